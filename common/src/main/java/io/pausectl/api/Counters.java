@@ -1,0 +1,23 @@
+package io.pausectl.api;
+
+/**
+ * Totals since the proxy started. Every held request ends in exactly one of released, timedOut or
+ * clientGone; rejected counts requests refused at once because the queue was full (never held).
+ *
+ * @param held          requests that were held
+ * @param released      held requests released to the upstream
+ * @param timedOut      held requests answered 503 after queue-timeout
+ * @param rejected      requests answered 503 at once because the queue was full
+ * @param clientGone    held requests whose client disconnected (never forwarded)
+ * @param pausesResumed pauses ended by a resume
+ * @param pausesExpired pauses ended by their lease expiring
+ */
+public record Counters(
+        long held,
+        long released,
+        long timedOut,
+        long rejected,
+        long clientGone,
+        long pausesResumed,
+        long pausesExpired) {
+}

@@ -1,0 +1,31 @@
+package io.pausectl.api;
+
+import java.time.Instant;
+
+/**
+ * The admin API's status object: the answer to {@code GET /v1/status}, {@code POST /v1/pause},
+ * {@code POST /v1/pause/renew} and {@code POST /v1/resume}.
+ *
+ * @param state           the gate's state
+ * @param queueDepth      requests held now
+ * @param queuedBytes     bytes buffered for the requests held now
+ * @param inFlight        requests forwarded and not yet finished, in scope or not
+ * @param inFlightInScope of those, the ones a pause waits for (0 while running)
+ * @param oldestHeldMs    how long the oldest request held now has waited, 0 when none is held
+ * @param lease           the lease that holds the pause, or null
+ * @param pausedSince     when the current pause began (state left running), or null
+ * @param maxQueueDepth   the deepest the queue has been since the current (or last) pause began
+ * @param counters        totals since the process started
+ */
+public record Status(
+        PauseState state,
+        int queueDepth,
+        long queuedBytes,
+        long inFlight,
+        long inFlightInScope,
+        long oldestHeldMs,
+        Lease lease,
+        Instant pausedSince,
+        int maxQueueDepth,
+        Counters counters) {
+}

@@ -1,0 +1,59 @@
+package io.pausectl.proxy.config;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The proxy's whole configuration, built and validated once at start-up from flags, environment
+ * ({@code PAUSE_PROXY_*}) and the YAML file (flags win over the environment, which wins over the
+ * file). Immutable; nothing else holds settings.
+ *
+ * @param listen                  where clients connect
+ * @param upstreams               origin base URLs ({@code http://host:port}), used round-robin
+ * @param adminListen             where the admin API listens (loopback unless a token is set)
+ * @param adminToken              bearer token read from the admin token file, if one is configured
+ * @param maxQueued               most requests held at once; past it, 503 at once
+ * @param maxQueuedBytes          most bytes buffered for held requests; past it, 503 at once
+ * @param queueTimeout            longest a request is held before it is answered 503
+ * @param maxPause                cap on any lease's time to live
+ * @param drainConcurrency        most released-but-unfinished requests while draining
+ * @param drainRate               most releases per second while draining, 0 for no limit
+ * @param bypassPaths             path prefixes never held (health checks)
+ * @param eventLoops              number of event loops serving clients and upstreams
+ * @param connectTimeout          upstream connect timeout
+ * @param upstreamTimeout         upstream response timeout (504 when no response head by then)
+ * @param clientIdleTimeout       a client connection idle this long between requests is closed
+ * @param maxRequestLineLength    longest request line; past it, 414
+ * @param maxHeaderSize           largest request head; past it, 431
+ * @param shutdownGrace           on SIGTERM, how long in-flight exchanges may take to finish
+ * @param accessLog               whether to log one line per request
+ */
+public record ProxyConfig(
+        InetSocketAddress listen,
+        List<URI> upstreams,
+        InetSocketAddress adminListen,
+        Optional<String> adminToken,
+        int maxQueued,
+        long maxQueuedBytes,
+        Duration queueTimeout,
+        Duration maxPause,
+        int drainConcurrency,
+        int drainRate,
+        List<String> bypassPaths,
+        int eventLoops,
+        Duration connectTimeout,
+        Duration upstreamTimeout,
+        Duration clientIdleTimeout,
+        int maxRequestLineLength,
+        int maxHeaderSize,
+        Duration shutdownGrace,
+        boolean accessLog) {
+
+    public ProxyConfig {
+        upstreams = List.copyOf(upstreams);
+        bypassPaths = List.copyOf(bypassPaths);
+    }
+}

@@ -1,0 +1,67 @@
+package io.pausectl.proxy.gate;
+
+import io.netty.channel.EventLoop;
+
+/**
+ * One request as the pause gate sees it: what scope matching needs, and the two ways a held
+ * request ends that the client side must act on. Implemented by the client side's per-request
+ * exchange. The gate keeps its own bookkeeping for the request in this object's package-private
+ * fields, so admitting a request allocates nothing more.
+ */
+public abstract class GatedRequest {
+    private final EventLoop eventLoop;
+    private final String method;
+    private final String path;
+    private final String host;
+    private final int bufferedBytes;
+
+    /**
+     * @param eventLoop     the client channel's event loop; every callback runs on it
+     * @param method        the request method, upper case
+     * @param path          the request target's path (no query)
+     * @param host          the Host header without port, lower case, or empty
+     * @param bufferedBytes bytes the proxy holds for this request while it is held (its parsed head)
+     */
+    protected GatedRequest(EventLoop eventLoop, String method, String path, String host, int bufferedBytes) {
+        this.eventLoop = eventLoop;
+        this.method = method;
+        this.path = path;
+        this.host = host;
+        this.bufferedBytes = bufferedBytes;
+    }
+
+    public final EventLoop eventLoop() {
+        return eventLoop;
+    }
+
+    public final String method() {
+        return method;
+    }
+
+    public final String path() {
+        return path;
+    }
+
+    public final String host() {
+        return host;
+    }
+
+    public final int bufferedBytes() {
+        return bufferedBytes;
+    }
+
+    /**
+     * The gate released this held request: forward it now. It counts as in flight until
+     * {@link PauseGate#exit}. Runs on {@link #eventLoop()}.
+     *
+     * @param heldNanos how long it was held, for {@code Server-Timing: pause;dur=<ms>}
+     */
+    protected abstract void onRelease(long heldNanos);
+
+    /**
+     * The gate refuses this held request: answer 503 with {@code Retry-After} (and
+     * {@code Connection: close} when its body was left unread). It was never forwarded and
+     * {@link PauseGate#exit} must not be called for it. Runs on {@link #eventLoop()}.
+     */
+    protected abstract void onRefuse(Refusal why);
+}
