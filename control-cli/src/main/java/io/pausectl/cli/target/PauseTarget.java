@@ -1,0 +1,47 @@
+package io.pausectl.cli.target;
+
+import io.pausectl.api.Status;
+
+import java.time.Duration;
+
+/**
+ * Something pausectl can pause and resume: a pause proxy through its admin API, or an HAProxy
+ * through its runtime API. The commands ({@code pause}, {@code resume}, {@code status}, {@code run})
+ * work on a list of these and never know which kind they drive. Calls block, each within its own
+ * timeout; an implementation is used from one thread at a time.
+ */
+public interface PauseTarget extends AutoCloseable {
+
+    /** How the target is named to the user: its URL or socket address. */
+    String name();
+
+    /** The current status. */
+    Status status() throws TargetException;
+
+    /**
+     * Starts a pause, waiting at most {@code spec.waitIdle()} for in-flight work to finish.
+     *
+     * @return the status when paused, or when the wait ran out (state still {@code pausing})
+     * @throws ConflictException when another lease already holds a pause
+     */
+    Status pause(PauseSpec spec) throws TargetException;
+
+    /**
+     * Extends the lease to {@code ttl} from now.
+     *
+     * @throws LeaseGoneException when the lease is no longer held (expired, or resumed by force)
+     */
+    Status renew(String leaseId, Duration ttl) throws TargetException;
+
+    /**
+     * Ends the pause held by {@code leaseId}, or whatever pause holds when {@code leaseId} is null
+     * (force). Answers at once; held requests drain after.
+     *
+     * @throws LeaseGoneException when that lease is no longer held
+     */
+    Status resume(String leaseId) throws TargetException;
+
+    /** Releases connections and threads; never changes the target's state. */
+    @Override
+    void close();
+}
