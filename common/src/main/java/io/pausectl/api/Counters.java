@@ -1,8 +1,9 @@
 package io.pausectl.api;
 
 /**
- * Totals since the proxy started. Every held request ends in exactly one of released, timedOut or
- * clientGone; rejected counts requests refused at once because the queue was full (never held).
+ * Totals since the proxy started. Every held request ends in exactly one of released, timedOut,
+ * clientGone or shutdown; rejected counts requests refused at once because the queue was full
+ * (never held).
  *
  * @param held          requests that were held
  * @param released      held requests released to the upstream
@@ -11,6 +12,7 @@ package io.pausectl.api;
  * @param clientGone    held requests whose client disconnected (never forwarded)
  * @param pausesResumed pauses ended by a resume
  * @param pausesExpired pauses ended by their lease expiring
+ * @param shutdown      held requests answered 503 because the proxy shut down (never forwarded)
  */
 public record Counters(
         long held,
@@ -19,5 +21,12 @@ public record Counters(
         long rejected,
         long clientGone,
         long pausesResumed,
-        long pausesExpired) {
+        long pausesExpired,
+        long shutdown) {
+
+    /** Totals without shutdown refusals (the shape before {@code shutdown} was added). */
+    public Counters(long held, long released, long timedOut, long rejected, long clientGone,
+                    long pausesResumed, long pausesExpired) {
+        this(held, released, timedOut, rejected, clientGone, pausesResumed, pausesExpired, 0);
+    }
 }

@@ -15,6 +15,20 @@ public abstract class GatedRequest {
     private final String host;
     private final int bufferedBytes;
 
+    // The gate's bookkeeping (see QueueingPauseGate for who owns what). The in-flight links and
+    // the census mark are touched only on eventLoop; the queue links only on the gate's executor;
+    // holdState only on eventLoop (the executor decides, the loop settles the outcome).
+    GatedRequest inFlightPrev;
+    GatedRequest inFlightNext;
+    QueueingPauseGate.LoopRegistry registry;
+    QueueingPauseGate.Pause censusMark;
+    boolean releasedByGate;
+    int holdState;
+    long heldAtNanos;
+    GatedRequest queuePrev;
+    GatedRequest queueNext;
+    boolean queued;
+
     /**
      * @param eventLoop     the client channel's event loop; every callback runs on it
      * @param method        the request method, upper case

@@ -1,0 +1,846 @@
+package io.pausectl.proxy.gate;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
+import io.pausectl.api.Counters;
+import io.pausectl.api.Lease;
+import io.pausectl.api.PauseState;
+import io.pausectl.api.Status;
+import io.pausectl.common.Durations;
+import io.pausectl.proxy.metrics.ProxyMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The pause gate: while a pause lease is held, requests in its scope are held in a bounded FIFO
+ * queue instead of being forwarded, and released in order when the pause ends.
+ *
+ * <h2>Who owns what</h2>
+ * <ul>
+ *   <li>The state ({@link Phase}: state plus the pause) is written only on the gate's own
+ *       single-thread {@link #executor} and published through one volatile field; the request path
+ *       only reads it.</li>
+ *   <li>The queue, the lease, the drain slots and the timers belong to the executor alone.</li>
+ *   <li>Requests in flight are kept per event loop, in an intrusive list ({@link LoopRegistry})
+ *       that only that loop touches: entering and leaving cost a few field writes, no lock and no
+ *       hop to another thread. That is all the hot path (state running) does.</li>
+ *   <li>A held request's outcome is settled on its own event loop (where {@link #abandon} runs
+ *       too): the executor decides (release or time-out) and hands the decision to the loop,
+ *       which applies it only if the request is still held. So every held request ends exactly
+ *       once: released, timed out, client gone, or refused at shutdown.</li>
+ * </ul>
+ *
+ * <h2>Why "paused" is race-free</h2>
+ * To pause, the executor first publishes the new phase, then sends every loop's registry a census
+ * task that marks the in-flight requests matching the scope and adds their number to the pause's
+ * count; a marked request's {@link #exit} decrements it; the gate is {@code paused} when every
+ * census has reported and the count is 0. A request admitted on a loop before the census task
+ * runs there is in the registry, so it is counted; one admitted after it runs on the same thread
+ * after a task submitted after the phase was published, so it sees the new phase and is held. A
+ * loop's registry is published (volatile) before that loop's first request reads the phase, and
+ * the executor reads the registries after publishing the phase, so no loop is missed. Releases are
+ * handed to a loop by the executor before any later census for that loop, so a request released
+ * just before a new pause is counted by it.
+ */
+public final class QueueingPauseGate implements PauseGate {
+    private static final Logger log = LoggerFactory.getLogger(QueueingPauseGate.class);
+
+    static final int NOT_HELD = 0;
+    static final int HELD = 1;
+    static final int RELEASED = 2;
+    static final int TIMED_OUT = 3;
+    static final int CLIENT_GONE = 4;
+    static final int REFUSED_AT_SHUTDOWN = 5;
+
+    private static final Phase RUNNING = new Phase(PauseState.RUNNING, null);
+
+    private final GateSettings settings;
+    private final EventExecutor executor;
+    private final boolean ownsExecutor;
+    private final ProxyMetrics metrics;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final long queueTimeoutNanos;
+    private final long releaseIntervalNanos;
+
+    private volatile Phase phase = RUNNING;
+    private volatile boolean shuttingDown;
+
+    private volatile LoopRegistry[] registries = new LoopRegistry[0];
+    private final Object registriesLock = new Object();
+
+    // Bounds: reserved on the request's loop when it is held, freed when its outcome is settled.
+    private final AtomicInteger queuedCount = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+
+    private final LongAdder held = new LongAdder();
+    private final LongAdder released = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder clientGone = new LongAdder();
+    private final LongAdder refusedAtShutdown = new LongAdder();
+    private final AtomicLong pausesResumed = new AtomicLong();
+    private final AtomicLong pausesExpired = new AtomicLong();
+
+    // Owned by the executor.
+    private GatedRequest queueHead;
+    private GatedRequest queueTail;
+    private int drainInFlight;
+    private long nextReleaseAtNanos;
+    private ScheduledFuture<?> timeoutTimer;
+    private ScheduledFuture<?> pumpTimer;
+    private Instant pausedSince;
+    private int maxQueueDepth;
+
+    /**
+     * A gate on an executor of its own (a single thread named {@code pause-gate}), stopped by
+     * {@link #shutdown}.
+     */
+    public static QueueingPauseGate start(GateSettings settings, ProxyMetrics metrics) {
+        EventExecutor executor = new DefaultEventExecutor(new DefaultThreadFactory("pause-gate", true));
+        return new QueueingPauseGate(settings, executor, true, metrics, Clock.systemUTC());
+    }
+
+    /**
+     * A gate on the given executor (tests drive it with an embedded event loop and a mock ticker).
+     * The gate reads time from {@code executor.ticker()}.
+     */
+    public QueueingPauseGate(GateSettings settings, EventExecutor executor, ProxyMetrics metrics, Clock clock) {
+        this(settings, executor, false, metrics, clock);
+    }
+
+    private QueueingPauseGate(GateSettings settings, EventExecutor executor, boolean ownsExecutor,
+                              ProxyMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.executor = executor;
+        this.ownsExecutor = ownsExecutor;
+        this.metrics = metrics;
+        this.ticker = executor.ticker();
+        this.clock = clock;
+        this.queueTimeoutNanos = settings.queueTimeout().toNanos();
+        this.releaseIntervalNanos = settings.drainRate() > 0 ? TimeUnit.SECONDS.toNanos(1) / settings.drainRate() : 0;
+        metrics.bindGate(this);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The request path: called on the request's event loop.
+
+    @Override
+    public Admission enter(GatedRequest request) {
+        LoopRegistry registry = registryOf(request.eventLoop());
+        Phase p = phase;
+        if (p.state != PauseState.RUNNING && inScope(p.pause, request)) {
+            return hold(request);
+        }
+        registry.add(request);
+        return Admission.FORWARD;
+    }
+
+    @Override
+    public void exit(GatedRequest request) {
+        LoopRegistry registry = request.registry;
+        if (registry == null) {
+            return;
+        }
+        registry.remove(request);
+        Pause mark = request.censusMark;
+        if (mark != null) {
+            request.censusMark = null;
+            if (mark.inScope.decrementAndGet() == 0 && mark.censusPending.get() == 0) {
+                toExecutor(() -> checkIdle(mark));
+            }
+        }
+        if (request.releasedByGate) {
+            request.releasedByGate = false;
+            toExecutor(this::releasedRequestFinished);
+        }
+    }
+
+    @Override
+    public void abandon(GatedRequest request) {
+        if (request.holdState != HELD) {
+            return;
+        }
+        request.holdState = CLIENT_GONE;
+        long heldNanos = settle(request);
+        clientGone.increment();
+        metrics.recordHold(heldNanos);
+        toExecutor(() -> unlink(request));
+    }
+
+    private boolean inScope(Pause pause, GatedRequest request) {
+        return !settings.bypasses(request.path()) && pause.scope.matches(request);
+    }
+
+    private Admission hold(GatedRequest request) {
+        if (shuttingDown) {
+            rejected.increment();
+            return Admission.REJECTED;
+        }
+        if (queuedCount.incrementAndGet() > settings.maxQueued()) {
+            queuedCount.decrementAndGet();
+            rejected.increment();
+            return Admission.REJECTED;
+        }
+        int bytes = request.bufferedBytes();
+        if (queuedBytes.addAndGet(bytes) > settings.maxQueuedBytes()) {
+            queuedBytes.addAndGet(-bytes);
+            queuedCount.decrementAndGet();
+            rejected.increment();
+            return Admission.REJECTED;
+        }
+        request.holdState = HELD;
+        request.heldAtNanos = ticker.nanoTime();
+        try {
+            executor.execute(() -> enqueue(request));
+        } catch (RejectedExecutionException e) {
+            // The gate stopped between the shutdown check and here.
+            request.holdState = NOT_HELD;
+            queuedBytes.addAndGet(-bytes);
+            queuedCount.decrementAndGet();
+            rejected.increment();
+            return Admission.REJECTED;
+        }
+        held.increment();
+        return Admission.HELD;
+    }
+
+    /** Frees a held request's share of the bounds; returns how long it was held. */
+    private long settle(GatedRequest request) {
+        queuedCount.decrementAndGet();
+        queuedBytes.addAndGet(-request.bufferedBytes());
+        return ticker.nanoTime() - request.heldAtNanos;
+    }
+
+    /** On the request's loop: apply the executor's decision to release, unless the client left. */
+    private void settleRelease(GatedRequest request) {
+        if (request.holdState != HELD) {
+            toExecutor(this::releasedRequestFinished);
+            return;
+        }
+        request.holdState = RELEASED;
+        long heldNanos = settle(request);
+        released.increment();
+        metrics.recordHold(heldNanos);
+        request.releasedByGate = true;
+        registryOf(request.eventLoop()).add(request);
+        try {
+            request.onRelease(heldNanos);
+        } catch (RuntimeException e) {
+            log.warn("releasing a held request failed", e);
+        }
+    }
+
+    /** On the request's loop: apply the executor's decision to refuse, unless the client left. */
+    private void settleRefusal(GatedRequest request, Refusal why) {
+        if (request.holdState != HELD) {
+            return;
+        }
+        long heldNanos = settle(request);
+        if (why == Refusal.TIMED_OUT) {
+            request.holdState = TIMED_OUT;
+            timedOut.increment();
+        } else {
+            request.holdState = REFUSED_AT_SHUTDOWN;
+            refusedAtShutdown.increment();
+        }
+        metrics.recordHold(heldNanos);
+        try {
+            request.onRefuse(why);
+        } catch (RuntimeException e) {
+            log.warn("refusing a held request failed", e);
+        }
+    }
+
+    private LoopRegistry registryOf(EventLoop loop) {
+        LoopRegistry[] regs = registries;
+        for (LoopRegistry r : regs) {
+            if (r.loop == loop) {
+                return r;
+            }
+        }
+        return addRegistry(loop);
+    }
+
+    private LoopRegistry addRegistry(EventLoop loop) {
+        synchronized (registriesLock) {
+            LoopRegistry[] regs = registries;
+            for (LoopRegistry r : regs) {
+                if (r.loop == loop) {
+                    return r;
+                }
+            }
+            LoopRegistry created = new LoopRegistry(loop);
+            LoopRegistry[] grown = Arrays.copyOf(regs, regs.length + 1);
+            grown[regs.length] = created;
+            registries = grown;
+            return created;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The executor's side: queue, drain, timers, lease.
+
+    private void enqueue(GatedRequest request) {
+        if (shuttingDown) {
+            request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTTING_DOWN));
+            return;
+        }
+        request.queued = true;
+        request.queuePrev = queueTail;
+        request.queueNext = null;
+        if (queueTail == null) {
+            queueHead = request;
+        } else {
+            queueTail.queueNext = request;
+        }
+        queueTail = request;
+        maxQueueDepth = Math.max(maxQueueDepth, queuedCount.get());
+        armTimeoutTimer();
+        PauseState state = phase.state;
+        if (state == PauseState.DRAINING || state == PauseState.RUNNING) {
+            pump();
+        }
+    }
+
+    private void unlink(GatedRequest request) {
+        if (!request.queued) {
+            return;
+        }
+        request.queued = false;
+        GatedRequest prev = request.queuePrev;
+        GatedRequest next = request.queueNext;
+        if (prev == null) {
+            queueHead = next;
+        } else {
+            prev.queueNext = next;
+        }
+        if (next == null) {
+            queueTail = prev;
+        } else {
+            next.queuePrev = prev;
+        }
+        request.queuePrev = null;
+        request.queueNext = null;
+        if (queueHead == null && phase.state == PauseState.DRAINING) {
+            pump();
+        }
+    }
+
+    private GatedRequest pollHead() {
+        GatedRequest head = queueHead;
+        if (head == null) {
+            return null;
+        }
+        head.queued = false;
+        queueHead = head.queueNext;
+        if (queueHead == null) {
+            queueTail = null;
+        } else {
+            queueHead.queuePrev = null;
+        }
+        head.queueNext = null;
+        return head;
+    }
+
+    /** Releases held requests while the state, the drain slots and the drain rate allow. */
+    private void pump() {
+        Phase p = phase;
+        if (p.state != PauseState.DRAINING && p.state != PauseState.RUNNING) {
+            return;
+        }
+        boolean limited = p.state == PauseState.DRAINING;
+        while (queueHead != null) {
+            if (limited && drainInFlight >= settings.drainConcurrency()) {
+                return;
+            }
+            if (limited && releaseIntervalNanos > 0) {
+                long now = ticker.nanoTime();
+                if (now < nextReleaseAtNanos) {
+                    schedulePump(nextReleaseAtNanos - now);
+                    return;
+                }
+                nextReleaseAtNanos = Math.max(now, nextReleaseAtNanos) + releaseIntervalNanos;
+            }
+            GatedRequest request = pollHead();
+            drainInFlight++;
+            // The registry must exist before a later pause takes its census, so that the census
+            // is sent to this loop after this release (see the class comment).
+            registryOf(request.eventLoop());
+            request.eventLoop().execute(() -> settleRelease(request));
+        }
+        if (p.state == PauseState.DRAINING) {
+            transition(RUNNING, "queue drained");
+            pausedSince = null;
+        }
+    }
+
+    private void schedulePump(long delayNanos) {
+        if (pumpTimer == null) {
+            pumpTimer = executor.schedule(() -> {
+                pumpTimer = null;
+                pump();
+            }, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void releasedRequestFinished() {
+        drainInFlight--;
+        if (queueHead != null && phase.state == PauseState.DRAINING) {
+            pump();
+        }
+    }
+
+    private void armTimeoutTimer() {
+        if (timeoutTimer != null || queueHead == null) {
+            return;
+        }
+        long delay = queueHead.heldAtNanos + queueTimeoutNanos - ticker.nanoTime();
+        timeoutTimer = executor.schedule(this::expireHeld, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    }
+
+    private void expireHeld() {
+        timeoutTimer = null;
+        long now = ticker.nanoTime();
+        // FIFO: the head is the oldest still held, so the expired ones are a prefix of the queue.
+        while (queueHead != null && now - queueHead.heldAtNanos >= queueTimeoutNanos) {
+            GatedRequest request = pollHead();
+            request.eventLoop().execute(() -> settleRefusal(request, Refusal.TIMED_OUT));
+        }
+        armTimeoutTimer();
+        if (queueHead == null && phase.state == PauseState.DRAINING) {
+            pump();
+        }
+    }
+
+    private void transition(Phase next, String why) {
+        Phase prev = phase;
+        phase = next;
+        log.info("pause gate {} -> {}: {}", prev.state.wireName(), next.state.wireName(), why);
+    }
+
+    /**
+     * Starts a pause (or, naming the lease that holds, confirms it). The future completes with the
+     * status once the gate is {@code paused} or {@code waitIdle} has passed, or fails with
+     * {@link LeaseConflictException} / {@link LeaseNotFoundException} / {@link IllegalArgumentException}.
+     */
+    public Future<Status> pause(PauseCommand command) {
+        Promise<Status> answer = executor.newPromise();
+        try {
+            executor.execute(() -> {
+                try {
+                    startPause(command, answer);
+                } catch (RuntimeException e) {
+                    answer.tryFailure(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            answer.tryFailure(new IllegalStateException("the proxy is shutting down"));
+        }
+        return answer;
+    }
+
+    private void startPause(PauseCommand command, Promise<Status> answer) {
+        if (shuttingDown) {
+            throw new IllegalStateException("the proxy is shutting down");
+        }
+        ScopeMatcher scope = ScopeMatcher.of(command.scope());
+        Phase current = phase;
+        Pause holding = current.pause != null && current.pause.leaseActive ? current.pause : null;
+        if (holding != null) {
+            if (command.leaseId().isPresent() && command.leaseId().get().equals(holding.leaseId)) {
+                command.ttl().ifPresent(ttl -> extend(holding, ttl));
+                awaitIdle(holding, command.waitIdle(), answer);
+                return;
+            }
+            throw new LeaseConflictException("already paused by lease held by '" + holding.holder + "' (reason '"
+                    + holding.reason + "'), expiring at " + holding.expiresAt);
+        }
+        if (command.leaseId().isPresent()) {
+            throw new LeaseNotFoundException("lease " + command.leaseId().get() + " no longer holds a pause");
+        }
+        byte[] id = new byte[16];
+        random.nextBytes(id);
+        long now = ticker.nanoTime();
+        Pause pause = new Pause(HexFormat.of().formatHex(id), command.holder(), command.reason(), scope, now);
+        if (current.state == PauseState.RUNNING) {
+            pausedSince = clock.instant();
+            maxQueueDepth = queuedCount.get();
+        }
+        pause.censusPending.set(1);
+        transition(new Phase(PauseState.PAUSING, pause), "paused by '" + pause.holder + "' (reason '"
+                + pause.reason + "', lease " + pause.leaseId.substring(0, 8) + "…, scope " + describe(scope) + ")");
+        // Read the registries only after the phase is published (see the class comment).
+        LoopRegistry[] regs = registries;
+        pause.censusPending.addAndGet(regs.length);
+        for (LoopRegistry r : regs) {
+            r.loop.execute(() -> census(r, pause));
+        }
+        extend(pause, command.ttl().orElse(settings.maxPause()));
+        if (pause.censusPending.decrementAndGet() == 0) {
+            checkIdle(pause);
+        }
+        awaitIdle(pause, command.waitIdle(), answer);
+    }
+
+    /** On a loop: counts and marks that loop's in-flight requests the pause waits for. */
+    private void census(LoopRegistry registry, Pause pause) {
+        int n = 0;
+        for (GatedRequest r = registry.head; r != null; r = r.inFlightNext) {
+            if (inScope(pause, r)) {
+                if (r.censusMark != null) {
+                    // Counted by an earlier pause that has ended; that count no longer matters.
+                    r.censusMark.inScope.decrementAndGet();
+                }
+                r.censusMark = pause;
+                n++;
+            }
+        }
+        if (n > 0) {
+            pause.inScope.addAndGet(n);
+        }
+        if (pause.censusPending.decrementAndGet() == 0) {
+            toExecutor(() -> checkIdle(pause));
+        }
+    }
+
+    private void checkIdle(Pause pause) {
+        Phase p = phase;
+        if (p.pause != pause || p.state != PauseState.PAUSING) {
+            return;
+        }
+        if (pause.censusPending.get() == 0 && pause.inScope.get() == 0) {
+            transition(new Phase(PauseState.PAUSED, pause), "nothing in scope in flight");
+            answerWaiters(pause);
+        }
+    }
+
+    private void awaitIdle(Pause pause, Duration waitIdle, Promise<Status> answer) {
+        if (phase.state != PauseState.PAUSING || phase.pause != pause || waitIdle.isZero()) {
+            answer.trySuccess(status());
+            return;
+        }
+        pause.idleWaiters.add(answer);
+        executor.schedule(() -> {
+            if (pause.idleWaiters.remove(answer)) {
+                answer.trySuccess(status());
+            }
+        }, waitIdle.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void answerWaiters(Pause pause) {
+        if (pause.idleWaiters.isEmpty()) {
+            return;
+        }
+        Status now = status();
+        List<Promise<Status>> waiters = new ArrayList<>(pause.idleWaiters);
+        pause.idleWaiters.clear();
+        for (Promise<Status> w : waiters) {
+            w.trySuccess(now);
+        }
+    }
+
+    /** Sets the lease's expiry {@code ttl} from now, capped at the pause's start plus max-pause. */
+    private void extend(Pause pause, Duration ttl) {
+        long now = ticker.nanoTime();
+        long capNanos = pause.startNanos + settings.maxPause().toNanos();
+        long expiresAtNanos = Math.min(now + ttl.toNanos(), capNanos);
+        if (pause.expiry != null) {
+            pause.expiry.cancel(false);
+        }
+        pause.expiresAtNanos = expiresAtNanos;
+        pause.expiresAt = clock.instant().plusNanos(expiresAtNanos - now);
+        pause.expiry = executor.schedule(() -> {
+            if (pause.leaseActive && pause.expiresAtNanos == expiresAtNanos) {
+                endPause(pause, false, "lease expired (not renewed within its ttl, or max-pause "
+                        + Durations.format(settings.maxPause()) + " reached)");
+            }
+        }, Math.max(0, expiresAtNanos - now), TimeUnit.NANOSECONDS);
+    }
+
+    /** Renews a lease for {@code ttl} from now (capped by max-pause). */
+    public Future<Status> renew(String leaseId, Duration ttl) {
+        return onExecutor(() -> {
+            if (ttl.isZero() || ttl.isNegative()) {
+                throw new IllegalArgumentException("ttl must be positive");
+            }
+            Pause pause = activePause(leaseId);
+            extend(pause, ttl);
+            return status();
+        });
+    }
+
+    /**
+     * Ends the pause that the lease holds (or, with {@code force}, whatever pause holds) and starts
+     * draining. Answers at once with the status.
+     */
+    public Future<Status> resume(String leaseId, boolean force) {
+        return onExecutor(() -> {
+            Pause holding = phase.pause != null && phase.pause.leaseActive ? phase.pause : null;
+            if (force) {
+                if (holding != null) {
+                    endPause(holding, true, "forced resume");
+                }
+                return status();
+            }
+            Pause pause = activePause(leaseId);
+            endPause(pause, true, "resumed by lease holder '" + pause.holder + "'");
+            return status();
+        });
+    }
+
+    private Pause activePause(String leaseId) {
+        Pause p = phase.pause;
+        if (leaseId == null || leaseId.isEmpty()) {
+            throw new IllegalArgumentException("lease is required");
+        }
+        if (p == null || !p.leaseActive || !p.leaseId.equals(leaseId)) {
+            throw new LeaseNotFoundException("lease " + leaseId + " does not hold a pause (it ended, expired,"
+                    + " or never existed)");
+        }
+        return p;
+    }
+
+    private void endPause(Pause pause, boolean resumed, String why) {
+        pause.leaseActive = false;
+        if (pause.expiry != null) {
+            pause.expiry.cancel(false);
+            pause.expiry = null;
+        }
+        (resumed ? pausesResumed : pausesExpired).incrementAndGet();
+        metrics.recordPause(ticker.nanoTime() - pause.startNanos);
+        // Keep the scope while draining: in-scope arrivals queue behind the held requests.
+        transition(new Phase(PauseState.DRAINING, pause), why + "; releasing " + queuedCount.get() + " held");
+        nextReleaseAtNanos = ticker.nanoTime();
+        answerWaiters(pause);
+        pump();
+    }
+
+    /** The status object, computed on the executor. */
+    public Future<Status> statusAsync() {
+        return onExecutor(this::status);
+    }
+
+    private Status status() {
+        Phase p = phase;
+        long now = ticker.nanoTime();
+        long oldestHeldMs = queueHead == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - queueHead.heldAtNanos);
+        Pause pause = p.pause;
+        Lease lease = pause != null && pause.leaseActive
+                ? new Lease(pause.leaseId, pause.holder, pause.reason, pause.expiresAt, pause.scope.scope)
+                : null;
+        long inScope = p.state == PauseState.PAUSING ? Math.max(0, pause.inScope.get()) : 0;
+        return new Status(p.state, queuedCount.get(), queuedBytes.get(), inFlight(), inScope, oldestHeldMs,
+                lease, pausedSince, maxQueueDepth, counters());
+    }
+
+    /**
+     * Ends every held request with a 503 that is safe to retry ({@link Refusal#SHUTTING_DOWN}: never
+     * forwarded), refuses new holds from now on, and ends the lease without draining. Requests in
+     * flight are left to finish. Stops the gate's own executor afterwards, if it made one.
+     *
+     * @return completes with the number of held requests refused
+     */
+    public Future<Integer> shutdown() {
+        Future<Integer> done = onExecutor(() -> {
+            shuttingDown = true;
+            Pause p = phase.pause;
+            if (p != null && p.leaseActive) {
+                p.leaseActive = false;
+                if (p.expiry != null) {
+                    p.expiry.cancel(false);
+                }
+                answerWaiters(p);
+            }
+            int n = 0;
+            GatedRequest r;
+            while ((r = pollHead()) != null) {
+                GatedRequest request = r;
+                request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTTING_DOWN));
+                n++;
+            }
+            if (timeoutTimer != null) {
+                timeoutTimer.cancel(false);
+                timeoutTimer = null;
+            }
+            if (pumpTimer != null) {
+                pumpTimer.cancel(false);
+                pumpTimer = null;
+            }
+            log.info("pause gate shutting down: {} held request(s) answered 503 (never forwarded, safe to retry)", n);
+            return n;
+        });
+        if (ownsExecutor) {
+            done.addListener(f -> executor.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+        }
+        return done;
+    }
+
+    /** Hands a task to the executor; after shutdown its bookkeeping no longer matters. */
+    private void toExecutor(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("pause gate stopped; dropped a bookkeeping task");
+        }
+    }
+
+    private <T> Future<T> onExecutor(java.util.concurrent.Callable<T> task) {
+        Promise<T> answer = executor.newPromise();
+        try {
+            executor.execute(() -> {
+                try {
+                    answer.trySuccess(task.call());
+                } catch (Exception e) {
+                    answer.tryFailure(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            answer.tryFailure(new IllegalStateException("the proxy is shutting down"));
+        }
+        return answer;
+    }
+
+    private static String describe(ScopeMatcher scope) {
+        var s = scope.scope;
+        if (s.methods().isEmpty() && s.pathPrefixes().isEmpty() && s.hosts().isEmpty()) {
+            return "all";
+        }
+        return "methods " + s.methods() + " paths " + s.pathPrefixes() + " hosts " + s.hosts();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Readings for metrics and status; safe from any thread.
+
+    /** The current state. */
+    public PauseState state() {
+        return phase.state;
+    }
+
+    /** Requests held now. */
+    public int queueDepth() {
+        return queuedCount.get();
+    }
+
+    /** Bytes buffered for the requests held now. */
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** Requests forwarded and not finished, in scope or not. */
+    public long inFlight() {
+        long n = 0;
+        for (LoopRegistry r : registries) {
+            n += r.size;
+        }
+        return n;
+    }
+
+    /** Totals since start. */
+    public Counters counters() {
+        return new Counters(held.sum(), released.sum(), timedOut.sum(), rejected.sum(), clientGone.sum(),
+                pausesResumed.get(), pausesExpired.get(), refusedAtShutdown.sum());
+    }
+
+    /** The settings the gate runs with. */
+    public GateSettings settings() {
+        return settings;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** The state and the pause it belongs to, published together. */
+    record Phase(PauseState state, Pause pause) {
+    }
+
+    /** One pause, from its start to the end of its lease. */
+    static final class Pause {
+        final String leaseId;
+        final String holder;
+        final String reason;
+        final ScopeMatcher scope;
+        final long startNanos;
+        /** In-scope requests in flight not yet finished, as counted by the census. */
+        final AtomicLong inScope = new AtomicLong();
+        /** Census tasks not yet reported (plus one while they are being sent). */
+        final AtomicInteger censusPending = new AtomicInteger();
+        // Owned by the executor.
+        boolean leaseActive = true;
+        long expiresAtNanos;
+        Instant expiresAt;
+        ScheduledFuture<?> expiry;
+        final List<Promise<Status>> idleWaiters = new ArrayList<>(1);
+
+        Pause(String leaseId, String holder, String reason, ScopeMatcher scope, long startNanos) {
+            this.leaseId = leaseId;
+            this.holder = holder;
+            this.reason = reason;
+            this.scope = scope;
+            this.startNanos = startNanos;
+        }
+    }
+
+    /** The requests in flight on one event loop; touched only on that loop (size read anywhere). */
+    static final class LoopRegistry {
+        private static final AtomicIntegerFieldUpdater<LoopRegistry> SIZE =
+                AtomicIntegerFieldUpdater.newUpdater(LoopRegistry.class, "size");
+
+        final EventLoop loop;
+        GatedRequest head;
+        volatile int size;
+
+        LoopRegistry(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void add(GatedRequest r) {
+            r.registry = this;
+            r.inFlightPrev = null;
+            r.inFlightNext = head;
+            if (head != null) {
+                head.inFlightPrev = r;
+            }
+            head = r;
+            SIZE.lazySet(this, size + 1);
+        }
+
+        void remove(GatedRequest r) {
+            GatedRequest prev = r.inFlightPrev;
+            GatedRequest next = r.inFlightNext;
+            if (prev == null) {
+                head = next;
+            } else {
+                prev.inFlightNext = next;
+            }
+            if (next != null) {
+                next.inFlightPrev = prev;
+            }
+            r.inFlightPrev = null;
+            r.inFlightNext = null;
+            r.registry = null;
+            SIZE.lazySet(this, size - 1);
+        }
+    }
+}
