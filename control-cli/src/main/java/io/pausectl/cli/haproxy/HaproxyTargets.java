@@ -3,21 +3,61 @@ package io.pausectl.cli.haproxy;
 import io.pausectl.cli.target.PauseTarget;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
-/** Builds the HAProxy targets named by {@code --haproxy}, {@code --frontend} and {@code --strategy}. */
+/**
+ * Builds the HAProxy targets named by {@code --haproxy}, {@code --frontend} and {@code --strategy}.
+ *
+ * <p>Strategies: {@code gate} (default) holds requests, keep-alive ones included, with
+ * {@code deploy/haproxy/pause-gate.lua}; {@code maxconn} sets the frontends' maxconn to 0 and
+ * restores the saved value, holding only new connections (keep-alive connections are NOT held),
+ * and is refused on HAProxy versions that crash when maxconn is raised again.
+ */
 public final class HaproxyTargets {
+    /** The strategies, as written on the command line. */
+    public static final List<String> STRATEGIES = List.of("gate", "maxconn");
+
     private HaproxyTargets() {
     }
 
     /**
      * @param addresses {@code unix:/path/admin.sock} or {@code tcp://host:port}, one per HAProxy
-     * @param frontend  the frontend to pause
+     * @param frontend  the frontend to pause; several may be given comma-separated
      * @param strategy  {@code gate} or {@code maxconn}
      * @param timeout   connect and read timeout of one runtime API command
      * @throws IllegalArgumentException for a malformed address or an unknown strategy
      */
     public static List<PauseTarget> open(List<String> addresses, String frontend, String strategy, Duration timeout) {
-        throw new UnsupportedOperationException("the HAProxy driver is being built (issue 5)");
+        if (addresses == null || addresses.isEmpty()) {
+            throw new IllegalArgumentException("name at least one HAProxy runtime API with --haproxy"
+                    + " (unix:/path/admin.sock or tcp://host:port)");
+        }
+        List<String> frontends = new ArrayList<>();
+        if (frontend != null) {
+            for (String f : frontend.split(",")) {
+                if (!f.isBlank()) {
+                    frontends.add(f.strip());
+                }
+            }
+        }
+        if (frontends.isEmpty()) {
+            throw new IllegalArgumentException("--frontend is required with --haproxy: the HAProxy frontend to pause");
+        }
+        String s = strategy == null ? "gate" : strategy.strip().toLowerCase(Locale.ROOT);
+        if (!STRATEGIES.contains(s)) {
+            throw new IllegalArgumentException("unknown --strategy '" + strategy + "': use gate or maxconn");
+        }
+        List<RuntimeApiAddress> parsed = new ArrayList<>();
+        for (String a : addresses) {
+            parsed.add(RuntimeApiAddress.parse(a));
+        }
+        List<PauseTarget> targets = new ArrayList<>();
+        for (RuntimeApiAddress address : parsed) {
+            HaproxyRuntime runtime = new HaproxyRuntime(new RuntimeApiClient(address, timeout));
+            targets.add(s.equals("gate") ? new GateTarget(runtime, frontends) : new MaxconnTarget(runtime, frontends));
+        }
+        return targets;
     }
 }
