@@ -1,0 +1,110 @@
+package io.pausectl.bench.upstream;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.pausectl.bench.net.Transports;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bench's origin: a small, fast HTTP/1.1 server on loopback that answers every request with a
+ * fixed small body, echoes its {@code X-Req-Id}, and records in the run's {@link IdLedger} every id
+ * it saw. It runs in the bench's own process; what it records is the ground truth for
+ * "forwarded more than once".
+ */
+public final class SampleUpstream implements AutoCloseable {
+    private static final int MAX_REQUEST_BYTES = 1 << 20;
+
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+    private final Map<String, IdLedger> ledgers = new ConcurrentHashMap<>();
+    private final AtomicLong foreignRequests = new AtomicLong();
+
+    private SampleUpstream(EventLoopGroup group, Channel serverChannel) {
+        this.group = group;
+        this.serverChannel = serverChannel;
+    }
+
+    /** Starts an upstream on 127.0.0.1, a free port, that always answers 200. */
+    public static SampleUpstream start(int threads) throws InterruptedException {
+        return start(threads, UpstreamBehaviour.ALWAYS_OK);
+    }
+
+    /** Starts an upstream on 127.0.0.1, a free port, answering as {@code behaviour} says. */
+    public static SampleUpstream start(int threads, UpstreamBehaviour behaviour) throws InterruptedException {
+        EventLoopGroup group = Transports.group("sample-upstream", threads);
+        SampleUpstream[] self = new SampleUpstream[1];
+        try {
+            Channel ch = new ServerBootstrap()
+                    .group(group)
+                    .channel(Transports.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel c) {
+                            c.pipeline().addLast(
+                                    new HttpServerCodec(),
+                                    new HttpServerKeepAliveHandler(),
+                                    new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                    new UpstreamHandler(self[0], behaviour));
+                        }
+                    })
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            self[0] = new SampleUpstream(group, ch);
+            return self[0];
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Starts recording the ids of run {@code runId}, whose sequence numbers are below {@code capacity}. */
+    public IdLedger openLedger(String runId, int capacity) {
+        IdLedger ledger = new IdLedger(runId, capacity);
+        if (ledgers.putIfAbsent(runId, ledger) != null) {
+            throw new IllegalStateException("run " + runId + " already has a ledger");
+        }
+        return ledger;
+    }
+
+    /** Requests that carried no id of an open ledger. */
+    public long foreignRequests() {
+        return foreignRequests.get();
+    }
+
+    void record(String runId, long seq) {
+        IdLedger ledger = runId == null ? null : ledgers.get(runId);
+        if (ledger == null) {
+            foreignRequests.incrementAndGet();
+        } else {
+            ledger.record(seq);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** {@code http://127.0.0.1:port}. */
+    public URI uri() {
+        return URI.create("http://127.0.0.1:" + address().getPort());
+    }
+
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
