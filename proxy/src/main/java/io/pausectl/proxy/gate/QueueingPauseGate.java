@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -471,7 +472,10 @@ public final class QueueingPauseGate implements PauseGate {
         Pause holding = current.pause != null && current.pause.leaseActive ? current.pause : null;
         if (holding != null) {
             if (command.leaseId().isPresent() && command.leaseId().get().equals(holding.leaseId)) {
-                command.ttl().ifPresent(ttl -> extend(holding, ttl));
+                command.ttl().ifPresent(ttl -> {
+                    holding.ttl = ttl;
+                    extend(holding, ttl);
+                });
                 awaitIdle(holding, command.waitIdle(), answer);
                 return;
             }
@@ -498,7 +502,8 @@ public final class QueueingPauseGate implements PauseGate {
         for (LoopRegistry r : regs) {
             r.loop.execute(() -> census(r, pause));
         }
-        extend(pause, command.ttl().orElse(settings.maxPause()));
+        pause.ttl = command.ttl().orElse(settings.maxPause());
+        extend(pause, pause.ttl);
         if (pause.censusPending.decrementAndGet() == 0) {
             checkIdle(pause);
         }
@@ -580,14 +585,18 @@ public final class QueueingPauseGate implements PauseGate {
         }, Math.max(0, expiresAtNanos - now), TimeUnit.NANOSECONDS);
     }
 
-    /** Renews a lease for {@code ttl} from now (capped by max-pause). */
-    public Future<Status> renew(String leaseId, Duration ttl) {
+    /**
+     * Renews a lease for {@code ttl} from now, or for the ttl it was given when empty (capped by
+     * max-pause either way).
+     */
+    public Future<Status> renew(String leaseId, Optional<Duration> ttl) {
         return onExecutor(() -> {
-            if (ttl.isZero() || ttl.isNegative()) {
+            if (ttl.isPresent() && (ttl.get().isZero() || ttl.get().isNegative())) {
                 throw new IllegalArgumentException("ttl must be positive");
             }
             Pause pause = activePause(leaseId);
-            extend(pause, ttl);
+            ttl.ifPresent(t -> pause.ttl = t);
+            extend(pause, pause.ttl);
             return status();
         });
     }
@@ -788,6 +797,7 @@ public final class QueueingPauseGate implements PauseGate {
         final AtomicInteger censusPending = new AtomicInteger();
         // Owned by the executor.
         boolean leaseActive = true;
+        Duration ttl;
         long expiresAtNanos;
         Instant expiresAt;
         ScheduledFuture<?> expiry;

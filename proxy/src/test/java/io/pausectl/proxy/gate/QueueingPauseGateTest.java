@@ -387,7 +387,7 @@ class QueueingPauseGateTest {
         Future<Status> wrong = gate.resume("nope", false);
         settle();
         assertThat(wrong.cause()).isInstanceOf(LeaseNotFoundException.class);
-        Future<Status> wrongRenew = gate.renew("nope", Duration.ofSeconds(10));
+        Future<Status> wrongRenew = gate.renew("nope", Optional.of(Duration.ofSeconds(10)));
         settle();
         assertThat(wrongRenew.cause()).isInstanceOf(LeaseNotFoundException.class);
         done(gate.resume(s.lease().id(), false));
@@ -406,7 +406,7 @@ class QueueingPauseGateTest {
         Req held = req(loopA, "GET", "/");
         gate.enter(held);
         advance(Duration.ofSeconds(8));
-        done(gate.renew(s.lease().id(), Duration.ofSeconds(10)));
+        done(gate.renew(s.lease().id(), Optional.empty()));
         advance(Duration.ofSeconds(9));
         assertThat(gate.state()).isEqualTo(PauseState.PAUSED);
         advance(Duration.ofSeconds(1));
@@ -424,7 +424,7 @@ class QueueingPauseGateTest {
         Status s = done(gate.pause(cmd));
         assertThat(s.lease().expiresAt()).isEqualTo(clock.instant().plusSeconds(60));
         advance(Duration.ofSeconds(50));
-        Status renewed = done(gate.renew(s.lease().id(), Duration.ofSeconds(30)));
+        Status renewed = done(gate.renew(s.lease().id(), Optional.of(Duration.ofSeconds(30))));
         assertThat(renewed.lease().expiresAt()).as("capped at start + max-pause").isEqualTo(clock.instant().plusSeconds(10));
         advance(Duration.ofSeconds(10));
         assertThat(gate.state()).isEqualTo(PauseState.RUNNING);

@@ -1,0 +1,314 @@
+package io.pausectl.proxy.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.Future;
+import io.pausectl.api.ApiError;
+import io.pausectl.api.Json;
+import io.pausectl.api.PauseRequest;
+import io.pausectl.api.RenewRequest;
+import io.pausectl.api.ResumeRequest;
+import io.pausectl.api.Status;
+import io.pausectl.common.Durations;
+import io.pausectl.proxy.gate.LeaseConflictException;
+import io.pausectl.proxy.gate.LeaseNotFoundException;
+import io.pausectl.proxy.gate.PauseCommand;
+import io.pausectl.proxy.gate.QueueingPauseGate;
+import io.pausectl.proxy.metrics.ProxyMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Optional;
+
+/**
+ * The admin API's endpoints. Sits last in the admin pipeline (codec, keep-alive, aggregator); it
+ * answers one request at a time, keeping pipelined ones aside until the answer before them is
+ * written, because the gate answers later, from its own executor. It releases every request.
+ *
+ * <ul>
+ *   <li>{@code GET /v1/status}, {@code POST /v1/pause}, {@code POST /v1/pause/renew},
+ *       {@code POST /v1/resume}: JSON in and out ({@link Status}); bodies read strictly.</li>
+ *   <li>{@code GET /metrics}: Prometheus text.</li>
+ *   <li>{@code GET /healthz}: 200 while the process serves; open even when a token is set, so
+ *       that probes need no secret.</li>
+ * </ul>
+ * Errors are {@link ApiError} JSON: 400 bad body or duration, 401 missing or wrong token, 404
+ * unknown path or lease, 405 wrong method, 409 another lease holds, 503 shutting down.
+ */
+final class AdminHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
+    /** How long POST /v1/pause waits for {@code paused} when the body says nothing. */
+    static final Duration DEFAULT_WAIT_IDLE = Duration.ofSeconds(10);
+
+    private final QueueingPauseGate gate;
+    private final ProxyMetrics metrics;
+    private final BearerToken token;
+    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    private boolean busy;
+
+    AdminHandler(QueueingPauseGate gate, ProxyMetrics metrics, BearerToken token) {
+        this.gate = gate;
+        this.metrics = metrics;
+        this.token = token;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        FullHttpRequest request = (FullHttpRequest) msg;
+        if (busy) {
+            // A pipelined request waits for the answer before it, which may come from the gate later.
+            waiting.add(request);
+            return;
+        }
+        busy = true;
+        try {
+            handle(ctx, request);
+        } finally {
+            request.release();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+        super.channelInactive(ctx);
+    }
+
+    /** The answer to the current request was written: take the next pipelined one, if any. */
+    private void answered(ChannelHandlerContext ctx) {
+        busy = false;
+        FullHttpRequest next = waiting.poll();
+        if (next != null) {
+            channelReadNext(ctx, next);
+        }
+    }
+
+    private void channelReadNext(ChannelHandlerContext ctx, FullHttpRequest request) {
+        busy = true;
+        try {
+            handle(ctx, request);
+        } finally {
+            request.release();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!request.decoderResult().isSuccess()) {
+            answerError(ctx, false, HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request");
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        HttpMethod method = request.method();
+        if (path.equals("/healthz")) {
+            if (expect(ctx, keepAlive, method, HttpMethod.GET)) {
+                answer(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; charset=utf-8",
+                        "ok\n".getBytes(StandardCharsets.UTF_8));
+            }
+            return;
+        }
+        boolean known = path.equals("/metrics") || path.equals("/v1/status") || path.equals("/v1/pause")
+                || path.equals("/v1/pause/renew") || path.equals("/v1/resume");
+        if (!known) {
+            answerError(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "not_found", "no endpoint " + path);
+            return;
+        }
+        if (token != null && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            FullHttpResponse response = errorResponse(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+                    "this admin API needs 'Authorization: Bearer <token>' with the configured token");
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            send(ctx, keepAlive, response);
+            return;
+        }
+        try {
+            switch (path) {
+                case "/metrics":
+                    if (expect(ctx, keepAlive, method, HttpMethod.GET)) {
+                        answer(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                                metrics.scrape().getBytes(StandardCharsets.UTF_8));
+                    }
+                    break;
+                case "/v1/status":
+                    if (expect(ctx, keepAlive, method, HttpMethod.GET)) {
+                        answerLater(ctx, keepAlive, gate.statusAsync());
+                    }
+                    break;
+                case "/v1/pause":
+                    if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
+                        answerLater(ctx, keepAlive, gate.pause(pauseCommand(read(request, PauseRequest.class))));
+                    }
+                    break;
+                case "/v1/pause/renew":
+                    if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
+                        RenewRequest renew = read(request, RenewRequest.class);
+                        if (renew == null || renew.lease() == null || renew.lease().isBlank()) {
+                            throw new IllegalArgumentException("body must name the lease: {\"lease\":\"...\",\"ttl\":\"30s\"}");
+                        }
+                        answerLater(ctx, keepAlive, gate.renew(renew.lease(), duration("ttl", renew.ttl())));
+                    }
+                    break;
+                default:
+                    if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
+                        ResumeRequest resume = read(request, ResumeRequest.class);
+                        boolean force = resume != null && Boolean.TRUE.equals(resume.force());
+                        String lease = resume == null ? null : resume.lease();
+                        if (!force && (lease == null || lease.isBlank())) {
+                            throw new IllegalArgumentException(
+                                    "body must name the lease ({\"lease\":\"...\"}) or force ({\"force\":true})");
+                        }
+                        answerLater(ctx, keepAlive, gate.resume(lease, force));
+                    }
+            }
+        } catch (IllegalArgumentException e) {
+            answerError(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage());
+        }
+    }
+
+    private static PauseCommand pauseCommand(PauseRequest body) {
+        PauseRequest p = body == null ? new PauseRequest(null, null, null, null, null, null) : body;
+        Duration waitIdle = p.waitIdle() == null ? DEFAULT_WAIT_IDLE : Durations.parse(p.waitIdle());
+        return new PauseCommand(p.reason(), p.holder(), duration("ttl", p.ttl()), waitIdle, p.scope(),
+                Optional.ofNullable(p.lease()).filter(s -> !s.isBlank()));
+    }
+
+    private static Optional<Duration> duration(String field, String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            Duration d = Durations.parse(text);
+            if (d.isZero()) {
+                throw new IllegalArgumentException(field + " must be positive");
+            }
+            return Optional.of(d);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": " + e.getMessage());
+        }
+    }
+
+    /** The body as {@code type}, null when empty; unknown fields and bad JSON are a 400. */
+    private static <T> T read(FullHttpRequest request, Class<T> type) {
+        ByteBuf content = request.content();
+        if (!content.isReadable() || content.toString(StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        try {
+            return Json.strict().readValue(content.toString(StandardCharsets.UTF_8), type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException("unknown field '" + e.getPropertyName() + "'; known: "
+                    + e.getKnownPropertyIds());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("body is not valid JSON for this endpoint: " + e.getOriginalMessage());
+        }
+    }
+
+    private boolean expect(ChannelHandlerContext ctx, boolean keepAlive, HttpMethod actual, HttpMethod wanted) {
+        if (actual.equals(wanted)) {
+            return true;
+        }
+        FullHttpResponse response = errorResponse(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                "use " + wanted + " here");
+        response.headers().set(HttpHeaderNames.ALLOW, wanted.name());
+        send(ctx, keepAlive, response);
+        return false;
+    }
+
+    private void answerLater(ChannelHandlerContext ctx, boolean keepAlive, Future<Status> answer) {
+        answer.addListener(f -> {
+            if (f.isSuccess()) {
+                answer(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
+                        Json.strict().writeValueAsBytes(f.getNow()));
+                return;
+            }
+            Throwable cause = f.cause();
+            if (cause instanceof LeaseConflictException) {
+                answerError(ctx, keepAlive, HttpResponseStatus.CONFLICT, "conflict", cause.getMessage());
+            } else if (cause instanceof LeaseNotFoundException) {
+                answerError(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "not_found", cause.getMessage());
+            } else if (cause instanceof IllegalArgumentException) {
+                answerError(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, "bad_request", cause.getMessage());
+            } else if (cause instanceof IllegalStateException) {
+                answerError(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", cause.getMessage());
+            } else {
+                log.warn("admin request failed", cause);
+                answerError(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+                        String.valueOf(cause));
+            }
+        });
+    }
+
+    private void answerError(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String code,
+                             String message) {
+        send(ctx, keepAlive, errorResponse(status, code, message));
+    }
+
+    private static FullHttpResponse errorResponse(HttpResponseStatus status, String code, String message) {
+        byte[] body;
+        try {
+            body = Json.strict().writeValueAsBytes(new ApiError(code, message));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return response(status, "application/json", body);
+    }
+
+    private void answer(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type,
+                        byte[] body) {
+        send(ctx, keepAlive, response(status, type, body));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String type, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, type)
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return response;
+    }
+
+    private void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (ctx.executor().inEventLoop()) {
+            write(ctx, response);
+        } else {
+            ctx.executor().execute(() -> write(ctx, response));
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, FullHttpResponse response) {
+        ctx.writeAndFlush(response);
+        answered(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("admin connection failed", cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,95 @@
+package io.pausectl.proxy.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import io.pausectl.proxy.gate.QueueingPauseGate;
+import io.pausectl.proxy.metrics.ProxyMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin API's HTTP server (JSON; see {@link AdminHandler} for the endpoints), on its own
+ * single event loop so that it answers even when the client side is saturated.
+ */
+public final class AdminServer {
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    /** Admin requests are small JSON bodies; anything larger is refused with 413. */
+    private static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final InetSocketAddress listen;
+    private final Optional<String> token;
+    private final QueueingPauseGate gate;
+    private final ProxyMetrics metrics;
+    private EventLoopGroup group;
+    private Channel serverChannel;
+
+    /**
+     * @param listen  where to listen (port 0 picks a free one)
+     * @param token   the bearer token every request but {@code /healthz} must carry, if any
+     * @param gate    the gate the API drives
+     * @param metrics what {@code /metrics} publishes
+     */
+    public AdminServer(InetSocketAddress listen, Optional<String> token, QueueingPauseGate gate, ProxyMetrics metrics) {
+        this.listen = listen;
+        this.token = token;
+        this.gate = gate;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Binds and logs {@code admin API listening on HOST:PORT} with the real port.
+     *
+     * @return the bound address
+     */
+    public InetSocketAddress start() throws InterruptedException {
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("admin-api", true),
+                NioIoHandler.newFactory());
+        BearerToken bearer = token.map(BearerToken::new).orElse(null);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new HttpServerCodec(),
+                                new HttpServerKeepAliveHandler(),
+                                new HttpObjectAggregator(MAX_BODY_BYTES),
+                                new AdminHandler(gate, metrics, bearer));
+                    }
+                });
+        try {
+            serverChannel = bootstrap.bind(listen).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        log.info("admin API listening on {}:{}{}", bound.getHostString(), bound.getPort(),
+                bearer == null ? " (no token: loopback only)" : " (bearer token required)");
+        return bound;
+    }
+
+    /** Stops listening and closes admin connections. */
+    public Future<?> stop() {
+        if (serverChannel != null) {
+            serverChannel.close();
+        }
+        return group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+}
