@@ -1,0 +1,482 @@
+package io.pausectl.cli.haproxy;
+
+import io.pausectl.api.PauseState;
+import io.pausectl.api.Scope;
+import io.pausectl.api.Status;
+import io.pausectl.cli.target.ConflictException;
+import io.pausectl.cli.target.LeaseGoneException;
+import io.pausectl.cli.target.PauseSpec;
+import io.pausectl.cli.target.PauseTarget;
+import io.pausectl.cli.target.TargetException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The HAProxy driver against a real {@code haproxy} started here on loopback: generated config,
+ * stats socket as a UNIX socket in a temp dir (and a TCP one), the gate from deploy/haproxy, an
+ * in-test upstream. Without haproxy this suite FAILS when the {@code CI} environment variable is
+ * set, and is skipped with the reason otherwise.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HaproxyIntegrationTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final String FRONTEND = "fe_main";
+    private static final int FRONTEND_MAXCONN = 1234;
+
+    private final HaproxyLauncher launcher = new LocalHaproxyLauncher();
+    private TestUpstream upstream;
+    private RunningHaproxy haproxy;
+    private Path socket;
+    private int httpPort;
+    private int tcpStatsPort;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    static Path deployDir() {
+        // Surefire runs in the module directory; the deploy directory is the project's.
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("deploy/haproxy");
+            if (Files.isRegularFile(candidate.resolve("pause-gate.lua"))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("deploy/haproxy/pause-gate.lua not found above " + Path.of("").toAbsolutePath());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @BeforeAll
+    void startHaproxy(@TempDir Path dir) throws Exception {
+        if (!launcher.available()) {
+            if (System.getenv("CI") != null) {
+                fail("CI is set and haproxy is missing: " + launcher.unavailableReason());
+            }
+            Assumptions.abort("skipped locally: " + launcher.unavailableReason());
+        }
+        upstream = new TestUpstream();
+        socket = dir.resolve("admin.sock");
+        httpPort = freePort();
+        tcpStatsPort = freePort();
+        String config = String.join("\n",
+                "global",
+                "    stats socket " + socket + " mode 600 level admin",
+                "    stats socket 127.0.0.1:" + tcpStatsPort + " level admin",
+                "    lua-load " + deployDir().resolve("pause-gate.lua"),
+                "    set-var proc.pausectl_hold_limit_ms int(30000)",
+                "defaults",
+                "    mode http",
+                "    timeout connect 2s",
+                "    timeout client 30s",
+                "    timeout server 30s",
+                "    timeout http-request 5s",
+                "    timeout http-keep-alive 30s",
+                "frontend " + FRONTEND,
+                "    bind 127.0.0.1:" + httpPort,
+                "    maxconn " + FRONTEND_MAXCONN,
+                "    http-request lua.pause_gate",
+                "    default_backend be_app",
+                "backend be_app",
+                "    server s1 127.0.0.1:" + upstream.port(),
+                "");
+        haproxy = launcher.start(dir, config);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(haproxy.alive()).as("haproxy exited; its log: %s", readLog()).isTrue();
+            try (HaproxyRuntime rt = runtime()) {
+                assertThat(rt.showInfo()).containsKey("Version");
+            }
+        });
+    }
+
+    private String readLog() {
+        try {
+            return Files.readString(haproxy.log());
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    @AfterAll
+    void stopHaproxy() throws Exception {
+        if (haproxy != null) {
+            haproxy.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @AfterEach
+    void resumeAndClose() throws Exception {
+        // Whatever a test did, the next one starts running, with the configured hold limit.
+        if (haproxy != null && haproxy.alive()) {
+            try (HaproxyRuntime rt = runtime()) {
+                rt.setVars(List.of(HaproxyRuntime.intVar(GateTarget.PAUSED, 0),
+                        HaproxyRuntime.intVar("proc.pausectl_hold_limit_ms", 30000)));
+            }
+        }
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+        toClose.clear();
+    }
+
+    private HaproxyRuntime runtime() {
+        return new HaproxyRuntime(new RuntimeApiClient(RuntimeApiAddress.parse("unix:" + socket), TIMEOUT));
+    }
+
+    private PauseTarget open(String strategy) {
+        PauseTarget target = HaproxyTargets.open(List.of("unix:" + socket), FRONTEND, strategy, TIMEOUT).get(0);
+        toClose.add(target);
+        return target;
+    }
+
+    private static PauseSpec spec(Duration ttl, Duration waitIdle) {
+        return new PauseSpec("integration test", "pausectl@test", ttl, waitIdle, Scope.ALL);
+    }
+
+    private long frontendSlim() throws Exception {
+        try (HaproxyRuntime rt = runtime()) {
+            return rt.showStat().stream().filter(r -> r.isFrontend() && FRONTEND.equals(r.pxname()))
+                    .findFirst().orElseThrow().getLong("slim", -1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RuntimeApiClient.Transport.class)
+    void talksToTheUnixAndTcpSocketsOverEitherTransport(RuntimeApiClient.Transport transport) throws Exception {
+        Assumptions.assumeTrue(transport != RuntimeApiClient.Transport.EPOLL || io.netty.channel.epoll.Epoll.isAvailable(),
+                "epoll does not load here");
+        for (String address : List.of("unix:" + socket, "tcp://127.0.0.1:" + tcpStatsPort)) {
+            try (RuntimeApiClient client = new RuntimeApiClient(RuntimeApiAddress.parse(address), TIMEOUT, transport)) {
+                HaproxyVersion version = new HaproxyRuntime(client).version();
+                assertThat(version.text()).isEqualTo(launcher.versionLine().split(" ")[2]);
+            }
+        }
+    }
+
+    @Test
+    void aPauseWindowUnderLoadFailsNoRequest() throws Exception {
+        PauseTarget target = open("gate");
+        int keepAliveClients = 4;
+        int newConnectionClients = 4;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong ok = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong maxLatencyMs = new AtomicLong();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger keepAliveConnections = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(keepAliveClients + newConnectionClients);
+        List<Future<?>> clients = new ArrayList<>();
+        for (int i = 0; i < keepAliveClients + newConnectionClients; i++) {
+            boolean keepAlive = i < keepAliveClients;
+            clients.add(pool.submit(() -> {
+                try (TestHttp.KeepAlive conn = new TestHttp.KeepAlive(httpPort)) {
+                    while (!stop.get()) {
+                        long start = System.nanoTime();
+                        try {
+                            TestHttp.Response r = keepAlive ? conn.get("/ka") : TestHttp.oneShot(httpPort, "/new");
+                            if (r.status() == 200) {
+                                ok.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                                failures.add("status " + r.status());
+                            }
+                        } catch (IOException e) {
+                            failed.incrementAndGet();
+                            failures.add(e.toString());
+                        }
+                        maxLatencyMs.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
+                        // Paced, not a tight loop: about 50 requests per second per client.
+                        LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                    }
+                    keepAliveConnections.addAndGet(keepAlive ? conn.connections() : 0);
+                }
+                return null;
+            }));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= 50);
+
+        Status paused = target.pause(spec(Duration.ofSeconds(30), Duration.ofSeconds(5)));
+        assertThat(paused.state()).isEqualTo(PauseState.PAUSED);
+        assertThat(paused.lease()).isNotNull();
+        long okAtPause = ok.get();
+        // Every client ends up with one request held: keep-alive connections included.
+        Status holding = await().atMost(Duration.ofSeconds(10)).until(target::status,
+                s -> s.queueDepth() == keepAliveClients + newConnectionClients);
+        assertThat(holding.state()).isEqualTo(PauseState.PAUSED);
+        assertThat(holding.inFlight()).isZero();
+        await().pollDelay(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(5))
+                .until(() -> target.status().oldestHeldMs() >= 900);
+        assertThat(ok.get() - okAtPause).as("requests answered while paused").isLessThanOrEqualTo(
+                keepAliveClients + newConnectionClients);
+
+        Status resumed = target.resume(paused.lease().id());
+        assertThat(resumed.state()).isIn(PauseState.RUNNING, PauseState.DRAINING);
+        long okAtResume = ok.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= okAtResume + 50);
+        stop.set(true);
+        for (Future<?> f : clients) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        assertThat(failures).as("failed requests").isEmpty();
+        assertThat(failed.get()).isZero();
+        assertThat(maxLatencyMs.get()).as("the longest request waited through the pause").isGreaterThanOrEqualTo(900);
+        assertThat(keepAliveConnections.get()).as("keep-alive clients kept their one connection through the pause")
+                .isEqualTo(keepAliveClients);
+        Status after = target.status();
+        assertThat(after.state()).isEqualTo(PauseState.RUNNING);
+        assertThat(after.queueDepth()).isZero();
+        assertThat(after.maxQueueDepth()).isEqualTo(keepAliveClients + newConnectionClients);
+        assertThat(after.counters().released()).isGreaterThanOrEqualTo(keepAliveClients + newConnectionClients);
+    }
+
+    @Test
+    void statusShowsThePauseAndTheHeldCount() throws Exception {
+        PauseTarget target = open("gate");
+        Status paused = target.pause(new PauseSpec("schema change", "pausectl@test:1", Duration.ofSeconds(30),
+                Duration.ofSeconds(2), Scope.ALL));
+        List<CompletableFuture<TestHttp.Response>> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            held.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return TestHttp.oneShot(httpPort, "/held");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+
+        Status status = await().atMost(Duration.ofSeconds(10)).until(target::status, s -> s.queueDepth() == 3);
+        assertThat(status.state()).isEqualTo(PauseState.PAUSED);
+        assertThat(status.lease().id()).isEqualTo(paused.lease().id());
+        assertThat(status.lease().holder()).isEqualTo("pausectl@test:1");
+        assertThat(status.lease().reason()).isEqualTo("schema change");
+        assertThat(status.lease().expiresAt()).isAfter(java.time.Instant.now().plusSeconds(20));
+        assertThat(status.pausedSince()).isNotNull();
+        assertThat(held).allSatisfy(f -> assertThat(f).isNotDone());
+
+        target.resume(paused.lease().id());
+        for (CompletableFuture<TestHttp.Response> f : held) {
+            assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        }
+        assertThat(await().atMost(Duration.ofSeconds(5)).until(target::status, s -> s.queueDepth() == 0).state())
+                .isEqualTo(PauseState.RUNNING);
+    }
+
+    @Test
+    void aPauseWaitsForRequestsInFlight() throws Exception {
+        PauseTarget target = open("gate");
+        CompletableFuture<TestHttp.Response> slow = CompletableFuture.supplyAsync(() -> {
+            try {
+                return TestHttp.oneShot(httpPort, "/slow?ms=2000");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> target.status().inFlight() == 1);
+
+        Status pausing = target.pause(spec(Duration.ofSeconds(30), Duration.ofMillis(200)));
+        assertThat(pausing.state()).isEqualTo(PauseState.PAUSING);
+        assertThat(pausing.inFlight()).isEqualTo(1);
+        assertThat(pausing.inFlightInScope()).isEqualTo(1);
+
+        assertThat(slow.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(await().atMost(Duration.ofSeconds(5)).until(target::status, s -> s.inFlight() == 0).state())
+                .isEqualTo(PauseState.PAUSED);
+        target.resume(pausing.lease().id());
+    }
+
+    @Test
+    void theLeaseExpiresByItselfWhenPausectlIsGone() throws Exception {
+        PauseTarget target = open("gate");
+        Status paused = target.pause(spec(Duration.ofSeconds(1), Duration.ZERO));
+        long start = System.nanoTime();
+
+        // Nobody renews or resumes: the gate stops holding when the lease runs out.
+        TestHttp.Response r = TestHttp.oneShot(httpPort, "/after-expiry");
+        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(waitedMs).isLessThan(5000);
+        Status after = target.status();
+        assertThat(after.state()).isEqualTo(PauseState.RUNNING);
+        assertThat(after.lease()).isNull();
+        assertThatThrownBy(() -> target.renew(paused.lease().id(), Duration.ofSeconds(30)))
+                .isInstanceOf(LeaseGoneException.class).hasMessageContaining("expired");
+    }
+
+    @Test
+    void aRequestHeldPastTheHoldLimitGets503WithRetryAfter() throws Exception {
+        PauseTarget target = open("gate");
+        try (HaproxyRuntime rt = runtime()) {
+            rt.setVars(List.of(HaproxyRuntime.intVar("proc.pausectl_hold_limit_ms", 500)));
+        }
+        long timedOutBefore = target.status().counters().timedOut();
+        Status paused = target.pause(spec(Duration.ofSeconds(30), Duration.ZERO));
+
+        TestHttp.Response r = TestHttp.oneShot(httpPort, "/too-long");
+
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.headers()).containsKey("retry-after");
+        assertThat(target.status().counters().timedOut()).isEqualTo(timedOutBefore + 1);
+        target.resume(paused.lease().id());
+    }
+
+    @Test
+    void leasesAreChecked() throws Exception {
+        PauseTarget target = open("gate");
+        Status paused = target.pause(spec(Duration.ofSeconds(30), Duration.ZERO));
+        String lease = paused.lease().id();
+
+        assertThatThrownBy(() -> open("gate").pause(spec(Duration.ofSeconds(30), Duration.ZERO)))
+                .isInstanceOf(ConflictException.class).hasMessageContaining(lease).hasMessageContaining("pausectl@test");
+        assertThatThrownBy(() -> target.renew("hap-other", Duration.ofSeconds(30)))
+                .isInstanceOf(LeaseGoneException.class).hasMessageContaining(lease);
+        Instant before = target.status().lease().expiresAt();
+        Status renewed = target.renew(lease, Duration.ofMinutes(10));
+        assertThat(renewed.lease().expiresAt()).isAfter(before);
+        assertThatThrownBy(() -> target.resume("hap-other")).isInstanceOf(LeaseGoneException.class);
+        assertThat(target.resume(lease).state()).isEqualTo(PauseState.RUNNING);
+        assertThatThrownBy(() -> target.resume(lease)).isInstanceOf(LeaseGoneException.class)
+                .hasMessageContaining("not paused");
+    }
+
+    @Test
+    void anErrorAnsweredByHaproxyBecomesAClearMessage() throws Exception {
+        try (RuntimeApiClient client = new RuntimeApiClient(RuntimeApiAddress.parse("unix:" + socket), TIMEOUT)) {
+            assertThatThrownBy(() -> client.execute("set maxconn frontend no_such_fe 5"))
+                    .isInstanceOfSatisfying(RuntimeApiCommandException.class, e -> {
+                        assertThat(e.severity()).isEqualTo(3);
+                        assertThat(e.answer()).isEqualTo("No such frontend.");
+                    })
+                    .hasMessage("HAProxy at unix:" + socket + " refused 'set maxconn frontend no_such_fe 5':"
+                            + " No such frontend. (severity 3)");
+            assertThatThrownBy(() -> client.execute("no such command"))
+                    .isInstanceOf(RuntimeApiCommandException.class).hasMessageContaining("Unknown command");
+        }
+        PauseTarget wrongFrontend = HaproxyTargets.open(List.of("unix:" + socket), "fe_typo", "gate", TIMEOUT).get(0);
+        toClose.add(wrongFrontend);
+        assertThatThrownBy(wrongFrontend::status).isInstanceOf(TargetException.class)
+                .hasMessageContaining("has no frontend fe_typo").hasMessageContaining("its frontends: " + FRONTEND);
+    }
+
+    @Test
+    void anUnreachableSocketIsAClearError() {
+        PauseTarget target = HaproxyTargets.open(List.of("unix:" + socket + ".missing"), FRONTEND, "gate", TIMEOUT).get(0);
+        toClose.add(target);
+
+        assertThatThrownBy(target::status).isInstanceOf(TargetException.class)
+                .hasMessageContaining("cannot talk to HAProxy at unix:" + socket + ".missing");
+    }
+
+    @Test
+    void maxconnIsRefusedOnAVersionThatCrashesAndHaproxyStaysUp() throws Exception {
+        HaproxyVersion version;
+        try (HaproxyRuntime rt = runtime()) {
+            version = rt.version();
+        }
+        Assumptions.assumeTrue(MaxconnVersionGuard.refusal(version).isPresent(),
+                "HAProxy " + version + " is not a known-crashing version");
+        PauseTarget target = open("maxconn");
+
+        assertThatThrownBy(() -> target.pause(spec(Duration.ofSeconds(30), Duration.ZERO)))
+                .isInstanceOf(TargetException.class)
+                .hasMessageContaining(version.text()).hasMessageContaining("--strategy gate");
+
+        assertThat(haproxy.alive()).isTrue();
+        assertThat(frontendSlim()).isEqualTo(FRONTEND_MAXCONN);
+        assertThat(TestHttp.oneShot(httpPort, "/still-up").status()).isEqualTo(200);
+    }
+
+    /**
+     * Save and restore against the real HAProxy, on any version: the version guard is lifted, so on a
+     * refused version (2.6.12 here) no connection may reach the frontend while its maxconn is 0 —
+     * raising maxconn with one waiting is exactly what crashes it. With none waiting, the listener
+     * is never queued and raising the value is safe; what is tested is that the exact configured
+     * value is saved in HAProxy and restored by a resume from another target instance, as a
+     * `pausectl resume` in another process would.
+     */
+    @Test
+    void maxconnRestoresExactlyTheSavedValueFromAnotherProcess() throws Exception {
+        MaxconnTarget pausing = new MaxconnTarget(runtime(), List.of(FRONTEND), v -> Optional.empty());
+        toClose.add(pausing);
+
+        Status paused = pausing.pause(spec(Duration.ofSeconds(30), Duration.ZERO));
+
+        assertThat(paused.state()).isEqualTo(PauseState.PAUSED);
+        assertThat(frontendSlim()).isZero();
+        long iid;
+        try (HaproxyRuntime rt = runtime()) {
+            iid = rt.showStat().stream().filter(r -> r.isFrontend() && FRONTEND.equals(r.pxname()))
+                    .findFirst().orElseThrow().getLong("iid", -1);
+            Map<String, String> vars = rt.getVars(List.of(), List.of(MaxconnTarget.SAVED_PREFIX + iid));
+            assertThat(vars).containsEntry(MaxconnTarget.SAVED_PREFIX + iid, String.valueOf(FRONTEND_MAXCONN));
+        }
+        assertThatThrownBy(() -> new MaxconnTarget(runtime(), List.of(FRONTEND), v -> Optional.empty())
+                .pause(spec(Duration.ofSeconds(30), Duration.ZERO)))
+                .isInstanceOf(ConflictException.class);
+
+        MaxconnTarget resuming = new MaxconnTarget(runtime(), List.of(FRONTEND), v -> Optional.empty());
+        toClose.add(resuming);
+        assertThat(resuming.status().lease().id()).isEqualTo(paused.lease().id());
+        Status resumed = resuming.resume(paused.lease().id());
+
+        assertThat(resumed.state()).isEqualTo(PauseState.RUNNING);
+        assertThat(frontendSlim()).isEqualTo(FRONTEND_MAXCONN);
+        assertThat(haproxy.alive()).isTrue();
+        assertThat(TestHttp.oneShot(httpPort, "/after-maxconn").status()).isEqualTo(200);
+        try (HaproxyRuntime rt = runtime()) {
+            assertThat(rt.getVars(List.of(), List.of(MaxconnTarget.SAVED_PREFIX + iid)))
+                    .containsEntry(MaxconnTarget.SAVED_PREFIX + iid, "-1");
+        }
+    }
+
+    @Test
+    void theShippedExampleConfigPassesHaproxyCheck() throws Exception {
+        Path deploy = deployDir();
+        HaproxyLauncher.CheckResult result = launcher.check(
+                deploy.resolve("haproxy.cfg"), Map.of("PAUSECTL_GATE_LUA", deploy.resolve("pause-gate.lua").toString()));
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("Configuration file is valid");
+    }
+}
