@@ -1,0 +1,225 @@
+package io.pausectl.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.pausectl.api.ApiError;
+import io.pausectl.api.Json;
+import io.pausectl.api.PauseRequest;
+import io.pausectl.api.RenewRequest;
+import io.pausectl.api.ResumeRequest;
+import io.pausectl.api.Status;
+import io.pausectl.cli.target.ConflictException;
+import io.pausectl.cli.target.LeaseGoneException;
+import io.pausectl.cli.target.PauseSpec;
+import io.pausectl.cli.target.PauseTarget;
+import io.pausectl.cli.target.TargetException;
+import io.pausectl.common.Durations;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A pause proxy driven through its admin API ({@code /v1/status}, {@code /v1/pause},
+ * {@code /v1/pause/renew}, {@code /v1/resume}) with the JDK's HTTP client. Every call has a connect
+ * timeout and a request timeout (a pause's request timeout adds its {@code waitIdle}, since the
+ * proxy answers only once idle or when that wait ran out). Errors become {@link TargetException}s
+ * whose message names this target and says what to do.
+ */
+public final class AdminApiTarget implements PauseTarget {
+    private final URI base;
+    private final String name;
+    private final Optional<String> token;
+    private final Duration timeout;
+    private final ExecutorService executor;
+    private final HttpClient client;
+
+    /**
+     * @param url     the admin API's base URL, e.g. {@code http://127.0.0.1:9901}
+     * @param token   the bearer token, if the proxy wants one
+     * @param timeout connect timeout, and request timeout of a call that does not wait
+     * @throws IllegalArgumentException when the URL is not an http(s) URL with a host
+     */
+    public AdminApiTarget(String url, Optional<String> token, Duration timeout) {
+        this.base = parseUrl(url);
+        this.name = url;
+        this.token = token;
+        this.timeout = timeout;
+        // The client's own threads are daemons; its async work runs on ours so close() can stop it.
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "pausectl-http");
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(executor)
+                .build();
+    }
+
+    static URI parseUrl(String url) {
+        IllegalArgumentException malformed = new IllegalArgumentException("'" + url + "' is not an admin API URL:"
+                + " write http://HOST:PORT, e.g. http://127.0.0.1:9901");
+        URI uri;
+        try {
+            uri = URI.create(url.trim());
+        } catch (IllegalArgumentException e) {
+            throw malformed;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw malformed;
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return URI.create(scheme + "://" + uri.getRawAuthority() + path);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Status status() throws TargetException {
+        return call("GET", "/v1/status", null, timeout, false);
+    }
+
+    @Override
+    public Status pause(PauseSpec spec) throws TargetException {
+        PauseRequest body = new PauseRequest(spec.reason(), spec.holder(), Durations.format(spec.ttl()),
+                Durations.format(spec.waitIdle()), spec.scope(), null);
+        return call("POST", "/v1/pause", body, timeout.plus(spec.waitIdle()), false);
+    }
+
+    @Override
+    public Status renew(String leaseId, Duration ttl) throws TargetException {
+        return call("POST", "/v1/pause/renew", new RenewRequest(leaseId, Durations.format(ttl)), timeout, true);
+    }
+
+    @Override
+    public Status resume(String leaseId) throws TargetException {
+        ResumeRequest body = leaseId == null ? new ResumeRequest(null, true) : new ResumeRequest(leaseId, null);
+        return call("POST", "/v1/resume", body, timeout, true);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+
+    private Status call(String method, String path, Object body, Duration requestTimeout, boolean namesLease)
+            throws TargetException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(requestTimeout)
+                .header("Accept", "application/json");
+        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        if (body == null) {
+            request.GET();
+        } else {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(writeJson(body)));
+        }
+        HttpResponse<String> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (HttpConnectTimeoutException e) {
+            throw new TargetException(name + ": no connection within " + Durations.format(timeout)
+                    + " (is the address right, and the admin API listening there?)", e);
+        } catch (HttpTimeoutException e) {
+            throw new TargetException(name + ": no answer to " + method + " " + path + " within "
+                    + Durations.format(requestTimeout), e);
+        } catch (ConnectException e) {
+            throw new TargetException(name + ": cannot connect (" + describe(e)
+                    + "): is pause-proxy running with its admin API (--admin-listen) there?", e);
+        } catch (IOException e) {
+            throw new TargetException(name + ": " + method + " " + path + " failed: " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetException(name + ": interrupted during " + method + " " + path, e);
+        }
+        return answer(method + " " + path, response, namesLease);
+    }
+
+    private Status answer(String what, HttpResponse<String> response, boolean namesLease) throws TargetException {
+        int code = response.statusCode();
+        if (code == 200) {
+            try {
+                return Json.lenient().readValue(response.body(), Status.class);
+            } catch (JsonProcessingException e) {
+                throw new TargetException(name + ": " + what + " answered 200 with a body that is not a status"
+                        + " object (is this a pause-proxy admin API?): " + e.getOriginalMessage(), e);
+            }
+        }
+        String detail = errorMessage(response.body());
+        switch (code) {
+            case 401:
+            case 403:
+                throw new TargetException(name + ": token refused (HTTP " + code + ")" + detail
+                        + "; give the admin token with --token-file FILE or PAUSECTL_TOKEN");
+            case 404:
+                if (namesLease) {
+                    throw new LeaseGoneException(name + ": the lease is no longer held (expired, or resumed"
+                            + " by force)" + detail);
+                }
+                throw new TargetException(name + ": " + what + " answered 404 (is this a pause-proxy admin API?)"
+                        + detail);
+            case 409:
+                throw new ConflictException(name + ": already paused by another lease" + detail);
+            default:
+                throw new TargetException(name + ": " + what + " answered HTTP " + code + detail);
+        }
+    }
+
+    /** The admin API's error sentence, or the start of whatever the body is, prefixed for a message. */
+    private static String errorMessage(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            ApiError error = Json.lenient().readValue(body, ApiError.class);
+            if (error.message() != null && !error.message().isBlank()) {
+                return ": " + error.message();
+            }
+        } catch (JsonProcessingException e) {
+            // not an ApiError: show the body itself, shortened
+        }
+        String text = body.strip().replaceAll("\\s+", " ");
+        return ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
+    }
+
+    private static byte[] writeJson(Object body) {
+        try {
+            return Json.strict().writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + body.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException) {
+                return "unknown host";
+            }
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+}

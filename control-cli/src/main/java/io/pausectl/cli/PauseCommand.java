@@ -1,0 +1,104 @@
+package io.pausectl.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.pausectl.api.Json;
+import io.pausectl.api.Status;
+import io.pausectl.cli.target.PauseSpec;
+import io.pausectl.common.Durations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code pausectl pause}: takes a lease on every target (all or none) and leaves traffic held; prints
+ * the lease ids and how to resume. The lease ends by itself after {@code --ttl}.
+ */
+@Command(name = "pause", mixinStandardHelpOptions = true,
+        description = {"Pause traffic on every target (all or none) until 'pausectl resume', or until the lease's"
+                + " --ttl runs out (then the proxy resumes by itself).",
+                "Exit codes: 0 paused, 2 usage, 3 could not pause (nothing stays paused), 4 already paused by"
+                        + " another lease, 5 could not undo a partial pause."})
+final class PauseCommand implements Callable<Integer> {
+    @ParentCommand
+    PausectlCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PauseOptions pause;
+
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How long the pause lasts unless resumed (the proxy's --max-pause caps it). Default: 5m.")
+    Duration ttl;
+
+    /** The JSON answer of {@code pause -o json}. */
+    record Paused(List<PausedTarget> targets, String resume) {
+    }
+
+    /** One target's lease. */
+    record PausedTarget(String target, String lease, String state, Instant expiresAt, long inFlight) {
+    }
+
+    @Override
+    public Integer call() {
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ParameterException(spec.commandLine(), "--ttl must be at least 1s");
+        }
+        PauseSpec pauseSpec;
+        try {
+            pauseSpec = new PauseSpec(reason(), root.context().holder(), ttl, pause.waitIdle, pause.scope());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Messages messages = new Messages(spec.commandLine().getErr(), false);
+        try (Fleet fleet = new Fleet(root.openTargets())) {
+            PauseWindow window = PauseWindow.open(fleet, pauseSpec, pause.allowInflight, messages,
+                    "nothing stays paused");
+            List<PausedTarget> paused = new ArrayList<>();
+            StringBuilder resume = new StringBuilder("pausectl").append(root.targetArgs()).append(" resume");
+            for (PauseWindow.Held h : window.held()) {
+                Status s = h.last;
+                paused.add(new PausedTarget(h.target.name(), h.leaseId, PauseWindow.stateOf(s),
+                        s.lease() == null ? null : s.lease().expiresAt(), s.inFlightInScope()));
+                resume.append(" --lease ").append(h.leaseId);
+            }
+            if (root.options().json()) {
+                out.println(json(new Paused(paused, resume.toString())));
+            } else {
+                for (PausedTarget p : paused) {
+                    out.println(p.target() + ": " + p.state() + ", lease " + p.lease()
+                            + (p.expiresAt() == null ? "" : ", ends by itself at " + p.expiresAt() + " unless resumed")
+                            + (p.inFlight() > 0 ? " (" + Formats.requests(p.inFlight()) + " still in flight)" : ""));
+                }
+                out.println("resume with: " + resume);
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    private String reason() {
+        return pause.reason != null ? pause.reason : "pausectl pause (ttl " + Durations.format(ttl) + ")";
+    }
+
+    static String json(Object value) {
+        try {
+            return Json.strict().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+}

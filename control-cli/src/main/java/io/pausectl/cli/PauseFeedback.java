@@ -1,0 +1,70 @@
+package io.pausectl.cli;
+
+import io.pausectl.api.Status;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a user sees while a window is paused: on a terminal, one live line refreshed about four
+ * times a second; otherwise (a log, a CI job) a plain timestamped line every few seconds. Each
+ * refresh reads every target's status.
+ */
+final class PauseFeedback implements Runnable {
+    /** How often a terminal's live line is refreshed. */
+    static final long LIVE_EVERY_MS = 250;
+    /** How often a plain line is written when stderr is not a terminal. */
+    static final long PLAIN_EVERY_MS = 5000;
+
+    private final PauseWindow window;
+    private final Messages messages;
+    private final long startNanos;
+
+    PauseFeedback(PauseWindow window, Messages messages, long startNanos) {
+        this.window = window;
+        this.messages = messages;
+        this.startNanos = startNanos;
+    }
+
+    /** How long to wait between two refreshes. */
+    long periodMs() {
+        return messages.terminal() ? LIVE_EVERY_MS : PLAIN_EVERY_MS;
+    }
+
+    @Override
+    public void run() {
+        List<Fleet.Result<Status>> results = window.poll();
+        String line = line(results, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+        if (messages.terminal()) {
+            messages.live("pausectl: " + line);
+        } else {
+            messages.say(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + line);
+        }
+    }
+
+    /** The figures of one refresh, summed over the targets (oldest and max depth: the largest). */
+    static String line(List<Fleet.Result<Status>> results, long elapsedMs) {
+        long held = 0;
+        long oldest = 0;
+        long inFlight = 0;
+        int maxDepth = 0;
+        int unreachable = 0;
+        for (Fleet.Result<Status> r : results) {
+            if (!r.ok()) {
+                unreachable++;
+                continue;
+            }
+            Status s = r.value();
+            held += s.queueDepth();
+            oldest = Math.max(oldest, s.oldestHeldMs());
+            inFlight += s.inFlight();
+            maxDepth = Math.max(maxDepth, s.maxQueueDepth());
+        }
+        return "paused " + Formats.millis(elapsedMs) + " | held " + held + " | oldest " + Formats.millis(oldest)
+                + " | in flight " + inFlight + " | max depth " + maxDepth
+                + (results.size() > 1 ? " | " + results.size() + " targets" : "")
+                + (unreachable > 0 ? " | " + unreachable + " UNREACHABLE" : "");
+    }
+}

@@ -1,0 +1,190 @@
+package io.pausectl.cli;
+
+import io.pausectl.cli.target.PauseTarget;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** The root command: shared options, the subcommands, the exit codes. */
+@Command(name = "pausectl",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        usageHelpAutoWidth = true,
+        description = {"Pauses HTTP traffic for a maintenance window: the pause proxies (or HAProxy) hold incoming"
+                + " requests instead of failing them, and release them in order on resume.", ""},
+        subcommands = {PauseCommand.class, ResumeCommand.class, StatusCommand.class, RunCommand.class,
+                AutoComplete.GenerateCompletion.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:ok (run: the command's own exit code once it ran)",
+                "1:internal error, or a target could not be read (status)",
+                "2:usage error",
+                "3:could not pause every target: those paused were resumed, the command was NOT run",
+                "4:conflict: another lease already holds a pause (nothing changed, command not run)",
+                "5:could not resume: the targets named on stderr are STILL PAUSED (wins over run's command code)",
+                "126:run: the command is not executable (the pause was undone)",
+                "127:run: the command was not found (nothing was paused)"},
+        footerHeading = "%nEnvironment:%n",
+        footer = {"  PAUSECTL_TARGETS  comma-separated admin API URLs, when no --target is given",
+                "  PAUSECTL_TOKEN    the admin API bearer token, when no --token-file is given",
+                "  PAUSECTL_DEBUG    set to 1 to print stack traces of internal errors"})
+public final class PausectlCommand implements Runnable {
+    @Mixin
+    GlobalOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    private final CliContext context;
+
+    PausectlCommand(CliContext context) {
+        this.context = context;
+    }
+
+    /**
+     * The command line, ready to {@code execute}: output to {@code out}, messages to {@code err}.
+     */
+    public static CommandLine commandLine(CliContext context, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new PausectlCommand(context));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setExecutionExceptionHandler(new ErrorExitCodes(context));
+        commandLine.setParameterExceptionHandler(new UsageErrors());
+        // Everything after the command's name is the command's own: `pausectl run psql -f x.sql` works without --.
+        commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        return commandLine;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "a command is required: pause, resume, status or run");
+    }
+
+    /** What the world supplies: environment, terminal, target factory, signals. */
+    CliContext context() {
+        return context;
+    }
+
+    /** The shared options. */
+    GlobalOptions options() {
+        return options;
+    }
+
+    /**
+     * Opens the targets the options and environment name.
+     *
+     * @throws ParameterException on contradictory or malformed target options (exit 2)
+     */
+    List<PauseTarget> openTargets() {
+        TargetSelection selection = selection();
+        try {
+            List<PauseTarget> targets = context.targets().open(selection);
+            if (targets.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "no target: give --target URL or --haproxy ADDR");
+            }
+            return targets;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    TargetSelection selection() {
+        CommandLine cl = spec.commandLine();
+        List<String> haproxy = matched("--haproxy");
+        List<String> targets = matched("--target");
+        if (!haproxy.isEmpty()) {
+            if (!targets.isEmpty()) {
+                throw new ParameterException(cl, "--haproxy and --target exclude each other: drive either HAProxy"
+                        + " or pause proxies");
+            }
+            if (options.frontend == null || options.frontend.isBlank()) {
+                throw new ParameterException(cl, "--haproxy needs --frontend NAME (the frontend to pause)");
+            }
+            return new TargetSelection(List.of(), Optional.empty(), haproxy, options.frontend,
+                    options.strategy.name(), options.timeout);
+        }
+        if (options.frontend != null) {
+            throw new ParameterException(cl, "--frontend is for --haproxy targets only");
+        }
+        List<String> urls = new ArrayList<>();
+        targets.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(urls::add);
+        if (urls.isEmpty()) {
+            String fromEnv = context.environment().get(CliContext.ENV_TARGETS);
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                Arrays.stream(fromEnv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(urls::add);
+            } else {
+                urls.add(CliContext.DEFAULT_TARGET);
+            }
+        }
+        return new TargetSelection(urls, token(), List.of(), null, null, options.timeout);
+    }
+
+    /** The target options to repeat in a suggested command, e.g. {@code " --target http://db1:9901"}. */
+    String targetArgs() {
+        TargetSelection selection = selection();
+        StringBuilder args = new StringBuilder();
+        if (!selection.haproxy().isEmpty()) {
+            selection.haproxy().forEach(a -> args.append(" --haproxy ").append(a));
+            args.append(" --frontend ").append(selection.frontend());
+            if (options.strategy != GlobalOptions.Strategy.gate) {
+                args.append(" --strategy ").append(selection.strategy());
+            }
+        } else if (!selection.urls().equals(List.of(CliContext.DEFAULT_TARGET))) {
+            selection.urls().forEach(u -> args.append(" --target ").append(u));
+        }
+        return args.toString();
+    }
+
+    /**
+     * Every value of a repeatable shared option, from before and after the subcommand. Picocli
+     * binds both places to the same field and restarts the list when the subcommand matches the
+     * option again, so the values are read from each level's parse result instead: with
+     * {@code pausectl --target a run --target b} the fleet is a and b, never b alone.
+     */
+    private List<String> matched(String option) {
+        List<String> values = new ArrayList<>();
+        for (ParseResult level = spec.commandLine().getParseResult(); level != null; level = level.subcommand()) {
+            OptionSpec matched = level.matchedOption(option);
+            if (matched != null) {
+                for (String raw : matched.originalStringValues()) {
+                    Arrays.stream(raw.split(",")).map(String::trim).filter(v -> !v.isEmpty()).forEach(values::add);
+                }
+            }
+        }
+        return values;
+    }
+
+    private Optional<String> token() {
+        if (options.tokenFile != null) {
+            String token;
+            try {
+                token = Files.readString(options.tokenFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new ParameterException(spec.commandLine(), "cannot read --token-file " + options.tokenFile
+                        + ": " + e.getMessage(), e);
+            }
+            if (token.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--token-file " + options.tokenFile + " is empty");
+            }
+            return Optional.of(token);
+        }
+        String fromEnv = context.environment().get(CliContext.ENV_TOKEN);
+        return fromEnv == null || fromEnv.isBlank() ? Optional.empty() : Optional.of(fromEnv.strip());
+    }
+}

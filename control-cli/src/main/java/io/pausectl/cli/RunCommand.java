@@ -1,0 +1,314 @@
+package io.pausectl.cli;
+
+import io.pausectl.cli.target.PauseSpec;
+import io.pausectl.common.Durations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * {@code pausectl run -- CMD}: pauses every target (all or none, in parallel), waits until nothing is
+ * in flight, runs the command on the terminal, renews the leases while it runs, and resumes every
+ * target when it ends, whatever ended it. Exits with the command's own code, or 5 when a target could
+ * not be resumed.
+ *
+ * <p>Signals: SIGTERM and SIGHUP are forwarded to the command as SIGTERM (SIGKILL after
+ * {@code --kill-after}). SIGINT is not forwarded at once, since a terminal's Ctrl-C already reached the
+ * command (same process group): if the command still runs a second later it gets SIGINT; a second
+ * SIGINT sends SIGTERM. Traffic is resumed once the command has exited.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Pause every target, wait until nothing is in flight, run CMD with the terminal's stdin,"
+                + " stdout and stderr, and resume every target when it exits (or fails, or pausectl gets"
+                + " SIGINT/SIGTERM, forwarded to CMD first).",
+                "Progress and the summary go to stderr; with -o json the summary is printed as JSON on stdout"
+                        + " after CMD exits.",
+                "Exit code: CMD's own once it ran; 3 could not pause (CMD not run); 4 another lease holds a pause"
+                        + " (CMD not run); 5 could not resume (named targets STILL PAUSED, wins over CMD's code);"
+                        + " 127 CMD not found (nothing paused); 126 CMD not executable.", ""})
+final class RunCommand implements Callable<Integer> {
+    private static final Duration SETTLE = Duration.ofSeconds(10);
+
+    @ParentCommand
+    PausectlCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PauseOptions pause;
+
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Lease time to live, renewed every third of it while CMD runs: if pausectl dies, traffic"
+                    + " resumes by itself within this. Default: 30s.")
+    Duration ttl;
+
+    @Option(names = "--max-pause", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Resume traffic after this long even if CMD still runs (said loudly). Default: 60s.")
+    Duration maxPause;
+
+    @Option(names = "--kill-after", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "After forwarding SIGTERM to CMD, SIGKILL it if still running after this. Default: 10s.")
+    Duration killAfter;
+
+    @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
+    List<String> command;
+
+    private final AtomicReference<Process> child = new AtomicReference<>();
+    private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final AtomicInteger interrupts = new AtomicInteger();
+    private Messages messages;
+
+    @Override
+    public Integer call() {
+        validate();
+        PauseSpec pauseSpec;
+        try {
+            pauseSpec = new PauseSpec(reason(), root.context().holder(), ttl, pause.waitIdle, pause.scope());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        String unrunnable = unrunnable(command.get(0));
+        if (unrunnable != null) {
+            throw new CliException(unrunnable.endsWith("not found") ? ExitCodes.COMMAND_NOT_FOUND
+                    : ExitCodes.COMMAND_NOT_EXECUTABLE, "cannot run '" + command.get(0) + "': " + unrunnable
+                    + " (nothing was paused)");
+        }
+        messages = new Messages(spec.commandLine().getErr(), root.context().stderrIsTerminal());
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "pausectl-run");
+            t.setDaemon(true);
+            return t;
+        });
+        try (Fleet fleet = new Fleet(root.openTargets());
+             Signals.Registration ignored = root.context().signals().install(this::onSignal)) {
+            return window(fleet, pauseSpec, timers);
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    private void validate() {
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ParameterException(spec.commandLine(), "--ttl must be at least 1s");
+        }
+        if (maxPause.isZero()) {
+            throw new ParameterException(spec.commandLine(), "--max-pause must be more than 0");
+        }
+    }
+
+    private int window(Fleet fleet, PauseSpec pauseSpec, ScheduledExecutorService timers) {
+        PauseWindow window = PauseWindow.open(fleet, pauseSpec, pause.allowInflight, messages,
+                "the command was NOT run");
+        long pausedAt = System.nanoTime();
+        if (cancelled.get()) {
+            window.resume();
+            if (!window.stillPaused().isEmpty()) {
+                throw new CliException(ExitCodes.NOT_RESUMED, window.stillPausedMessage());
+            }
+            throw new CliException(ExitCodes.NOT_PAUSED, "interrupted before the command started: traffic resumed,"
+                    + " the command was NOT run");
+        }
+        messages.say("paused " + window.held().stream().map(h -> h.target.name() + " (lease " + h.leaseId + ")")
+                .collect(Collectors.joining(", ")) + "; running: " + String.join(" ", command));
+
+        long renewMs = Math.max(100, ttl.toMillis() / 3);
+        List<ScheduledFuture<?>> tasks = new ArrayList<>();
+        tasks.add(timers.scheduleWithFixedDelay(() -> window.renew(ttl), renewMs, renewMs, TimeUnit.MILLISECONDS));
+        AtomicBoolean maxPauseReached = new AtomicBoolean();
+        tasks.add(timers.schedule(() -> {
+            if (window.resume()) {
+                maxPauseReached.set(true);
+                messages.endLive();
+                messages.say("!!! --max-pause " + Durations.format(maxPause) + " reached: traffic RESUMED while the"
+                        + " command is STILL RUNNING" + pidOf() + " !!!");
+                if (!window.stillPaused().isEmpty()) {
+                    messages.say(window.stillPausedMessage());
+                }
+            }
+        }, maxPause.toMillis(), TimeUnit.MILLISECONDS));
+        PauseFeedback feedback = new PauseFeedback(window, messages, pausedAt);
+        tasks.add(timers.scheduleWithFixedDelay(() -> {
+            if (!maxPauseReached.get()) {
+                feedback.run();
+            }
+        }, feedback.periodMs(), feedback.periodMs(), TimeUnit.MILLISECONDS));
+
+        Integer exitCode;
+        int code;
+        try {
+            Process process = new ProcessBuilder(command).inheritIO().start();
+            child.set(process);
+            if (cancelled.get()) {
+                stop(process, "TERM");
+            }
+            exitCode = waitFor(process);
+            code = exitCode;
+        } catch (IOException e) {
+            exitCode = null;
+            code = e.getMessage() != null && e.getMessage().contains("error=13")
+                    ? ExitCodes.COMMAND_NOT_EXECUTABLE : ExitCodes.COMMAND_NOT_FOUND;
+            messages.endLive();
+            messages.say("could not start '" + command.get(0) + "': " + e.getMessage() + "; resuming");
+        }
+        tasks.forEach(t -> t.cancel(false));
+        messages.endLive();
+        window.resume();
+        window.settle(SETTLE);
+        WindowSummary summary = WindowSummary.of(window, command, exitCode, maxPauseReached.get());
+        summary.textLines().forEach(messages::say);
+        if (root.options().json()) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(PauseCommand.json(summary));
+            out.flush();
+        }
+        if (!window.stillPaused().isEmpty()) {
+            throw new CliException(ExitCodes.NOT_RESUMED, window.stillPausedMessage() + "\n  (the command "
+                    + (exitCode == null ? "did not start" : "exited with code " + exitCode) + ")");
+        }
+        if (exitCode != null && exitCode != 0) {
+            messages.say("the command exited with code " + exitCode);
+        }
+        return code;
+    }
+
+    private static int waitFor(Process process) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return process.waitFor();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Called on the signal's own thread: decides quickly, does the waiting elsewhere. */
+    private void onSignal(String name) {
+        Process process = child.get();
+        if (process == null) {
+            if (!cancelled.getAndSet(true)) {
+                messages.say("SIG" + name + " before the command started: undoing the pause, the command will NOT"
+                        + " run");
+            }
+            return;
+        }
+        if (!process.isAlive()) {
+            messages.say("SIG" + name + ": the command has ended, resuming traffic");
+            return;
+        }
+        Thread stopper = new Thread(() -> stop(process, name), "pausectl-signal");
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    private void stop(Process process, String signal) {
+        try {
+            if (signal.equals("INT") && interrupts.incrementAndGet() == 1) {
+                messages.say("SIGINT: waiting for the command to stop; traffic resumes once it exits"
+                        + " (SIGINT again to terminate it)");
+                if (!process.waitFor(1, TimeUnit.SECONDS)) {
+                    // It was not a terminal's Ctrl-C (that reaches the command too), or it ignored it: pass it on.
+                    sendInterrupt(process);
+                }
+                return;
+            }
+            messages.say("SIG" + signal + ": sending SIGTERM to the command" + pidOf()
+                    + "; traffic resumes once it exits");
+            process.destroy();
+            if (!process.waitFor(killAfter.toMillis(), TimeUnit.MILLISECONDS)) {
+                messages.say("the command did not stop within --kill-after " + Durations.format(killAfter)
+                        + ": SIGKILL");
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void sendInterrupt(Process process) throws InterruptedException {
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0) {
+                messages.say("sent SIGINT to the command" + pidOf());
+                return;
+            }
+        } catch (IOException e) {
+            // no kill(1) on this system: fall back to SIGTERM below
+        }
+        process.destroy();
+        messages.say("sent SIGTERM to the command" + pidOf());
+    }
+
+    private String pidOf() {
+        Process process = child.get();
+        return process == null ? "" : " (pid " + process.pid() + ")";
+    }
+
+    private String reason() {
+        if (pause.reason != null) {
+            return pause.reason;
+        }
+        String line = "pausectl run: " + String.join(" ", command);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+
+    /**
+     * Why the program cannot be run, as a shell would say it ({@code command not found}, {@code
+     * permission denied}), or null when it can. Checked before pausing, so a typo pauses nothing.
+     */
+    private String unrunnable(String program) {
+        if (program.isEmpty()) {
+            return "command not found";
+        }
+        if (program.contains("/")) {
+            Path path = Path.of(program);
+            if (!Files.exists(path)) {
+                return "no such file, command not found";
+            }
+            return Files.isDirectory(path) || !Files.isExecutable(path) ? "permission denied (not executable)" : null;
+        }
+        String searchPath = root.context().environment().getOrDefault("PATH", System.getenv("PATH"));
+        if (searchPath == null) {
+            return null;
+        }
+        for (String dir : searchPath.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir).resolve(program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return null;
+            }
+        }
+        return "command not found";
+    }
+}

@@ -1,0 +1,83 @@
+package io.pausectl.cli;
+
+import io.pausectl.cli.target.PauseTarget;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Runs pausectl's command line in the test's JVM with captured stdout and stderr, fake targets by
+ * URL, an environment of the test's choosing and signals raised by hand.
+ */
+final class CliHarness {
+    final Map<String, String> env = new HashMap<>();
+    final Map<String, FakeTarget> targets = new LinkedHashMap<>();
+    final List<TargetSelection> selections = new CopyOnWriteArrayList<>();
+    final ManualSignals signals = new ManualSignals();
+    boolean terminal;
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    CliHarness() {
+        env.put("PATH", System.getenv("PATH"));
+    }
+
+    /** A fake target answering at this URL. */
+    FakeTarget target(String url) {
+        return targets.computeIfAbsent(url, FakeTarget::new);
+    }
+
+    int run(String... args) {
+        CliContext context = new CliContext(env, terminal, this::open, signals, "pausectl/test@host:1");
+        return PausectlCommand.commandLine(context, new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args);
+    }
+
+    String out() {
+        return out.toString();
+    }
+
+    String err() {
+        return err.toString();
+    }
+
+    private List<PauseTarget> open(TargetSelection selection) {
+        selections.add(selection);
+        List<PauseTarget> opened = new ArrayList<>();
+        for (String url : selection.urls()) {
+            AdminApiTarget.parseUrl(url);
+            opened.add(target(url));
+        }
+        return opened;
+    }
+
+    /** Signals the test raises itself. */
+    static final class ManualSignals implements Signals {
+        private volatile Consumer<String> handler;
+
+        @Override
+        public Registration install(Consumer<String> h) {
+            handler = h;
+            return () -> handler = null;
+        }
+
+        boolean installed() {
+            return handler != null;
+        }
+
+        void raise(String name) {
+            Consumer<String> h = handler;
+            if (h == null) {
+                throw new IllegalStateException("no handler installed");
+            }
+            h.accept(name);
+        }
+    }
+}

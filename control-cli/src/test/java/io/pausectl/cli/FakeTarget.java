@@ -1,0 +1,200 @@
+package io.pausectl.cli;
+
+import io.pausectl.api.Counters;
+import io.pausectl.api.Lease;
+import io.pausectl.api.PauseState;
+import io.pausectl.api.Status;
+import io.pausectl.cli.target.ConflictException;
+import io.pausectl.cli.target.LeaseGoneException;
+import io.pausectl.cli.target.PauseSpec;
+import io.pausectl.cli.target.PauseTarget;
+import io.pausectl.cli.target.TargetException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An in-memory pause target for the commands' unit tests: a small model of the gate's lease rules
+ * (one lease at a time, 409 for another, 404 for a gone lease) with failures the test turns on. The
+ * real admin API is tested in AdminApiTargetTest and the integration tests.
+ */
+final class FakeTarget implements PauseTarget {
+    private final String name;
+    private boolean unreachable;
+    private int failResumes;
+    private long inFlight;
+    private PauseState state = PauseState.RUNNING;
+    private Lease lease;
+    private Instant pausedSince;
+    private int queueDepth;
+    private int maxQueueDepth;
+    private long held;
+    private long released;
+    private long resumed;
+    private int leases;
+    private final List<String> events = new ArrayList<>();
+    private PauseSpec lastSpec;
+    private String lastLease;
+    private Runnable onPause = () -> { };
+
+    FakeTarget(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    synchronized FakeTarget unreachable(boolean value) {
+        unreachable = value;
+        return this;
+    }
+
+    /** The next {@code n} resumes fail as if the target could not be reached. */
+    synchronized FakeTarget failResumes(int n) {
+        failResumes = n;
+        return this;
+    }
+
+    /** Requests in flight: a pause stays {@code pausing} while there are some. */
+    synchronized FakeTarget inFlight(long n) {
+        inFlight = n;
+        return this;
+    }
+
+    /** Runs during the next pauses, before answering. */
+    synchronized FakeTarget onPause(Runnable hook) {
+        onPause = hook;
+        return this;
+    }
+
+    /** Pauses as someone else would. */
+    synchronized String pauseByOther(String holder) {
+        lease = new Lease("other-" + (++leases), holder, "someone else's", Instant.now().plusSeconds(60), null);
+        state = PauseState.PAUSED;
+        pausedSince = Instant.now();
+        return lease.id();
+    }
+
+    /** {@code n} requests arrive and are held (while paused). */
+    synchronized void hold(int n) {
+        if (lease == null) {
+            throw new IllegalStateException("not paused");
+        }
+        queueDepth += n;
+        held += n;
+        maxQueueDepth = Math.max(maxQueueDepth, queueDepth);
+    }
+
+    /** The lease ends as if its TTL ran out. */
+    synchronized void expire() {
+        endPause("expired");
+    }
+
+    synchronized List<String> events() {
+        return List.copyOf(events);
+    }
+
+    synchronized boolean paused() {
+        return lease != null;
+    }
+
+    synchronized PauseSpec lastSpec() {
+        return lastSpec;
+    }
+
+    /** The last lease this target granted, held or not. */
+    synchronized String leaseIdOrLast() {
+        return lastLease;
+    }
+
+    synchronized String leaseId() {
+        return lease == null ? null : lease.id();
+    }
+
+    @Override
+    public synchronized Status status() throws TargetException {
+        reach("status");
+        return snapshot();
+    }
+
+    @Override
+    public Status pause(PauseSpec spec) throws TargetException {
+        Runnable hook;
+        synchronized (this) {
+            hook = onPause;
+        }
+        hook.run();
+        synchronized (this) {
+            reach("pause");
+            if (lease != null) {
+                throw new ConflictException(name + ": already paused by another lease: held by " + lease.holder());
+            }
+            lastSpec = spec;
+            lastLease = "lease-" + Math.abs(name.hashCode() % 1000) + "-" + (leases + 1);
+            leases++;
+            lease = new Lease(lastLease, spec.holder(), spec.reason(),
+                    Instant.now().plus(spec.ttl()), spec.scope());
+            state = inFlight > 0 ? PauseState.PAUSING : PauseState.PAUSED;
+            pausedSince = Instant.now();
+            maxQueueDepth = 0;
+            events.add("pause");
+            return snapshot();
+        }
+    }
+
+    @Override
+    public synchronized Status renew(String leaseId, Duration ttl) throws TargetException {
+        reach("renew");
+        if (lease == null || !lease.id().equals(leaseId)) {
+            throw new LeaseGoneException(name + ": the lease is no longer held");
+        }
+        lease = new Lease(lease.id(), lease.holder(), lease.reason(), Instant.now().plus(ttl), lease.scope());
+        events.add("renew");
+        return snapshot();
+    }
+
+    @Override
+    public synchronized Status resume(String leaseId) throws TargetException {
+        reach("resume");
+        if (failResumes > 0) {
+            failResumes--;
+            events.add("resume-failed");
+            throw new TargetException(name + ": cannot connect (Connection refused)");
+        }
+        if (leaseId != null && (lease == null || !lease.id().equals(leaseId))) {
+            throw new LeaseGoneException(name + ": the lease is no longer held");
+        }
+        endPause(leaseId == null ? "resume-force" : "resume");
+        return snapshot();
+    }
+
+    private void endPause(String event) {
+        released += queueDepth;
+        queueDepth = 0;
+        lease = null;
+        pausedSince = null;
+        state = PauseState.RUNNING;
+        resumed++;
+        events.add(event);
+    }
+
+    private void reach(String what) throws TargetException {
+        if (unreachable) {
+            throw new TargetException(name + ": cannot connect (Connection refused): is pause-proxy running?");
+        }
+    }
+
+    private Status snapshot() {
+        return new Status(state, queueDepth, queueDepth * 300L, inFlight, state == PauseState.RUNNING ? 0 : inFlight,
+                queueDepth > 0 ? 1500 : 0, lease, pausedSince, maxQueueDepth,
+                new Counters(held, released, 0, 0, 0, resumed, 0));
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,289 @@
+package io.pausectl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pausectl.api.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class RunCommandTest {
+    private final CliHarness cli = new CliHarness();
+
+    @TempDir
+    Path dir;
+
+    /** A command that waits until the test creates {@code go}, then touches {@code ran} and exits with {@code code}. */
+    private List<String> waitForGo(int code) {
+        return List.of("sh", "-c", "while [ ! -e \"$1\" ]; do sleep 0.02; done; touch \"$2\"; exit " + code, "sh",
+                dir.resolve("go").toString(), dir.resolve("ran").toString());
+    }
+
+    private List<String> touchRan(int code) {
+        return List.of("sh", "-c", "touch \"$1\"; exit " + code, "sh", dir.resolve("ran").toString());
+    }
+
+    private CompletableFuture<Integer> start(List<String> options, List<String> command) {
+        List<String> args = new ArrayList<>(options);
+        args.addAll(command);
+        return CompletableFuture.supplyAsync(() -> cli.run(args.toArray(new String[0])));
+    }
+
+    private static int finish(CompletableFuture<Integer> run) throws Exception {
+        return run.get(30, TimeUnit.SECONDS);
+    }
+
+    private void go() throws Exception {
+        Files.createFile(dir.resolve("go"));
+    }
+
+    private boolean ran() {
+        return Files.exists(dir.resolve("ran"));
+    }
+
+    @Test
+    void runsTheCommandWhilePausedThenResumesAndKeepsItsExitCode() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        FakeTarget b = cli.target("http://b:2");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1,http://b:2"), waitForGo(7));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("running: sh -c"));
+        assertThat(a.paused()).isTrue();
+        assertThat(b.paused()).isTrue();
+        a.hold(3);
+        b.hold(2);
+        go();
+        assertThat(finish(run)).as(cli.err()).isEqualTo(7);
+        assertThat(ran()).isTrue();
+        assertThat(a.events()).containsExactly("pause", "resume");
+        assertThat(b.events()).containsExactly("pause", "resume");
+        assertThat(a.lastSpec().ttl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(a.lastSpec().reason()).startsWith("pausectl run: sh -c");
+        assertThat(cli.err()).contains("pausectl: paused http://a:1 (lease " + a.leaseIdOrLast(),
+                "traffic was paused for", "held 5 requests (max depth 3); released 5, timed out 0",
+                "http://a:1: paused", "held 3 (max depth 3), released 3", "the command exited with code 7");
+        assertThat(cli.out()).isEmpty();
+    }
+
+    @Test
+    void theCommandNeedsNoDoubleDash() throws Exception {
+        FakeTarget a = cli.target("http://127.0.0.1:9901");
+        assertThat(cli.run("run", "sh", "-c", "exit 3", "-o", "json")).isEqualTo(3);
+        assertThat(a.events()).containsExactly("pause", "resume");
+        assertThat(cli.out()).isEmpty();
+    }
+
+    @Test
+    void jsonSummaryGoesToStdoutAfterTheCommand() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "-o", "json", "--"),
+                waitForGo(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("running:"));
+        a.hold(4);
+        go();
+        assertThat(finish(run)).isEqualTo(0);
+        JsonNode json = Json.lenient().readTree(cli.out());
+        assertThat(json.at("/exitCode").asInt()).isEqualTo(0);
+        assertThat(json.at("/command/0").asText()).isEqualTo("sh");
+        assertThat(json.at("/totals/held").asLong()).isEqualTo(4);
+        assertThat(json.at("/totals/released").asLong()).isEqualTo(4);
+        assertThat(json.at("/totals/maxDepth").asInt()).isEqualTo(4);
+        assertThat(json.at("/stillPaused").size()).isZero();
+        assertThat(json.at("/targets/0/target").asText()).isEqualTo("http://a:1");
+        assertThat(json.at("/targets/0/resumed").asBoolean()).isTrue();
+        assertThat(json.at("/targets/0/pausedMs").asLong()).isPositive();
+    }
+
+    @Test
+    void aCommandNotFoundPausesNothingAndExits127() {
+        FakeTarget a = cli.target("http://a:1");
+        assertThat(cli.run("run", "--target", "http://a:1", "--", "no-such-command-pausectl")).isEqualTo(127);
+        assertThat(a.events()).isEmpty();
+        assertThat(cli.err()).contains("cannot run 'no-such-command-pausectl': command not found (nothing was paused)");
+    }
+
+    @Test
+    void aFileThatIsNotExecutableExits126() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        Path script = Files.writeString(dir.resolve("migrate.sh"), "echo hi\n");
+        assertThat(cli.run("run", "--target", "http://a:1", "--", script.toString())).isEqualTo(126);
+        assertThat(a.events()).isEmpty();
+        assertThat(cli.err()).contains("permission denied");
+    }
+
+    @Test
+    void anUnreachableTargetMeansTheCommandNeverRunsAndTheOthersResume() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        cli.target("http://down:2").unreachable(true);
+        FakeTarget c = cli.target("http://c:3");
+        int code = cli.run(concat(List.of("run", "--target", "http://a:1,http://down:2,http://c:3", "--"),
+                touchRan(0)));
+        assertThat(code).isEqualTo(3);
+        assertThat(ran()).isFalse();
+        assertThat(a.events()).containsExactly("pause", "resume");
+        assertThat(c.events()).containsExactly("pause", "resume");
+        assertThat(cli.err()).contains("could not pause every target; the command was NOT run",
+                "http://down:2: cannot connect");
+    }
+
+    @Test
+    void alreadyPausedIsExit4AndTheCommandNeverRuns() throws Exception {
+        cli.target("http://a:1").pauseByOther("alice");
+        assertThat(cli.run(concat(List.of("run", "--target", "http://a:1", "--"), touchRan(0)))).isEqualTo(4);
+        assertThat(ran()).isFalse();
+        assertThat(cli.err()).contains("already paused by another lease");
+    }
+
+    @Test
+    void inFlightWorkAfterWaitIdleMeansNotRunUnlessAllowed() throws Exception {
+        FakeTarget a = cli.target("http://a:1").inFlight(1);
+        assertThat(cli.run(concat(List.of("run", "--target", "http://a:1", "--wait-idle", "2s", "--"), touchRan(0))))
+                .isEqualTo(3);
+        assertThat(ran()).isFalse();
+        assertThat(a.paused()).isFalse();
+        assertThat(a.lastSpec().waitIdle()).isEqualTo(Duration.ofSeconds(2));
+
+        assertThat(cli.run(concat(List.of("run", "--target", "http://a:1", "--allow-inflight", "--"), touchRan(0))))
+                .isEqualTo(0);
+        assertThat(ran()).isTrue();
+        assertThat(a.paused()).isFalse();
+    }
+
+    @Test
+    void leasesAreRenewedWhileTheCommandRuns() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--ttl", "1s", "--"),
+                waitForGo(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.events().stream().filter("renew"::equals).count() >= 2);
+        assertThat(a.paused()).isTrue();
+        go();
+        assertThat(finish(run)).isEqualTo(0);
+        assertThat(a.events()).first().isEqualTo("pause");
+        assertThat(a.events()).last().isEqualTo("resume");
+    }
+
+    @Test
+    void maxPauseResumesTrafficWhileTheCommandStillRunsAndSaysSo() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--max-pause", "300ms", "--"),
+                waitForGo(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.events().contains("resume"));
+        assertThat(run).isNotDone();
+        await().atMost(Duration.ofSeconds(5)).until(() -> cli.err().contains("STILL RUNNING"));
+        assertThat(cli.err()).contains("!!! --max-pause 300ms reached: traffic RESUMED while the command is STILL"
+                + " RUNNING (pid ");
+        go();
+        assertThat(finish(run)).isEqualTo(0);
+        assertThat(ran()).isTrue();
+        assertThat(a.events()).containsExactly("pause", "resume");
+    }
+
+    @Test
+    void aResumeThatKeepsFailingIsExit5NamingTheTarget() throws Exception {
+        FakeTarget a = cli.target("http://a:1").failResumes(1000);
+        FakeTarget b = cli.target("http://b:2");
+        int code = cli.run(concat(List.of("run", "--target", "http://a:1,http://b:2", "--ttl", "1s", "--"),
+                touchRan(0)));
+        assertThat(code).isEqualTo(5);
+        assertThat(ran()).isTrue();
+        assertThat(b.paused()).isFalse();
+        assertThat(cli.err()).contains("!!! COULD NOT RESUME: these targets are STILL PAUSED !!!",
+                "http://a:1: cannot connect", "resume by hand: pausectl --target http://a:1 resume --force",
+                "(the command exited with code 0)").doesNotContain("http://b:2: cannot");
+        assertThat(a.events()).filteredOn("resume-failed"::equals).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void aResumeThatFailsOnceIsRetried() throws Exception {
+        FakeTarget a = cli.target("http://a:1").failResumes(1);
+        assertThat(cli.run(concat(List.of("run", "--target", "http://a:1", "--"), touchRan(9)))).isEqualTo(9);
+        assertThat(a.events()).containsExactly("pause", "resume-failed", "resume");
+        assertThat(cli.err()).contains("could not resume yet, retrying");
+    }
+
+    @Test
+    void aLeaseLostMidRunIsReportedAndNotAnError() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--ttl", "1s", "--"),
+                waitForGo(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("running:"));
+        a.expire();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("the lease is gone"));
+        go();
+        assertThat(finish(run)).isEqualTo(0);
+        assertThat(cli.err()).contains("WARNING: http://a:1: the lease is gone (expired, or resumed by force):"
+                + " traffic on it is NOT paused any more");
+    }
+
+    @Test
+    void sigtermIsForwardedToTheCommandThenTrafficResumes() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), List.of("sleep", "30"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && cli.err().contains("running:"));
+        cli.signals.raise("TERM");
+        assertThat(finish(run)).isEqualTo(128 + 15);
+        assertThat(a.paused()).isFalse();
+        assertThat(cli.err()).contains("SIGTERM: sending SIGTERM to the command (pid ", "traffic was paused for");
+    }
+
+    @Test
+    void sigintReachesACommandThatDidNotGetItFromATerminal() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), List.of("sleep", "30"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && cli.err().contains("running:"));
+        cli.signals.raise("INT");
+        assertThat(finish(run)).isEqualTo(128 + 2);
+        assertThat(a.paused()).isFalse();
+        assertThat(cli.err()).contains("SIGINT: waiting for the command to stop", "sent SIGINT to the command");
+    }
+
+    @Test
+    void aSignalBeforeTheCommandStartsUndoesThePauseAndNeverRunsIt() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        a.onPause(() -> cli.signals.raise("INT"));
+        assertThat(cli.run(concat(List.of("run", "--target", "http://a:1", "--"), touchRan(0)))).isEqualTo(3);
+        assertThat(ran()).isFalse();
+        assertThat(a.events()).containsExactly("pause", "resume");
+        assertThat(cli.err()).contains("interrupted before the command started: traffic resumed, the command was NOT run");
+    }
+
+    @Test
+    void onATerminalTheStatusLineIsRewrittenInPlace() throws Exception {
+        cli.terminal = true;
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), waitForGo(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("| held"));
+        a.hold(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("| held 2 | oldest 1.5s | in flight 0"));
+        go();
+        assertThat(finish(run)).isEqualTo(0);
+        assertThat(cli.err()).contains("\r\033[Kpausectl: paused ");
+        assertThat(cli.err().substring(cli.err().lastIndexOf("\r\033[K"))).doesNotContain("| held");
+    }
+
+    @Test
+    void plainFeedbackLineSumsTheTargets() {
+        io.pausectl.api.Status s = new io.pausectl.api.Status(io.pausectl.api.PauseState.PAUSED, 3, 900, 1, 0, 2500,
+                null, null, 5, null);
+        io.pausectl.api.Status t = new io.pausectl.api.Status(io.pausectl.api.PauseState.PAUSED, 4, 900, 2, 0, 700,
+                null, null, 4, null);
+        String line = PauseFeedback.line(List.of(new Fleet.Result<>(null, s, null), new Fleet.Result<>(null, t, null),
+                new Fleet.Result<>(null, null, new io.pausectl.cli.target.TargetException("x"))), 12_345);
+        assertThat(line).isEqualTo("paused 12.3s | held 7 | oldest 2.5s | in flight 3 | max depth 5 | 3 targets"
+                + " | 1 UNREACHABLE");
+    }
+
+    private static String[] concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all.toArray(new String[0]);
+    }
+}
