@@ -92,7 +92,14 @@ local function oldest_since()
     return entries[order[head]].start
 end
 
+local last_prune = 0
+
+-- Drops entries whose loop stopped marking them; at most once a second, since it walks them all.
 local function prune(now)
+    if now - last_prune < 1000 then
+        return
+    end
+    last_prune = now
     for id, e in pairs(entries) do
         if now - e.seen > STALE_MS then
             entries[id] = nil
@@ -225,6 +232,7 @@ end, 0)
 
 core.register_cli({ "pausectl-gate" }, "pausectl-gate : show the pausectl pause gate's state",
     function(applet)
+        last_prune = 0
         prune(now_ms())
         publish(applet)
         applet:send("pausectl-gate version=" .. GATE_VERSION

@@ -16,6 +16,19 @@ import java.util.Locale;
  * and is refused on HAProxy versions that crash when maxconn is raised again.
  */
 public final class HaproxyTargets {
+    /**
+     * Help text for {@code --strategy}, a constant so that a Picocli {@code description} can use it.
+     */
+    public static final String STRATEGY_DESCRIPTION = "How to pause HAProxy: 'gate' (default) holds every request,"
+            + " keep-alive ones included, with deploy/haproxy/pause-gate.lua (loaded by lua-load, used as"
+            + " 'http-request lua.pause_gate'); the gate stops holding by itself when the lease expires and answers"
+            + " 503 with Retry-After past its hold limit. 'maxconn' sets the frontend's maxconn to 0 and restores the"
+            + " saved value on resume: only NEW connections wait (in the kernel's accept queue); requests on"
+            + " keep-alive connections already open are NOT held, nothing counts the waiting connections, and"
+            + " nothing ends the pause if pausectl dies before 'pausectl resume'. maxconn is refused on HAProxy"
+            + " versions that crash when maxconn is raised again (haproxy/haproxy#2726: 2.4.24-2.4.27, 2.5,"
+            + " 2.6.6-2.6.19, 2.7, 2.8.0-2.8.11, 2.9, 3.0.0-3.0.5).";
+
     /** The strategies, as written on the command line. */
     public static final List<String> STRATEGIES = List.of("gate", "maxconn");
 

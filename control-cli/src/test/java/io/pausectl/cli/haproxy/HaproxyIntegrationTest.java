@@ -303,6 +303,39 @@ class HaproxyIntegrationTest {
     }
 
     @Test
+    void holdsTwoHundredConnectionsAndReleasesEveryOne() throws Exception {
+        PauseTarget target = open("gate");
+        int count = 200;
+        Status paused = target.pause(spec(Duration.ofSeconds(30), Duration.ZERO));
+        List<java.net.Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort);
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write(("GET /many/" + i + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                sockets.add(s);
+            }
+            long receivedBefore = upstream.received.get();
+            Status holding = await().atMost(Duration.ofSeconds(20)).until(target::status, st -> st.queueDepth() == count);
+            assertThat(holding.oldestHeldMs()).isGreaterThanOrEqualTo(0);
+            assertThat(upstream.received.get()).as("nothing forwarded while held").isEqualTo(receivedBefore);
+
+            target.resume(paused.lease().id());
+            for (java.net.Socket s : sockets) {
+                String statusLine = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                assertThat(statusLine).isEqualTo("HTTP/1.1 200");
+            }
+            assertThat(upstream.received.get()).as("each held request forwarded exactly once")
+                    .isEqualTo(receivedBefore + count);
+        } finally {
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void aPauseWaitsForRequestsInFlight() throws Exception {
         PauseTarget target = open("gate");
         CompletableFuture<TestHttp.Response> slow = CompletableFuture.supplyAsync(() -> {
