@@ -1,0 +1,80 @@
+package io.pausectl.bench.scenario;
+
+import io.pausectl.api.Status;
+import io.pausectl.bench.load.LoadGenerator;
+import io.pausectl.bench.load.LoadRun;
+import io.pausectl.bench.load.LoadSpec;
+import io.pausectl.bench.upstream.IdLedger;
+import io.pausectl.bench.upstream.SampleUpstream;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What hold and drain share: a proxy configured to hold {@code count} requests for long enough,
+ * paused, then {@code count} requests sent to it, one connection each, until the proxy says it
+ * holds them all.
+ */
+final class HeldLoad {
+    /** Rate at which the held requests are sent: quick, yet gentle on accept queues. */
+    private static final double SEND_RATE = 5000;
+    private static final Duration HOLD_LIMIT = Duration.ofMinutes(5);
+
+    private HeldLoad() {
+    }
+
+    /** Proxy flags that let {@code count} requests be held for minutes. */
+    static List<String> proxyArgs(int count) {
+        return List.of(
+                "--max-queued", Integer.toString(count),
+                "--max-queued-bytes", "1GiB",
+                "--queue-timeout", "10m",
+                "--max-pause", "10m");
+    }
+
+    /** Pauses the proxy; returns the lease id. */
+    static String pause(BenchProxy proxy, String reason) throws IOException, InterruptedException {
+        Status st = proxy.admin().pause(reason, HOLD_LIMIT);
+        if (st.lease() == null) {
+            throw new IOException("the proxy answered the pause without a lease: state " + st.state());
+        }
+        return st.lease().id();
+    }
+
+    /** Sends {@code count} requests through the paused proxy and waits until it holds them all. */
+    static LoadRun sendAndAwaitHeld(LoadGenerator generator, BenchProxy proxy, SampleUpstream upstream, int count,
+                                    Narrator n) throws Exception {
+        LoadSpec spec = LoadSpec.openLoop(proxy.clientUri(), SEND_RATE, count)
+                .maxConnections(count)
+                .answerGrace(HOLD_LIMIT)
+                .build();
+        IdLedger ledger = upstream.openLedger(spec.runId(), count);
+        LoadRun run = generator.start(spec);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60 + count / 500).toNanos();
+        long lastSaid = System.nanoTime();
+        while (true) {
+            Status st = proxy.admin().status();
+            if (st.queueDepth() >= count) {
+                break;
+            }
+            if (run.answeredSoFar() > 0 || ledger.arrivals() > 0) {
+                run.finishNow();
+                throw new IllegalStateException("while paused, " + run.answeredSoFar() + " request(s) were answered and "
+                        + ledger.arrivals() + " reached the upstream: the proxy is not holding (state " + st.state()
+                        + ", queue depth " + st.queueDepth() + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                run.finishNow();
+                throw new IllegalStateException("the proxy holds " + st.queueDepth() + " of " + count
+                        + " requests after the deadline; proxy's last lines:\n" + proxy.lastLines());
+            }
+            if (System.nanoTime() - lastSaid > 2_000_000_000L) {
+                n.always("held %d of %d", st.queueDepth(), count);
+                lastSaid = System.nanoTime();
+            }
+            Thread.sleep(100);
+        }
+        return run;
+    }
+}

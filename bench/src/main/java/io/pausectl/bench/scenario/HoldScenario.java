@@ -1,0 +1,93 @@
+package io.pausectl.bench.scenario;
+
+import io.pausectl.bench.load.LoadGenerator;
+import io.pausectl.bench.load.LoadResult;
+import io.pausectl.bench.load.LoadRun;
+import io.pausectl.bench.upstream.SampleUpstream;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proxy's memory per held request: the same proxy process measured idle (after warm-up and a
+ * full collection), then holding {@code count} requests (after a full collection); the deltas
+ * divided by the count. RSS from {@code /proc/<pid>/status}; heap from the class histogram, whose
+ * largest growers are kept to say what a held request costs.
+ */
+public final class HoldScenario {
+    private static final int TOP_CLASSES = 12;
+
+    private HoldScenario() {
+    }
+
+    /** The hold's JSON, fields as the design lists them. */
+    public record Report(long held, long rssBytesPerHeld, long heapBytesPerHeld) {
+    }
+
+    /** One class's growth between idle and holding. */
+    public record ClassGrowth(String className, long instances, long bytes) {
+    }
+
+    /**
+     * @param report            the JSON fields
+     * @param rssIdle           the proxy's RSS idle, bytes
+     * @param rssHeld           its RSS holding the requests, bytes
+     * @param heapIdle          live heap idle, bytes
+     * @param heapHeld          live heap holding, bytes
+     * @param topGrowth         the classes that grew most, largest first
+     * @param released          held requests answered 2xx after the resume
+     * @param failedAfterResume held requests that failed after the resume
+     */
+    public record Outcome(Report report, long rssIdle, long rssHeld, long heapIdle, long heapHeld,
+                          List<ClassGrowth> topGrowth, long released, long failedAfterResume) {
+    }
+
+    public static Outcome run(int count, List<String> proxyJvmOptions, Narrator n) throws Exception {
+        if (count <= 0 || count > 18_000) {
+            throw new IllegalArgumentException("--count must be 1..18000 (one connection per held request;"
+                    + " this machine allows 20000 open files per process)");
+        }
+        try (SampleUpstream upstream = SampleUpstream.start(1);
+             BenchProxy proxy = BenchProxy.start(upstream.uri(), HeldLoad.proxyArgs(count), proxyJvmOptions);
+             LoadGenerator generator = new LoadGenerator(2)) {
+            n.always("pause-proxy pid %d; warming up", proxy.pid());
+            WindowScenario.warmUp(generator, proxy, upstream);
+
+            ProcessMemory.Histogram idleHeap = ProcessMemory.liveHeap(proxy.pid());
+            long rssIdle = ProcessMemory.rssBytes(proxy.pid());
+            n.always("idle: RSS %d KiB, live heap %d KiB", rssIdle / 1024, idleHeap.totalBytes() / 1024);
+
+            String lease = HeldLoad.pause(proxy, "pause-bench hold");
+            LoadRun run = HeldLoad.sendAndAwaitHeld(generator, proxy, upstream, count, n);
+            n.always("holding %d requests", count);
+
+            ProcessMemory.Histogram heldHeap = ProcessMemory.liveHeap(proxy.pid());
+            long rssHeld = ProcessMemory.rssBytes(proxy.pid());
+            n.always("holding: RSS %d KiB, live heap %d KiB", rssHeld / 1024, heldHeap.totalBytes() / 1024);
+
+            proxy.admin().resume(lease);
+            LoadResult r = run.result().get(120, TimeUnit.SECONDS);
+
+            Report report = new Report(count, (rssHeld - rssIdle) / count, (heldHeap.totalBytes() - idleHeap.totalBytes()) / count);
+            return new Outcome(report, rssIdle, rssHeld, idleHeap.totalBytes(), heldHeap.totalBytes(),
+                    growth(idleHeap, heldHeap), r.ok(), r.failed() + r.lost());
+        }
+    }
+
+    private static List<ClassGrowth> growth(ProcessMemory.Histogram idle, ProcessMemory.Histogram held) {
+        java.util.Map<String, ProcessMemory.ClassRow> before = new java.util.HashMap<>();
+        idle.rows().forEach(row -> before.put(row.className(), row));
+        List<ClassGrowth> grown = new ArrayList<>();
+        for (ProcessMemory.ClassRow row : held.rows()) {
+            ProcessMemory.ClassRow was = before.get(row.className());
+            long bytes = row.bytes() - (was == null ? 0 : was.bytes());
+            long instances = row.instances() - (was == null ? 0 : was.instances());
+            if (bytes > 0) {
+                grown.add(new ClassGrowth(row.className(), instances, bytes));
+            }
+        }
+        grown.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));
+        return grown.subList(0, Math.min(TOP_CLASSES, grown.size()));
+    }
+}

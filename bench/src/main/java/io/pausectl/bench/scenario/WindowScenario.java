@@ -1,0 +1,239 @@
+package io.pausectl.bench.scenario;
+
+import io.pausectl.api.PauseState;
+import io.pausectl.api.Status;
+import io.pausectl.bench.load.LoadGenerator;
+import io.pausectl.bench.load.LoadResult;
+import io.pausectl.bench.load.LoadRun;
+import io.pausectl.bench.load.LoadSpec;
+import io.pausectl.bench.load.RequestLog;
+import io.pausectl.bench.upstream.IdLedger;
+import io.pausectl.bench.upstream.SampleUpstream;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A maintenance window end to end: the sample upstream, a real pause-proxy in its own process in
+ * front of it, open-loop load through the proxy, and in the middle of the load a
+ * {@code pausectl run -- sleep <pause>}. Reports what the clients saw and what the upstream saw.
+ */
+public final class WindowScenario {
+    private static final int WARM_UP_REQUESTS = 2000;
+
+    private WindowScenario() {
+    }
+
+    /**
+     * @param rate            requests per second
+     * @param duration        how long the load lasts
+     * @param pause           how long the command inside {@code pausectl run} takes
+     * @param generatorThreads event loops of the load generator
+     * @param proxyJvmOptions JVM options of the proxy process
+     */
+    public record Settings(double rate, Duration duration, Duration pause, int generatorThreads,
+                           List<String> proxyJvmOptions) {
+        public Settings {
+            if (!(rate > 0)) {
+                throw new IllegalArgumentException("--rate must be positive");
+            }
+            if (duration.toMillis() <= 0) {
+                throw new IllegalArgumentException("--duration must be positive");
+            }
+            if (pause.isNegative() || pause.compareTo(duration) >= 0) {
+                throw new IllegalArgumentException("--pause must be shorter than --duration (the pause sits in the middle of the load)");
+            }
+            if (rate * duration.toMillis() / 1000.0 > 2_000_000) {
+                throw new IllegalArgumentException("--rate x --duration is over 2,000,000 requests: too many for one run");
+            }
+        }
+    }
+
+    /** The window's JSON, fields as the design lists them. */
+    public record Report(long sent, long ok, long failed, long lost, long duplicated, double p50Ms, double p99Ms,
+                         double maxMs, long pauseMs, long drainMs) {
+    }
+
+    /**
+     * Everything the window measured.
+     *
+     * @param report          the JSON fields
+     * @param held            answers that said the proxy held them
+     * @param maxHeldMs       the longest hold the proxy reported
+     * @param pauseStartNs    when {@code pausectl run} began, ns after the load's start
+     * @param pauseEndNs      when it returned (traffic resumed), ns after the load's start
+     * @param failures        failed requests by cause
+     * @param answeredUnseen  requests answered 2xx whose id the upstream never saw (an answer the proxy made up)
+     * @param foreignAtUpstream requests that reached the upstream without an id of this run
+     * @param log             each request's times
+     */
+    public record Outcome(Report report, long held, long maxHeldMs, long pauseStartNs, long pauseEndNs,
+                          Map<String, Long> failures, long answeredUnseen, long foreignAtUpstream, RequestLog log) {
+
+        public boolean clean() {
+            return report.failed() == 0 && report.lost() == 0 && report.duplicated() == 0 && answeredUnseen == 0;
+        }
+
+        /** The latency-over-time chart of the window. */
+        public String svg(String title, Duration pause) {
+            String pauseLabel = String.format(Locale.ROOT, "paused: pausectl run -- sleep %s (%d ms)",
+                    sleepArgument(pause), report.pauseMs());
+            String caption = String.format(Locale.ROOT,
+                    "sent %d, ok %d, failed %d, lost %d, duplicated %d; held %d (longest %d ms); p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                    report.sent(), report.ok(), report.failed(), report.lost(), report.duplicated(), held, maxHeldMs,
+                    report.p50Ms(), report.p99Ms(), report.maxMs());
+            return LatencyChart.render(log, pauseStartNs, pauseEndNs, title, pauseLabel, caption);
+        }
+    }
+
+    /** The argument given to {@code sleep} for a pause: whole or fractional seconds. */
+    public static String sleepArgument(Duration pause) {
+        long ms = pause.toMillis();
+        return ms % 1000 == 0 ? Long.toString(ms / 1000) : String.format(Locale.ROOT, "%.3f", ms / 1000.0);
+    }
+
+    public static Outcome run(Settings s, PauseWindowDriver driver, Narrator n) throws Exception {
+        int count = (int) Math.round(s.rate() * s.duration().toMillis() / 1000.0);
+        double pauseSec = s.pause().toMillis() / 1000.0;
+        // every request held during the pause keeps its connection busy: room for all of them
+        int maxConnections = (int) Math.min(15_000, s.rate() * (pauseSec + 2) + 64);
+
+        n.say("starting the sample upstream: a small HTTP server in this process that answers 'ok'"
+                + " and records the X-Req-Id of every request it gets");
+        try (SampleUpstream upstream = SampleUpstream.start(1)) {
+            n.say("upstream on %s; starting pause-proxy in front of it, as its own process", upstream.uri());
+            try (BenchProxy proxy = BenchProxy.start(upstream.uri(), List.of(), s.proxyJvmOptions());
+                 LoadGenerator generator = new LoadGenerator(s.generatorThreads())) {
+                n.say("pause-proxy (pid %d) takes clients on %s; admin API on %s", proxy.pid(), proxy.clientUri(),
+                        proxy.adminUrl());
+                n.say("warming the proxy up with %d requests", WARM_UP_REQUESTS);
+                warmUp(generator, proxy, upstream);
+
+                LoadSpec spec = LoadSpec.openLoop(proxy.clientUri(), s.rate(), count)
+                        .maxConnections(maxConnections)
+                        .answerGrace(s.pause().plus(Duration.ofSeconds(15)))
+                        .build();
+                IdLedger ledger = upstream.openLedger(spec.runId(), count);
+                n.say("load: %s requests a second for %s, open loop (each request leaves at its set time, busy or not;"
+                        + " latency counts from then), each with a unique X-Req-Id", fmt(s.rate()), human(s.duration()));
+                LoadRun run = generator.start(spec);
+
+                long pauseAtNs = run.startNanos() + (s.duration().toNanos() - s.pause().toNanos()) / 2;
+                sleepUntil(pauseAtNs);
+                n.say("pausectl run -- sleep %s: pauses the proxy, runs the command, resumes", sleepArgument(s.pause()));
+                ScheduledExecutorService watcher = n.verbose() ? watch(proxy, n) : null;
+                long pauseStart = System.nanoTime();
+                int exit;
+                try {
+                    exit = driver.runWindow(proxy.adminUrl(), s.pause(), n);
+                } finally {
+                    if (watcher != null) {
+                        watcher.shutdownNow();
+                    }
+                }
+                long pauseEnd = System.nanoTime();
+                if (exit != 0) {
+                    run.finishNow();
+                    throw new IllegalStateException("pausectl run exited " + exit + "; the window did not happen as planned."
+                            + " Proxy's last lines:\n" + proxy.lastLines());
+                }
+                n.say("pausectl run returned after %d ms: traffic resumed, the held requests are released in order",
+                        TimeUnit.NANOSECONDS.toMillis(pauseEnd - pauseStart));
+
+                LoadResult r = run.result().get(s.duration().toSeconds() + s.pause().toSeconds() + 120, TimeUnit.SECONDS);
+                long pauseStartOffset = pauseStart - run.startNanos();
+                long pauseEndOffset = pauseEnd - run.startNanos();
+                n.say("load finished: every request was answered or given up on");
+                return outcome(r, ledger, upstream, pauseStartOffset, pauseEndOffset);
+            }
+        }
+    }
+
+    private static Outcome outcome(LoadResult r, IdLedger ledger, SampleUpstream upstream, long pauseStartOffset,
+                                   long pauseEndOffset) {
+        RequestLog log = r.log();
+        long lastHeldDone = -1;
+        long unseen = 0;
+        for (int seq = 0; seq < log.capacity(); seq++) {
+            if (log.heldMillis(seq) >= 0) {
+                lastHeldDone = Math.max(lastHeldDone, log.doneNanos(seq));
+            }
+            if (log.ok(seq) && ledger.timesSeen(seq) == 0) {
+                unseen++;
+            }
+        }
+        long drainMs = lastHeldDone < 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(lastHeldDone - pauseEndOffset));
+        Report report = new Report(r.sent(), r.ok(), r.failed(), r.lost(), ledger.duplicated(), round(r.p50Ms()),
+                round(r.p99Ms()), round(r.maxMs()), TimeUnit.NANOSECONDS.toMillis(pauseEndOffset - pauseStartOffset),
+                drainMs);
+        return new Outcome(report, r.heldAnswers(), r.maxHeldMs(), pauseStartOffset, pauseEndOffset, r.failures(),
+                unseen, upstream.foreignRequests(), log);
+    }
+
+    /** Some traffic first, so the window measures the proxy's steady state, not its JIT compiler. */
+    static void warmUp(LoadGenerator generator, BenchProxy proxy, SampleUpstream upstream) throws Exception {
+        LoadSpec warm = LoadSpec.closedLoop(proxy.clientUri(), 16, WARM_UP_REQUESTS, Duration.ofSeconds(20))
+                .runId("warmup" + System.nanoTime()).build();
+        upstream.openLedger(warm.runId(), warm.count());
+        LoadResult r = generator.start(warm).result().get(60, TimeUnit.SECONDS);
+        if (r.ok() != r.sent()) {
+            throw new IllegalStateException("the proxy did not pass warm-up traffic: " + r.ok() + " of " + r.sent()
+                    + " ok, failures " + r.failures() + "; proxy's last lines:\n" + proxy.lastLines());
+        }
+    }
+
+    /** Narrates the pause as the proxy's admin API shows it: state changes, and how many requests it holds. */
+    private static ScheduledExecutorService watch(BenchProxy proxy, Narrator n) {
+        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "window-watcher");
+            t.setDaemon(true);
+            return t;
+        });
+        PauseState[] last = {PauseState.RUNNING};
+        long[] lastReport = {0};
+        ex.scheduleWithFixedDelay(() -> {
+            try {
+                Status st = proxy.admin().status();
+                long now = System.nanoTime();
+                if (st.state() != last[0]) {
+                    last[0] = st.state();
+                    n.say("proxy is %s: holding %d request(s)", st.state().wireName(), st.queueDepth());
+                    lastReport[0] = now;
+                } else if (st.state() != PauseState.RUNNING && now - lastReport[0] > TimeUnit.MILLISECONDS.toNanos(900)) {
+                    n.say("proxy is %s: holding %d request(s), the oldest for %d ms; nothing sent to the upstream meanwhile",
+                            st.state().wireName(), st.queueDepth(), st.oldestHeldMs());
+                    lastReport[0] = now;
+                }
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, 100, 100, TimeUnit.MILLISECONDS);
+        return ex;
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    static double round(double ms) {
+        return Math.round(ms * 1000) / 1000.0;
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    static String human(Duration d) {
+        return io.pausectl.common.Durations.format(d);
+    }
+}
