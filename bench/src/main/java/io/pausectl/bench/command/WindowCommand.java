@@ -1,0 +1,94 @@
+package io.pausectl.bench.command;
+
+import io.pausectl.bench.PauseBenchMain;
+import io.pausectl.bench.scenario.Narrator;
+import io.pausectl.bench.scenario.WindowScenario;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code pause-bench window}: a maintenance window under load, measured. */
+@Command(name = "window", mixinStandardHelpOptions = true,
+        description = {"Runs open-loop load through a real pause-proxy (own process) in front of an in-process upstream,",
+                "with 'pausectl run -- sleep <pause>' in the middle, and reports what the clients and the upstream saw.",
+                "Targets: 0 failed, 0 lost, 0 duplicated; max latency <= pause + 100 ms."})
+public final class WindowCommand implements Callable<Integer> {
+    /** Latency allowed above the pause itself. */
+    static final long TARGET_SLACK_MS = 100;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rate", defaultValue = "1000", description = "Requests per second (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long the load lasts (default ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--pause", defaultValue = "3s", converter = DurationConverter.class,
+            description = "How long the command inside pausectl run sleeps (default ${DEFAULT-VALUE}).")
+    Duration pause;
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Write {sent, ok, failed, lost, duplicated, p50Ms, p99Ms, maxMs, pauseMs, drainMs} here.")
+    Path json;
+
+    @Option(names = "--svg", paramLabel = "FILE", description = "Write a latency-over-time chart, the pause shaded, here.")
+    Path svg;
+
+    @Mixin
+    ProxyOptions proxy;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        WindowScenario.Settings settings = new WindowScenario.Settings(rate, duration, pause, 2, proxy.jvmOptions);
+        WindowScenario.Outcome o = WindowScenario.run(settings, new CliWindowDriver(false), new Narrator(out, false));
+        printSummary(out, o);
+        WindowScenario.Report r = o.report();
+        long limit = pause.toMillis() + TARGET_SLACK_MS;
+        out.printf(Locale.ROOT, "target: 0 failed, 0 lost, 0 duplicated: %s%n", o.clean() ? "met" : "NOT met");
+        out.printf(Locale.ROOT, "target: max latency <= pause + %d ms (%d ms): %s (%.1f ms)%n", TARGET_SLACK_MS, limit,
+                r.maxMs() <= limit ? "met" : "NOT met", r.maxMs());
+        if (json != null) {
+            Output.json(json, r);
+        }
+        if (svg != null) {
+            Output.text(svg, o.svg(String.format(Locale.ROOT, "pause-bench window: %s req/s, pause %s",
+                    WindowScenarioFormat.number(rate), WindowScenario.sleepArgument(pause) + "s"), pause));
+            out.println("chart: " + svg.toAbsolutePath());
+        }
+        return o.clean() ? 0 : PauseBenchMain.EXIT_WINDOW_NOT_CLEAN;
+    }
+
+    /** The table of what the clients saw; the demo prints the same. */
+    static void printSummary(PrintWriter out, WindowScenario.Outcome o) {
+        WindowScenario.Report r = o.report();
+        out.println();
+        out.println("What the clients saw");
+        out.printf(Locale.ROOT, "  %-26s %10d%n", "requests sent", r.sent());
+        out.printf(Locale.ROOT, "  %-26s %10d%n", "succeeded (2xx)", r.ok());
+        out.printf(Locale.ROOT, "  %-26s %10d%s%n", "failed", r.failed(), o.failures().isEmpty() ? "" : "   " + o.failures());
+        out.printf(Locale.ROOT, "  %-26s %10d   (sent, never answered)%n", "lost", r.lost());
+        out.printf(Locale.ROOT, "  %-26s %10d   (reached the upstream more than once)%n", "duplicated", r.duplicated());
+        out.printf(Locale.ROOT, "  %-26s %10d   (longest hold %d ms, as the proxy's Server-Timing says)%n",
+                "held by the proxy", o.held(), o.maxHeldMs());
+        out.printf(Locale.ROOT, "  %-26s %10.1f ms%n", "latency p50", r.p50Ms());
+        out.printf(Locale.ROOT, "  %-26s %10.1f ms%n", "latency p99", r.p99Ms());
+        out.printf(Locale.ROOT, "  %-26s %10.1f ms   (from each request's intended send time)%n", "latency max", r.maxMs());
+        out.printf(Locale.ROOT, "  %-26s %10d ms   (pausectl run: pause asked -> resume acknowledged)%n", "pause", r.pauseMs());
+        out.printf(Locale.ROOT, "  %-26s %10d ms   (resume -> last held request answered)%n", "drain", r.drainMs());
+        if (o.answeredUnseen() > 0) {
+            out.printf(Locale.ROOT, "  WARNING: %d request(s) answered 2xx never reached the upstream%n", o.answeredUnseen());
+        }
+    }
+}
