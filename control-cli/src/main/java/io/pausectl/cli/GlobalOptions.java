@@ -1,5 +1,7 @@
 package io.pausectl.cli;
 
+import io.pausectl.cli.haproxy.HaproxyTargets;
+
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -48,8 +50,7 @@ public final class GlobalOptions {
     String frontend;
 
     @Option(names = "--strategy", paramLabel = "gate|maxconn", scope = ScopeType.INHERIT, defaultValue = "gate",
-            description = "With --haproxy: gate (hold requests in the pause-gate Lua action, default) or maxconn"
-                    + " (stop accepting connections).")
+            description = "With --haproxy: " + HaproxyTargets.STRATEGY_DESCRIPTION)
     Strategy strategy;
 
     /** How results are printed. */

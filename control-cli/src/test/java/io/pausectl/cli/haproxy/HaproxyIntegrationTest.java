@@ -30,14 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -196,41 +190,9 @@ class HaproxyIntegrationTest {
         PauseTarget target = open("gate");
         int keepAliveClients = 4;
         int newConnectionClients = 4;
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong ok = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicLong maxLatencyMs = new AtomicLong();
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger keepAliveConnections = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(keepAliveClients + newConnectionClients);
-        List<Future<?>> clients = new ArrayList<>();
-        for (int i = 0; i < keepAliveClients + newConnectionClients; i++) {
-            boolean keepAlive = i < keepAliveClients;
-            clients.add(pool.submit(() -> {
-                try (TestHttp.KeepAlive conn = new TestHttp.KeepAlive(httpPort)) {
-                    while (!stop.get()) {
-                        long start = System.nanoTime();
-                        try {
-                            TestHttp.Response r = keepAlive ? conn.get("/ka") : TestHttp.oneShot(httpPort, "/new");
-                            if (r.status() == 200) {
-                                ok.incrementAndGet();
-                            } else {
-                                failed.incrementAndGet();
-                                failures.add("status " + r.status());
-                            }
-                        } catch (IOException e) {
-                            failed.incrementAndGet();
-                            failures.add(e.toString());
-                        }
-                        maxLatencyMs.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
-                        // Paced, not a tight loop: about 50 requests per second per client.
-                        LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-                    }
-                    keepAliveConnections.addAndGet(keepAlive ? conn.connections() : 0);
-                }
-                return null;
-            }));
-        }
+        TestLoad load = new TestLoad(httpPort, keepAliveClients, newConnectionClients);
+        toClose.add(load);
+        AtomicLong ok = load.ok;
         await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= 50);
 
         Status paused = target.pause(spec(Duration.ofSeconds(30), Duration.ofSeconds(5)));
@@ -251,22 +213,46 @@ class HaproxyIntegrationTest {
         assertThat(resumed.state()).isIn(PauseState.RUNNING, PauseState.DRAINING);
         long okAtResume = ok.get();
         await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= okAtResume + 50);
-        stop.set(true);
-        for (Future<?> f : clients) {
-            f.get(30, TimeUnit.SECONDS);
-        }
-        pool.shutdown();
+        load.stop();
 
-        assertThat(failures).as("failed requests").isEmpty();
-        assertThat(failed.get()).isZero();
-        assertThat(maxLatencyMs.get()).as("the longest request waited through the pause").isGreaterThanOrEqualTo(900);
-        assertThat(keepAliveConnections.get()).as("keep-alive clients kept their one connection through the pause")
+        assertThat(load.failures).as("failed requests").isEmpty();
+        assertThat(load.failed.get()).isZero();
+        assertThat(load.maxLatencyMs.get()).as("the longest request waited through the pause").isGreaterThanOrEqualTo(900);
+        assertThat(load.keepAliveConnections.get()).as("keep-alive clients kept their one connection through the pause")
                 .isEqualTo(keepAliveClients);
         Status after = target.status();
         assertThat(after.state()).isEqualTo(PauseState.RUNNING);
         assertThat(after.queueDepth()).isZero();
         assertThat(after.maxQueueDepth()).isEqualTo(keepAliveClients + newConnectionClients);
         assertThat(after.counters().released()).isGreaterThanOrEqualTo(keepAliveClients + newConnectionClients);
+    }
+
+    /** The same window driven by the CLI: {@code pausectl run --haproxy ... -- sh -c 'sleep 1.5'}. */
+    @Test
+    void pausectlRunHoldsTrafficThroughTheCommandWithNoFailedRequest() throws Exception {
+        TestLoad load = new TestLoad(httpPort, 3, 3);
+        toClose.add(load);
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() >= 30);
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        io.pausectl.cli.Signals noSignals = handler -> () -> { };
+        io.pausectl.cli.CliContext context = new io.pausectl.cli.CliContext(Map.of("PATH", System.getenv("PATH")),
+                false, io.pausectl.cli.TargetFactory.real(), noSignals, "pausectl/it@test:1");
+
+        int exit = io.pausectl.cli.PausectlCommand.commandLine(context, new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true)).execute("run", "--haproxy", "unix:" + socket,
+                "--frontend", FRONTEND, "--ttl", "30s", "--wait-idle", "5s", "--", "sh", "-c", "sleep 1.5");
+
+        assertThat(exit).as("stdout: %s%nstderr: %s", out, err).isZero();
+        long okAfter = load.ok.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() >= okAfter + 30);
+        load.stop();
+        assertThat(load.failures).as("failed requests").isEmpty();
+        assertThat(load.maxLatencyMs.get()).as("requests waited through the command").isGreaterThanOrEqualTo(1000);
+        assertThat(load.keepAliveConnections.get()).isEqualTo(3);
+        Status after = open("gate").status();
+        assertThat(after.state()).isEqualTo(PauseState.RUNNING);
+        assertThat(after.maxQueueDepth()).isEqualTo(6);
     }
 
     @Test

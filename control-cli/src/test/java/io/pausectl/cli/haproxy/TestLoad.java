@@ -1,0 +1,78 @@
+package io.pausectl.cli.haproxy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Steady paced load through HAProxy: some clients on one keep-alive connection each, some opening
+ * a new connection per request. Records answers, failures, the longest wait and connections used.
+ */
+final class TestLoad implements AutoCloseable {
+    final AtomicLong ok = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    final AtomicLong maxLatencyMs = new AtomicLong();
+    final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger keepAliveConnections = new AtomicInteger();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final ExecutorService pool;
+    private final List<Future<?>> clients = new ArrayList<>();
+
+    TestLoad(int port, int keepAliveClients, int newConnectionClients) {
+        pool = Executors.newFixedThreadPool(keepAliveClients + newConnectionClients);
+        for (int i = 0; i < keepAliveClients + newConnectionClients; i++) {
+            boolean keepAlive = i < keepAliveClients;
+            clients.add(pool.submit(() -> {
+                try (TestHttp.KeepAlive conn = new TestHttp.KeepAlive(port)) {
+                    while (!stop.get()) {
+                        long start = System.nanoTime();
+                        try {
+                            TestHttp.Response r = keepAlive ? conn.get("/ka") : TestHttp.oneShot(port, "/new");
+                            if (r.status() == 200) {
+                                ok.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                                failures.add("status " + r.status());
+                            }
+                        } catch (IOException e) {
+                            failed.incrementAndGet();
+                            failures.add(e.toString());
+                        }
+                        maxLatencyMs.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
+                        // Paced, not a tight loop: about 50 requests per second per client.
+                        LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                    }
+                    if (keepAlive) {
+                        keepAliveConnections.addAndGet(conn.connections());
+                    }
+                }
+                return null;
+            }));
+        }
+    }
+
+    /** Stops the clients and waits for their last requests. */
+    void stop() throws Exception {
+        stop.set(true);
+        for (Future<?> f : clients) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop.set(true);
+        pool.shutdownNow();
+        pool.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}
