@@ -24,10 +24,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -222,6 +228,26 @@ class AdminApiTest {
                 "process_cpu_usage",
                 "netty_allocator_memory_used",
                 "netty_eventexecutor_tasks_pending");
+    }
+
+    @Test
+    void deployedRulesAndDashboardUseOnlyPublishedNames() throws Exception {
+        Status paused = status(send("POST", "/v1/pause", "{}"));
+        status(send("POST", "/v1/resume", "{\"lease\":\"" + paused.lease().id() + "\"}"));
+        String scrape = send("GET", "/metrics", null).body();
+        Set<String> published = scrape.lines().filter(l -> !l.startsWith("#"))
+                .map(l -> l.replaceAll("[{ ].*", "")).collect(Collectors.toSet());
+        Pattern name = Pattern.compile("pauseproxy_[a-z_]+");
+        for (String file : List.of("../deploy/prometheus/pauseproxy-rules.yml",
+                "../deploy/grafana/pauseproxy-dashboard.json")) {
+            Matcher m = name.matcher(Files.readString(Path.of(file)));
+            int found = 0;
+            while (m.find()) {
+                found++;
+                assertThat(published).as(file + " uses " + m.group()).contains(m.group());
+            }
+            assertThat(found).as(file).isGreaterThan(5);
+        }
     }
 
     /** A request that is only ever forwarded in these tests. */
