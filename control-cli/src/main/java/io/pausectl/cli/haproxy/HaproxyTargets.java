@@ -19,7 +19,7 @@ public final class HaproxyTargets {
     /**
      * Help text for {@code --strategy}, a constant so that a Picocli {@code description} can use it.
      */
-    public static final String STRATEGY_DESCRIPTION = "How to pause HAProxy: 'gate' (default) holds every request,"
+    public static final String STRATEGY_DESCRIPTION = "how to pause HAProxy: 'gate' (default) holds every request,"
             + " keep-alive ones included, with deploy/haproxy/pause-gate.lua (loaded by lua-load, used as"
             + " 'http-request lua.pause_gate'); the gate stops holding by itself when the lease expires and answers"
             + " 503 with Retry-After past its hold limit. 'maxconn' sets the frontend's maxconn to 0 and restores the"

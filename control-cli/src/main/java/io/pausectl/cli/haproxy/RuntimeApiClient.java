@@ -165,6 +165,10 @@ public final class RuntimeApiClient implements AutoCloseable {
             return "HAProxy at " + address + " did not answer '" + commands + "' within " + timeout.toMillis() + "ms";
         }
         String what = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (address.isUnix() && !java.nio.file.Files.exists(address.path())) {
+            what = "no socket at " + address.path() + " (is HAProxy running with 'stats socket " + address.path()
+                    + " level admin'?)";
+        }
         return "cannot talk to HAProxy at " + address + " ('" + commands + "'): " + what;
     }
 

@@ -424,7 +424,8 @@ class HaproxyIntegrationTest {
         toClose.add(target);
 
         assertThatThrownBy(target::status).isInstanceOf(TargetException.class)
-                .hasMessageContaining("cannot talk to HAProxy at unix:" + socket + ".missing");
+                .hasMessageContaining("cannot talk to HAProxy at unix:" + socket + ".missing")
+                .hasMessageContaining("no socket at " + socket + ".missing");
     }
 
     @Test
