@@ -22,6 +22,8 @@ final class CliHarness {
     final List<TargetSelection> selections = new CopyOnWriteArrayList<>();
     final ManualSignals signals = new ManualSignals();
     boolean terminal;
+    /** Open real admin API clients instead of the fakes. */
+    boolean realTargets;
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
 
@@ -50,6 +52,9 @@ final class CliHarness {
 
     private List<PauseTarget> open(TargetSelection selection) {
         selections.add(selection);
+        if (realTargets) {
+            return TargetFactory.real().open(selection);
+        }
         List<PauseTarget> opened = new ArrayList<>();
         for (String url : selection.urls()) {
             AdminApiTarget.parseUrl(url);
