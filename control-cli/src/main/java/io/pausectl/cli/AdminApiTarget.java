@@ -144,7 +144,10 @@ public final class AdminApiTarget implements PauseTarget {
             throw new TargetException(name + ": no answer to " + method + " " + path + " within "
                     + Durations.format(requestTimeout), e);
         } catch (ConnectException e) {
-            throw new TargetException(name + ": cannot connect (" + describe(e)
+            // The JDK's client says nothing more than ConnectException here: on loopback, that is a refusal.
+            String why = e.getMessage() == null && e.getCause() != null && e.getCause().getMessage() == null
+                    ? "connection refused" : describe(e);
+            throw new TargetException(name + ": cannot connect (" + why
                     + "): is pause-proxy running with its admin API (--admin-listen) there?", e);
         } catch (IOException e) {
             throw new TargetException(name + ": " + method + " " + path + " failed: " + describe(e), e);

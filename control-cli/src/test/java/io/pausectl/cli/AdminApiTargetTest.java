@@ -222,7 +222,7 @@ class AdminApiTargetTest {
         String closed = "http://127.0.0.1:" + port;
         try (AdminApiTarget target = new AdminApiTarget(closed, Optional.empty(), Duration.ofSeconds(2))) {
             assertThatThrownBy(target::status).isInstanceOf(TargetException.class)
-                    .hasMessageStartingWith(closed + ": cannot connect (")
+                    .hasMessageStartingWith(closed + ": cannot connect (connection refused)")
                     .hasMessageContaining("is pause-proxy running with its admin API (--admin-listen) there?");
         }
     }

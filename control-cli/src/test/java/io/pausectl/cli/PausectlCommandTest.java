@@ -115,6 +115,20 @@ class PausectlCommandTest {
     }
 
     @Test
+    void haproxyAddressesGoToTheHaproxyDriver() throws Exception {
+        cli.realTargets = true;
+        assertThat(cli.run("status", "--haproxy", "tcp://127.0.0.1", "--frontend", "fe")).isEqualTo(2);
+        assertThat(cli.err()).contains("'tcp://127.0.0.1' needs a host and a port");
+
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        assertThat(cli.run("status", "--haproxy", "tcp://127.0.0.1:" + closed, "--frontend", "fe")).isEqualTo(1);
+        assertThat(cli.out()).contains("tcp://127.0.0.1:" + closed, "UNREACHABLE");
+    }
+
+    @Test
     void completionScriptIsGeneratedFromTheCommandModel() {
         assertThat(cli.run("generate-completion")).isEqualTo(0);
         assertThat(cli.out()).contains("complete -F", "pausectl", "pause resume status run", "--max-pause",
