@@ -257,18 +257,21 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void sendInterrupt(Process process) throws InterruptedException {
+        // Said before it is sent: once the command exits, pausectl resumes, summarises and exits.
+        messages.say("the command still runs: sending it SIGINT" + pidOf());
         try {
             Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
                     .redirectErrorStream(true).start();
             if (kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0) {
-                messages.say("sent SIGINT to the command" + pidOf());
                 return;
             }
         } catch (IOException e) {
             // no kill(1) on this system: fall back to SIGTERM below
         }
-        process.destroy();
-        messages.say("sent SIGTERM to the command" + pidOf());
+        if (process.isAlive()) {
+            messages.say("could not send SIGINT: sending SIGTERM to the command" + pidOf());
+            process.destroy();
+        }
     }
 
     private String pidOf() {

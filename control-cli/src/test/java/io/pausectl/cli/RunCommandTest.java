@@ -242,7 +242,7 @@ class RunCommandTest {
         cli.signals.raise("INT");
         assertThat(finish(run)).isEqualTo(128 + 2);
         assertThat(a.paused()).isFalse();
-        assertThat(cli.err()).contains("SIGINT: waiting for the command to stop", "sent SIGINT to the command");
+        assertThat(cli.err()).contains("SIGINT: waiting for the command to stop", "the command still runs: sending it SIGINT (pid ");
     }
 
     @Test
