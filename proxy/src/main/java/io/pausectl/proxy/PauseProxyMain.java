@@ -1,0 +1,276 @@
+package io.pausectl.proxy;
+
+import ch.qos.logback.classic.LoggerContext;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pausectl.common.ByteSizes;
+import io.pausectl.common.Durations;
+import io.pausectl.proxy.config.ConfigException;
+import io.pausectl.proxy.config.ConfigLoader;
+import io.pausectl.proxy.config.ProxyConfig;
+import io.pausectl.proxy.gate.PauseGate;
+import io.pausectl.proxy.metrics.ProxyMetrics;
+import io.pausectl.proxy.server.ProxyServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+/**
+ * {@code pause-proxy}: parses flags (then the environment, then the YAML file) into a
+ * {@link ProxyConfig}, starts the {@link ProxyServer}, and on SIGTERM or SIGINT shuts down
+ * gracefully and exits 0. A configuration error is one line on stderr and exit code 2.
+ */
+@Command(name = "pause-proxy", mixinStandardHelpOptions = true, version = "pause-proxy 0.1.0",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+                "A traffic-pausing HTTP/1.1 reverse proxy: passes requests through to the upstreams and,",
+                "when paused through its admin API, holds them until resumed.",
+                "",
+                "Every setting is also read from the environment (PAUSE_PROXY_ and the flag name in upper case,",
+                "dashes as underscores: PAUSE_PROXY_QUEUE_TIMEOUT) and from the YAML file given by --config",
+                "(keys are the flag names: queue-timeout: 30s). Flags win over the environment, which wins",
+                "over the file. Repeatable settings are comma-separated in the environment and a list in YAML.",
+                "Durations: 500ms, 30s, 5m, 1h. Sizes: 512, 64KiB, 64MiB.",
+                ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:stopped by SIGTERM or SIGINT after a graceful shutdown",
+                "1:internal error (for example the listen address is in use)",
+                "2:invalid flags or configuration (one line on stderr says which and why)"})
+public final class PauseProxyMain implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(PauseProxyMain.class);
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where clients connect. Default: 0.0.0.0:8080.")
+    String listen;
+
+    @Option(names = "--upstream", paramLabel = "URL", split = ",",
+            description = "Origin base URL, http://HOST[:PORT]; repeat for round-robin over several. Required.")
+    List<String> upstream;
+
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT",
+            description = "Where the admin API listens. Default: 127.0.0.1:9901. A non-loopback address needs --admin-token-file.")
+    String adminListen;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "File holding the admin API's bearer token (trimmed; must not be empty).")
+    String adminTokenFile;
+
+    @Option(names = "--max-queued", paramLabel = "N", description = "Most requests held at once; past it, 503 at once. Default: 10000.")
+    String maxQueued;
+
+    @Option(names = "--max-queued-bytes", paramLabel = "SIZE",
+            description = "Most bytes kept for held requests; past it, 503 at once. Default: 64MiB.")
+    String maxQueuedBytes;
+
+    @Option(names = "--queue-timeout", paramLabel = "DURATION",
+            description = "Longest a request is held; then 503 with Retry-After. Default: 30s.")
+    String queueTimeout;
+
+    @Option(names = "--max-pause", paramLabel = "DURATION", description = "Cap on any pause lease. Default: 5m.")
+    String maxPause;
+
+    @Option(names = "--drain-concurrency", paramLabel = "N",
+            description = "Most released-but-unfinished requests while draining. Default: 256.")
+    String drainConcurrency;
+
+    @Option(names = "--drain-rate", paramLabel = "N",
+            description = "Most releases per second while draining; 0 for no limit. Default: 0.")
+    String drainRate;
+
+    @Option(names = "--bypass-path", paramLabel = "PREFIX", split = ",",
+            description = "Path prefix never held (health checks); repeatable.")
+    List<String> bypassPath;
+
+    @Option(names = "--event-loops", paramLabel = "N",
+            description = "Event loop threads serving clients and upstreams. Default: the number of cores.")
+    String eventLoops;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", description = "Upstream connect timeout (then 502). Default: 5s.")
+    String connectTimeout;
+
+    @Option(names = "--upstream-timeout", paramLabel = "DURATION",
+            description = "Longest wait for an upstream's response head (then 504). Default: 60s.")
+    String upstreamTimeout;
+
+    @Option(names = "--client-idle-timeout", paramLabel = "DURATION",
+            description = "A client connection idle this long between requests is closed. Default: 60s.")
+    String clientIdleTimeout;
+
+    @Option(names = "--max-request-line", paramLabel = "SIZE", description = "Longest request line (then 414). Default: 8KiB.")
+    String maxRequestLine;
+
+    @Option(names = "--max-header-size", paramLabel = "SIZE", description = "Largest request head (then 431). Default: 16KiB.")
+    String maxHeaderSize;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION",
+            description = "On SIGTERM, how long exchanges in progress may take to finish. Default: 30s.")
+    String shutdownGrace;
+
+    @Option(names = "--access-log", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "Log one line per request (logger io.pausectl.proxy.access). Default: false.")
+    String accessLog;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with settings (keys are the flag names).")
+    String config;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Map<String, String> env;
+
+    PauseProxyMain(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine(System.getenv()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** The command line, wired so that a usage or configuration error is one line and exit code 2. */
+    static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cl = new CommandLine(new PauseProxyMain(env));
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("pause-proxy: " + ex.getMessage() + " (see --help)");
+            err.flush();
+            return 2;
+        });
+        return cl;
+    }
+
+    /** The flags that were given, keyed by setting name, for {@link ConfigLoader}. */
+    Map<String, List<String>> givenFlags() {
+        Map<String, List<String>> flags = new LinkedHashMap<>();
+        put(flags, "listen", listen);
+        if (upstream != null) {
+            flags.put("upstream", upstream);
+        }
+        put(flags, "admin-listen", adminListen);
+        put(flags, "admin-token-file", adminTokenFile);
+        put(flags, "max-queued", maxQueued);
+        put(flags, "max-queued-bytes", maxQueuedBytes);
+        put(flags, "queue-timeout", queueTimeout);
+        put(flags, "max-pause", maxPause);
+        put(flags, "drain-concurrency", drainConcurrency);
+        put(flags, "drain-rate", drainRate);
+        if (bypassPath != null) {
+            flags.put("bypass-path", bypassPath);
+        }
+        put(flags, "event-loops", eventLoops);
+        put(flags, "connect-timeout", connectTimeout);
+        put(flags, "upstream-timeout", upstreamTimeout);
+        put(flags, "client-idle-timeout", clientIdleTimeout);
+        put(flags, "max-request-line", maxRequestLine);
+        put(flags, "max-header-size", maxHeaderSize);
+        put(flags, "shutdown-grace", shutdownGrace);
+        put(flags, "access-log", accessLog);
+        put(flags, ConfigLoader.CONFIG, config);
+        return flags;
+    }
+
+    private static void put(Map<String, List<String>> flags, String name, String value) {
+        if (value != null) {
+            flags.put(name, List.of(value));
+        }
+    }
+
+    /** Builds the configuration from the parsed flags and the environment. */
+    ProxyConfig loadConfig() throws ConfigException {
+        return ConfigLoader.load(givenFlags(), env);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ProxyConfig cfg;
+        try {
+            cfg = loadConfig();
+        } catch (ConfigException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("pause-proxy: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        LOG.info("pause-proxy starting: {}", describe(cfg));
+        ProxyMetrics metrics = new ProxyMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        ProxyServer server = new ProxyServer(cfg, PauseGate.alwaysForward(), metrics);
+        InetSocketAddress bound;
+        try {
+            bound = server.start();
+        } catch (Exception e) {
+            LOG.error("pause-proxy: cannot listen on {}: {}", hostPort(cfg.listen()), e.toString());
+            return 1;
+        }
+        LOG.info("pause-proxy listening for clients on {} ({} transport, {} event loops)", hostPort(bound),
+                server.transportName(), cfg.eventLoops());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("pause-proxy stopping: no new connections, finishing exchanges in progress (grace {})",
+                    Durations.format(cfg.shutdownGrace()));
+            boolean clean;
+            try {
+                clean = server.shutdown(cfg.shutdownGrace());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                clean = false;
+            }
+            LOG.info("pause-proxy stopped{}", clean ? "" : " (some exchanges were cut at the end of the grace period)");
+            stopped.countDown();
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext) {
+                ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+            }
+            // A graceful stop on SIGTERM is a success, not the JVM's default 143.
+            Runtime.getRuntime().halt(0);
+        }, "pause-proxy-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** HOST:PORT as the start-up line contract writes it (IPv6 in brackets). */
+    static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress() instanceof Inet6Address
+                ? "[" + address.getAddress().getHostAddress() + "]"
+                : address.getAddress().getHostAddress();
+        return host + ":" + address.getPort();
+    }
+
+    /** The effective configuration in one line; never the admin token itself. */
+    static String describe(ProxyConfig c) {
+        return "listen=" + hostPort(c.listen())
+                + " upstream=" + c.upstreams().stream().map(URI::toString).collect(Collectors.joining(","))
+                + " admin-listen=" + hostPort(c.adminListen())
+                + " admin-token=" + (c.adminToken().isPresent() ? "set" : "none")
+                + " max-queued=" + c.maxQueued()
+                + " max-queued-bytes=" + ByteSizes.format(c.maxQueuedBytes())
+                + " queue-timeout=" + Durations.format(c.queueTimeout())
+                + " max-pause=" + Durations.format(c.maxPause())
+                + " drain-concurrency=" + c.drainConcurrency()
+                + " drain-rate=" + c.drainRate()
+                + " bypass-path=" + String.join(",", c.bypassPaths())
+                + " event-loops=" + c.eventLoops()
+                + " connect-timeout=" + Durations.format(c.connectTimeout())
+                + " upstream-timeout=" + Durations.format(c.upstreamTimeout())
+                + " client-idle-timeout=" + Durations.format(c.clientIdleTimeout())
+                + " max-request-line=" + ByteSizes.format(c.maxRequestLineLength())
+                + " max-header-size=" + ByteSizes.format(c.maxHeaderSize())
+                + " shutdown-grace=" + Durations.format(c.shutdownGrace())
+                + " access-log=" + c.accessLog();
+    }
+}

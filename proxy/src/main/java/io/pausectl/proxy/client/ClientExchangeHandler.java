@@ -1,0 +1,769 @@
+package io.pausectl.proxy.client;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessageDecoderResult;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import io.pausectl.proxy.gate.Admission;
+import io.pausectl.proxy.gate.PauseGate;
+import io.pausectl.proxy.gate.Refusal;
+import io.pausectl.proxy.http.ForwardedHeaders;
+import io.pausectl.proxy.http.HopByHopHeaders;
+import io.pausectl.proxy.http.TunnelHandler;
+import io.pausectl.proxy.metrics.ProxyMetrics;
+import io.pausectl.proxy.metrics.ProxyMetrics.UpstreamErrorKind;
+import io.pausectl.proxy.upstream.UpstreamConnection;
+import io.pausectl.proxy.upstream.UpstreamConnectionPool;
+import io.pausectl.proxy.upstream.UpstreamListener;
+import io.pausectl.proxy.upstream.UpstreamTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The last handler of a client connection: runs its exchanges one at a time, in order.
+ *
+ * <p>The channel does not read by itself (auto-read off, with {@code FlowControlHandler} in front,
+ * so one {@code read()} hands over one HTTP object). A request head goes to the pause gate; once
+ * forwarded, the head is written to an upstream connection taken from this event loop's pool, and
+ * the body is read one piece per {@code read()}, the next piece only while the upstream can take
+ * it. The response is relayed as it arrives, and reading the upstream stops while the client
+ * cannot take more. Only when the response is complete is the next request read, so pipelined
+ * requests are answered in order, and a held request keeps the ones behind it (and its own body)
+ * unread in the socket.
+ *
+ * <p>Releases: every {@code HttpContent} it is handed is forwarded or released; the request head
+ * is not reference-counted.
+ */
+public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientExchangeHandler.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.pausectl.proxy.access");
+    private static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
+    private static final AsciiString UPGRADE = HttpHeaderValues.UPGRADE;
+
+    /** Where the connection is between and within exchanges. */
+    enum State {
+        /** Waiting for the next request head (a read is pending). */
+        AWAITING_HEAD,
+        /** The gate holds the current request; nothing is read. */
+        HELD,
+        /** Waiting for an upstream connection. */
+        CONNECTING,
+        /** The request goes upstream and the response comes back. */
+        FORWARDING,
+        /** A local response was written; swallowing the empty end of a bodiless request. */
+        DISCARDING,
+        /** The connection is closing; anything read is dropped. */
+        CLOSING
+    }
+
+    /** Fired down a client pipeline when the proxy shuts down: finish the exchange, then close. */
+    public static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
+
+    private final ClientContext context;
+    private final PauseGate gate;
+    private final ProxyMetrics metrics;
+    private final long upstreamTimeoutNanos;
+    private final boolean accessLog;
+    private ChannelHandlerContext ctx;
+    private UpstreamConnectionPool pool;
+    private String clientIp;
+    private State state = State.AWAITING_HEAD;
+    private ClientExchange exchange;
+    private UpstreamConnection upstream;
+    private boolean draining;
+    /** A read was asked of the pipeline and no message answered it yet. */
+    private boolean readPending;
+
+    public ClientExchangeHandler(ClientContext context) {
+        this.context = context;
+        this.gate = context.gate();
+        this.metrics = context.metrics();
+        this.upstreamTimeoutNanos = context.config().upstreamTimeout().toNanos();
+        this.accessLog = context.config().accessLog();
+    }
+
+    State state() {
+        return state;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.pool = context.pools().forLoop(ctx.channel().eventLoop());
+        SocketAddress remote = ctx.channel().remoteAddress();
+        clientIp = remote instanceof InetSocketAddress
+                ? ((InetSocketAddress) remote).getAddress().getHostAddress()
+                : String.valueOf(remote);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        requestRead();
+        ctx.fireChannelActive();
+    }
+
+    /**
+     * Asks for the next HTTP object, never more than one at a time: {@code FlowControlHandler}
+     * counts reads, and a second outstanding one would hand over a message nobody asked for (the
+     * body of a held request, say).
+     */
+    private void requestRead() {
+        if (!readPending) {
+            readPending = true;
+            ctx.read();
+        }
+    }
+
+    /**
+     * A read cycle ended. If it brought nothing for the outstanding read (the socket had only
+     * part of a message), {@code FlowControlHandler} counts that read as spent: ask again.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readPending) {
+            readPending = false;
+            requestRead();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
+        if (msg instanceof HttpRequest) {
+            requestHead((HttpRequest) msg);
+        } else if (msg instanceof HttpContent) {
+            requestContent((HttpContent) msg);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    // ---- client side --------------------------------------------------------------------------
+
+    private void requestHead(HttpRequest request) {
+        if (state != State.AWAITING_HEAD) {
+            // Cannot happen while only one read is outstanding; refuse to guess.
+            ReferenceCountUtil.release(request);
+            LOG.warn("{}: request head in state {}, closing", ctx.channel(), state);
+            closeClient();
+            return;
+        }
+        HttpHeaders headers = request.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
+        boolean http11 = request.protocolVersion().minorVersion() == 1;
+        boolean expectContinue = http11 && hasBody && headers.contains(HttpHeaderNames.EXPECT);
+        boolean upgrade = headers.contains(HttpHeaderNames.UPGRADE) && HopByHopHeaders.connectionHas(headers, UPGRADE);
+        int headBytes = request.decoderResult() instanceof HttpMessageDecoderResult
+                ? ((HttpMessageDecoderResult) request.decoderResult()).totalSize()
+                : 0;
+        ClientExchange ex = new ClientExchange(this, ctx.channel().eventLoop(), request, pathOf(request.uri()),
+                hostOf(headers.get(HttpHeaderNames.HOST)), headBytes, System.nanoTime(), HttpUtil.isKeepAlive(request),
+                hasBody, expectContinue, upgrade);
+        exchange = ex;
+        prepareUpstreamHead(ex, chunked);
+        Admission admission = gate.enter(ex);
+        switch (admission) {
+            case FORWARD:
+                ex.forwarded = true;
+                forward(ex);
+                break;
+            case HELD:
+                state = State.HELD;
+                break;
+            default:
+                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused, queue full", false, true);
+        }
+    }
+
+    /** Turns the client's head into the upstream's, in place: hop-by-hop out, forwarding in. */
+    private void prepareUpstreamHead(ClientExchange ex, boolean chunked) {
+        HttpRequest request = ex.request;
+        HttpHeaders headers = request.headers();
+        HttpVersion received = request.protocolVersion();
+        String upgradeProtocol = ex.upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
+        HopByHopHeaders.strip(headers);
+        // The proxy answers Expect itself (see forward), so the upstream never waits for a 100.
+        headers.remove(HttpHeaderNames.EXPECT);
+        if (chunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        if (upgradeProtocol != null) {
+            headers.set(HttpHeaderNames.UPGRADE, upgradeProtocol);
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        ForwardedHeaders.addToRequest(headers, clientIp, received);
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    private void requestContent(HttpContent content) {
+        ClientExchange ex = exchange;
+        if (content.decoderResult().isFailure()) {
+            // A broken chunk: the request cannot be completed; the upstream must not reuse it.
+            ReferenceCountUtil.release(content);
+            if (ex != null && state == State.FORWARDING && !ex.responseStarted) {
+                detachUpstream(false);
+                respondLocal(ex, HttpResponseStatus.BAD_REQUEST, "malformed request body", true, false);
+            } else {
+                failExchange(ex, HttpResponseStatus.BAD_REQUEST.code());
+                closeClient();
+            }
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        switch (state) {
+            case FORWARDING:
+                if (last) {
+                    ex.requestFullyRead = true;
+                    ex.requestFullyWritten = true;
+                    upstream.channel().writeAndFlush(content, upstream.channel().voidPromise());
+                } else {
+                    Channel up = upstream.channel();
+                    up.writeAndFlush(content, up.voidPromise());
+                    if (up.isWritable()) {
+                        requestRead();
+                    } else {
+                        ex.waitingUpstreamWritable = true;
+                    }
+                }
+                break;
+            case DISCARDING:
+                ReferenceCountUtil.release(content);
+                if (last) {
+                    state = State.AWAITING_HEAD;
+                    requestRead();
+                } else {
+                    closeClient();
+                }
+                break;
+            default:
+                ReferenceCountUtil.release(content);
+                if (last && ex != null) {
+                    ex.requestFullyRead = true;
+                }
+        }
+    }
+
+    /** The gate released a held request (on this event loop). */
+    void released(ClientExchange ex, long heldNanos) {
+        if (ex != exchange || state != State.HELD) {
+            return;
+        }
+        ex.forwarded = true;
+        ex.heldNanos = heldNanos;
+        if (!ctx.channel().isActive()) {
+            finish(ex, 0);
+            return;
+        }
+        forward(ex);
+    }
+
+    /** The gate refused a held request (on this event loop): 503, and the connection closes. */
+    void refused(ClientExchange ex, Refusal why) {
+        if (ex != exchange || state != State.HELD) {
+            return;
+        }
+        respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused, held too long ("
+                + why.name().toLowerCase(Locale.ROOT) + ")", true, true);
+    }
+
+    // ---- upstream side ------------------------------------------------------------------------
+
+    private void forward(ClientExchange ex) {
+        state = State.CONNECTING;
+        ex.target = pool.nextTarget();
+        acquire(ex, true);
+    }
+
+    private void acquire(ClientExchange ex, boolean mayReuse) {
+        UpstreamConnection idle = mayReuse ? pool.pollIdle(ex.target) : null;
+        if (idle != null) {
+            upstreamReady(ex, idle);
+            return;
+        }
+        ex.connectAttempts++;
+        ChannelFuture connect = pool.connect(ex.target);
+        if (connect.isDone()) {
+            connected(ex, connect);
+        } else {
+            connect.addListener((ChannelFutureListener) f -> connected(ex, f));
+        }
+    }
+
+    private void connected(ClientExchange ex, ChannelFuture f) {
+        if (!f.isSuccess()) {
+            if (ex != exchange || state != State.CONNECTING) {
+                return;
+            }
+            metrics.upstreamError(UpstreamErrorKind.CONNECT);
+            LOG.debug("connect to {} failed: {}", ex.target, f.cause().toString());
+            if (ex.connectAttempts < pool.targetCount()) {
+                ex.target = pool.nextTarget();
+                acquire(ex, true);
+            } else {
+                respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "cannot connect to the upstream", false, false);
+            }
+            return;
+        }
+        UpstreamConnection c = f.channel().pipeline().get(UpstreamConnection.class);
+        if (ex != exchange || state != State.CONNECTING) {
+            // The client went away meanwhile; a fresh connection is clean, keep it.
+            c.release();
+            return;
+        }
+        upstreamReady(ex, c);
+    }
+
+    private void upstreamReady(ClientExchange ex, UpstreamConnection c) {
+        upstream = c;
+        c.attach(this);
+        state = State.FORWARDING;
+        Channel up = c.channel();
+        up.config().setAutoRead(true);
+        if (!ex.request.headers().contains(HttpHeaderNames.HOST)) {
+            ex.request.headers().set(HttpHeaderNames.HOST, ex.target.authority());
+        }
+        if (ex.hasBody) {
+            up.writeAndFlush(ex.request, up.voidPromise());
+        } else {
+            up.write(ex.request, up.voidPromise());
+        }
+        ex.responseTimeout = ctx.channel().eventLoop().schedule(() -> responseTimedOut(ex),
+                upstreamTimeoutNanos, TimeUnit.NANOSECONDS);
+        if (ex.expectContinue) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        }
+        if (ex.requestFullyRead) {
+            // A retry: the (bodiless) request was read already.
+            up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
+            ex.requestFullyWritten = true;
+        } else {
+            requestRead();
+        }
+    }
+
+    private void responseTimedOut(ClientExchange ex) {
+        if (ex != exchange || ex.responseStarted || state != State.FORWARDING) {
+            return;
+        }
+        metrics.upstreamError(UpstreamErrorKind.TIMEOUT);
+        detachUpstream(false);
+        respondLocal(ex, HttpResponseStatus.GATEWAY_TIMEOUT, "the upstream did not answer in time", false, false);
+    }
+
+    @Override
+    public void upstreamHead(HttpResponse response) {
+        ClientExchange ex = exchange;
+        if (ex == null || state != State.FORWARDING) {
+            return;
+        }
+        int code = response.status().code();
+        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            if (code == 101 && ex.upgrade) {
+                cancelTimeout(ex);
+                ex.switching = true;
+                ex.status = code;
+                ex.responseStarted = true;
+                String protocol = response.headers().get(HttpHeaderNames.UPGRADE);
+                HopByHopHeaders.strip(response.headers());
+                if (protocol != null) {
+                    response.headers().set(HttpHeaderNames.UPGRADE, protocol);
+                }
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+                ctx.write(response, ctx.voidPromise());
+            } else {
+                // 100 (the proxy sent its own) and other interim answers are not relayed.
+                ex.skippingInterim = true;
+            }
+            return;
+        }
+        cancelTimeout(ex);
+        ex.status = code;
+        ex.responseStarted = true;
+        HttpHeaders headers = response.headers();
+        boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+        ex.upstreamKeepAlive = HttpUtil.isKeepAlive(response) && (upstreamChunked || hasLength
+                || ex.isHead || code == 204 || code == 304);
+        boolean bodyless = ex.isHead || code == 204 || code == 304;
+        HttpVersion upstreamVersion = response.protocolVersion();
+        HopByHopHeaders.strip(headers);
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (!bodyless && (upstreamChunked || !hasLength)) {
+            if (ex.http10) {
+                // Never chunked to HTTP/1.0: the end of the body is the end of the connection.
+                ex.closeClient = true;
+            } else {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (!ex.clientKeepAlive || draining || (ex.hasBody && !ex.requestFullyRead)) {
+            ex.closeClient = true;
+        }
+        if (ex.closeClient) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (ex.http10) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ForwardedHeaders.addVia(headers, upstreamVersion);
+        if (ex.heldNanos >= 0) {
+            headers.add(SERVER_TIMING, "pause;dur=" + TimeUnit.NANOSECONDS.toMillis(ex.heldNanos));
+        }
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    @Override
+    public void upstreamContent(HttpContent content) {
+        ClientExchange ex = exchange;
+        if (ex == null || state != State.FORWARDING) {
+            ReferenceCountUtil.release(content);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (ex.skippingInterim) {
+            ReferenceCountUtil.release(content);
+            if (last) {
+                ex.skippingInterim = false;
+            }
+            return;
+        }
+        if (ex.switching) {
+            if (last) {
+                ctx.write(content, ctx.voidPromise());
+                switchToTunnel(ex);
+            } else {
+                ReferenceCountUtil.release(content);
+            }
+            return;
+        }
+        ex.responseBytes += content.content().readableBytes();
+        if (last) {
+            UpstreamConnection c = upstream;
+            upstream = null;
+            if (ex.requestFullyWritten && ex.upstreamKeepAlive) {
+                c.release();
+            } else {
+                c.close();
+            }
+            complete(ex, (LastHttpContent) content);
+            return;
+        }
+        ctx.write(content, ctx.voidPromise());
+        if (!ctx.channel().isWritable()) {
+            upstream.channel().config().setAutoRead(false);
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        if (state == State.FORWARDING) {
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void upstreamWritabilityChanged(boolean writable) {
+        ClientExchange ex = exchange;
+        if (writable && ex != null && ex.waitingUpstreamWritable && state == State.FORWARDING) {
+            ex.waitingUpstreamWritable = false;
+            requestRead();
+        }
+    }
+
+    @Override
+    public void upstreamFailed(UpstreamErrorKind kind, Throwable cause) {
+        ClientExchange ex = exchange;
+        UpstreamConnection failed = upstream;
+        upstream = null;
+        if (ex == null || state != State.FORWARDING) {
+            return;
+        }
+        cancelTimeout(ex);
+        LOG.debug("exchange with {} failed ({}): {}", ex.target, kind, cause.toString());
+        if (!ex.responseStarted && failed != null && failed.reused() && !ex.retried && !ex.hasBody
+                && ex.requestFullyWritten && idempotent(ex)) {
+            // The usual keep-alive race: the upstream closed an idle connection as we reused it.
+            // Nothing was answered and the request has no body, so sending it again is safe.
+            ex.retried = true;
+            state = State.CONNECTING;
+            acquire(ex, false);
+            return;
+        }
+        metrics.upstreamError(kind);
+        if (!ex.responseStarted) {
+            respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "the upstream failed before answering", false, false);
+        } else {
+            // Part of the response went out: cut it, so the client cannot take it as complete.
+            failExchange(ex, HttpResponseStatus.BAD_GATEWAY.code());
+            closeClient();
+        }
+    }
+
+    private static boolean idempotent(ClientExchange ex) {
+        switch (ex.method()) {
+            case "GET":
+            case "HEAD":
+            case "OPTIONS":
+            case "TRACE":
+            case "PUT":
+            case "DELETE":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && upstream != null && state == State.FORWARDING) {
+            upstream.channel().config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    // ---- ends of exchanges --------------------------------------------------------------------
+
+    /**
+     * Answers the current exchange from the proxy itself.
+     *
+     * @param forceClose  close the connection after it whatever the request said
+     * @param retryAfter  add {@code Retry-After} (the gate's refusals)
+     */
+    private void respondLocal(ClientExchange ex, HttpResponseStatus status, String why, boolean forceClose,
+                              boolean retryAfter) {
+        cancelTimeout(ex);
+        if (!ctx.channel().isActive()) {
+            failExchange(ex, status.code());
+            state = State.CLOSING;
+            return;
+        }
+        ex.status = status.code();
+        ex.responseStarted = true;
+        ex.closeClient = forceClose || ex.closeClient || !ex.clientKeepAlive || draining
+                || (ex.hasBody && !ex.requestFullyRead);
+        byte[] text = LocalResponses.text(status, why);
+        HttpResponse head = LocalResponses.head(status, text.length, ex.closeClient);
+        if (retryAfter) {
+            head.headers().set(HttpHeaderNames.RETRY_AFTER, LocalResponses.RETRY_AFTER_SECONDS);
+        }
+        if (ex.heldNanos >= 0) {
+            head.headers().add(SERVER_TIMING, "pause;dur=" + TimeUnit.NANOSECONDS.toMillis(ex.heldNanos));
+        }
+        ctx.write(head, ctx.voidPromise());
+        ex.responseBytes = text.length;
+        complete(ex, LocalResponses.body(ctx.alloc(), text));
+    }
+
+    /** Writes the response's end, then reads the next request or closes. */
+    private void complete(ClientExchange ex, LastHttpContent last) {
+        boolean keepAlive = !ex.closeClient && !draining;
+        if (keepAlive && ex.requestFullyRead) {
+            ctx.writeAndFlush(last, ctx.voidPromise());
+            finish(ex, ex.status);
+            state = State.AWAITING_HEAD;
+            requestRead();
+        } else if (keepAlive && !ex.hasBody) {
+            // The request's (empty) end is still queued: swallow it, then go on.
+            ctx.writeAndFlush(last, ctx.voidPromise());
+            finish(ex, ex.status);
+            state = State.DISCARDING;
+            requestRead();
+        } else {
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+            finish(ex, ex.status);
+            state = State.CLOSING;
+        }
+    }
+
+    /** Ends an exchange that could not be answered in full (the response is cut or never sent). */
+    private void failExchange(ClientExchange ex, int status) {
+        if (ex == null || ex.done) {
+            return;
+        }
+        cancelTimeout(ex);
+        detachUpstream(false);
+        finish(ex, status);
+    }
+
+    /** Bookkeeping at the end of every exchange that got past the gate's door: exactly once. */
+    private void finish(ClientExchange ex, int status) {
+        if (ex.done) {
+            return;
+        }
+        ex.done = true;
+        if (exchange == ex) {
+            exchange = null;
+        }
+        long nanos = System.nanoTime() - ex.startNanos;
+        if (status > 0) {
+            metrics.requestDone(status, nanos);
+        }
+        if (accessLog) {
+            ACCESS.info("{} \"{} {} HTTP/1.{}\" {} {} {}ms {}", clientIp, ex.method(), ex.uri, ex.http10 ? 0 : 1,
+                    status > 0 ? status : "-", ex.responseBytes, TimeUnit.NANOSECONDS.toMillis(nanos),
+                    ex.target == null ? "-" : ex.target);
+        }
+        if (ex.forwarded) {
+            gate.exit(ex);
+        }
+    }
+
+    private void switchToTunnel(ClientExchange ex) {
+        UpstreamConnection c = upstream;
+        upstream = null;
+        c.detach();
+        finish(ex, 101);
+        state = State.CLOSING;
+        Channel client = ctx.channel();
+        Channel up = c.channel();
+        ctx.flush();
+        ChannelPipeline upPipeline = up.pipeline();
+        upPipeline.addLast("tunnel", new TunnelHandler(client));
+        upPipeline.remove(c);
+        upPipeline.remove("http");
+        ChannelPipeline clientPipeline = client.pipeline();
+        clientPipeline.addLast("tunnel", new TunnelHandler(up));
+        for (String name : new String[] {"idle", "validator", "http", "flow"}) {
+            if (clientPipeline.get(name) != null) {
+                clientPipeline.remove(name);
+            }
+        }
+        clientPipeline.remove(this);
+        client.config().setAutoRead(true);
+        up.config().setAutoRead(true);
+    }
+
+    private void detachUpstream(boolean reusable) {
+        UpstreamConnection c = upstream;
+        upstream = null;
+        if (c != null) {
+            if (reusable) {
+                c.release();
+            } else {
+                c.close();
+            }
+        }
+    }
+
+    private static void cancelTimeout(ClientExchange ex) {
+        if (ex.responseTimeout != null) {
+            ex.responseTimeout.cancel(false);
+            ex.responseTimeout = null;
+        }
+    }
+
+    private void closeClient() {
+        state = State.CLOSING;
+        ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (state == State.AWAITING_HEAD) {
+                LOG.debug("{} idle, closing", ctx.channel());
+                closeClient();
+            }
+            return;
+        }
+        if (evt == DRAIN) {
+            draining = true;
+            if (state == State.AWAITING_HEAD) {
+                closeClient();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ClientExchange ex = exchange;
+        if (ex != null && !ex.done) {
+            if (state == State.HELD) {
+                ex.done = true;
+                exchange = null;
+                gate.abandon(ex);
+            } else {
+                failExchange(ex, 0);
+            }
+        }
+        state = State.CLOSING;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("{}: {}", ctx.channel(), cause.toString());
+        closeClient();
+    }
+
+    /** The request target's path: no query, and no scheme and authority for an absolute form. */
+    static String pathOf(String uri) {
+        int start = 0;
+        if (!uri.startsWith("/")) {
+            int scheme = uri.indexOf("://");
+            if (scheme > 0) {
+                int slash = uri.indexOf('/', scheme + 3);
+                if (slash < 0) {
+                    return "/";
+                }
+                start = slash;
+            }
+        }
+        int end = uri.length();
+        for (int i = start; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        return uri.substring(start, end);
+    }
+
+    /** The Host header's host, lower case, without the port (IPv6 brackets kept). */
+    static String hostOf(String host) {
+        if (host == null) {
+            return "";
+        }
+        int end = host.length();
+        int colon = host.lastIndexOf(':');
+        if (colon >= 0 && host.indexOf(']') < colon) {
+            end = colon;
+        }
+        return host.substring(0, end).trim().toLowerCase(Locale.ROOT);
+    }
+}

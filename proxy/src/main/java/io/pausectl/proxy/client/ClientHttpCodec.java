@@ -1,0 +1,114 @@
+package io.pausectl.proxy.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The client side's HTTP/1.1 codec: Netty's server codec made strict about framing. It answers
+ * nothing itself; a request it cannot trust comes out as a message with a failed decoder result,
+ * which {@link ClientRequestValidator} answers 400 (or 414/431 for the limits) and closes:
+ * <ul>
+ *   <li>{@code Content-Length} together with {@code Transfer-Encoding} (Netty would drop the
+ *       length and carry on);</li>
+ *   <li>more than one {@code Content-Length} field, even with equal values, in any HTTP version
+ *       (Netty accepts duplicates in HTTP/1.0 requests);</li>
+ *   <li>bare LF line endings (strict line parsing), and the rest of Netty's checks: header names
+ *       with whitespace or control characters, lengths that are not plain digits.</li>
+ * </ul>
+ * Like {@code HttpServerCodec} it remembers which requests were HEAD, so the encoder never
+ * writes a body (or a chunked terminator) after a HEAD response.
+ */
+public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
+
+    public ClientHttpCodec(int maxRequestLine, int maxHeaderSize, int maxChunkSize) {
+        HttpDecoderConfig config = new HttpDecoderConfig()
+                .setMaxInitialLineLength(maxRequestLine)
+                .setMaxHeaderSize(maxHeaderSize)
+                .setMaxChunkSize(maxChunkSize)
+                .setStrictLineParsing(true)
+                .setAllowDuplicateContentLengths(false)
+                .setHeadersFactory(SingleContentLengthHeaders.FACTORY);
+        init(new RequestDecoder(config), new ResponseEncoder());
+    }
+
+    /** Decodes requests, refusing ambiguous framing, and records each request's method. */
+    final class RequestDecoder extends HttpRequestDecoder {
+        RequestDecoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            int before = out.size();
+            super.decode(ctx, buffer, out);
+            for (int i = before; i < out.size(); i++) {
+                Object o = out.get(i);
+                if (o instanceof HttpRequest) {
+                    methods.add(((HttpRequest) o).method());
+                }
+            }
+        }
+
+        @Override
+        protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+            throw new IllegalArgumentException("Content-Length and Transfer-Encoding together");
+        }
+    }
+
+    /** Encodes responses; a response to HEAD never gets a body. Interim (1xx) ones answer nothing. */
+    final class ResponseEncoder extends HttpResponseEncoder {
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                return true;
+            }
+            HttpMethod method = methods.poll();
+            return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+        }
+    }
+
+    /** Request headers that refuse a second Content-Length field as it is parsed. */
+    static final class SingleContentLengthHeaders extends DefaultHttpHeaders {
+        static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
+            @Override
+            public HttpHeaders newHeaders() {
+                return new SingleContentLengthHeaders();
+            }
+
+            @Override
+            public HttpHeaders newEmptyHeaders() {
+                return new SingleContentLengthHeaders();
+            }
+        };
+
+        @Override
+        public HttpHeaders add(CharSequence name, Object value) {
+            if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) && contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                throw new IllegalArgumentException("more than one Content-Length");
+            }
+            return super.add(name, value);
+        }
+
+        @Override
+        public HttpHeaders add(String name, Object value) {
+            return add((CharSequence) name, value);
+        }
+    }
+}

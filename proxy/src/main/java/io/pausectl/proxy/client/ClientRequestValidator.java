@@ -1,0 +1,131 @@
+package io.pausectl.proxy.client;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.pausectl.proxy.metrics.ProxyMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * Refuses, before anything reaches the gate or an upstream, every request head whose framing or
+ * form this proxy cannot be sure the upstream reads the same way (request smuggling), and the
+ * ones over the size limits. Sits after {@code FlowControlHandler}, so it only sees a request when
+ * the exchange handler asked for the next one: no response is in progress and the answer is in
+ * order. The answer is written here, always with {@code Connection: close}, and the connection is
+ * closed; everything read after it is released unseen.
+ *
+ * <ul>
+ *   <li>the codec's failures: 414 for a request line over the limit, 431 for a head over the
+ *       limit, 400 for the rest (malformed lines, bad header names, duplicate Content-Length,
+ *       Content-Length with Transfer-Encoding);</li>
+ *   <li>400 for any {@code Transfer-Encoding} other than exactly one {@code chunked} (so
+ *       {@code xchunked}, {@code chunked, identity}, {@code gzip, chunked}, two fields, odd
+ *       whitespace are all refused), and for {@code Transfer-Encoding} in an HTTP/1.0 request;</li>
+ *   <li>400 for an HTTP/1.1 request without exactly one {@code Host}, 505 for versions other
+ *       than 1.0 and 1.1, 417 for an {@code Expect} other than {@code 100-continue}, 405 for
+ *       {@code CONNECT} (this is a reverse proxy, not a forward one).</li>
+ * </ul>
+ */
+public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientRequestValidator.class);
+
+    private final ProxyMetrics metrics;
+    private boolean refused;
+
+    public ClientRequestValidator(ProxyMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!(msg instanceof HttpRequest)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        HttpRequest request = (HttpRequest) msg;
+        HttpResponseStatus status;
+        String why;
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            Throwable cause = result.cause();
+            if (cause instanceof TooLongHttpLineException) {
+                status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+                why = "request line too long";
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+                why = "request head too large";
+            } else {
+                status = HttpResponseStatus.BAD_REQUEST;
+                why = String.valueOf(cause.getMessage());
+            }
+        } else {
+            Problem problem = check(request);
+            status = problem == null ? null : problem.status();
+            why = problem == null ? null : problem.why();
+        }
+        if (status == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+        refused = true;
+        LOG.debug("{} refused with {}: {}", ctx.channel().remoteAddress(), status.code(), why);
+        metrics.requestDone(status.code(), 0);
+        ctx.writeAndFlush(LocalResponses.full(ctx.alloc(), status, why, true)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Why a well-formed head is refused. */
+    record Problem(HttpResponseStatus status, String why) {
+    }
+
+    /** The reason to refuse a well-formed head, or null when it may go on. */
+    static Problem check(HttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        boolean http10 = version.majorVersion() == 1 && version.minorVersion() == 0;
+        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+            return new Problem(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1");
+        }
+        HttpHeaders headers = request.headers();
+        List<String> te = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!te.isEmpty()) {
+            if (http10) {
+                return new Problem(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
+            }
+            if (te.size() != 1 || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.get(0))) {
+                return new Problem(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding must be exactly 'chunked'");
+            }
+        }
+        if (!http10) {
+            List<String> host = headers.getAll(HttpHeaderNames.HOST);
+            if (host.size() != 1) {
+                return new Problem(HttpResponseStatus.BAD_REQUEST, host.isEmpty() ? "no Host header" : "more than one Host header");
+            }
+        }
+        String expect = headers.get(HttpHeaderNames.EXPECT);
+        if (expect != null && !http10 && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+            return new Problem(HttpResponseStatus.EXPECTATION_FAILED, "only 'Expect: 100-continue' is supported");
+        }
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            return new Problem(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported by a reverse proxy");
+        }
+        return null;
+    }
+}

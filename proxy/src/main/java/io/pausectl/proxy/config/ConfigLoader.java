@@ -1,0 +1,367 @@
+package io.pausectl.proxy.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.pausectl.common.ByteSizes;
+import io.pausectl.common.Durations;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Folds the three configuration sources into one validated {@link ProxyConfig}: flags win over
+ * {@code PAUSE_PROXY_*} environment variables, which win over the YAML file named by
+ * {@code --config} (or {@code PAUSE_PROXY_CONFIG}). Every setting has the same name in all three:
+ * flag {@code --queue-timeout}, environment {@code PAUSE_PROXY_QUEUE_TIMEOUT}, YAML key
+ * {@code queue-timeout}. Repeatable settings ({@code upstream}, {@code bypass-path}) are a YAML
+ * list (or one string) and comma-separated in the environment.
+ */
+public final class ConfigLoader {
+    /** Prefix of every environment variable the proxy reads. */
+    public static final String ENV_PREFIX = "PAUSE_PROXY_";
+    /** The setting that names the YAML file; a flag or environment variable only. */
+    public static final String CONFIG = "config";
+
+    /** Every setting name (flag without its dashes), in the order {@code --help} lists them. */
+    public static final List<String> SETTINGS = List.of(
+            "listen", "upstream", "admin-listen", "admin-token-file", "max-queued", "max-queued-bytes",
+            "queue-timeout", "max-pause", "drain-concurrency", "drain-rate", "bypass-path", "event-loops",
+            "connect-timeout", "upstream-timeout", "client-idle-timeout", "max-request-line",
+            "max-header-size", "shutdown-grace", "access-log");
+
+    private static final Set<String> REPEATABLE = Set.of("upstream", "bypass-path");
+    private static final int MAX_LINE_OR_HEADER = 1 << 20;
+
+    private final Map<String, List<String>> flags;
+    private final Map<String, String> env;
+    private Map<String, List<String>> file = Map.of();
+    private String fileName = "";
+
+    private ConfigLoader(Map<String, List<String>> flags, Map<String, String> env) {
+        this.flags = flags;
+        this.env = env;
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @param flags values given on the command line, keyed by setting name without dashes (only
+     *              the flags that were given); {@code config} names the YAML file
+     * @param env   the process environment
+     * @throws ConfigException naming the first setting that is wrong, where it came from and why
+     */
+    public static ProxyConfig load(Map<String, List<String>> flags, Map<String, String> env) throws ConfigException {
+        ConfigLoader loader = new ConfigLoader(flags, env);
+        loader.readFile();
+        return loader.build();
+    }
+
+    /** The environment variable for a setting: {@code queue-timeout} → {@code PAUSE_PROXY_QUEUE_TIMEOUT}. */
+    public static String envName(String setting) {
+        return ENV_PREFIX + setting.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private void readFile() throws ConfigException {
+        Raw raw = raw(CONFIG);
+        if (raw == null) {
+            return;
+        }
+        Path path = Path.of(raw.single());
+        fileName = path.toString();
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(Files.readString(path, StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            throw new ConfigException("--config: " + path + " is not valid YAML: "
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + raw.from());
+        } catch (IOException e) {
+            throw new ConfigException("--config: cannot read " + path + " (" + e + ")" + raw.from());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return;
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("--config: " + path + " must be a mapping of setting names to values");
+        }
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String key = field.getKey();
+            if (!SETTINGS.contains(key)) {
+                throw new ConfigException("--config: " + path + " has an unknown key '" + key
+                        + "' (keys are the flag names without dashes, e.g. queue-timeout)");
+            }
+            JsonNode node = field.getValue();
+            List<String> list = new ArrayList<>();
+            if (node.isArray()) {
+                if (!REPEATABLE.contains(key)) {
+                    throw new ConfigException("--config: " + path + ": '" + key + "' takes one value, not a list");
+                }
+                for (JsonNode item : node) {
+                    if (!item.isValueNode()) {
+                        throw new ConfigException("--config: " + path + ": '" + key + "' must be a list of strings");
+                    }
+                    list.add(item.asText());
+                }
+            } else if (node.isValueNode() && !node.isNull()) {
+                list.add(node.asText());
+            } else if (!node.isNull()) {
+                throw new ConfigException("--config: " + path + ": '" + key + "' must be a plain value");
+            }
+            values.put(key, list);
+        }
+        file = values;
+    }
+
+    private ProxyConfig build() throws ConfigException {
+        InetSocketAddress listen = address("listen", "0.0.0.0:8080");
+        List<URI> upstreams = upstreams();
+        InetSocketAddress adminListen = address("admin-listen", "127.0.0.1:9901");
+        Optional<String> adminToken = adminToken();
+        if (adminToken.isEmpty() && !adminListen.getAddress().isLoopbackAddress()) {
+            Raw raw = raw("admin-listen");
+            throw new ConfigException("--admin-listen: " + raw.single() + " is not a loopback address, so an admin"
+                    + " token is required: give --admin-token-file" + raw.from());
+        }
+        int maxQueued = integer("max-queued", "10000", 0, Integer.MAX_VALUE);
+        long maxQueuedBytes = size("max-queued-bytes", "64MiB", 0, Long.MAX_VALUE);
+        Duration queueTimeout = duration("queue-timeout", "30s", false);
+        Duration maxPause = duration("max-pause", "5m", false);
+        int drainConcurrency = integer("drain-concurrency", "256", 1, Integer.MAX_VALUE);
+        int drainRate = integer("drain-rate", "0", 0, Integer.MAX_VALUE);
+        List<String> bypassPaths = bypassPaths();
+        int eventLoops = integer("event-loops", Integer.toString(Runtime.getRuntime().availableProcessors()), 1, 1024);
+        Duration connectTimeout = duration("connect-timeout", "5s", false);
+        if (connectTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new ConfigException("--connect-timeout: at most " + Integer.MAX_VALUE + "ms" + raw("connect-timeout").from());
+        }
+        Duration upstreamTimeout = duration("upstream-timeout", "60s", false);
+        Duration clientIdleTimeout = duration("client-idle-timeout", "60s", false);
+        int maxRequestLine = (int) size("max-request-line", "8KiB", 64, MAX_LINE_OR_HEADER);
+        int maxHeaderSize = (int) size("max-header-size", "16KiB", 256, MAX_LINE_OR_HEADER);
+        Duration shutdownGrace = duration("shutdown-grace", "30s", true);
+        boolean accessLog = bool("access-log", "false");
+        return new ProxyConfig(listen, upstreams, adminListen, adminToken, maxQueued, maxQueuedBytes, queueTimeout,
+                maxPause, drainConcurrency, drainRate, bypassPaths, eventLoops, connectTimeout, upstreamTimeout,
+                clientIdleTimeout, maxRequestLine, maxHeaderSize, shutdownGrace, accessLog);
+    }
+
+    /** One setting's value(s) and a description of where they came from. */
+    private record Raw(String setting, List<String> values, String source) {
+        String single() throws ConfigException {
+            if (values.size() != 1) {
+                throw new ConfigException("--" + setting + ": give one value, not " + values.size() + from());
+            }
+            return values.get(0);
+        }
+
+        String from() {
+            return source.isEmpty() ? "" : " (from " + source + ")";
+        }
+    }
+
+    /** The value of a setting from the source that wins, or null when none sets it. */
+    private Raw raw(String setting) {
+        List<String> flag = flags.get(setting);
+        if (flag != null && !flag.isEmpty()) {
+            return new Raw(setting, flag, "");
+        }
+        String envValue = env.get(envName(setting));
+        if (envValue != null) {
+            List<String> values = REPEATABLE.contains(setting) ? splitComma(envValue) : List.of(envValue);
+            return new Raw(setting, values, "environment " + envName(setting));
+        }
+        List<String> fromFile = file.get(setting);
+        if (fromFile != null) {
+            return new Raw(setting, fromFile, "'" + setting + "' in " + fileName);
+        }
+        return null;
+    }
+
+    private Raw rawOrDefault(String setting, String defaultValue) {
+        Raw raw = raw(setting);
+        return raw != null ? raw : new Raw(setting, List.of(defaultValue), "default");
+    }
+
+    private static List<String> splitComma(String text) {
+        List<String> out = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String trimmed = part.trim();
+            if (!trimmed.isEmpty()) {
+                out.add(trimmed);
+            }
+        }
+        return out;
+    }
+
+    private InetSocketAddress address(String setting, String defaultValue) throws ConfigException {
+        Raw raw = rawOrDefault(setting, defaultValue);
+        String text = raw.single().trim();
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new ConfigException("--" + setting + ": '" + text + "' is not HOST:PORT, e.g. 127.0.0.1:8080" + raw.from());
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = port(setting, text.substring(colon + 1), raw);
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new ConfigException("--" + setting + ": cannot resolve host '" + host + "'" + raw.from());
+        }
+    }
+
+    private static int port(String setting, String text, Raw raw) throws ConfigException {
+        int port;
+        try {
+            port = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("--" + setting + ": '" + text + "' is not a port (0 to 65535)" + raw.from());
+        }
+        return port;
+    }
+
+    private List<URI> upstreams() throws ConfigException {
+        Raw raw = raw("upstream");
+        if (raw == null || raw.values().isEmpty()) {
+            throw new ConfigException("--upstream: at least one upstream is required, e.g. --upstream http://127.0.0.1:9000");
+        }
+        List<URI> out = new ArrayList<>();
+        for (String text : raw.values()) {
+            URI uri;
+            try {
+                uri = new URI(text.trim());
+            } catch (URISyntaxException e) {
+                throw new ConfigException("--upstream: '" + text + "' is not a URL: " + e.getReason() + raw.from());
+            }
+            if (!"http".equalsIgnoreCase(uri.getScheme())) {
+                throw new ConfigException("--upstream: '" + text + "' must be an http:// URL (TLS to the upstream"
+                        + " is not supported)" + raw.from());
+            }
+            if (uri.getHost() == null) {
+                throw new ConfigException("--upstream: '" + text + "' has no host" + raw.from());
+            }
+            if (uri.getUserInfo() != null || uri.getQuery() != null || uri.getFragment() != null
+                    || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+                throw new ConfigException("--upstream: '" + text + "' must be only http://HOST[:PORT] (no path, query"
+                        + " or user)" + raw.from());
+            }
+            int port = uri.getPort() == -1 ? 80 : uri.getPort();
+            if (port == 0) {
+                throw new ConfigException("--upstream: '" + text + "' has port 0" + raw.from());
+            }
+            out.add(URI.create("http://" + uri.getHost() + ":" + port));
+        }
+        return out;
+    }
+
+    private Optional<String> adminToken() throws ConfigException {
+        Raw raw = raw("admin-token-file");
+        if (raw == null) {
+            return Optional.empty();
+        }
+        Path path = Path.of(raw.single());
+        String token;
+        try {
+            token = Files.readString(path, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new ConfigException("--admin-token-file: cannot read " + path + " (" + e.getClass().getSimpleName()
+                    + ")" + raw.from());
+        }
+        if (token.isEmpty()) {
+            throw new ConfigException("--admin-token-file: " + path + " is empty" + raw.from());
+        }
+        return Optional.of(token);
+    }
+
+    private int integer(String setting, String defaultValue, int min, int max) throws ConfigException {
+        Raw raw = rawOrDefault(setting, defaultValue);
+        String text = raw.single().trim();
+        long value;
+        try {
+            value = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--" + setting + ": '" + text + "' is not a whole number" + raw.from());
+        }
+        if (value < min || value > max) {
+            throw new ConfigException("--" + setting + ": " + value + " is out of range (" + min + " to " + max + ")" + raw.from());
+        }
+        return (int) value;
+    }
+
+    private long size(String setting, String defaultValue, long min, long max) throws ConfigException {
+        Raw raw = rawOrDefault(setting, defaultValue);
+        long value;
+        try {
+            value = ByteSizes.parse(raw.single());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--" + setting + ": " + e.getMessage() + raw.from());
+        }
+        if (value < min || value > max) {
+            throw new ConfigException("--" + setting + ": " + raw.single().trim() + " is out of range ("
+                    + ByteSizes.format(min) + " to " + ByteSizes.format(max) + ")" + raw.from());
+        }
+        return value;
+    }
+
+    private Duration duration(String setting, String defaultValue, boolean zeroAllowed) throws ConfigException {
+        Raw raw = rawOrDefault(setting, defaultValue);
+        Duration value;
+        try {
+            value = Durations.parse(raw.single());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--" + setting + ": " + e.getMessage() + raw.from());
+        }
+        if (!zeroAllowed && value.isZero()) {
+            throw new ConfigException("--" + setting + ": must be more than 0" + raw.from());
+        }
+        return value;
+    }
+
+    private boolean bool(String setting, String defaultValue) throws ConfigException {
+        Raw raw = rawOrDefault(setting, defaultValue);
+        String text = raw.single().trim().toLowerCase(Locale.ROOT);
+        if (text.equals("true")) {
+            return true;
+        }
+        if (text.equals("false")) {
+            return false;
+        }
+        throw new ConfigException("--" + setting + ": '" + raw.single() + "' is not true or false" + raw.from());
+    }
+
+    private List<String> bypassPaths() throws ConfigException {
+        Raw raw = raw("bypass-path");
+        if (raw == null) {
+            return List.of();
+        }
+        for (String path : raw.values()) {
+            if (!path.startsWith("/")) {
+                throw new ConfigException("--bypass-path: '" + path + "' must start with /" + raw.from());
+            }
+        }
+        return raw.values();
+    }
+}

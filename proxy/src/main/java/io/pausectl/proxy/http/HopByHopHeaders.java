@@ -1,0 +1,67 @@
+package io.pausectl.proxy.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Removes the headers that belong to one connection and must not be forwarded: the fixed list of
+ * RFC 9110 section 7.6.1 (plus the legacy {@code Proxy-Connection} and {@code Keep-Alive}) and
+ * every header named by a {@code Connection} token. Used both ways. Tokens naming
+ * {@code Content-Length} or {@code Host} are ignored: dropping those would change the message's
+ * framing or routing, which a {@code Connection} header must not be able to do.
+ */
+public final class HopByHopHeaders {
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString[] FIXED = {
+            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION,
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+    };
+
+    private HopByHopHeaders() {
+    }
+
+    /** Strips every hop-by-hop header from {@code headers}. */
+    public static void strip(HttpHeaders headers) {
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String token : connectionTokens(headers)) {
+                if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
+                        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)) {
+                    headers.remove(token);
+                }
+            }
+        }
+        for (AsciiString name : FIXED) {
+            headers.remove(name);
+        }
+    }
+
+    /** The comma-separated tokens of every {@code Connection} header, trimmed, in order. */
+    public static List<String> connectionTokens(HttpHeaders headers) {
+        List<String> tokens = new ArrayList<>(2);
+        for (Iterator<String> it = headers.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            String value = it.next();
+            int start = 0;
+            while (start <= value.length()) {
+                int comma = value.indexOf(',', start);
+                int end = comma < 0 ? value.length() : comma;
+                String token = value.substring(start, end).trim();
+                if (!token.isEmpty()) {
+                    tokens.add(token);
+                }
+                start = end + 1;
+            }
+        }
+        return tokens;
+    }
+
+    /** Whether a {@code Connection} header names {@code token} (case-insensitive). */
+    public static boolean connectionHas(HttpHeaders headers, AsciiString token) {
+        return headers.containsValue(HttpHeaderNames.CONNECTION, token, true);
+    }
+}

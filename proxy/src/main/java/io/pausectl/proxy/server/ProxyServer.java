@@ -1,0 +1,137 @@
+package io.pausectl.proxy.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.pausectl.proxy.client.ClientContext;
+import io.pausectl.proxy.client.ClientExchangeHandler;
+import io.pausectl.proxy.config.ProxyConfig;
+import io.pausectl.proxy.gate.PauseGate;
+import io.pausectl.proxy.metrics.ProxyMetrics;
+import io.pausectl.proxy.upstream.UpstreamPools;
+import io.pausectl.proxy.upstream.UpstreamTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client listener and its event loops: binds {@code --listen}, serves every client connection
+ * through a {@link ClientChannelInitializer} pipeline, and keeps one upstream connection pool per
+ * event loop. The same event loops accept, serve clients and talk to upstreams; a client and the
+ * upstream connection serving it share one.
+ */
+public final class ProxyServer {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final ProxyConfig config;
+    private final PauseGate gate;
+    private final ProxyMetrics metrics;
+    private final Transport transport;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private EventLoopGroup group;
+    private UpstreamPools pools;
+    private Channel listener;
+
+    public ProxyServer(ProxyConfig config, PauseGate gate, ProxyMetrics metrics) {
+        this(config, gate, metrics, Transport.best());
+    }
+
+    public ProxyServer(ProxyConfig config, PauseGate gate, ProxyMetrics metrics, Transport transport) {
+        this.config = config;
+        this.gate = gate;
+        this.metrics = metrics;
+        this.transport = transport;
+    }
+
+    /**
+     * Binds the client listener.
+     *
+     * @return the bound address (the real port when {@code --listen} asked for port 0)
+     * @throws InterruptedException if interrupted while binding
+     */
+    public InetSocketAddress start() throws InterruptedException {
+        group = transport.newGroup(config.eventLoops(), "pause-proxy");
+        List<UpstreamTarget> targets = new ArrayList<>();
+        for (int i = 0; i < config.upstreams().size(); i++) {
+            targets.add(UpstreamTarget.of(i, config.upstreams().get(i)));
+        }
+        Bootstrap upstreamBootstrap = new Bootstrap()
+                .channelFactory(transport.clientChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+        pools = new UpstreamPools(group, upstreamBootstrap, targets);
+        ClientContext context = new ClientContext(config, gate, metrics, pools);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channelFactory(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ClientChannelInitializer(context, clients));
+        try {
+            listener = bootstrap.bind(config.listen()).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** The transport in use ({@code epoll} or {@code nio}). */
+    public String transportName() {
+        return transport.name();
+    }
+
+    /** Open client connections right now. */
+    public int clientConnections() {
+        return clients.size();
+    }
+
+    /** The event loops (for components that want to run on them, such as the gate). */
+    public EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    /**
+     * Stops accepting, closes idle keep-alive connections at once, lets exchanges in progress
+     * finish (each connection closes after its current response) for up to {@code grace}, then
+     * closes whatever is left and stops the event loops.
+     *
+     * @return whether every client connection finished within the grace period
+     */
+    public boolean shutdown(Duration grace) throws InterruptedException {
+        if (group == null) {
+            return true;
+        }
+        if (listener != null) {
+            listener.close().await(5, TimeUnit.SECONDS);
+        }
+        for (Channel ch : clients) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ClientExchangeHandler.DRAIN));
+        }
+        boolean clean = clients.newCloseFuture().await(grace.toMillis(), TimeUnit.MILLISECONDS);
+        if (!clean) {
+            LOG.warn("{} client connection(s) still busy after the {} grace period; closing them", clients.size(),
+                    grace);
+            clients.close().await(5, TimeUnit.SECONDS);
+        }
+        pools.closeIdle();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        return clean;
+    }
+}

@@ -1,0 +1,175 @@
+package io.pausectl.proxy.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private static Map<String, List<String>> flags(String... pairs) {
+        Map<String, List<String>> m = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.computeIfAbsent(pairs[i], k -> new java.util.ArrayList<>()).add(pairs[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void defaultsApplyWhenOnlyTheUpstreamIsGiven() throws Exception {
+        ProxyConfig c = ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000"), Map.of());
+        assertThat(c.listen().getPort()).isEqualTo(8080);
+        assertThat(c.listen().getAddress().isAnyLocalAddress()).isTrue();
+        assertThat(c.upstreams()).containsExactly(URI.create("http://127.0.0.1:9000"));
+        assertThat(c.adminListen().getPort()).isEqualTo(9901);
+        assertThat(c.adminToken()).isEmpty();
+        assertThat(c.maxQueued()).isEqualTo(10000);
+        assertThat(c.maxQueuedBytes()).isEqualTo(64L << 20);
+        assertThat(c.queueTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.maxPause()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.drainConcurrency()).isEqualTo(256);
+        assertThat(c.drainRate()).isZero();
+        assertThat(c.eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.upstreamTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.clientIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.maxRequestLineLength()).isEqualTo(8192);
+        assertThat(c.maxHeaderSize()).isEqualTo(16384);
+        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.accessLog()).isFalse();
+    }
+
+    @Test
+    void flagsWinOverEnvironmentWhichWinsOverTheFile() throws Exception {
+        Path yaml = dir.resolve("p.yaml");
+        Files.writeString(yaml, String.join("\n",
+                "listen: 127.0.0.1:1111",
+                "upstream: [http://127.0.0.1:9001, http://127.0.0.1:9002]",
+                "queue-timeout: 10s",
+                "max-queued: 5",
+                "bypass-path: /healthz",
+                "access-log: true",
+                ""));
+        Map<String, String> env = Map.of(
+                "PAUSE_PROXY_QUEUE_TIMEOUT", "20s",
+                "PAUSE_PROXY_MAX_QUEUED", "6",
+                "PAUSE_PROXY_BYPASS_PATH", "/a, /b");
+        ProxyConfig c = ConfigLoader.load(flags("config", yaml.toString(), "max-queued", "7"), env);
+        assertThat(c.listen().getPort()).isEqualTo(1111);
+        assertThat(c.upstreams()).containsExactly(URI.create("http://127.0.0.1:9001"), URI.create("http://127.0.0.1:9002"));
+        assertThat(c.queueTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(c.maxQueued()).isEqualTo(7);
+        assertThat(c.bypassPaths()).containsExactly("/a", "/b");
+        assertThat(c.accessLog()).isTrue();
+    }
+
+    @Test
+    void theConfigFileCanBeNamedByTheEnvironment() throws Exception {
+        Path yaml = dir.resolve("p.yaml");
+        Files.writeString(yaml, "upstream: http://localhost:9000\n");
+        ProxyConfig c = ConfigLoader.load(Map.of(), Map.of("PAUSE_PROXY_CONFIG", yaml.toString()));
+        assertThat(c.upstreams()).containsExactly(URI.create("http://localhost:9000"));
+    }
+
+    @Test
+    void theUpstreamPortDefaultsTo80() throws Exception {
+        ProxyConfig c = ConfigLoader.load(flags("upstream", "http://example.internal/"), Map.of());
+        assertThat(c.upstreams()).containsExactly(URI.create("http://example.internal:80"));
+    }
+
+    @Test
+    void theAdminTokenIsReadTrimmedFromItsFile() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "  s3cret\n");
+        ProxyConfig c = ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000", "admin-token-file", token.toString(),
+                "admin-listen", "0.0.0.0:9901"), Map.of());
+        assertThat(c.adminToken()).contains("s3cret");
+    }
+
+    private static void assertRefused(Map<String, List<String>> flags, Map<String, String> env, String message) {
+        assertThatThrownBy(() -> ConfigLoader.load(flags, env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void badValuesAreRefusedWithOneLineNamingTheFlagAndTheSource() throws Exception {
+        Map<String, List<String>> up = flags("upstream", "http://127.0.0.1:9000");
+        assertRefused(Map.of(), Map.of(),
+                "--upstream: at least one upstream is required, e.g. --upstream http://127.0.0.1:9000");
+        assertRefused(flags("upstream", "https://x:1"), Map.of(),
+                "--upstream: 'https://x:1' must be an http:// URL (TLS to the upstream is not supported)");
+        assertRefused(flags("upstream", "http://x:1/base"), Map.of(),
+                "--upstream: 'http://x:1/base' must be only http://HOST[:PORT] (no path, query or user)");
+        assertRefused(up, Map.of("PAUSE_PROXY_QUEUE_TIMEOUT", "soon"),
+                "--queue-timeout: 'soon' is not a duration: write a whole number and a unit, e.g. 500ms, 30s, 5m, 1h"
+                        + " (from environment PAUSE_PROXY_QUEUE_TIMEOUT)");
+        Map<String, List<String>> badListen = new HashMap<>(up);
+        badListen.put("listen", List.of("8080"));
+        assertRefused(badListen, Map.of(), "--listen: '8080' is not HOST:PORT, e.g. 127.0.0.1:8080");
+        Map<String, List<String>> badPort = new HashMap<>(up);
+        badPort.put("listen", List.of("127.0.0.1:70000"));
+        assertRefused(badPort, Map.of(), "--listen: '70000' is not a port (0 to 65535)");
+        Map<String, List<String>> badLoops = new HashMap<>(up);
+        badLoops.put("event-loops", List.of("0"));
+        assertRefused(badLoops, Map.of(), "--event-loops: 0 is out of range (1 to 1024)");
+        Map<String, List<String>> badSize = new HashMap<>(up);
+        badSize.put("max-header-size", List.of("16KB"));
+        assertRefused(badSize, Map.of(), "--max-header-size: '16KB' is not a size: write a whole number of bytes"
+                + " or one with KiB, MiB or GiB, e.g. 64KiB, 64MiB");
+        Map<String, List<String>> zero = new HashMap<>(up);
+        zero.put("upstream-timeout", List.of("0"));
+        assertRefused(zero, Map.of(), "--upstream-timeout: must be more than 0");
+        assertRefused(up, Map.of("PAUSE_PROXY_ACCESS_LOG", "yes"),
+                "--access-log: 'yes' is not true or false (from environment PAUSE_PROXY_ACCESS_LOG)");
+        Map<String, List<String>> bypass = new HashMap<>(up);
+        bypass.put("bypass-path", List.of("healthz"));
+        assertRefused(bypass, Map.of(), "--bypass-path: 'healthz' must start with /");
+    }
+
+    @Test
+    void theAdminApiOffLoopbackNeedsAToken() {
+        assertRefused(flags("upstream", "http://127.0.0.1:9000", "admin-listen", "0.0.0.0:9901"), Map.of(),
+                "--admin-listen: 0.0.0.0:9901 is not a loopback address, so an admin token is required:"
+                        + " give --admin-token-file");
+    }
+
+    @Test
+    void anEmptyOrMissingTokenFileIsRefused() throws Exception {
+        Path empty = dir.resolve("empty");
+        Files.writeString(empty, " \n");
+        assertRefused(flags("upstream", "http://127.0.0.1:9000", "admin-token-file", empty.toString()), Map.of(),
+                "--admin-token-file: " + empty + " is empty");
+        Path missing = dir.resolve("missing");
+        assertRefused(flags("upstream", "http://127.0.0.1:9000", "admin-token-file", missing.toString()), Map.of(),
+                "--admin-token-file: cannot read " + missing + " (NoSuchFileException)");
+    }
+
+    @Test
+    void fileProblemsNameTheFileAndKey() throws Exception {
+        Path yaml = dir.resolve("p.yaml");
+        Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nqueue-timout: 5s\n");
+        assertRefused(flags("config", yaml.toString()), Map.of(), "--config: " + yaml
+                + " has an unknown key 'queue-timout' (keys are the flag names without dashes, e.g. queue-timeout)");
+        Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nmax-queued: lots\n");
+        assertRefused(flags("config", yaml.toString()), Map.of(),
+                "--max-queued: 'lots' is not a whole number (from 'max-queued' in " + yaml + ")");
+        Files.writeString(yaml, "upstream: [http://127.0.0.1:9000\n");
+        assertThatThrownBy(() -> ConfigLoader.load(flags("config", yaml.toString()), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--config: " + yaml + " is not valid YAML: ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+}

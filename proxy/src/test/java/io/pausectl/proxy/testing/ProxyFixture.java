@@ -1,0 +1,66 @@
+package io.pausectl.proxy.testing;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pausectl.proxy.config.ConfigException;
+import io.pausectl.proxy.config.ConfigLoader;
+import io.pausectl.proxy.config.ProxyConfig;
+import io.pausectl.proxy.gate.PauseGate;
+import io.pausectl.proxy.metrics.ProxyMetrics;
+import io.pausectl.proxy.server.ProxyServer;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A running {@link ProxyServer} on port 0 with one event loop, for tests. */
+public final class ProxyFixture implements AutoCloseable {
+    public final ProxyConfig config;
+    public final ProxyServer server;
+    public final ProxyMetrics metrics;
+    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    public final int port;
+
+    private ProxyFixture(ProxyConfig config, PauseGate gate) throws InterruptedException {
+        this.config = config;
+        this.metrics = new ProxyMetrics(registry);
+        this.server = new ProxyServer(config, gate, metrics, Boolean.getBoolean("pausectl.test.nio") ? io.pausectl.proxy.server.Transport.nio() : io.pausectl.proxy.server.Transport.best());
+        this.port = server.start().getPort();
+    }
+
+    /** Starts a proxy in front of {@code upstreams} with extra flags given as name, value pairs. */
+    public static ProxyFixture start(PauseGate gate, List<String> upstreams, String... flags) throws Exception {
+        Map<String, List<String>> given = new HashMap<>();
+        given.put("listen", List.of("127.0.0.1:0"));
+        given.put("upstream", upstreams);
+        given.put("event-loops", List.of("1"));
+        for (int i = 0; i < flags.length; i += 2) {
+            given.put(flags[i], List.of(flags[i + 1]));
+        }
+        ProxyConfig config;
+        try {
+            config = ConfigLoader.load(given, Map.of());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new ProxyFixture(config, gate);
+    }
+
+    public static ProxyFixture start(TestUpstream upstream, String... flags) throws Exception {
+        return start(PauseGate.alwaysForward(), List.of(upstream.url()), flags);
+    }
+
+    /** Requests counted by status class, e.g. "5xx". */
+    public double requests(String statusClass) {
+        return registry.get("pauseproxy.requests").tag("status_class", statusClass).counter().count();
+    }
+
+    public double upstreamErrors(String kind) {
+        return registry.get("pauseproxy.upstream.errors").tag("kind", kind).counter().count();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdown(Duration.ofSeconds(2));
+    }
+}

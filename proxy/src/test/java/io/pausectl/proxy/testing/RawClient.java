@@ -1,0 +1,183 @@
+package io.pausectl.proxy.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A client on a plain socket that writes requests byte for byte and parses responses strictly,
+ * noting how each body was framed, so tests can check framing, not only content.
+ */
+public final class RawClient implements AutoCloseable {
+    /** How a response body was delimited. */
+    public enum Framing { LENGTH, CHUNKED, CLOSE, NONE }
+
+    /** One parsed response. */
+    public record Response(String version, int status, Map<String, List<String>> headers, byte[] body,
+                           Framing framing) {
+        public String header(String name) {
+            List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
+            return v == null ? null : String.join(", ", v);
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    public RawClient(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.setTcpNoDelay(true);
+        in = new java.io.BufferedInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    public RawClient send(String text) throws IOException {
+        return send(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    public RawClient send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+        return this;
+    }
+
+    public void setReadTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
+    /** Reads one response to a non-HEAD request. */
+    public Response read() throws IOException {
+        return read(false);
+    }
+
+    /** Reads one response; {@code head} says it answers a HEAD (no body whatever the headers say). */
+    public Response read(boolean head) throws IOException {
+        String statusLine = line();
+        if (statusLine == null) {
+            throw new IOException("connection closed before a response");
+        }
+        String[] parts = statusLine.split(" ", 3);
+        String version = parts[0];
+        int status = Integer.parseInt(parts[1]);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        String l;
+        while (!(l = line()).isEmpty()) {
+            int colon = l.indexOf(':');
+            headers.computeIfAbsent(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                    .add(l.substring(colon + 1).trim());
+        }
+        Response partial = new Response(version, status, headers, new byte[0], Framing.NONE);
+        if (head || status / 100 == 1 || status == 204 || status == 304) {
+            return partial;
+        }
+        String te = partial.header("transfer-encoding");
+        String cl = partial.header("content-length");
+        if (te != null) {
+            if (!te.equalsIgnoreCase("chunked")) {
+                throw new IOException("unexpected transfer-encoding " + te);
+            }
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            while (true) {
+                String sizeLine = line();
+                if (sizeLine == null) {
+                    throw new IOException("closed inside a chunked body");
+                }
+                int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
+                if (size == 0) {
+                    while (!line().isEmpty()) {
+                        // trailers
+                    }
+                    break;
+                }
+                body.write(exactly(size));
+                if (!line().isEmpty()) {
+                    throw new IOException("chunk not followed by CRLF");
+                }
+            }
+            return new Response(version, status, headers, body.toByteArray(), Framing.CHUNKED);
+        }
+        if (cl != null) {
+            return new Response(version, status, headers, exactly(Integer.parseInt(cl)), Framing.LENGTH);
+        }
+        return new Response(version, status, headers, in.readAllBytes(), Framing.CLOSE);
+    }
+
+    /** True when the server closed the connection (reads end of stream within the read timeout). */
+    public boolean closedByServer() throws IOException {
+        try {
+            return in.read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Whether nothing arrives within {@code millis} (and the connection stays open). */
+    public boolean silentFor(int millis) throws IOException {
+        int old = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            in.mark(1);
+            int b = in.read();
+            if (b != -1) {
+                in.reset();
+            }
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(old);
+        }
+    }
+
+    private byte[] exactly(int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new IOException("closed after " + b.length + " of " + n + " body bytes");
+        }
+        return b;
+    }
+
+    private String line() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\r') {
+                int n = in.read();
+                if (n != '\n') {
+                    throw new IOException("CR not followed by LF");
+                }
+                return b.toString(StandardCharsets.ISO_8859_1);
+            }
+            if (c == '\n') {
+                throw new IOException("bare LF in response");
+            }
+            b.write(c);
+        }
+        if (b.size() == 0) {
+            return null;
+        }
+        throw new IOException("closed in the middle of a line");
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,279 @@
+package io.pausectl.proxy.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An origin server for tests (Netty, port 0). It records every request it sees (head and body) and
+ * the connections it accepts, and answers by path:
+ * <ul>
+ *   <li>{@code /echo} (default): 200 with the request body, fixed length; header {@code x-path}</li>
+ *   <li>{@code /chunked?n=N}: 200 in N chunks of "chunk-i;"</li>
+ *   <li>{@code /close-delimited}: HTTP/1.0-style response, no length, ended by closing</li>
+ *   <li>{@code /bytes?size=N}: N bytes 'a'..'z' repeating, fixed length</li>
+ *   <li>{@code /hop}: a response with hop-by-hop headers that must not reach the client</li>
+ *   <li>{@code /slow?ms=N}: answers after N ms</li>
+ *   <li>{@code /cut}: promises 100 bytes, sends 10, closes</li>
+ *   <li>{@code /reset}: closes without answering</li>
+ *   <li>{@code /garbage}: answers something that is not HTTP</li>
+ *   <li>{@code /conn-close}: 200 with Connection: close, then closes</li>
+ *   <li>{@code /ws}: 101 to an upgrade, then echoes raw bytes</li>
+ *   <li>{@code /flood?size=N}: N bytes, written as fast as the socket takes them, noting when the
+ *       socket stops taking them (backpressure reached the upstream)</li>
+ * </ul>
+ */
+public final class TestUpstream implements AutoCloseable {
+    /** One request as the upstream saw it. */
+    public record Seen(String method, String uri, HttpVersion version, HttpHeaders headers, byte[] body,
+                       boolean chunked) {
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static final io.netty.util.AttributeKey<Boolean> CHUNKED = io.netty.util.AttributeKey.valueOf("chunked");
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicBoolean floodBlocked = new AtomicBoolean();
+    private final Channel server;
+
+    public TestUpstream() throws InterruptedException {
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.incrementAndGet();
+                        ch.pipeline().addLast("codec", new HttpServerCodec())
+                                .addLast("framing", new io.netty.channel.ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                        if (msg instanceof io.netty.handler.codec.http.HttpRequest) {
+                                            ctx.channel().attr(CHUNKED).set(io.netty.handler.codec.http.HttpUtil
+                                                    .isTransferEncodingChunked((io.netty.handler.codec.http.HttpRequest) msg));
+                                        }
+                                        ctx.fireChannelRead(msg);
+                                    }
+                                })
+                                .addLast("agg", new HttpObjectAggregator(16 << 20))
+                                .addLast("handler", new Handler());
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public List<Seen> seen() {
+        return List.copyOf(seen);
+    }
+
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Whether a {@code /flood} response found its socket full (the proxy stopped reading). */
+    public boolean floodBlocked() {
+        return floodBlocked.get();
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            seen.add(new Seen(req.method().name(), req.uri(), req.protocolVersion(), req.headers().copy(),
+                    ByteBufUtil.getBytes(req.content()), Boolean.TRUE.equals(ctx.channel().attr(CHUNKED).get())));
+            QueryStringDecoder q = new QueryStringDecoder(req.uri());
+            switch (q.path()) {
+                case "/chunked": {
+                    int n = Integer.parseInt(param(q, "n", "3"));
+                    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                    ctx.write(head);
+                    for (int i = 0; i < n; i++) {
+                        ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("chunk-" + i + ";", StandardCharsets.US_ASCII)));
+                    }
+                    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                    return;
+                }
+                case "/close-delimited": {
+                    raw(ctx, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil-close-body", true);
+                    return;
+                }
+                case "/bytes": {
+                    int size = Integer.parseInt(param(q, "size", "16"));
+                    ctx.writeAndFlush(full(HttpResponseStatus.OK, pattern(size)));
+                    return;
+                }
+                case "/hop": {
+                    FullHttpResponse r = full(HttpResponseStatus.OK, "hop".getBytes(StandardCharsets.US_ASCII));
+                    r.headers().set(HttpHeaderNames.CONNECTION, "x-upstream-private")
+                            .set("x-upstream-private", "secret")
+                            .set(HttpHeaderNames.KEEP_ALIVE, "timeout=5")
+                            .set("proxy-connection", "keep-alive")
+                            .set(HttpHeaderNames.TRAILER, "x-t")
+                            .set("x-end-to-end", "kept");
+                    ctx.writeAndFlush(r);
+                    return;
+                }
+                case "/slow": {
+                    long ms = Long.parseLong(param(q, "ms", "1000"));
+                    ctx.executor().schedule(() -> ctx.writeAndFlush(full(HttpResponseStatus.OK,
+                            "slow".getBytes(StandardCharsets.US_ASCII))), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    return;
+                }
+                case "/cut": {
+                    raw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", true);
+                    return;
+                }
+                case "/reset": {
+                    ctx.close();
+                    return;
+                }
+                case "/garbage": {
+                    raw(ctx, "THIS IS NOT HTTP\r\n\r\n", true);
+                    return;
+                }
+                case "/conn-close": {
+                    FullHttpResponse r = full(HttpResponseStatus.OK, "bye".getBytes(StandardCharsets.US_ASCII));
+                    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                case "/ws": {
+                    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+                    r.headers().set(HttpHeaderNames.UPGRADE, req.headers().get(HttpHeaderNames.UPGRADE))
+                            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                            .set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, "test-accept");
+                    ctx.writeAndFlush(r);
+                    ctx.writeAndFlush(new DefaultLastHttpContent());
+                    ctx.pipeline().remove("agg");
+                    ctx.pipeline().remove("framing");
+                    ctx.pipeline().remove("codec");
+                    ctx.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext c, Object msg) {
+                            c.writeAndFlush(msg);
+                        }
+                    });
+                    ctx.pipeline().remove(this);
+                    return;
+                }
+                case "/flood": {
+                    long size = Long.parseLong(param(q, "size", "33554432"));
+                    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    head.headers().set(HttpHeaderNames.CONTENT_LENGTH, size);
+                    ctx.writeAndFlush(head);
+                    flood(ctx, size);
+                    return;
+                }
+                default: {
+                    FullHttpResponse r = full(HttpResponseStatus.OK, ByteBufUtil.getBytes(req.content()));
+                    r.headers().set("x-path", q.path());
+                    ctx.writeAndFlush(r);
+                }
+            }
+        }
+
+        private void flood(ChannelHandlerContext ctx, long remaining) {
+            while (remaining > 0 && ctx.channel().isActive()) {
+                if (!ctx.channel().isWritable()) {
+                    floodBlocked.set(true);
+                    long left = remaining;
+                    ctx.executor().schedule(() -> flood(ctx, left), 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    return;
+                }
+                int n = (int) Math.min(8192, remaining);
+                remaining -= n;
+                ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(pattern(n))));
+                if (remaining == 0) {
+                    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                } else {
+                    ctx.flush();
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private static void raw(ChannelHandlerContext ctx, String text, boolean close) {
+        ByteBuf buf = Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
+        // Written from the codec's context, so it goes to the socket as is.
+        var write = ctx.pipeline().context("codec").writeAndFlush(buf);
+        if (close) {
+            write.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static FullHttpResponse full(HttpResponseStatus status, byte[] body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return r;
+    }
+
+    private static String param(QueryStringDecoder q, String name, String def) {
+        List<String> v = q.parameters().get(name);
+        return v == null || v.isEmpty() ? def : v.get(0);
+    }
+
+    /** {@code size} bytes cycling through 'a'..'z'. */
+    public static byte[] pattern(int size) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) ('a' + i % 26);
+        }
+        return b;
+    }
+}
