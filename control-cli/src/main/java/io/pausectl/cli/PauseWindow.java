@@ -39,6 +39,8 @@ final class PauseWindow {
         volatile long resumedAtNanos;
         volatile TargetException resumeError;
         volatile Status end;
+        /** Set when the pause failed but was taken anyway: it is held only to be undone. */
+        volatile TargetException pauseError;
 
         Held(PauseTarget target, Status before, Status paused, long pausedAtNanos, Duration ttl) {
             this.target = target;
@@ -86,8 +88,20 @@ final class PauseWindow {
         List<Fleet.Result<Held>> results = fleet.each(target -> {
             Status before = target.status();
             long sentAt = System.nanoTime();
-            Status paused = target.pause(spec);
-            return new Held(target, before, paused, sentAt, spec.ttl());
+            try {
+                return new Held(target, before, target.pause(spec), sentAt, spec.ttl());
+            } catch (ConflictException e) {
+                throw e;
+            } catch (TargetException e) {
+                // The answer may be lost while the pause was taken (a timeout, a reset): find it by its holder,
+                // so that it is undone now instead of holding traffic until its lease runs out.
+                Held taken = takenAnyway(target, before, spec, sentAt);
+                if (taken == null) {
+                    throw e;
+                }
+                taken.pauseError = e;
+                return taken;
+            }
         });
         List<Held> held = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -99,6 +113,12 @@ final class PauseWindow {
                 continue;
             }
             Held h = result.value();
+            if (h.pauseError != null) {
+                held.add(h);
+                failures.add(h.pauseError.getMessage() + " (the pause it took anyway is undone)");
+                onlyConflicts = false;
+                continue;
+            }
             if (h.leaseId == null) {
                 failures.add(h.target.name() + ": answered the pause without a lease (state " + stateOf(h.last) + ")");
                 onlyConflicts = false;
@@ -130,6 +150,18 @@ final class PauseWindow {
             throw new CliException(ExitCodes.NOT_RESUMED, message.toString());
         }
         throw new CliException(onlyConflicts ? ExitCodes.CONFLICT : ExitCodes.NOT_PAUSED, message.toString());
+    }
+
+    private static Held takenAnyway(PauseTarget target, Status before, PauseSpec spec, long sentAt) {
+        try {
+            Status now = target.status();
+            if (now.lease() != null && now.lease().id() != null && spec.holder().equals(now.lease().holder())) {
+                return new Held(target, before, now, sentAt, spec.ttl());
+            }
+        } catch (TargetException e) {
+            // still unreachable: nothing more to learn
+        }
+        return null;
     }
 
     List<Held> held() {

@@ -23,6 +23,7 @@ import java.util.List;
 final class FakeTarget implements PauseTarget {
     private final String name;
     private boolean unreachable;
+    private boolean loseNextPauseAnswer;
     private int failResumes;
     private long inFlight;
     private PauseState state = PauseState.RUNNING;
@@ -62,6 +63,12 @@ final class FakeTarget implements PauseTarget {
     /** Requests in flight: a pause stays {@code pausing} while there are some. */
     synchronized FakeTarget inFlight(long n) {
         inFlight = n;
+        return this;
+    }
+
+    /** The next pause is taken but its answer is lost (as on a timeout). */
+    synchronized FakeTarget loseNextPauseAnswer() {
+        loseNextPauseAnswer = true;
         return this;
     }
 
@@ -142,6 +149,10 @@ final class FakeTarget implements PauseTarget {
             pausedSince = Instant.now();
             maxQueueDepth = 0;
             events.add("pause");
+            if (loseNextPauseAnswer) {
+                loseNextPauseAnswer = false;
+                throw new TargetException(name + ": no answer to POST /v1/pause within 10s");
+            }
             return snapshot();
         }
     }

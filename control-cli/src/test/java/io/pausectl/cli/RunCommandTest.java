@@ -135,6 +135,17 @@ class RunCommandTest {
     }
 
     @Test
+    void aPauseWhoseAnswerWasLostIsFoundAndUndone() throws Exception {
+        FakeTarget a = cli.target("http://a:1").loseNextPauseAnswer();
+        assertThat(cli.run(concat(List.of("run", "--target", "http://a:1", "--"), touchRan(0)))).isEqualTo(3);
+        assertThat(ran()).isFalse();
+        assertThat(a.paused()).isFalse();
+        assertThat(a.events()).containsExactly("pause", "resume");
+        assertThat(cli.err()).contains("http://a:1: no answer to POST /v1/pause within 10s (the pause it took anyway"
+                + " is undone)", "resumed again: http://a:1");
+    }
+
+    @Test
     void alreadyPausedIsExit4AndTheCommandNeverRuns() throws Exception {
         cli.target("http://a:1").pauseByOther("alice");
         assertThat(cli.run(concat(List.of("run", "--target", "http://a:1", "--"), touchRan(0)))).isEqualTo(4);
