@@ -235,13 +235,9 @@ class HaproxyIntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() >= 30);
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
-        io.pausectl.cli.Signals noSignals = handler -> () -> { };
-        io.pausectl.cli.CliContext context = new io.pausectl.cli.CliContext(Map.of("PATH", System.getenv("PATH")),
-                false, io.pausectl.cli.TargetFactory.real(), noSignals, "pausectl/it@test:1");
 
-        int exit = io.pausectl.cli.PausectlCommand.commandLine(context, new java.io.PrintWriter(out, true),
-                new java.io.PrintWriter(err, true)).execute("run", "--haproxy", "unix:" + socket,
-                "--frontend", FRONTEND, "--ttl", "30s", "--wait-idle", "5s", "--", "sh", "-c", "sleep 1.5");
+        int exit = runCli(out, err, "run", "--haproxy", "unix:" + socket, "--frontend", FRONTEND, "--ttl", "30s",
+                "--wait-idle", "5s", "--", "sh", "-c", "sleep 1.5");
 
         assertThat(exit).as("stdout: %s%nstderr: %s", out, err).isZero();
         long okAfter = load.ok.get();
@@ -253,6 +249,83 @@ class HaproxyIntegrationTest {
         Status after = open("gate").status();
         assertThat(after.state()).isEqualTo(PauseState.RUNNING);
         assertThat(after.maxQueueDepth()).isEqualTo(6);
+    }
+
+    private int runCli(java.io.StringWriter out, java.io.StringWriter err, String... args) {
+        io.pausectl.cli.Signals noSignals = handler -> () -> { };
+        io.pausectl.cli.CliContext context = new io.pausectl.cli.CliContext(Map.of("PATH", System.getenv("PATH")),
+                false, io.pausectl.cli.TargetFactory.real(), noSignals, "pausectl/it@test:1");
+        return io.pausectl.cli.PausectlCommand.commandLine(context, new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true)).execute(args);
+    }
+
+    /**
+     * Two HAProxies, the second without the gate: {@code run} must not run the command (exit 3), say
+     * why, and leave the first one running (all or none).
+     */
+    @Test
+    void runWithAnHaproxyLackingTheGatePausesNoneAndSaysWhy(@TempDir Path dir) throws Exception {
+        Path plainSocket = dir.resolve("plain.sock");
+        int plainPort = freePort();
+        RunningHaproxy plain = launcher.start(dir, String.join("\n",
+                "global",
+                "    stats socket " + plainSocket + " mode 600 level admin",
+                "defaults",
+                "    mode http",
+                "    timeout connect 2s",
+                "    timeout client 30s",
+                "    timeout server 30s",
+                "frontend " + FRONTEND,
+                "    bind 127.0.0.1:" + plainPort,
+                "    default_backend be_app",
+                "backend be_app",
+                "    server s1 127.0.0.1:" + upstream.port(),
+                ""));
+        toClose.add(plain);
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
+            try (RuntimeApiClient c = new RuntimeApiClient(RuntimeApiAddress.parse("unix:" + plainSocket), TIMEOUT)) {
+                return new HaproxyRuntime(c).showInfo().containsKey("Version");
+            }
+        });
+        Path ran = dir.resolve("ran");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+
+        int exit = runCli(out, err, "run", "--haproxy", "unix:" + socket, "--haproxy", "unix:" + plainSocket,
+                "--frontend", FRONTEND, "--", "touch", ran.toString());
+
+        assertThat(exit).as("stdout: %s%nstderr: %s", out, err).isEqualTo(3);
+        assertThat(ran).doesNotExist();
+        assertThat(err.toString()).contains("has not loaded the pause gate").contains("lua-load");
+        assertThat(open("gate").status().state()).isEqualTo(PauseState.RUNNING);
+    }
+
+    @Test
+    void aScopedPauseHoldsOnlyWhatItNames() throws Exception {
+        PauseTarget target = open("gate");
+        Status paused = target.pause(new PauseSpec("writes only", "pausectl@test", Duration.ofSeconds(30),
+                Duration.ZERO, new Scope(List.of("POST"), List.of("/api/"), List.of())));
+        CompletableFuture<String> post = CompletableFuture.supplyAsync(() -> rawRequest("POST /api/orders"));
+
+        assertThat(TestHttp.oneShot(httpPort, "/api/orders").status()).as("GET is out of scope").isEqualTo(200);
+        assertThat(rawRequest("POST /other")).as("POST outside /api/ is out of scope").startsWith("HTTP/1.1 200");
+        assertThat(await().atMost(Duration.ofSeconds(5)).until(target::status, s -> s.queueDepth() == 1).lease().scope())
+                .isEqualTo(new Scope(List.of("POST"), List.of("/api/"), List.of()));
+        assertThat(post).isNotDone();
+
+        target.resume(paused.lease().id());
+        assertThat(post.get(10, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200");
+    }
+
+    private String rawRequest(String requestLine) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                    + "Connection: close\r\n\r\nhi").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -279,6 +352,11 @@ class HaproxyIntegrationTest {
         assertThat(status.lease().expiresAt()).isAfter(java.time.Instant.now().plusSeconds(20));
         assertThat(status.pausedSince()).isNotNull();
         assertThat(held).allSatisfy(f -> assertThat(f).isNotDone());
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        assertThat(runCli(out, err, "status", "--haproxy", "unix:" + socket, "--frontend", FRONTEND, "-o", "json"))
+                .as("stderr: %s", err).isZero();
+        assertThat(out.toString()).contains("\"state\":\"paused\"").contains("\"queueDepth\":3");
 
         target.resume(paused.lease().id());
         for (CompletableFuture<TestHttp.Response> f : held) {
