@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,6 +46,7 @@ import static org.awaitility.Awaitility.await;
  * set, and is skipped with the reason otherwise.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(RequiresHaproxy.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HaproxyIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -82,6 +84,7 @@ class HaproxyIntegrationTest {
             if (System.getenv("CI") != null) {
                 fail("CI is set and haproxy is missing: " + launcher.unavailableReason());
             }
+            // RequiresHaproxy disables the class first; this only guards a direct run without it.
             Assumptions.abort("skipped locally: " + launcher.unavailableReason());
         }
         upstream = new TestUpstream();
