@@ -44,7 +44,6 @@ final class ClientExchange extends GatedRequest {
     boolean skippingInterim;
     /** Reading the client waits for the upstream to drain. */
     boolean waitingUpstreamWritable;
-    boolean retried;
     int connectAttempts;
     int status;
     long responseBytes;

@@ -302,11 +302,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private void forward(ClientExchange ex) {
         state = State.CONNECTING;
         ex.target = pool.nextTarget();
-        acquire(ex, true);
+        acquire(ex);
     }
 
-    private void acquire(ClientExchange ex, boolean mayReuse) {
-        UpstreamConnection idle = mayReuse ? pool.pollIdle(ex.target) : null;
+    private void acquire(ClientExchange ex) {
+        UpstreamConnection idle = pool.pollIdle(ex.target);
         if (idle != null) {
             upstreamReady(ex, idle);
             return;
@@ -326,10 +326,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 return;
             }
             metrics.upstreamError(UpstreamErrorKind.CONNECT);
+            pool.markDown(ex.target);
             LOG.debug("connect to {} failed: {}", ex.target, f.cause().toString());
             if (ex.connectAttempts < pool.targetCount()) {
                 ex.target = pool.nextTarget();
-                acquire(ex, true);
+                acquire(ex);
             } else {
                 respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "cannot connect to the upstream", false, false);
             }
@@ -364,13 +365,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         }
-        if (ex.requestFullyRead) {
-            // A retry: the (bodiless) request was read already.
-            up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
-            ex.requestFullyWritten = true;
-        } else {
-            requestRead();
-        }
+        requestRead();
     }
 
     private void responseTimedOut(ClientExchange ex) {
@@ -505,22 +500,14 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void upstreamFailed(UpstreamErrorKind kind, Throwable cause) {
         ClientExchange ex = exchange;
-        UpstreamConnection failed = upstream;
         upstream = null;
         if (ex == null || state != State.FORWARDING) {
             return;
         }
         cancelTimeout(ex);
         LOG.debug("exchange with {} failed ({}): {}", ex.target, kind, cause.toString());
-        if (!ex.responseStarted && failed != null && failed.reused() && !ex.retried && !ex.hasBody
-                && ex.requestFullyWritten && idempotent(ex)) {
-            // The usual keep-alive race: the upstream closed an idle connection as we reused it.
-            // Nothing was answered and the request has no body, so sending it again is safe.
-            ex.retried = true;
-            state = State.CONNECTING;
-            acquire(ex, false);
-            return;
-        }
+        // Never sent again, even when it looks safe: DESIGN promises a request is forwarded at
+        // most once, and the bench counts duplicates.
         metrics.upstreamError(kind);
         if (!ex.responseStarted) {
             respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "the upstream failed before answering", false, false);
@@ -528,20 +515,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             // Part of the response went out: cut it, so the client cannot take it as complete.
             failExchange(ex, HttpResponseStatus.BAD_GATEWAY.code());
             closeClient();
-        }
-    }
-
-    private static boolean idempotent(ClientExchange ex) {
-        switch (ex.method()) {
-            case "GET":
-            case "HEAD":
-            case "OPTIONS":
-            case "TRACE":
-            case "PUT":
-            case "DELETE":
-                return true;
-            default:
-                return false;
         }
     }
 

@@ -24,7 +24,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final UpstreamTarget target;
     private Channel channel;
     private UpstreamListener listener;
-    private boolean reused;
 
     UpstreamConnection(UpstreamConnectionPool pool, UpstreamTarget target) {
         this.pool = pool;
@@ -37,11 +36,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     public Channel channel() {
         return channel;
-    }
-
-    /** Whether this connection carried an exchange before the current one. */
-    public boolean reused() {
-        return reused;
     }
 
     /** Lends the connection to an exchange. */
@@ -57,7 +51,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Gives the connection back to its pool (the caller vouches for a clean message boundary). */
     public void release() {
         listener = null;
-        reused = true;
         pool.release(this);
     }
 

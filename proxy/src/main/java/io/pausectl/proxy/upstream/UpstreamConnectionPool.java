@@ -24,6 +24,8 @@ public final class UpstreamConnectionPool {
     private final List<UpstreamTarget> targets;
     private final ArrayDeque<UpstreamConnection>[] idle;
     private final int maxIdlePerTarget;
+    private final long[] downUntilNanos;
+    private int downCount;
     private int next;
 
     @SuppressWarnings("unchecked")
@@ -33,6 +35,7 @@ public final class UpstreamConnectionPool {
         this.targets = targets;
         this.maxIdlePerTarget = maxIdlePerTarget;
         this.idle = new ArrayDeque[targets.size()];
+        this.downUntilNanos = new long[targets.size()];
         for (int i = 0; i < idle.length; i++) {
             idle[i] = new ArrayDeque<>();
         }
@@ -47,11 +50,41 @@ public final class UpstreamConnectionPool {
         return targets.size();
     }
 
-    /** The next upstream in round-robin order. */
+    /**
+     * The next upstream in round-robin order, skipping those that failed to connect in the last
+     * {@link #DOWN_NANOS} (unless all did: then plain round-robin, so a recovered one is found).
+     */
     public UpstreamTarget nextTarget() {
+        int n = targets.size();
+        if (downCount > 0) {
+            long now = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                int candidate = (next + i) % n;
+                if (downUntilNanos[candidate] != 0 && now - downUntilNanos[candidate] >= 0) {
+                    downUntilNanos[candidate] = 0;
+                    downCount--;
+                }
+                if (downUntilNanos[candidate] == 0) {
+                    next = candidate + 1 == n ? 0 : candidate + 1;
+                    return targets.get(candidate);
+                }
+            }
+        }
         UpstreamTarget t = targets.get(next);
-        next = next + 1 == targets.size() ? 0 : next + 1;
+        next = next + 1 == n ? 0 : next + 1;
         return t;
+    }
+
+    /** How long an upstream that refused a connection is left out of the rotation. */
+    public static final long DOWN_NANOS = 2_000_000_000L;
+
+    /** {@code target} could not be connected to: leave it out for a while. */
+    public void markDown(UpstreamTarget target) {
+        if (downUntilNanos[target.index()] == 0) {
+            downCount++;
+        }
+        long until = System.nanoTime() + DOWN_NANOS;
+        downUntilNanos[target.index()] = until == 0 ? 1 : until;
     }
 
     /** An idle, still open connection to {@code target}, or null when there is none. */

@@ -117,6 +117,37 @@ public final class RawClient implements AutoCloseable {
         return new Response(version, status, headers, in.readAllBytes(), Framing.CLOSE);
     }
 
+    /**
+     * Reads a response with a fixed length body without keeping the body: returns how many body
+     * bytes arrived (for bodies too large to hold).
+     */
+    public long readCountingBody() throws IOException {
+        String statusLine = line();
+        if (statusLine == null) {
+            throw new IOException("connection closed before a response");
+        }
+        long length = -1;
+        String l;
+        while (!(l = line()).isEmpty()) {
+            if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                length = Long.parseLong(l.substring(15).trim());
+            }
+        }
+        if (length < 0) {
+            throw new IOException("no content-length");
+        }
+        byte[] buf = new byte[65536];
+        long got = 0;
+        while (got < length) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, length - got));
+            if (n < 0) {
+                break;
+            }
+            got += n;
+        }
+        return got;
+    }
+
     /** True when the server closed the connection (reads end of stream within the read timeout). */
     public boolean closedByServer() throws IOException {
         try {

@@ -70,6 +70,8 @@ public final class TestUpstream implements AutoCloseable {
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicBoolean floodBlocked = new AtomicBoolean();
+    /** Bytes of {@code /flood} bodies handed to the socket so far. */
+    public final java.util.concurrent.atomic.AtomicLong floodWritten = new java.util.concurrent.atomic.AtomicLong();
     private final Channel server;
 
     public TestUpstream() throws InterruptedException {
@@ -233,6 +235,7 @@ public final class TestUpstream implements AutoCloseable {
                 }
                 int n = (int) Math.min(8192, remaining);
                 remaining -= n;
+                floodWritten.addAndGet(n);
                 ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(pattern(n))));
                 if (remaining == 0) {
                     ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);

@@ -1,0 +1,147 @@
+package io.pausectl.proxy.it;
+
+import io.pausectl.proxy.gate.PauseGate;
+import io.pausectl.proxy.testing.ProxyFixture;
+import io.pausectl.proxy.testing.RawClient;
+import io.pausectl.proxy.testing.RawClient.Response;
+import io.pausectl.proxy.testing.TestUpstream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** 502 and 504: what a client sees when the upstream cannot be reached, breaks or is too slow. */
+class UpstreamFailureTest {
+    TestUpstream upstream;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = new TestUpstream();
+    }
+
+    @AfterEach
+    void stop() {
+        upstream.close();
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void anUnreachableUpstreamIs502AndTheClientConnectionLives() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(PauseGate.alwaysForward(),
+                List.of("http://127.0.0.1:" + closedPort()));
+             RawClient c = new RawClient(proxy.port)) {
+            Response r = c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("connection")).isNull();
+            Response again = c.send("GET /y HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(again.status()).isEqualTo(502);
+            assertThat(again.bodyText()).isEqualTo("502 Bad Gateway: cannot connect to the upstream\n");
+            assertThat(proxy.upstreamErrors("connect")).isEqualTo(2);
+            assertThat(proxy.requests("5xx")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anUnreachableUpstreamWithABodyPendingCloses() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(PauseGate.alwaysForward(),
+                List.of("http://127.0.0.1:" + closedPort()));
+             RawClient c = new RawClient(proxy.port)) {
+            Response r = c.send("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello").read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aFailedConnectMovesOnToTheNextUpstream() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(PauseGate.alwaysForward(),
+                List.of("http://127.0.0.1:" + closedPort(), upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(c.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+            }
+            assertThat(upstream.seen()).hasSize(4);
+            // The dead one is skipped for a while after it failed, not tried by every request.
+            assertThat(proxy.upstreamErrors("connect")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void requestsGoRoundRobinOverTheUpstreams() throws Exception {
+        try (TestUpstream second = new TestUpstream();
+             ProxyFixture proxy = ProxyFixture.start(PauseGate.alwaysForward(), List.of(upstream.url(), second.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            for (int i = 0; i < 6; i++) {
+                assertThat(c.send("GET /echo?i=" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+            }
+            assertThat(upstream.seen()).extracting(TestUpstream.Seen::uri).containsExactly("/echo?i=0", "/echo?i=2", "/echo?i=4");
+            assertThat(second.seen()).extracting(TestUpstream.Seen::uri).containsExactly("/echo?i=1", "/echo?i=3", "/echo?i=5");
+        }
+    }
+
+    @Test
+    void anUpstreamClosingBeforeAnsweringIs502AndTheRequestIsNotSentTwice() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(upstream); RawClient c = new RawClient(proxy.port)) {
+            assertThat(c.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+            Response r = c.send("GET /reset HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(upstream.seen()).extracting(TestUpstream.Seen::uri).containsExactly("/echo", "/reset");
+            assertThat(proxy.upstreamErrors("reset")).isEqualTo(1);
+            assertThat(c.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aResponseCutShortIsCutForTheClientToo() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(upstream); RawClient c = new RawClient(proxy.port)) {
+            c.send("GET /cut HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThatThrownBy(c::read).isInstanceOf(IOException.class).hasMessage("closed after 10 of 100 body bytes");
+            assertThat(proxy.upstreamErrors("reset")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCloseDelimitedResponseCutByAChunkedClientIsNeverTerminated() throws Exception {
+        // Sanity for the opposite case: a close-delimited body ends cleanly at the close, and the
+        // client gets a proper chunked terminator.
+        try (ProxyFixture proxy = ProxyFixture.start(upstream); RawClient c = new RawClient(proxy.port)) {
+            Response r = c.send("GET /close-delimited HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.bodyText()).isEqualTo("until-close-body");
+            assertThat(proxy.upstreamErrors("reset")).isZero();
+        }
+    }
+
+    @Test
+    void anUpstreamSpeakingGarbageIs502() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(upstream); RawClient c = new RawClient(proxy.port)) {
+            assertThat(c.send("GET /garbage HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(502);
+            assertThat(proxy.upstreamErrors("protocol")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void noResponseHeadInTimeIs504() throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.start(upstream, "upstream-timeout", "300ms");
+             RawClient c = new RawClient(proxy.port)) {
+            long start = System.nanoTime();
+            Response r = c.send("GET /slow?ms=5000 HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(504);
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 4000L);
+            assertThat(proxy.upstreamErrors("timeout")).isEqualTo(1);
+            // The late upstream connection was closed, not pooled: the next request works.
+            assertThat(c.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+        }
+    }
+}
