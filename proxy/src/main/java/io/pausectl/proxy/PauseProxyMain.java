@@ -1,16 +1,11 @@
 package io.pausectl.proxy;
 
 import ch.qos.logback.classic.LoggerContext;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pausectl.common.ByteSizes;
 import io.pausectl.common.Durations;
 import io.pausectl.proxy.config.ConfigException;
 import io.pausectl.proxy.config.ConfigLoader;
 import io.pausectl.proxy.config.ProxyConfig;
-import io.pausectl.proxy.gate.PauseGate;
-import io.pausectl.proxy.metrics.ProxyMetrics;
-import io.pausectl.proxy.server.ProxyServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -32,8 +27,8 @@ import java.util.stream.Collectors;
 
 /**
  * {@code pause-proxy}: parses flags (then the environment, then the YAML file) into a
- * {@link ProxyConfig}, starts the {@link ProxyServer}, and on SIGTERM or SIGINT shuts down
- * gracefully and exits 0. A configuration error is one line on stderr and exit code 2.
+ * {@link ProxyConfig}, starts the {@link PauseProxy} (client listener, pause gate, admin API), and
+ * on SIGTERM or SIGINT shuts down gracefully and exits 0. A configuration error is one line on stderr and exit code 2.
  */
 @Command(name = "pause-proxy", mixinStandardHelpOptions = true, version = "pause-proxy 0.1.0",
         sortOptions = false, usageHelpAutoWidth = true,
@@ -209,20 +204,21 @@ public final class PauseProxyMain implements Callable<Integer> {
             return 2;
         }
         LOG.info("pause-proxy starting: {}", describe(cfg));
-        ProxyMetrics metrics = new ProxyMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        ProxyServer server = new ProxyServer(cfg, PauseGate.alwaysForward(), metrics);
+        PauseProxy server = new PauseProxy(cfg);
         InetSocketAddress bound;
         try {
             bound = server.start();
         } catch (Exception e) {
-            LOG.error("pause-proxy: cannot listen on {}: {}", hostPort(cfg.listen()), e.toString());
+            LOG.error("pause-proxy: cannot listen on {} (clients) and {} (admin API): {}", hostPort(cfg.listen()),
+                    hostPort(cfg.adminListen()), e.toString());
             return 1;
         }
         LOG.info("pause-proxy listening for clients on {} ({} transport, {} event loops)", hostPort(bound),
                 server.transportName(), cfg.eventLoops());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("pause-proxy stopping: no new connections, finishing exchanges in progress (grace {})",
+            LOG.info("pause-proxy stopping: held requests answered 503 (never forwarded, safe to retry), no new"
+                    + " connections, finishing exchanges in progress (grace {})",
                     Durations.format(cfg.shutdownGrace()));
             boolean clean;
             try {

@@ -18,6 +18,7 @@ import io.pausectl.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -80,7 +81,10 @@ public final class AdminServer {
             throw e;
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("admin API listening on {}:{}{}", bound.getHostString(), bound.getPort(),
+        String host = bound.getAddress() instanceof Inet6Address
+                ? "[" + bound.getAddress().getHostAddress() + "]"
+                : bound.getAddress().getHostAddress();
+        log.info("admin API listening on {}:{}{}", host, bound.getPort(),
                 bearer == null ? " (no token: loopback only)" : " (bearer token required)");
         return bound;
     }

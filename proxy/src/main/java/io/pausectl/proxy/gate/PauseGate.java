@@ -25,12 +25,4 @@ public interface PauseGate {
      * callback follows.
      */
     void abandon(GatedRequest request);
-
-    /**
-     * A gate that forwards everything: the pass-through proxy before the queueing gate exists.
-     * Temporary; removed with {@link OpenGate}.
-     */
-    static PauseGate alwaysForward() {
-        return OpenGate.INSTANCE;
-    }
 }

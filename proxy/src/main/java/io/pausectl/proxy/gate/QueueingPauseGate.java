@@ -5,6 +5,7 @@ import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
@@ -673,6 +674,9 @@ public final class QueueingPauseGate implements PauseGate {
      * @return completes with the number of held requests refused
      */
     public Future<Integer> shutdown() {
+        if (executor.isShuttingDown()) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(0);
+        }
         Future<Integer> done = onExecutor(() -> {
             shuttingDown = true;
             Pause p = phase.pause;

@@ -1,6 +1,5 @@
 package io.pausectl.proxy.it;
 
-import io.pausectl.proxy.gate.PauseGate;
 import io.pausectl.proxy.testing.ProxyFixture;
 import io.pausectl.proxy.testing.RawClient;
 import io.pausectl.proxy.testing.RawClient.Response;
@@ -38,7 +37,7 @@ class UpstreamFailureTest {
 
     @Test
     void anUnreachableUpstreamIs502AndTheClientConnectionLives() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.start(PauseGate.alwaysForward(),
+        try (ProxyFixture proxy = ProxyFixture.start(
                 List.of("http://127.0.0.1:" + closedPort()));
              RawClient c = new RawClient(proxy.port)) {
             Response r = c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").read();
@@ -54,7 +53,7 @@ class UpstreamFailureTest {
 
     @Test
     void anUnreachableUpstreamWithABodyPendingCloses() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.start(PauseGate.alwaysForward(),
+        try (ProxyFixture proxy = ProxyFixture.start(
                 List.of("http://127.0.0.1:" + closedPort()));
              RawClient c = new RawClient(proxy.port)) {
             Response r = c.send("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello").read();
@@ -66,7 +65,7 @@ class UpstreamFailureTest {
 
     @Test
     void aFailedConnectMovesOnToTheNextUpstream() throws Exception {
-        try (ProxyFixture proxy = ProxyFixture.start(PauseGate.alwaysForward(),
+        try (ProxyFixture proxy = ProxyFixture.start(
                 List.of("http://127.0.0.1:" + closedPort(), upstream.url()));
              RawClient c = new RawClient(proxy.port)) {
             for (int i = 0; i < 4; i++) {
@@ -81,7 +80,7 @@ class UpstreamFailureTest {
     @Test
     void requestsGoRoundRobinOverTheUpstreams() throws Exception {
         try (TestUpstream second = new TestUpstream();
-             ProxyFixture proxy = ProxyFixture.start(PauseGate.alwaysForward(), List.of(upstream.url(), second.url()));
+             ProxyFixture proxy = ProxyFixture.start( List.of(upstream.url(), second.url()));
              RawClient c = new RawClient(proxy.port)) {
             for (int i = 0; i < 6; i++) {
                 assertThat(c.send("GET /echo?i=" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);

@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pausectl.proxy.config.ConfigException;
 import io.pausectl.proxy.config.ConfigLoader;
 import io.pausectl.proxy.config.ProxyConfig;
+import io.pausectl.proxy.gate.GateSettings;
 import io.pausectl.proxy.gate.PauseGate;
+import io.pausectl.proxy.gate.QueueingPauseGate;
 import io.pausectl.proxy.metrics.ProxyMetrics;
 import io.pausectl.proxy.server.ProxyServer;
 
@@ -21,9 +23,16 @@ public final class ProxyFixture implements AutoCloseable {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final int port;
 
+    private final QueueingPauseGate ownGate;
+
+    /** @param gate the gate to use, or null for a real queueing gate (state running: forwards all) */
     private ProxyFixture(ProxyConfig config, PauseGate gate) throws InterruptedException {
         this.config = config;
         this.metrics = new ProxyMetrics(registry);
+        this.ownGate = gate == null ? QueueingPauseGate.start(GateSettings.of(config), metrics) : null;
+        if (gate == null) {
+            gate = ownGate;
+        }
         this.server = new ProxyServer(config, gate, metrics, Boolean.getBoolean("pausectl.test.nio") ? io.pausectl.proxy.server.Transport.nio() : io.pausectl.proxy.server.Transport.best());
         this.port = server.start().getPort();
     }
@@ -47,7 +56,12 @@ public final class ProxyFixture implements AutoCloseable {
     }
 
     public static ProxyFixture start(TestUpstream upstream, String... flags) throws Exception {
-        return start(PauseGate.alwaysForward(), List.of(upstream.url()), flags);
+        return start(null, List.of(upstream.url()), flags);
+    }
+
+    /** Starts a proxy with a real queueing gate (running: it forwards everything). */
+    public static ProxyFixture start(List<String> upstreams, String... flags) throws Exception {
+        return start(null, upstreams, flags);
     }
 
     /** Requests counted by status class, e.g. "5xx". */
@@ -62,5 +76,8 @@ public final class ProxyFixture implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         server.shutdown(Duration.ofSeconds(2));
+        if (ownGate != null) {
+            ownGate.shutdown().await(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 }
