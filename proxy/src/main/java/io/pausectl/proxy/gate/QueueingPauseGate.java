@@ -328,8 +328,15 @@ public final class QueueingPauseGate implements PauseGate {
     }
 
     private void unlink(GatedRequest request) {
+        if (unlinkQuietly(request) && queueHead == null && phase.state == PauseState.DRAINING) {
+            pump();
+        }
+    }
+
+    /** Takes a request out of the queue, if it is there; no state change follows. */
+    private boolean unlinkQuietly(GatedRequest request) {
         if (!request.queued) {
-            return;
+            return false;
         }
         request.queued = false;
         GatedRequest prev = request.queuePrev;
@@ -346,9 +353,7 @@ public final class QueueingPauseGate implements PauseGate {
         }
         request.queuePrev = null;
         request.queueNext = null;
-        if (queueHead == null && phase.state == PauseState.DRAINING) {
-            pump();
-        }
+        return true;
     }
 
     private GatedRequest pollHead() {
@@ -386,17 +391,21 @@ public final class QueueingPauseGate implements PauseGate {
                 }
                 nextReleaseAtNanos = Math.max(now, nextReleaseAtNanos) + releaseIntervalNanos;
             }
-            GatedRequest request = pollHead();
-            drainInFlight++;
-            // The registry must exist before a later pause takes its census, so that the census
-            // is sent to this loop after this release (see the class comment).
-            registryOf(request.eventLoop());
-            request.eventLoop().execute(() -> settleRelease(request));
+            release(pollHead());
         }
         if (p.state == PauseState.DRAINING) {
             transition(RUNNING, "queue drained");
             pausedSince = null;
         }
+    }
+
+    /** Hands a request taken off the queue to its loop to be forwarded; it takes a drain slot. */
+    private void release(GatedRequest request) {
+        drainInFlight++;
+        // The registry must exist before a later pause takes its census, so that the census is
+        // sent to this loop after this release (see the class comment).
+        registryOf(request.eventLoop());
+        request.eventLoop().execute(() -> settleRelease(request));
     }
 
     private void schedulePump(long delayNanos) {
@@ -505,10 +514,34 @@ public final class QueueingPauseGate implements PauseGate {
         }
         pause.ttl = command.ttl().orElse(settings.maxPause());
         extend(pause, pause.ttl);
+        if (current.state == PauseState.DRAINING) {
+            releaseOutOfScope(pause);
+        }
         if (pause.censusPending.decrementAndGet() == 0) {
             checkIdle(pause);
         }
         awaitIdle(pause, command.waitIdle(), answer);
+    }
+
+    /**
+     * A pause that starts while the last one drains keeps holding what the queue still holds in
+     * its own scope; what it does not cover was held only by the old scope, so it goes now.
+     */
+    private void releaseOutOfScope(Pause pause) {
+        int n = 0;
+        GatedRequest r = queueHead;
+        while (r != null) {
+            GatedRequest next = r.queueNext;
+            if (!inScope(pause, r)) {
+                unlinkQuietly(r);
+                release(r);
+                n++;
+            }
+            r = next;
+        }
+        if (n > 0) {
+            log.info("pause gate released {} held request(s) outside the new pause's scope", n);
+        }
     }
 
     /** On a loop: counts and marks that loop's in-flight requests the pause waits for. */

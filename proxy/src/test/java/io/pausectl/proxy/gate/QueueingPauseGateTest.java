@@ -449,6 +449,30 @@ class QueueingPauseGateTest {
     }
 
     @Test
+    void aPauseStartedWhileDrainingReleasesWhatItsScopeDoesNotCover() {
+        QueueingPauseGate gate = gate(10, 10_000, Duration.ofSeconds(30), Duration.ofMinutes(5), 1, 0, List.of());
+        Status s = done(gate.pause(pauseAll()));
+        Req first = req(loopA, "GET", "/1");
+        Req read = req(loopA, "GET", "/2");
+        Req write = req(loopA, "POST", "/3");
+        gate.enter(first);
+        gate.enter(read);
+        gate.enter(write);
+        done(gate.resume(s.lease().id(), false));
+        assertThat(events).containsExactly(first); // drain-concurrency 1: the others wait
+        Status writesOnly = done(gate.pause(pause(new Scope(List.of("POST"), List.of(), List.of()), Duration.ZERO)));
+        assertThat(events).containsExactly(first, read);
+        assertThat(gate.queueDepth()).isEqualTo(1);
+        assertThat(write.outcome).isNull();
+        gate.exit(first);
+        gate.exit(read);
+        settle();
+        assertThat(gate.state()).isEqualTo(PauseState.PAUSED);
+        done(gate.resume(writesOnly.lease().id(), false));
+        assertThat(events).containsExactly(first, read, write);
+    }
+
+    @Test
     void shutdownRefusesHeldRequestsAndLaterHolds() {
         QueueingPauseGate gate = defaultGate();
         done(gate.pause(pauseAll()));
