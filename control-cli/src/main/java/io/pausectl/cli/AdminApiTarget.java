@@ -182,7 +182,9 @@ public final class AdminApiTarget implements PauseTarget {
                 throw new TargetException(name + ": " + what + " answered 404 (is this a pause-proxy admin API?)"
                         + detail);
             case 409:
-                throw new ConflictException(name + ": already paused by another lease" + detail);
+                // The proxy's own sentence names the lease, its holder and reason; say it once.
+                throw new ConflictException(name + ": " + (detail.isEmpty() ? "already paused by another lease"
+                        : detail.substring(2)));
             default:
                 throw new TargetException(name + ": " + what + " answered HTTP " + code + detail);
         }

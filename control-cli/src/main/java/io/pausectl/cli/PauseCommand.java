@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -80,7 +81,8 @@ final class PauseCommand implements Callable<Integer> {
             } else {
                 for (PausedTarget p : paused) {
                     out.println(p.target() + ": " + p.state() + ", lease " + p.lease()
-                            + (p.expiresAt() == null ? "" : ", ends by itself at " + p.expiresAt() + " unless resumed")
+                            + (p.expiresAt() == null ? "" : ", ends by itself at "
+                            + p.expiresAt().truncatedTo(ChronoUnit.SECONDS) + " unless resumed")
                             + (p.inFlight() > 0 ? " (" + Formats.requests(p.inFlight()) + " still in flight)" : ""));
                 }
                 out.println("resume with: " + resume);

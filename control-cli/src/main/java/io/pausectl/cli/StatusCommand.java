@@ -134,7 +134,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println("  lease         " + lease.id() + " held by " + lease.holder()
                     + (lease.reason() == null ? "" : ", reason \"" + lease.reason() + "\""));
             if (lease.expiresAt() != null) {
-                out.println("  ends          " + lease.expiresAt() + " (in "
+                out.println("  ends          " + lease.expiresAt().truncatedTo(ChronoUnit.SECONDS) + " (in "
                         + Formats.millis(Duration.between(now, lease.expiresAt()).toMillis()) + ") unless renewed");
             }
             if (lease.scope() != null && !(lease.scope().methods().isEmpty() && lease.scope().pathPrefixes().isEmpty()
@@ -144,7 +144,7 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         if (s.pausedSince() != null) {
-            out.println("  paused since  " + s.pausedSince() + " ("
+            out.println("  paused since  " + s.pausedSince().truncatedTo(ChronoUnit.SECONDS) + " ("
                     + Formats.millis(Duration.between(s.pausedSince(), now).toMillis()) + " ago)");
         }
         Counters c = s.counters();

@@ -101,7 +101,7 @@ class AdminApiContractTest {
         cli.env.put("PAUSECTL_TOKEN", TOKEN);
         assertThat(cli.run("pause", "--target", url, "--ttl", "1m", "--reason", "contract")).as(cli.err()).isEqualTo(0);
         assertThat(cli.run("pause", "--target", url)).isEqualTo(4);
-        assertThat(cli.err()).contains(url + ": already paused by another lease");
+        assertThat(cli.err()).contains(url + ": already paused by lease held by ");
         assertThat(cli.run("status", "--target", url)).isEqualTo(0);
         assertThat(cli.out()).contains(url + ": paused", "reason \"contract\"");
         assertThat(cli.run("resume", "--target", url, "--force")).isEqualTo(0);

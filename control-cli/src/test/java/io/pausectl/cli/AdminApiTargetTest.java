@@ -171,7 +171,7 @@ class AdminApiTargetTest {
             assertThatThrownBy(() -> target.pause(new PauseSpec("r", "h", Duration.ofSeconds(5), Duration.ZERO,
                     Scope.ALL)))
                     .isInstanceOf(ConflictException.class)
-                    .hasMessage(url + ": already paused by another lease: paused by lease L0 held by alice");
+                    .hasMessage(url + ": paused by lease L0 held by alice");
         }
     }
 

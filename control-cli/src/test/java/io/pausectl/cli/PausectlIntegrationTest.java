@@ -1,0 +1,221 @@
+package io.pausectl.cli;
+
+import io.pausectl.api.PauseState;
+import io.pausectl.api.Status;
+import io.pausectl.proxy.launch.ProxyProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * pausectl as its own process against real pause-proxy processes in front of a real upstream: what
+ * a user of {@code pausectl run} relies on, signals and crashes included.
+ */
+class PausectlIntegrationTest {
+    private static final Duration EXIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private UpstreamServer upstream;
+    private final List<ProxyProcess> proxies = new ArrayList<>();
+    private final List<PausectlProcess> pausectls = new ArrayList<>();
+
+    @BeforeEach
+    void startUpstream() throws IOException {
+        upstream = new UpstreamServer();
+    }
+
+    @AfterEach
+    void stopAll() throws IOException {
+        pausectls.forEach(PausectlProcess::close);
+        proxies.forEach(ProxyProcess::close);
+        upstream.close();
+        Path pidFile = dir.resolve("command.pid");
+        if (Files.exists(pidFile)) {
+            ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /**
+     * This module's class path minus slf4j-nop (the CLI's own silent logger): with it first, the proxy
+     * would log through NOP and never write the start-up lines ProxyProcess waits for.
+     */
+    private static String proxyClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("slf4j-nop"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private ProxyProcess proxy() throws IOException {
+        ProxyProcess proxy = ProxyProcess.builder().classPath(proxyClassPath())
+                .args(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(), "--admin-listen", "127.0.0.1:0"))
+                .start();
+        proxies.add(proxy);
+        return proxy;
+    }
+
+    private PausectlProcess pausectl(String... args) throws IOException {
+        PausectlProcess p = PausectlProcess.start(dir.resolve("logs"), List.of(args));
+        pausectls.add(p);
+        return p;
+    }
+
+    private static Status status(ProxyProcess proxy) throws Exception {
+        try (AdminApiTarget admin = new AdminApiTarget(proxy.adminUrl(), Optional.empty(), Duration.ofSeconds(5))) {
+            return admin.status();
+        }
+    }
+
+    /** A command that records its pid, waits until the test creates {@code go}, touches {@code ran}, exits with code. */
+    private String[] migration(int code) {
+        return new String[] {"sh", "-c", "echo $$ > \"$1/command.pid\"; while [ ! -e \"$1/go\" ]; do sleep 0.02; done;"
+                + " touch \"$1/ran\"; exit " + code, "sh", dir.toString()};
+    }
+
+    private String[] args(List<String> options, String... command) {
+        List<String> all = new ArrayList<>(options);
+        all.add("--");
+        all.addAll(List.of(command));
+        return all.toArray(new String[0]);
+    }
+
+    private boolean ran() {
+        return Files.exists(dir.resolve("ran"));
+    }
+
+    private long commandPid() throws IOException {
+        return Long.parseLong(Files.readString(dir.resolve("command.pid")).trim());
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void aRunWindowUnderSteadyLoadFailsNoRequestAndKeepsTheCommandsExitCode() throws Exception {
+        ProxyProcess proxy = proxy();
+        try (SteadyLoad load = new SteadyLoad(proxy.clientUrl(), 4)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> load.ok.get() >= 50);
+            PausectlProcess run = pausectl(args(List.of("run", "--target", proxy.adminUrl(), "--reason", "add index"),
+                    migration(7)));
+            // Every client ends up held behind the pause while the command runs.
+            await().atMost(Duration.ofSeconds(20)).until(() -> status(proxy).queueDepth() == 4);
+            Status paused = status(proxy);
+            assertThat(paused.state()).isEqualTo(PauseState.PAUSED);
+            assertThat(paused.lease().reason()).isEqualTo("add index");
+            assertThat(ran()).isFalse();
+            Files.createFile(dir.resolve("go"));
+
+            assertThat(run.waitFor(EXIT)).as(run.err()).isEqualTo(7);
+            assertThat(ran()).isTrue();
+            long okAfterWindow = load.ok.get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> load.ok.get() >= okAfterWindow + 50);
+            load.stop();
+            assertThat(load.failed.get()).as("failures: %s", load.failures).isZero();
+            assertThat(load.heldByPause.get()).isGreaterThanOrEqualTo(4);
+            assertThat(run.err()).contains("pausectl: paused " + proxy.adminUrl() + " (lease ",
+                    "traffic was paused for", "held 4 requests (max depth 4); released 4, timed out 0",
+                    "the command exited with code 7");
+            Status after = status(proxy);
+            assertThat(after.state()).isEqualTo(PauseState.RUNNING);
+            assertThat(after.lease()).isNull();
+        }
+    }
+
+    @Test
+    void anUnreachableTargetIsExit3AndTheCommandNeverRuns() throws Exception {
+        PausectlProcess run = pausectl(args(List.of("run", "--target", "http://127.0.0.1:" + closedPort(),
+                "--timeout", "2s"), "sh", "-c", "touch \"$1/ran\"", "sh", dir.toString()));
+        assertThat(run.waitFor(EXIT)).as(run.err()).isEqualTo(3);
+        assertThat(ran()).isFalse();
+        assertThat(run.err()).contains("could not pause every target; the command was NOT run", "cannot connect");
+    }
+
+    @Test
+    void aFleetWithOneTargetDownIsExit3AndTheOthersAreResumed() throws Exception {
+        ProxyProcess a = proxy();
+        ProxyProcess b = proxy();
+        String down = "http://127.0.0.1:" + closedPort();
+        PausectlProcess run = pausectl(args(List.of("run", "--target", a.adminUrl(), "--target", down,
+                "--target", b.adminUrl(), "--timeout", "2s"), "sh", "-c", "touch \"$1/ran\"", "sh", dir.toString()));
+        assertThat(run.waitFor(EXIT)).as(run.err()).isEqualTo(3);
+        assertThat(ran()).isFalse();
+        for (ProxyProcess proxy : List.of(a, b)) {
+            Status s = status(proxy);
+            assertThat(s.state()).isEqualTo(PauseState.RUNNING);
+            assertThat(s.lease()).isNull();
+            assertThat(s.counters().pausesResumed()).as("paused, then resumed by pausectl").isEqualTo(1);
+        }
+        assertThat(run.err()).contains(down + ": cannot connect", "resumed again: " + a.adminUrl() + ", " + b.adminUrl());
+    }
+
+    @Test
+    void sigtermToPausectlStopsTheCommandAndResumesTraffic() throws Exception {
+        ProxyProcess proxy = proxy();
+        PausectlProcess run = pausectl(args(List.of("run", "--target", proxy.adminUrl()), migration(0)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("command.pid"))
+                && status(proxy).state() == PauseState.PAUSED);
+        long command = commandPid();
+        run.terminate();
+        assertThat(run.waitFor(EXIT)).as(run.err()).isEqualTo(128 + 15);
+        assertThat(ProcessHandle.of(command).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ran()).isFalse();
+        Status after = status(proxy);
+        assertThat(after.lease()).isNull();
+        assertThat(after.counters().pausesResumed()).isEqualTo(1);
+        assertThat(run.err()).contains("SIGTERM: sending SIGTERM to the command", "traffic was paused for");
+    }
+
+    @Test
+    void whenPausectlIsKilledTheProxyResumesByItselfWithinTheLease() throws Exception {
+        ProxyProcess proxy = proxy();
+        PausectlProcess run = pausectl(args(List.of("run", "--target", proxy.adminUrl(), "--ttl", "2s"),
+                migration(0)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("command.pid"))
+                && status(proxy).state() == PauseState.PAUSED);
+        long killedAt = System.nanoTime();
+        run.kill();
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(proxy).state() == PauseState.RUNNING);
+        Duration resumedAfter = Duration.ofNanos(System.nanoTime() - killedAt);
+        assertThat(resumedAfter).isLessThan(Duration.ofSeconds(5));
+        Status after = status(proxy);
+        assertThat(after.lease()).isNull();
+        assertThat(after.counters().pausesExpired()).isEqualTo(1);
+    }
+
+    @Test
+    void pausingTwiceIsExit4() throws Exception {
+        ProxyProcess proxy = proxy();
+        PausectlProcess first = pausectl("pause", "--target", proxy.adminUrl(), "--ttl", "1m");
+        assertThat(first.waitFor(EXIT)).as(first.err()).isEqualTo(0);
+        assertThat(first.out()).contains("resume with: pausectl --target " + proxy.adminUrl() + " resume --lease ");
+        PausectlProcess second = pausectl("pause", "--target", proxy.adminUrl());
+        assertThat(second.waitFor(EXIT)).isEqualTo(4);
+        assertThat(second.err()).contains(proxy.adminUrl() + ": already paused by lease held by ");
+
+        String lease = status(proxy).lease().id();
+        PausectlProcess resume = pausectl("resume", "--target", proxy.adminUrl(), "--lease", lease);
+        assertThat(resume.waitFor(EXIT)).as(resume.err()).isEqualTo(0);
+        assertThat(status(proxy).lease()).isNull();
+    }
+}
