@@ -310,6 +310,12 @@ public final class QueueingPauseGate implements PauseGate {
             request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTTING_DOWN));
             return;
         }
+        Phase p = phase;
+        if ((p.state == PauseState.PAUSING || p.state == PauseState.PAUSED) && !inScope(p.pause, request)) {
+            // Held under the previous scope just before a pause with another scope began.
+            release(request);
+            return;
+        }
         request.queued = true;
         request.queuePrev = queueTail;
         request.queueNext = null;
@@ -321,8 +327,7 @@ public final class QueueingPauseGate implements PauseGate {
         queueTail = request;
         maxQueueDepth = Math.max(maxQueueDepth, queuedCount.get());
         armTimeoutTimer();
-        PauseState state = phase.state;
-        if (state == PauseState.DRAINING || state == PauseState.RUNNING) {
+        if (p.state == PauseState.DRAINING || p.state == PauseState.RUNNING) {
             pump();
         }
     }
