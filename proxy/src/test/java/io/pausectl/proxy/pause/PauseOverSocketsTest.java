@@ -297,6 +297,25 @@ class PauseOverSocketsTest {
     }
 
     @Test
+    void drainRateSpacesReleases() throws Exception {
+        try (PauseFixture fx = PauseFixture.start("drain-rate", "10")) {
+            Status paused = fx.pause("{}");
+            List<RawClient> clients = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                clients.add(fx.client().send(request("GET", "/r", "rate" + i)));
+            }
+            awaitQueueDepth(fx, 5);
+            long start = System.nanoTime();
+            fx.resume(paused.lease().id());
+            for (RawClient c : clients) {
+                assertThat(c.read().status()).isEqualTo(200);
+            }
+            // 10 per second: the fifth release comes at least 400 ms after the first.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        }
+    }
+
+    @Test
     void adminAnswersConflictNotFoundUnauthorizedAndBadRequest(@TempDir Path dir) throws Exception {
         Path tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, "t0ken\n", StandardCharsets.UTF_8);
