@@ -559,24 +559,26 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         complete(ex, LocalResponses.body(ctx.alloc(), text));
     }
 
-    /** Writes the response's end, then reads the next request or closes. */
+    /**
+     * Writes the response's end, then reads the next request or closes. The exchange is settled
+     * (metrics, access log, gate exit) as the end is handed to the channel, so that whoever sees
+     * the whole response also sees it counted.
+     */
     private void complete(ClientExchange ex, LastHttpContent last) {
         boolean keepAlive = !ex.closeClient && !draining;
+        finish(ex, ex.status);
         if (keepAlive && ex.requestFullyRead) {
             ctx.writeAndFlush(last, ctx.voidPromise());
-            finish(ex, ex.status);
             state = State.AWAITING_HEAD;
             requestRead();
         } else if (keepAlive && !ex.hasBody) {
             // The request's (empty) end is still queued: swallow it, then go on.
             ctx.writeAndFlush(last, ctx.voidPromise());
-            finish(ex, ex.status);
             state = State.DISCARDING;
             requestRead();
         } else {
-            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-            finish(ex, ex.status);
             state = State.CLOSING;
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

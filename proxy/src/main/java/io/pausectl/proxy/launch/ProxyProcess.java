@@ -96,7 +96,9 @@ public final class ProxyProcess implements AutoCloseable {
 
     /** Sends SIGTERM (graceful shutdown) and waits up to {@code timeout} for the exit code. */
     public int terminate(Duration timeout) throws InterruptedException, TimeoutException {
-        process.destroy();
+        // Through the handle: Process.destroy() also closes our end of the child's output, and
+        // the lines it writes while shutting down would be lost.
+        process.toHandle().destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new TimeoutException("pause-proxy (pid " + pid() + ") did not exit within " + timeout
                     + " of SIGTERM; last lines:\n" + String.join("\n", lastLines()));

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.pausectl.common.Durations;
 import io.pausectl.proxy.client.ClientContext;
 import io.pausectl.proxy.client.ClientExchangeHandler;
 import io.pausectl.proxy.config.ProxyConfig;
@@ -127,7 +128,7 @@ public final class ProxyServer {
         boolean clean = clients.newCloseFuture().await(grace.toMillis(), TimeUnit.MILLISECONDS);
         if (!clean) {
             LOG.warn("{} client connection(s) still busy after the {} grace period; closing them", clients.size(),
-                    grace);
+                    Durations.format(grace));
             clients.close().await(5, TimeUnit.SECONDS);
         }
         pools.closeIdle();

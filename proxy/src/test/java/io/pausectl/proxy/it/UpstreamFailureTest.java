@@ -9,7 +9,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,21 +21,24 @@ import static org.awaitility.Awaitility.await;
 /** 502 and 504: what a client sees when the upstream cannot be reached, breaks or is too slow. */
 class UpstreamFailureTest {
     TestUpstream upstream;
+    /** Bound but not listening: connections to its port are refused, and nobody else can take it. */
+    Socket refusing;
 
     @BeforeEach
     void start() throws Exception {
         upstream = new TestUpstream();
+        refusing = new Socket();
+        refusing.bind(new InetSocketAddress("127.0.0.1", 0));
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         upstream.close();
+        refusing.close();
     }
 
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private int closedPort() {
+        return refusing.getLocalPort();
     }
 
     @Test

@@ -148,6 +148,11 @@ public final class RawClient implements AutoCloseable {
         return got;
     }
 
+    /** Reads exactly {@code n} raw bytes (after an upgrade). */
+    public byte[] readRaw(int n) throws IOException {
+        return exactly(n);
+    }
+
     /** True when the server closed the connection (reads end of stream within the read timeout). */
     public boolean closedByServer() throws IOException {
         try {

@@ -1,0 +1,77 @@
+package io.pausectl.proxy.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClientHttpCodecTest {
+    private static EmbeddedChannel channel() {
+        return new EmbeddedChannel(new ClientHttpCodec(1024, 2048, 8192));
+    }
+
+    private static HttpRequest decode(EmbeddedChannel ch, String text) {
+        ch.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+        return ch.readInbound();
+    }
+
+    @Test
+    void contentLengthWithTransferEncodingIsAFailureNotADroppedLength() {
+        EmbeddedChannel ch = channel();
+        HttpRequest r = decode(ch, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n");
+        assertThat(r.decoderResult().isFailure()).isTrue();
+        assertThat(r.decoderResult().cause()).hasMessage("Content-Length and Transfer-Encoding together");
+        ReferenceCountUtil.release(r);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aSecondContentLengthIsAFailureEvenInHttp10() {
+        EmbeddedChannel ch = channel();
+        HttpRequest r = decode(ch, "POST / HTTP/1.0\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc");
+        assertThat(r.decoderResult().isFailure()).isTrue();
+        assertThat(r.decoderResult().cause()).hasMessage("more than one Content-Length");
+        ReferenceCountUtil.release(r);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aPlainRequestDecodes() {
+        EmbeddedChannel ch = channel();
+        HttpRequest r = decode(ch, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc");
+        assertThat(r.decoderResult().isSuccess()).isTrue();
+        LastHttpContent body = ch.readInbound();
+        assertThat(body.content().toString(StandardCharsets.US_ASCII)).isEqualTo("abc");
+        body.release();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aResponseToHeadNeverGetsABodyOrChunkTerminator() {
+        EmbeddedChannel ch = channel();
+        decode(ch, "HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n");
+        ReferenceCountUtil.release(ch.readInbound());
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set("transfer-encoding", "chunked");
+        ch.writeOutbound(head, LastHttpContent.EMPTY_LAST_CONTENT);
+        StringBuilder out = new StringBuilder();
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            out.append(b.toString(StandardCharsets.US_ASCII));
+            b.release();
+        }
+        assertThat(out.toString()).isEqualTo("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+        ch.finishAndReleaseAll();
+    }
+}

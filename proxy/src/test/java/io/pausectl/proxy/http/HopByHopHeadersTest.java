@@ -1,0 +1,48 @@
+package io.pausectl.proxy.http;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpVersion;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HopByHopHeadersTest {
+    @Test
+    void stripsTheFixedListAndEveryConnectionToken() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("Connection", "keep-alive, X-A")
+                .add("Connection", "x-b,,")
+                .add("X-A", "1").add("X-B", "2").add("X-C", "3")
+                .add("Keep-Alive", "timeout=5").add("Proxy-Connection", "keep-alive")
+                .add("Proxy-Authorization", "Basic x").add("Proxy-Authenticate", "Basic")
+                .add("TE", "trailers").add("Trailer", "X-T").add("Transfer-Encoding", "chunked")
+                .add("Upgrade", "websocket");
+        HopByHopHeaders.strip(h);
+        assertThat(h.names()).containsExactly("X-C");
+    }
+
+    @Test
+    void aConnectionTokenCannotRemoveFramingOrRouting() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("Connection", "Content-Length, host")
+                .add("Content-Length", "5").add("Host", "a");
+        HopByHopHeaders.strip(h);
+        assertThat(h.get("content-length")).isEqualTo("5");
+        assertThat(h.get("host")).isEqualTo("a");
+        assertThat(h.contains("connection")).isFalse();
+    }
+
+    @Test
+    void forwardingHeadersAppendToWhatIsThere() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("X-Forwarded-For", "1.1.1.1").add("X-Forwarded-For", "2.2.2.2")
+                .add("X-Forwarded-Proto", "https").add("X-Forwarded-Host", "spoofed")
+                .add("Host", "real.example:8080").add("Via", "1.1 first");
+        ForwardedHeaders.addToRequest(h, "10.0.0.9", HttpVersion.HTTP_1_0);
+        assertThat(h.getAll("x-forwarded-for")).containsExactly("1.1.1.1, 2.2.2.2, 10.0.0.9");
+        assertThat(h.get("x-forwarded-proto")).isEqualTo("http");
+        assertThat(h.get("x-forwarded-host")).isEqualTo("real.example:8080");
+        assertThat(h.get("via")).isEqualTo("1.1 first, 1.0 pause-proxy");
+    }
+}

@@ -1,0 +1,68 @@
+package io.pausectl.proxy.it;
+
+import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.proxy.testing.RawClient;
+import io.pausectl.proxy.testing.RawClient.Response;
+import io.pausectl.proxy.testing.TestUpstream;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** SIGTERM on the real program: idle connections close, in-flight exchanges finish, exit 0. */
+class GracefulShutdownTest {
+    private static ProxyProcess start(TestUpstream upstream, String grace) throws Exception {
+        return ProxyProcess.builder()
+                .args(List.of("--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--upstream", upstream.url(),
+                        "--event-loops", "1", "--shutdown-grace", grace))
+                .expectAdmin(false)
+                .start();
+    }
+
+    @Test
+    void sigtermFinishesInFlightExchangesClosesIdleOnesAndExits0() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(); ProxyProcess proxy = start(upstream, "20s");
+             RawClient idle = new RawClient(proxy.clientAddress().getPort());
+             RawClient busy = new RawClient(proxy.clientAddress().getPort())) {
+            assertThat(idle.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+            busy.send("GET /slow?ms=1500 HTTP/1.1\r\nHost: a\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.seen().size() == 2);
+
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return proxy.terminate(Duration.ofSeconds(30));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(idle.closedByServer()).as("idle keep-alive connection closed at once").isTrue();
+            assertThat(exit).isNotDone();
+            Response r = busy.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("slow");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(busy.closedByServer()).isTrue();
+            assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> proxy.lastLines().stream().anyMatch(l -> l.contains("pause-proxy stopped")));
+        }
+    }
+
+    @Test
+    void exchangesStillBusyAtTheEndOfTheGraceAreCut() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(); ProxyProcess proxy = start(upstream, "500ms");
+             RawClient busy = new RawClient(proxy.clientAddress().getPort())) {
+            busy.send("GET /slow?ms=20000 HTTP/1.1\r\nHost: a\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.seen().size() == 1);
+            assertThat(proxy.terminate(Duration.ofSeconds(30))).isZero();
+            assertThat(busy.closedByServer()).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.lastLines().stream()
+                    .anyMatch(l -> l.contains("still busy after the 500ms grace period")));
+        }
+    }
+}
