@@ -46,6 +46,7 @@ class AdminApiContractTest {
     void stop() {
         gate.shutdown().syncUninterruptibly();
         admin.stop().syncUninterruptibly();
+        gate.close().syncUninterruptibly();
     }
 
     private AdminApiTarget target(String token) {

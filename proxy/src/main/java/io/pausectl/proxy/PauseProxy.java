@@ -53,6 +53,7 @@ public final class PauseProxy {
         } catch (InterruptedException | RuntimeException e) {
             server.shutdown(Duration.ZERO);
             gate.shutdown();
+            gate.close();
             throw e;
         }
         return clientAddress;
@@ -104,6 +105,7 @@ public final class PauseProxy {
         }
         boolean clean = server.shutdown(grace);
         admin.stop().await(5, TimeUnit.SECONDS);
+        gate.close().await(5, TimeUnit.SECONDS);
         return clean;
     }
 }

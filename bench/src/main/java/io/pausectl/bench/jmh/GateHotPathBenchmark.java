@@ -67,6 +67,8 @@ public class GateHotPathBenchmark {
     public void tearDown() {
         gate.shutdown().syncUninterruptibly();
         busyGate.shutdown().syncUninterruptibly();
+        gate.close().syncUninterruptibly();
+        busyGate.close().syncUninterruptibly();
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

@@ -707,14 +707,11 @@ public final class QueueingPauseGate implements PauseGate {
     /**
      * Ends every held request with a 503 that is safe to retry ({@link Refusal#SHUTTING_DOWN}: never
      * forwarded), refuses new holds from now on, and ends the lease without draining. Requests in
-     * flight are left to finish. Stops the gate's own executor afterwards, if it made one.
+     * flight are left to finish; the gate keeps answering status until {@link #close}.
      *
      * @return completes with the number of held requests refused
      */
     public Future<Integer> shutdown() {
-        if (executor.isShuttingDown()) {
-            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(0);
-        }
         Future<Integer> done = onExecutor(() -> {
             shuttingDown = true;
             Pause p = phase.pause;
@@ -743,10 +740,15 @@ public final class QueueingPauseGate implements PauseGate {
             log.info("pause gate shutting down: {} held request(s) answered 503 (never forwarded, safe to retry)", n);
             return n;
         });
-        if (ownsExecutor) {
-            done.addListener(f -> executor.shutdownGracefully(0, 1, TimeUnit.SECONDS));
-        }
         return done;
+    }
+
+    /** Stops the gate's own executor, if it made one ({@link #start}); call after {@link #shutdown}. */
+    public Future<?> close() {
+        if (!ownsExecutor) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
+        }
+        return executor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     /** Hands a task to the executor; after shutdown its bookkeeping no longer matters. */

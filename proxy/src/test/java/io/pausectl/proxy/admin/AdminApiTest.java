@@ -73,6 +73,7 @@ class AdminApiTest {
     void stop() {
         gate.shutdown().syncUninterruptibly();
         admin.stop().syncUninterruptibly();
+        gate.close().syncUninterruptibly();
     }
 
     private HttpResponse<String> send(String method, String path, String body, String token) throws IOException,

@@ -130,6 +130,7 @@ class QueueingPauseGateConcurrencyTest {
         assertThat(inFlightAll.get()).isZero();
 
         gate.shutdown().get(5, TimeUnit.SECONDS);
+        gate.close().get(5, TimeUnit.SECONDS);
         for (EventLoop loop : loops) {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -78,6 +78,7 @@ public final class ProxyFixture implements AutoCloseable {
         server.shutdown(Duration.ofSeconds(2));
         if (ownGate != null) {
             ownGate.shutdown().await(5, java.util.concurrent.TimeUnit.SECONDS);
+            ownGate.close().await(5, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 }
