@@ -297,6 +297,38 @@ class PauseOverSocketsTest {
     }
 
     @Test
+    void aPipelinedRequestStaysBehindAHeldOne() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{}");
+            RawClient c = fx.client().send(request("GET", "/first", "first") + request("GET", "/second", "second"));
+            awaitQueueDepth(fx, 1);
+            assertThat(c.silentFor(300)).isTrue();
+            assertThat(fx.status().counters().held()).as("the second is not even admitted").isEqualTo(1);
+            fx.resume(paused.lease().id());
+            assertThat(c.read().bodyText()).isEqualTo("ok first");
+            assertThat(c.read().bodyText()).isEqualTo("ok second");
+            assertThat(fx.upstream.order()).containsExactly("first", "second");
+        }
+    }
+
+    @Test
+    void expectContinueIsAnsweredOnlyOnRelease() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{}");
+            RawClient c = fx.client().send("POST /upload HTTP/1.1\r\nHost: app.test\r\nX-Req-Id: expect\r\n"
+                    + "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            awaitQueueDepth(fx, 1);
+            assertThat(c.silentFor(300)).as("no 100 Continue while held").isTrue();
+            fx.resume(paused.lease().id());
+            Response interim = c.read();
+            assertThat(interim.status()).isEqualTo(100);
+            Response r = c.send("abcde").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(fx.upstream.bodyLength("expect")).isEqualTo(5L);
+        }
+    }
+
+    @Test
     void drainRateSpacesReleases() throws Exception {
         try (PauseFixture fx = PauseFixture.start("drain-rate", "10")) {
             Status paused = fx.pause("{}");
