@@ -37,7 +37,7 @@ import java.util.Optional;
                 "3:could not pause every target: those paused were resumed, the command was NOT run",
                 "4:conflict: another lease already holds a pause (nothing changed, command not run)",
                 "5:could not resume: the targets named on stderr are STILL PAUSED (wins over run's command code)",
-                "126:run: the command is not executable (the pause was undone)",
+                "126:run: the command is not executable (nothing stays paused)",
                 "127:run: the command was not found (nothing was paused)"},
         footerHeading = "%nEnvironment:%n",
         footer = {"  PAUSECTL_TARGETS  comma-separated admin API URLs, when no --target is given",
