@@ -326,9 +326,15 @@ final class PauseWindow {
         }
     }
 
+    /**
+     * Whether the target is still releasing what this window held. The gate may already say
+     * {@code running} while the last released requests are being handed over (queue depth not yet 0,
+     * not yet counted as released), so a running target with a queue is still releasing.
+     */
     private static boolean draining(Held h, Status status) {
         boolean ours = status.lease() != null && status.lease().id() != null && status.lease().id().equals(h.leaseId);
-        return status.state() == PauseState.DRAINING || ours && !h.stillPaused();
+        return status.state() == PauseState.DRAINING || ours && !h.stillPaused()
+                || status.state() == PauseState.RUNNING && status.queueDepth() > 0;
     }
 
     private Held find(PauseTarget target) {

@@ -24,6 +24,8 @@ final class FakeTarget implements PauseTarget {
     private final String name;
     private boolean unreachable;
     private boolean loseNextPauseAnswer;
+    private int lagReleases;
+    private int releasing;
     private int failResumes;
     private long inFlight;
     private PauseState state = PauseState.RUNNING;
@@ -63,6 +65,15 @@ final class FakeTarget implements PauseTarget {
     /** Requests in flight: a pause stays {@code pausing} while there are some. */
     synchronized FakeTarget inFlight(long n) {
         inFlight = n;
+        return this;
+    }
+
+    /**
+     * As the real gate: after a resume the state is already {@code running} while the held requests are
+     * still being handed over (queue depth not 0, not counted as released) for the next {@code statuses} reads.
+     */
+    synchronized FakeTarget lagReleases(int statuses) {
+        lagReleases = statuses;
         return this;
     }
 
@@ -125,6 +136,10 @@ final class FakeTarget implements PauseTarget {
     @Override
     public synchronized Status status() throws TargetException {
         reach("status");
+        if (releasing > 0 && lease == null && --releasing == 0) {
+            released += queueDepth;
+            queueDepth = 0;
+        }
         return snapshot();
     }
 
@@ -184,8 +199,12 @@ final class FakeTarget implements PauseTarget {
     }
 
     private void endPause(String event) {
-        released += queueDepth;
-        queueDepth = 0;
+        if (lagReleases > 0) {
+            releasing = lagReleases;
+        } else {
+            released += queueDepth;
+            queueDepth = 0;
+        }
         lease = null;
         pausedSince = null;
         state = PauseState.RUNNING;

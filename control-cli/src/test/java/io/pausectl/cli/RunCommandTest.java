@@ -74,6 +74,17 @@ class RunCommandTest {
     }
 
     @Test
+    void theSummaryWaitsUntilTheHeldRequestsAreReleased() throws Exception {
+        FakeTarget a = cli.target("http://a:1").lagReleases(3);
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), waitForGo(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("running:"));
+        a.hold(6);
+        go();
+        assertThat(finish(run)).isEqualTo(0);
+        assertThat(cli.err()).contains("held 6 requests (max depth 6); released 6,").doesNotContain("still releasing");
+    }
+
+    @Test
     void theCommandNeedsNoDoubleDash() throws Exception {
         FakeTarget a = cli.target("http://127.0.0.1:9901");
         assertThat(cli.run("run", "sh", "-c", "exit 3", "-o", "json")).isEqualTo(3);
