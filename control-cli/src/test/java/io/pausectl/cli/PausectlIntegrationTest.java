@@ -144,8 +144,7 @@ class PausectlIntegrationTest {
 
     @Test
     void anUnreachableTargetIsExit3AndTheCommandNeverRuns() throws Exception {
-        PausectlProcess run = pausectl(args(List.of("run", "--target", "http://127.0.0.1:" + closedPort(),
-                "--timeout", "2s"), "sh", "-c", "touch \"$1/ran\"", "sh", dir.toString()));
+        PausectlProcess run = pausectl(args(List.of("run", "--target", "http://127.0.0.1:" + closedPort()), "sh", "-c", "touch \"$1/ran\"", "sh", dir.toString()));
         assertThat(run.waitFor(EXIT)).as(run.err()).isEqualTo(3);
         assertThat(ran()).isFalse();
         assertThat(run.err()).contains("could not pause every target; the command was NOT run", "cannot connect");
@@ -157,14 +156,15 @@ class PausectlIntegrationTest {
         ProxyProcess b = proxy();
         String down = "http://127.0.0.1:" + closedPort();
         PausectlProcess run = pausectl(args(List.of("run", "--target", a.adminUrl(), "--target", down,
-                "--target", b.adminUrl(), "--timeout", "2s"), "sh", "-c", "touch \"$1/ran\"", "sh", dir.toString()));
+                "--target", b.adminUrl()), "sh", "-c", "touch \"$1/ran\"", "sh", dir.toString()));
         assertThat(run.waitFor(EXIT)).as(run.err()).isEqualTo(3);
         assertThat(ran()).isFalse();
         for (ProxyProcess proxy : List.of(a, b)) {
             Status s = status(proxy);
             assertThat(s.state()).isEqualTo(PauseState.RUNNING);
             assertThat(s.lease()).isNull();
-            assertThat(s.counters().pausesResumed()).as("paused, then resumed by pausectl").isEqualTo(1);
+            assertThat(s.counters().pausesResumed()).as("paused, then resumed by pausectl; its stderr:%n%s", run.err())
+                    .isEqualTo(1);
         }
         assertThat(run.err()).contains(down + ": cannot connect", "resumed again: " + a.adminUrl() + ", " + b.adminUrl());
     }
