@@ -1,5 +1,7 @@
 package io.pausectl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pausectl.api.Json;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Status;
 import io.pausectl.proxy.launch.ProxyProcess;
@@ -140,6 +142,22 @@ class PausectlIntegrationTest {
             assertThat(after.state()).isEqualTo(PauseState.RUNNING);
             assertThat(after.lease()).isNull();
         }
+    }
+
+    @Test
+    void theJsonSummaryFollowsTheCommandsOwnOutputOnStdout() throws Exception {
+        ProxyProcess proxy = proxy();
+        PausectlProcess run = pausectl(args(List.of("run", "--target", proxy.adminUrl(), "-o", "json"),
+                "sh", "-c", "echo migrating; exit 0"));
+        assertThat(run.waitFor(EXIT)).as(run.err()).isEqualTo(0);
+        String[] lines = run.out().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).isEqualTo("migrating");
+        JsonNode summary = Json.lenient().readTree(lines[1]);
+        assertThat(summary.at("/exitCode").asInt()).isZero();
+        assertThat(summary.at("/targets/0/target").asText()).isEqualTo(proxy.adminUrl());
+        assertThat(summary.at("/targets/0/resumed").asBoolean()).isTrue();
+        assertThat(run.err()).contains("traffic was paused for");
     }
 
     @Test

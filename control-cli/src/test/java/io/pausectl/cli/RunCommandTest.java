@@ -131,6 +131,17 @@ class RunCommandTest {
     }
 
     @Test
+    void aCommandThatFailsToStartAfterThePauseIsResumedAndExits127() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        // Executable, so it passes the check before pausing; its interpreter is missing, so exec fails.
+        Path script = Files.writeString(dir.resolve("migrate"), "#!/nonexistent/interpreter\n");
+        assertThat(script.toFile().setExecutable(true)).isTrue();
+        assertThat(cli.run("run", "--target", "http://a:1", "--", script.toString())).isEqualTo(127);
+        assertThat(a.events()).containsExactly("pause", "resume");
+        assertThat(cli.err()).contains("could not start '" + script + "'", "; resuming", "traffic was paused for");
+    }
+
+    @Test
     void anUnreachableTargetMeansTheCommandNeverRunsAndTheOthersResume() throws Exception {
         FakeTarget a = cli.target("http://a:1");
         cli.target("http://down:2").unreachable(true);
