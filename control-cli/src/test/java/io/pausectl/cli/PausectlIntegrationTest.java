@@ -205,6 +205,25 @@ class PausectlIntegrationTest {
     }
 
     @Test
+    void sigintToPausectlAloneReachesTheCommandThenTrafficResumes() throws Exception {
+        ProxyProcess proxy = proxy();
+        PausectlProcess run = pausectl(args(List.of("run", "--target", proxy.adminUrl()), migration(0)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("command.pid"))
+                && status(proxy).state() == PauseState.PAUSED);
+        long command = commandPid();
+        // As `kill -INT` from a script: unlike a terminal's Ctrl-C, only pausectl gets it.
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.pid())).start();
+        assertThat(kill.waitFor()).isZero();
+        int code = run.waitFor(EXIT);
+        assertThat(code).as(run.err()).isEqualTo(128 + 2);
+        assertThat(ProcessHandle.of(command).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ran()).isFalse();
+        assertThat(status(proxy).lease()).isNull();
+        assertThat(run.err()).contains("SIGINT: waiting for the command to stop",
+                "the command still runs: sending it SIGINT", "traffic was paused for");
+    }
+
+    @Test
     void whenPausectlIsKilledTheProxyResumesByItselfWithinTheLease() throws Exception {
         ProxyProcess proxy = proxy();
         PausectlProcess run = pausectl(args(List.of("run", "--target", proxy.adminUrl(), "--ttl", "2s"),
