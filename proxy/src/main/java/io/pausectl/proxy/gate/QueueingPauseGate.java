@@ -856,17 +856,47 @@ public final class QueueingPauseGate implements PauseGate {
         }
     }
 
-    /** The requests in flight on one event loop; touched only on that loop (size read anywhere). */
-    static final class LoopRegistry {
-        private static final AtomicIntegerFieldUpdater<LoopRegistry> SIZE =
-                AtomicIntegerFieldUpdater.newUpdater(LoopRegistry.class, "size");
+    /**
+     * Padding before a loop's registry fields: every request on a loop writes them, so two loops'
+     * registries must not share a cache line (superclass fields are laid out first).
+     */
+    abstract static class LoopRegistryLeftPad {
+        long p01;
+        long p02;
+        long p03;
+        long p04;
+        long p05;
+        long p06;
+        long p07;
+    }
 
+    /** A loop's registry fields, between the paddings. */
+    abstract static class LoopRegistryFields extends LoopRegistryLeftPad {
         final EventLoop loop;
         GatedRequest head;
         volatile int size;
 
-        LoopRegistry(EventLoop loop) {
+        LoopRegistryFields(EventLoop loop) {
             this.loop = loop;
+        }
+    }
+
+    /** The requests in flight on one event loop; touched only on that loop (size read anywhere). */
+    static final class LoopRegistry extends LoopRegistryFields {
+        private static final AtomicIntegerFieldUpdater<LoopRegistryFields> SIZE =
+                AtomicIntegerFieldUpdater.newUpdater(LoopRegistryFields.class, "size");
+
+        // Padding after the fields (see LoopRegistryLeftPad).
+        long p11;
+        long p12;
+        long p13;
+        long p14;
+        long p15;
+        long p16;
+        long p17;
+
+        LoopRegistry(EventLoop loop) {
+            super(loop);
         }
 
         void add(GatedRequest r) {
