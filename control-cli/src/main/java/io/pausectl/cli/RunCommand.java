@@ -83,6 +83,7 @@ final class RunCommand implements Callable<Integer> {
     private Messages messages;
 
     @Override
+    @SuppressWarnings("try") // the signal registration is held for the window, never read
     public Integer call() {
         validate();
         PauseSpec pauseSpec;
