@@ -133,6 +133,14 @@ public final class PauseProxyMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Netty samples 1 buffer in 128 with a stack trace to find leaks unless told otherwise; the
+        // proxy's buffer handling is tested under paranoid detection, so production runs without
+        // it (JAVA_OPTS=-Dio.netty.leakDetection.level=simple turns it back on). Set before any
+        // Netty class loads.
+        if (System.getProperty("io.netty.leakDetection.level") == null
+                && System.getProperty("io.netty.leakDetectionLevel") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         int code = commandLine(System.getenv()).execute(args);
         if (code != 0) {
             System.exit(code);

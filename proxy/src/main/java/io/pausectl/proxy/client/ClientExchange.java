@@ -2,7 +2,6 @@ package io.pausectl.proxy.client;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.pausectl.proxy.gate.GatedRequest;
 import io.pausectl.proxy.gate.Refusal;
 import io.pausectl.proxy.upstream.UpstreamTarget;
@@ -48,7 +47,6 @@ final class ClientExchange extends GatedRequest {
     int status;
     long responseBytes;
     UpstreamTarget target;
-    ScheduledFuture<?> responseTimeout;
 
     ClientExchange(ClientExchangeHandler handler, EventLoop eventLoop, HttpRequest request, String path, String host,
                    int headBytes, long startNanos, boolean clientKeepAlive, boolean hasBody, boolean expectContinue,

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.pausectl.proxy.gate.Admission;
 import io.pausectl.proxy.gate.PauseGate;
 import io.pausectl.proxy.gate.Refusal;
@@ -102,6 +103,14 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private boolean draining;
     /** A read was asked of the pipeline and no message answered it yet. */
     private boolean readPending;
+    /** When the connection last started waiting for a request head (for the idle timeout). */
+    private long awaitingSinceNanos;
+    /** When the current exchange's response head is due from the upstream; 0 when not waiting. */
+    private long responseDeadlineNanos;
+    /** The one timer checking {@link #responseDeadlineNanos}, rescheduled lazily; null when none. */
+    private ScheduledFuture<?> responseTimer;
+    private final Runnable responseTimerTask = this::checkResponseDeadline;
+    private final long clientIdleNanos;
 
     public ClientExchangeHandler(ClientContext context) {
         this.context = context;
@@ -109,6 +118,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         this.metrics = context.metrics();
         this.upstreamTimeoutNanos = context.config().upstreamTimeout().toNanos();
         this.accessLog = context.config().accessLog();
+        this.clientIdleNanos = context.config().clientIdleTimeout().toNanos();
     }
 
     State state() {
@@ -127,6 +137,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        awaitingSinceNanos = System.nanoTime();
         requestRead();
         ctx.fireChannelActive();
     }
@@ -261,6 +272,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 ReferenceCountUtil.release(content);
                 if (last) {
                     state = State.AWAITING_HEAD;
+                    awaitingSinceNanos = System.nanoTime();
                     requestRead();
                 } else {
                     closeClient();
@@ -359,8 +371,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         } else {
             up.write(ex.request, up.voidPromise());
         }
-        ex.responseTimeout = ctx.channel().eventLoop().schedule(() -> responseTimedOut(ex),
-                upstreamTimeoutNanos, TimeUnit.NANOSECONDS);
+        startResponseDeadline();
         if (ex.expectContinue) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER), ctx.voidPromise());
@@ -368,10 +379,35 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         requestRead();
     }
 
-    private void responseTimedOut(ClientExchange ex) {
-        if (ex != exchange || ex.responseStarted || state != State.FORWARDING) {
+    /**
+     * Arms the upstream response timeout. Rather than a timer per request (an allocation and a
+     * scheduled-queue insert and removal each time), the connection keeps one timer that checks
+     * the current deadline when it fires and re-arms itself for what is left.
+     */
+    private void startResponseDeadline() {
+        long deadline = System.nanoTime() + upstreamTimeoutNanos;
+        responseDeadlineNanos = deadline == 0 ? 1 : deadline;
+        if (responseTimer == null) {
+            responseTimer = ctx.channel().eventLoop().schedule(responseTimerTask, upstreamTimeoutNanos,
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkResponseDeadline() {
+        responseTimer = null;
+        ClientExchange ex = exchange;
+        if (responseDeadlineNanos == 0 || ex == null || ex.responseStarted || state != State.FORWARDING) {
             return;
         }
+        long left = responseDeadlineNanos - System.nanoTime();
+        if (left > 0) {
+            responseTimer = ctx.channel().eventLoop().schedule(responseTimerTask, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        responseTimedOut(ex);
+    }
+
+    private void responseTimedOut(ClientExchange ex) {
         metrics.upstreamError(UpstreamErrorKind.TIMEOUT);
         detachUpstream(false);
         respondLocal(ex, HttpResponseStatus.GATEWAY_TIMEOUT, "the upstream did not answer in time", false, false);
@@ -570,6 +606,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (keepAlive && ex.requestFullyRead) {
             ctx.writeAndFlush(last, ctx.voidPromise());
             state = State.AWAITING_HEAD;
+            awaitingSinceNanos = System.nanoTime();
             requestRead();
         } else if (keepAlive && !ex.hasBody) {
             // The request's (empty) end is still queued: swallow it, then go on.
@@ -652,11 +689,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
-    private static void cancelTimeout(ClientExchange ex) {
-        if (ex.responseTimeout != null) {
-            ex.responseTimeout.cancel(false);
-            ex.responseTimeout = null;
-        }
+    /** The response head arrived or the exchange ended: the deadline no longer applies. */
+    private void cancelTimeout(ClientExchange ex) {
+        responseDeadlineNanos = 0;
     }
 
     private void closeClient() {
@@ -667,7 +702,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            if (state == State.AWAITING_HEAD) {
+            // Nothing was read for the idle timeout; close only a connection that has also been
+            // waiting between requests that long (a long response is not idleness).
+            if (state == State.AWAITING_HEAD && System.nanoTime() - awaitingSinceNanos >= clientIdleNanos) {
                 LOG.debug("{} idle, closing", ctx.channel());
                 closeClient();
             }
@@ -696,6 +733,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             }
         }
         state = State.CLOSING;
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
         ctx.fireChannelInactive();
     }
 

@@ -13,8 +13,9 @@ import io.pausectl.proxy.client.ClientRequestValidator;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pipeline of a client connection, in order: {@code idle} (closes a connection idle between
- * requests), {@code http} ({@link ClientHttpCodec}, strict request framing), {@code flow}
+ * Pipeline of a client connection, in order: {@code idle} (reader idle events; the exchange
+ * handler closes a connection that is idle between requests. Reader idle only: watching writes
+ * would cost a promise and a listener per write), {@code http} ({@link ClientHttpCodec}, strict request framing), {@code flow}
  * ({@link FlowControlHandler}: one HTTP object per read, so pipelined requests wait their turn),
  * {@code validator} ({@link ClientRequestValidator}: smuggling vectors and limits answered and
  * closed), {@code exchange} ({@link ClientExchangeHandler}: gate, upstream, response relay).
@@ -35,8 +36,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         clients.add(ch);
         ch.pipeline()
-                .addLast("idle", new IdleStateHandler(false, 0, 0,
-                        context.config().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("idle", new IdleStateHandler(context.config().clientIdleTimeout().toMillis(), 0, 0,
+                        TimeUnit.MILLISECONDS))
                 .addLast("http", new ClientHttpCodec(context.config().maxRequestLineLength(),
                         context.config().maxHeaderSize(), MAX_CHUNK))
                 .addLast("flow", new FlowControlHandler())
