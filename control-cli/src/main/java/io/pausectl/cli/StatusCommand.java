@@ -111,10 +111,14 @@ final class StatusCommand implements Callable<Integer> {
         if (s == null) {
             return t.target() + "  UNREACHABLE: " + t.error();
         }
+        Lease lease = s.lease();
         return t.target() + "  " + PauseWindow.stateOf(s) + "  held " + s.queueDepth() + "  oldest "
                 + Formats.millis(s.oldestHeldMs()) + "  in flight " + s.inFlight() + "  max depth "
                 + s.maxQueueDepth() + (s.counters() == null ? "" : "  released " + s.counters().released()
-                + "  timed out " + s.counters().timedOut() + "  rejected " + s.counters().rejected());
+                + "  timed out " + s.counters().timedOut() + "  rejected " + s.counters().rejected())
+                + (lease == null ? "" : "  lease " + lease.id() + " by " + lease.holder()
+                + (lease.expiresAt() == null ? "" : " ends in "
+                + Formats.millis(Duration.between(Instant.now(), lease.expiresAt()).toMillis())));
     }
 
     private static void block(PrintWriter out, TargetStatus t, Instant now) {

@@ -60,6 +60,17 @@ class StatusCommandTest {
     }
 
     @Test
+    void watchShowsTheLeaseWhilePaused() {
+        FakeTarget a = cli.target("http://a:1");
+        assertThat(cli.run("pause", "--target", "http://a:1", "--ttl", "90s")).isEqualTo(0);
+        a.hold(2);
+        assertThat(cli.run("status", "--target", "http://a:1", "--watch", "--count", "1")).isEqualTo(0);
+        assertThat(cli.out()).containsPattern("http://a:1  paused  held 2  oldest 1.5s  in flight 0  max depth 2"
+                + "  released 0  timed out 0  rejected 0  lease " + a.leaseId() + " by pausectl/test@host:1"
+                + " ends in 1m2\\ds");
+    }
+
+    @Test
     void watchAsJsonIsOneObjectPerLine() throws Exception {
         cli.target("http://a:1");
         assertThat(cli.run("status", "--target", "http://a:1", "-w", "--interval", "100ms", "--count", "2",
