@@ -51,7 +51,8 @@ import java.util.Optional;
  *       that probes need no secret.</li>
  * </ul>
  * Errors are {@link ApiError} JSON: 400 bad body or duration, 401 missing or wrong token, 404
- * unknown path or lease, 405 wrong method, 409 another lease holds, 503 shutting down.
+ * unknown path or lease, 405 wrong method, 409 another lease holds, 413 body over 64 KiB (then the
+ * connection closes), 503 shutting down.
  */
 final class AdminHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
@@ -267,7 +268,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         send(ctx, keepAlive, errorResponse(status, code, message));
     }
 
-    private static FullHttpResponse errorResponse(HttpResponseStatus status, String code, String message) {
+    static FullHttpResponse errorResponse(HttpResponseStatus status, String code, String message) {
         byte[] body;
         try {
             body = Json.strict().writeValueAsBytes(new ApiError(code, message));

@@ -2,13 +2,17 @@ package io.pausectl.proxy.admin;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -70,7 +74,17 @@ public final class AdminServer {
                         ch.pipeline().addLast(
                                 new HttpServerCodec(),
                                 new HttpServerKeepAliveHandler(),
-                                new HttpObjectAggregator(MAX_BODY_BYTES),
+                                new HttpObjectAggregator(MAX_BODY_BYTES) {
+                                    @Override
+                                    protected void handleOversizedMessage(ChannelHandlerContext ctx,
+                                                                          HttpMessage oversized) {
+                                        // JSON like every other admin error; the body is unread, so close.
+                                        ctx.writeAndFlush(AdminHandler.errorResponse(
+                                                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_large",
+                                                "admin request bodies are at most " + MAX_BODY_BYTES + " bytes"))
+                                                .addListener(ChannelFutureListener.CLOSE);
+                                    }
+                                },
                                 new AdminHandler(gate, metrics, bearer));
                     }
                 });

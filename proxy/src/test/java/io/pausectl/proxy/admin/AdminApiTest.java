@@ -20,10 +20,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,6 +149,15 @@ class AdminApiTest {
         assertThat(error(send("POST", "/v1/pause", "{\"scope\":{\"pathPrefixes\":[\"api\"]}}"), 400).message())
                 .contains("must start with /");
         assertThat(error(send("POST", "/v1/resume", "{}"), 400).message()).contains("lease");
+        // Refused on its Content-Length alone, before the body is sent (a raw socket, so the test
+        // reads the answer before it would write a body the server will never read).
+        try (Socket raw = new Socket("127.0.0.1", base.getPort())) {
+            raw.setSoTimeout(10_000);
+            raw.getOutputStream().write(("POST /v1/pause HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + TOKEN
+                    + "\r\nContent-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("\"error\":\"too_large\"");
+        }
         assertThat(error(send("POST", "/v1/pause/renew", "{\"ttl\":\"10s\"}"), 400).message()).contains("lease");
         assertThat(gate.state()).isEqualTo(PauseState.RUNNING);
     }
