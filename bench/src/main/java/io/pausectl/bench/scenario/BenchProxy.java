@@ -15,13 +15,12 @@ import java.util.concurrent.TimeoutException;
  */
 final class BenchProxy implements AutoCloseable {
     private final ProxyProcess process;
-    private final AdminClient admin;
+    private AdminClient admin;
 
     private final Thread killOnExit;
 
     private BenchProxy(ProxyProcess process) {
         this.process = process;
-        this.admin = new AdminClient(process.adminUrl());
         // a Ctrl-C ends the bench through shutdown hooks, not through close(): take the proxy along
         this.killOnExit = new Thread(process::close, "pause-proxy-" + process.pid() + "-reaper");
         Runtime.getRuntime().addShutdownHook(killOnExit);
@@ -51,7 +50,10 @@ final class BenchProxy implements AutoCloseable {
         return process.pid();
     }
 
-    AdminClient admin() {
+    synchronized AdminClient admin() {
+        if (admin == null) {
+            admin = new AdminClient(process.adminUrl());
+        }
         return admin;
     }
 

@@ -54,7 +54,7 @@ final class ExternalProxy implements AutoCloseable {
         int port = freePort();
         String cfg = String.join("\n",
                 "global",
-                "  maxconn 20000",
+                "  maxconn 8000", // two descriptors a connection must fit this machine's 20000 open files
                 "defaults",
                 "  mode http",
                 "  timeout connect 5s",
@@ -89,7 +89,7 @@ final class ExternalProxy implements AutoCloseable {
                 "daemon off;",
                 "pid " + d + "/nginx.pid;",
                 "error_log " + d + "/error.log warn;",
-                "events { worker_connections 20000; }",
+                "events { worker_connections 8000; }",
                 "http {",
                 "  access_log off;",
                 "  client_body_temp_path " + d + "/body;",
