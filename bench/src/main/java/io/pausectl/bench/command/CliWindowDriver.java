@@ -30,11 +30,19 @@ final class CliWindowDriver implements PauseWindowDriver {
 
     @Override
     public int runWindow(String adminUrl, Duration pause, Narrator narrator) {
+        return pausectl(narrator, "--target", adminUrl, "run", "--reason", "pause-bench window", "--",
+                "sleep", WindowScenario.sleepArgument(pause));
+    }
+
+    @Override
+    public int status(String adminUrl, Narrator narrator) {
+        return pausectl(narrator, "--target", adminUrl, "status");
+    }
+
+    private int pausectl(Narrator narrator, String... args) {
         CliContext context = new CliContext(Map.of(), false, TargetFactory.real(), NO_SIGNALS, "pause-bench");
         PrintWriter out = new PrintWriter(new PrefixingWriter(narrator.out(), showOutput), true);
-        int code = PausectlCommand.commandLine(context, out, out).execute(
-                "--target", adminUrl, "run", "--reason", "pause-bench window", "--",
-                "sleep", WindowScenario.sleepArgument(pause));
+        int code = PausectlCommand.commandLine(context, out, out).execute(args);
         out.flush();
         return code;
     }

@@ -51,7 +51,7 @@ public final class WindowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        WindowScenario.Settings settings = new WindowScenario.Settings(rate, duration, pause, 2, proxy.jvmOptions);
+        WindowScenario.Settings settings = new WindowScenario.Settings(rate, duration, pause, 2, 2000, proxy.jvmOptions);
         WindowScenario.Outcome o = WindowScenario.run(settings, new CliWindowDriver(false), new Narrator(out, false));
         printSummary(out, o);
         WindowScenario.Report r = o.report();
@@ -86,7 +86,7 @@ public final class WindowCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  %-26s %10.1f ms%n", "latency p99", r.p99Ms());
         out.printf(Locale.ROOT, "  %-26s %10.1f ms   (from each request's intended send time)%n", "latency max", r.maxMs());
         out.printf(Locale.ROOT, "  %-26s %10d ms   (pausectl run: pause asked -> resume acknowledged)%n", "pause", r.pauseMs());
-        out.printf(Locale.ROOT, "  %-26s %10d ms   (resume -> last held request answered)%n", "drain", r.drainMs());
+        out.printf(Locale.ROOT, "  %-26s %10d ms   (first held request answered -> last)%n", "drain", r.drainMs());
         if (o.answeredUnseen() > 0) {
             out.printf(Locale.ROOT, "  WARNING: %d request(s) answered 2xx never reached the upstream%n", o.answeredUnseen());
         }

@@ -38,7 +38,7 @@ public final class DrainScenario {
              BenchProxy proxy = BenchProxy.start(upstream.uri(), HeldLoad.proxyArgs(count), proxyJvmOptions);
              LoadGenerator generator = new LoadGenerator(2)) {
             n.always("pause-proxy pid %d; warming up", proxy.pid());
-            WindowScenario.warmUp(generator, proxy, upstream);
+            WindowScenario.warmUp(generator, proxy, upstream, WindowScenario.WARM_UP_REQUESTS);
 
             double capacity = upstreamCapacity(generator, upstream, count);
             n.always("upstream capacity (closed loop, %d connections, %d requests): %.0f requests/s", CONCURRENCY, count,

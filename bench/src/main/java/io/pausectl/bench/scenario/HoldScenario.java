@@ -52,7 +52,7 @@ public final class HoldScenario {
              BenchProxy proxy = BenchProxy.start(upstream.uri(), HeldLoad.proxyArgs(count), proxyJvmOptions);
              LoadGenerator generator = new LoadGenerator(2)) {
             n.always("pause-proxy pid %d; warming up", proxy.pid());
-            WindowScenario.warmUp(generator, proxy, upstream);
+            WindowScenario.warmUp(generator, proxy, upstream, WindowScenario.WARM_UP_REQUESTS);
 
             ProcessMemory.Histogram idleHeap = ProcessMemory.liveHeap(proxy.pid());
             long rssIdle = ProcessMemory.rssBytes(proxy.pid());

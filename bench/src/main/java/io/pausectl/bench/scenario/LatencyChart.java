@@ -199,13 +199,13 @@ public final class LatencyChart {
         return ticks;
     }
 
-    /** The smallest of 1, 2, 2.5, 5 times a power of ten that is at least {@code v}. */
+    /** The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is at least {@code v}. */
     static double niceCeil(double v) {
         if (v <= 0) {
             return 1;
         }
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+        for (double m : new double[] {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
             if (m * p >= v - 1e-12) {
                 return m * p;
             }

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * {@code pausectl run -- sleep <pause>}. Reports what the clients saw and what the upstream saw.
  */
 public final class WindowScenario {
-    private static final int WARM_UP_REQUESTS = 2000;
+    /** Requests through the proxy before a measurement, so it measures the proxy's steady state. */
+    static final int WARM_UP_REQUESTS = 2000;
 
     private WindowScenario() {
     }
@@ -34,9 +35,10 @@ public final class WindowScenario {
      * @param duration        how long the load lasts
      * @param pause           how long the command inside {@code pausectl run} takes
      * @param generatorThreads event loops of the load generator
+     * @param warmUpRequests  requests sent through the proxy before the measured load
      * @param proxyJvmOptions JVM options of the proxy process
      */
-    public record Settings(double rate, Duration duration, Duration pause, int generatorThreads,
+    public record Settings(double rate, Duration duration, Duration pause, int generatorThreads, int warmUpRequests,
                            List<String> proxyJvmOptions) {
         public Settings {
             if (!(rate > 0)) {
@@ -111,8 +113,12 @@ public final class WindowScenario {
                  LoadGenerator generator = new LoadGenerator(s.generatorThreads())) {
                 n.say("pause-proxy (pid %d) takes clients on %s; admin API on %s", proxy.pid(), proxy.clientUri(),
                         proxy.adminUrl());
-                n.say("warming the proxy up with %d requests", WARM_UP_REQUESTS);
-                warmUp(generator, proxy, upstream);
+                n.say("warming the proxy up with %d requests; asking its state with pausectl status", s.warmUpRequests());
+                warmUp(generator, proxy, upstream, s.warmUpRequests());
+                int statusExit = driver.status(proxy.adminUrl(), n);
+                if (statusExit != 0) {
+                    throw new IllegalStateException("pausectl status exited " + statusExit + " against " + proxy.adminUrl());
+                }
 
                 LoadSpec spec = LoadSpec.openLoop(proxy.clientUri(), s.rate(), count)
                         .maxConnections(maxConnections)
@@ -157,17 +163,21 @@ public final class WindowScenario {
     private static Outcome outcome(LoadResult r, IdLedger ledger, SampleUpstream upstream, long pauseStartOffset,
                                    long pauseEndOffset) {
         RequestLog log = r.log();
+        long firstHeldDone = Long.MAX_VALUE;
         long lastHeldDone = -1;
         long unseen = 0;
         for (int seq = 0; seq < log.capacity(); seq++) {
-            if (log.heldMillis(seq) >= 0) {
+            if (log.heldMillis(seq) >= 0 && log.doneNanos(seq) >= 0) {
+                firstHeldDone = Math.min(firstHeldDone, log.doneNanos(seq));
                 lastHeldDone = Math.max(lastHeldDone, log.doneNanos(seq));
             }
             if (log.ok(seq) && ledger.timesSeen(seq) == 0) {
                 unseen++;
             }
         }
-        long drainMs = lastHeldDone < 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(lastHeldDone - pauseEndOffset));
+        // the proxy starts releasing before pausectl hears that the resume was taken, so the drain is
+        // timed by the clients: from the first held request answered to the last
+        long drainMs = lastHeldDone < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(lastHeldDone - firstHeldDone);
         Report report = new Report(r.sent(), r.ok(), r.failed(), r.lost(), ledger.duplicated(), round(r.p50Ms()),
                 round(r.p99Ms()), round(r.maxMs()), TimeUnit.NANOSECONDS.toMillis(pauseEndOffset - pauseStartOffset),
                 drainMs);
@@ -176,8 +186,8 @@ public final class WindowScenario {
     }
 
     /** Some traffic first, so the window measures the proxy's steady state, not its JIT compiler. */
-    static void warmUp(LoadGenerator generator, BenchProxy proxy, SampleUpstream upstream) throws Exception {
-        LoadSpec warm = LoadSpec.closedLoop(proxy.clientUri(), 16, WARM_UP_REQUESTS, Duration.ofSeconds(20))
+    static void warmUp(LoadGenerator generator, BenchProxy proxy, SampleUpstream upstream, int requests) throws Exception {
+        LoadSpec warm = LoadSpec.closedLoop(proxy.clientUri(), 16, requests, Duration.ofSeconds(20))
                 .runId("warmup" + System.nanoTime()).build();
         upstream.openLedger(warm.runId(), warm.count());
         LoadResult r = generator.start(warm).result().get(60, TimeUnit.SECONDS);

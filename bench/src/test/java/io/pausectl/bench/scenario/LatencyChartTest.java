@@ -61,8 +61,9 @@ class LatencyChartTest {
 
     @Test
     void ticksAreRound() {
-        assertThat(LatencyChart.niceCeil(3.2)).isEqualTo(5);
-        assertThat(LatencyChart.niceCeil(3120)).isEqualTo(5000);
+        assertThat(LatencyChart.niceCeil(3.2)).isEqualTo(4);
+        assertThat(LatencyChart.niceCeil(3120)).isEqualTo(4000);
+        assertThat(LatencyChart.niceCeil(8.5)).isEqualTo(10);
         assertThat(LatencyChart.niceCeil(0.9)).isEqualTo(1);
         assertThat(LatencyChart.ticks(10)).containsExactly(0, 2, 4, 6, 8, 10);
     }
