@@ -56,18 +56,8 @@ class PausectlIntegrationTest {
         }
     }
 
-    /**
-     * This module's class path minus slf4j-nop (the CLI's own silent logger): with it first, the proxy
-     * would log through NOP and never write the start-up lines ProxyProcess waits for.
-     */
-    private static String proxyClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.contains("slf4j-nop"))
-                .collect(Collectors.joining(File.pathSeparator));
-    }
-
     private ProxyProcess proxy() throws IOException {
-        ProxyProcess proxy = ProxyProcess.builder().classPath(proxyClassPath())
+        ProxyProcess proxy = ProxyProcess.builder()
                 .args(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(), "--admin-listen", "127.0.0.1:0"))
                 .start();
         proxies.add(proxy);

@@ -35,6 +35,7 @@ public final class ProxyProcess implements AutoCloseable {
     public static final Pattern ADMIN_LINE = Pattern.compile("admin API listening on (\\S+):(\\d+)");
 
     private static final String MAIN_CLASS = "io.pausectl.proxy.PauseProxyMain";
+    private static final String LOGBACK_PROVIDER = "ch.qos.logback.classic.spi.LogbackServiceProvider";
     private static final int KEPT_LINES = 200;
 
     private final Process process;
@@ -192,6 +193,9 @@ public final class ProxyProcess implements AutoCloseable {
         public ProxyProcess start() throws IOException {
             List<String> command = new ArrayList<>();
             command.add(javaHome.resolve("bin").resolve("java").toString());
+            // The proxy logs (and announces its ports) through logback, even when the class path
+            // also holds another SLF4J provider, as the CLI's does (slf4j-nop).
+            command.add("-Dslf4j.provider=" + LOGBACK_PROVIDER);
             command.addAll(jvmOptions);
             command.add("-cp");
             command.add(classPath);
