@@ -5,10 +5,13 @@
 # to nginx, http-reuse always) and pause-proxy (--event-loops 1) on loopback ports with configs
 # generated in a temporary directory; pins nginx and the proxies to one core and wrk to another;
 # runs `wrk -t1 -c64 -d10s --latency` against each target (after a warm-up), prints a table and
-# cleans up.
+# cleans up. On a shared, noisy machine use --rounds: the targets are measured in turn that many
+# times and the table shows each one's median requests/s and median p99, so a burst of someone
+# else's load does not land on one target only.
 #
 # Usage: bench/scripts/wrk-passthrough.sh [--duration 10s] [--warmup 5s] [--connections 64]
-#                                          [--proxy-cpu 0] [--wrk-cpu 1] [--proxy-jvm-opts "..."]
+#                                          [--rounds 1] [--proxy-cpu 0] [--wrk-cpu 1]
+#                                          [--proxy-jvm-opts "..."]
 # Needs: nginx, haproxy, wrk, taskset; proxy/target/pause-proxy (mvn -q -DskipTests package).
 set -euo pipefail
 
@@ -17,16 +20,18 @@ WARMUP=5s
 CONNECTIONS=64
 PROXY_CPU=0
 WRK_CPU=1
+ROUNDS=1
 PROXY_JVM_OPTS="${PROXY_JVM_OPTS:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --proxy-cpu) PROXY_CPU="$2"; shift 2 ;;
     --wrk-cpu) WRK_CPU="$2"; shift 2 ;;
     --proxy-jvm-opts) PROXY_JVM_OPTS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "wrk-passthrough: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -135,11 +140,13 @@ to_ms() {
     printf "%.3f", n }'
 }
 
-run_wrk() { # name port path
-  taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$2$3" >/dev/null 2>&1 || true
+run_wrk() { # name port path round
+  if [ "$4" = 1 ]; then
+    taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$2$3" >/dev/null 2>&1 || true
+  fi
   local out
   out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$2$3")
-  echo "$out" > "$WORK/wrk-$1-${3#/}.txt"
+  echo "$out" > "$WORK/wrk-$1-${3#/}-$4.txt"
   local rps p99 errors
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
   p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
@@ -147,26 +154,30 @@ run_wrk() { # name port path
   echo "$1 $3 $rps $(to_ms "$p99") ${errors:-none}"
 }
 
-echo "wrk -t1 -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up); servers on cpu $PROXY_CPU, wrk on cpu $WRK_CPU"
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "wrk -t1 -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up), $ROUNDS round(s); servers on cpu $PROXY_CPU, wrk on cpu $WRK_CPU"
 echo "nginx $NGINX_PORT, haproxy $HAPROXY_PORT ($(haproxy -v | head -n1 | awk '{print $3}')), pause-proxy $PROXY_PORT"
-RESULTS=()
-for path in /small /16k; do
-  RESULTS+=("$(run_wrk direct "$NGINX_PORT" "$path")")
-  RESULTS+=("$(run_wrk haproxy "$HAPROXY_PORT" "$path")")
-  RESULTS+=("$(run_wrk pause-proxy "$PROXY_PORT" "$path")")
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+RAW="$WORK/raw.txt"
+: > "$RAW"
+for round in $(seq 1 "$ROUNDS"); do
+  for path in /small /16k; do
+    run_wrk direct "$NGINX_PORT" "$path" "$round" | tee -a "$RAW"
+    run_wrk haproxy "$HAPROXY_PORT" "$path" "$round" | tee -a "$RAW"
+    run_wrk pause-proxy "$PROXY_PORT" "$path" "$round" | tee -a "$RAW"
+  done
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 printf '\n| target | body | requests/s | p99 ms | rps vs haproxy | p99 vs haproxy | errors |\n|---|---|---|---|---|---|---|\n'
 for path in /small /16k; do
-  ha_rps=""; ha_p99=""
-  for line in "${RESULTS[@]}"; do
-    set -- $line
-    if [ "$1" = haproxy ] && [ "$2" = "$path" ]; then ha_rps=$3; ha_p99=$4; fi
-  done
-  for line in "${RESULTS[@]}"; do
-    set -- $line
-    [ "$2" = "$path" ] || continue
-    name=$1; rps=$3; p99=$4; shift 4; errors="$*"
+  ha_rps=$(awk -v p="$path" '$1 == "haproxy" && $2 == p {print $3}' "$RAW" | median)
+  ha_p99=$(awk -v p="$path" '$1 == "haproxy" && $2 == p {print $4}' "$RAW" | median)
+  for name in direct haproxy pause-proxy; do
+    rps=$(awk -v n="$name" -v p="$path" '$1 == n && $2 == p {print $3}' "$RAW" | median)
+    p99=$(awk -v n="$name" -v p="$path" '$1 == n && $2 == p {print $4}' "$RAW" | median)
+    errors=$(awk -v n="$name" -v p="$path" '$1 == n && $2 == p { $1 = $2 = $3 = $4 = ""; print }' "$RAW" | sort -u | tr -s ' ' | tr '\n' ' ')
     body=$([ "$path" = /small ] && echo "3 B" || echo "16 KiB")
     awk -v n="$name" -v b="$body" -v r="$rps" -v p="$p99" -v hr="$ha_rps" -v hp="$ha_p99" -v e="$errors" \
       'BEGIN { printf "| %s | %s | %.0f | %.2f | %.2fx | %.2fx | %s |\n", n, b, r, p, r / hr, p / hp, e }'

@@ -58,4 +58,16 @@ class PauseProxyMainTest {
         }
         assertThat(r.out()).contains("--config", "PAUSE_PROXY_", "Exit codes:");
     }
+
+    @Test
+    void theStartUpLineNeverShowsTheAdminToken(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path token = dir.resolve("token");
+        java.nio.file.Files.writeString(token, "very-secret\n");
+        io.pausectl.proxy.config.ProxyConfig c = ConfigLoader.load(Map.of(
+                "upstream", java.util.List.of("http://127.0.0.1:9000"),
+                "admin-token-file", java.util.List.of(token.toString())), Map.of());
+        String line = PauseProxyMain.describe(c);
+        assertThat(line).contains("admin-token=set", "upstream=http://127.0.0.1:9000", "queue-timeout=30s")
+                .doesNotContain("very-secret");
+    }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -43,11 +44,19 @@ import java.util.List;
 public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ClientRequestValidator.class);
 
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.pausectl.proxy.access");
+
     private final ProxyMetrics metrics;
+    private final boolean accessLog;
     private boolean refused;
 
-    public ClientRequestValidator(ProxyMetrics metrics) {
+    /**
+     * @param metrics   counts every refusal as a request answered
+     * @param accessLog whether refusals get an access log line like forwarded requests do
+     */
+    public ClientRequestValidator(ProxyMetrics metrics, boolean accessLog) {
         this.metrics = metrics;
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -89,7 +98,16 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
         refused = true;
         LOG.debug("{} refused with {}: {}", ctx.channel().remoteAddress(), status.code(), why);
         metrics.requestDone(status.code(), 0);
-        ctx.writeAndFlush(LocalResponses.full(ctx.alloc(), status, why, true)).addListener(ChannelFutureListener.CLOSE);
+        FullHttpResponse response = LocalResponses.full(ctx.alloc(), status, why, true);
+        if (accessLog) {
+            java.net.SocketAddress remote = ctx.channel().remoteAddress();
+            String client = remote instanceof java.net.InetSocketAddress
+                    ? ((java.net.InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote);
+            // A head the codec could not parse has no trustworthy method or target.
+            String line = result.isFailure() ? "-" : request.method() + " " + request.uri() + " " + request.protocolVersion();
+            ACCESS.info("{} \"{}\" {} {} 0ms -", client, line, status.code(), response.content().readableBytes());
+        }
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Why a well-formed head is refused. */

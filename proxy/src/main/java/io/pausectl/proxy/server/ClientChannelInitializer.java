@@ -41,7 +41,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("http", new ClientHttpCodec(context.config().maxRequestLineLength(),
                         context.config().maxHeaderSize(), MAX_CHUNK))
                 .addLast("flow", new FlowControlHandler())
-                .addLast("validator", new ClientRequestValidator(context.metrics()))
+                .addLast("validator", new ClientRequestValidator(context.metrics(), context.config().accessLog()))
                 .addLast("exchange", new ClientExchangeHandler(context));
     }
 }

@@ -43,7 +43,7 @@ class ClientExchangeHandlerTest {
         ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
         handler = new ClientExchangeHandler(new ClientContext(config, gate, metrics, pools));
         ch.pipeline().addLast(new ClientHttpCodec(8192, 16384, 8192), new FlowControlHandler(),
-                new ClientRequestValidator(metrics), handler);
+                new ClientRequestValidator(metrics, false), handler);
         ch.pipeline().fireChannelActive();
         return ch;
     }

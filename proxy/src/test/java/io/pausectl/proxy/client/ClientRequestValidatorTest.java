@@ -16,7 +16,7 @@ class ClientRequestValidatorTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private EmbeddedChannel channel() {
-        return new EmbeddedChannel(new ClientHttpCodec(64, 256, 8192), new ClientRequestValidator(new ProxyMetrics(registry)));
+        return new EmbeddedChannel(new ClientHttpCodec(64, 256, 8192), new ClientRequestValidator(new ProxyMetrics(registry), false));
     }
 
     private static String written(EmbeddedChannel ch) {

@@ -1,0 +1,57 @@
+package io.pausectl.proxy.it;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.pausectl.proxy.testing.ProxyFixture;
+import io.pausectl.proxy.testing.RawClient;
+import io.pausectl.proxy.testing.TestUpstream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** --access-log: one line per request, nothing without it. */
+class AccessLogTest {
+    private final Logger access = (Logger) LoggerFactory.getLogger("io.pausectl.proxy.access");
+    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+
+    @BeforeEach
+    void attach() {
+        lines.start();
+        access.addAppender(lines);
+    }
+
+    @AfterEach
+    void detach() {
+        access.detachAppender(lines);
+    }
+
+    @Test
+    void oneLinePerRequestWhenOn() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(); ProxyFixture proxy = ProxyFixture.start(upstream, "access-log", "true");
+             RawClient c = new RawClient(proxy.port)) {
+            c.send("POST /echo?q=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc").read();
+            c.send("GET /nowhere HTTP/1.1\r\n\r\n").read();
+            await().atMost(Duration.ofSeconds(5)).until(() -> lines.list.size() == 2);
+            assertThat(lines.list.get(0).getFormattedMessage())
+                    .matches("127\\.0\\.0\\.1 \"POST /echo\\?q=1 HTTP/1\\.1\" 200 3 \\d+ms " + upstream.url().replace(".", "\\."));
+            assertThat(lines.list.get(1).getFormattedMessage())
+                    .isEqualTo("127.0.0.1 \"GET /nowhere HTTP/1.1\" 400 32 0ms -");
+        }
+    }
+
+    @Test
+    void silentWhenOff() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(); ProxyFixture proxy = ProxyFixture.start(upstream);
+             RawClient c = new RawClient(proxy.port)) {
+            assertThat(c.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+        }
+        assertThat(lines.list).isEmpty();
+    }
+}
