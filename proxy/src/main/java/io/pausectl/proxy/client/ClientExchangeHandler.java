@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -111,6 +110,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private ScheduledFuture<?> responseTimer;
     private final Runnable responseTimerTask = this::checkResponseDeadline;
     private final long clientIdleNanos;
+    /** The one timer checking the client idle timeout, re-armed lazily; null when none. */
+    private ScheduledFuture<?> idleTimer;
+    private final Runnable idleTimerTask = this::checkIdle;
+    /** Something was written to the client and not flushed yet. */
+    private boolean clientFlushPending;
 
     public ClientExchangeHandler(ClientContext context) {
         this.context = context;
@@ -137,7 +141,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        awaitingSinceNanos = System.nanoTime();
+        awaitingRequest();
         requestRead();
         ctx.fireChannelActive();
     }
@@ -272,7 +276,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 ReferenceCountUtil.release(content);
                 if (last) {
                     state = State.AWAITING_HEAD;
-                    awaitingSinceNanos = System.nanoTime();
+                    awaitingRequest();
                     requestRead();
                 } else {
                     closeClient();
@@ -433,6 +437,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 }
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
                 ctx.write(response, ctx.voidPromise());
+                clientFlushPending = true;
             } else {
                 // 100 (the proxy sent its own) and other interim answers are not relayed.
                 ex.skippingInterim = true;
@@ -472,6 +477,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             headers.add(SERVER_TIMING, "pause;dur=" + TimeUnit.NANOSECONDS.toMillis(ex.heldNanos));
         }
         ctx.write(response, ctx.voidPromise());
+        clientFlushPending = true;
     }
 
     @Override
@@ -500,6 +506,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.responseBytes += content.content().readableBytes();
         if (last) {
+            clientFlushPending = false;
             UpstreamConnection c = upstream;
             upstream = null;
             if (ex.requestFullyWritten && ex.upstreamKeepAlive) {
@@ -511,15 +518,18 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         ctx.write(content, ctx.voidPromise());
+        clientFlushPending = true;
         if (!ctx.channel().isWritable()) {
             upstream.channel().config().setAutoRead(false);
+            clientFlushPending = false;
             ctx.flush();
         }
     }
 
     @Override
     public void upstreamReadComplete() {
-        if (state == State.FORWARDING) {
+        if (clientFlushPending) {
+            clientFlushPending = false;
             ctx.flush();
         }
     }
@@ -606,7 +616,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (keepAlive && ex.requestFullyRead) {
             ctx.writeAndFlush(last, ctx.voidPromise());
             state = State.AWAITING_HEAD;
-            awaitingSinceNanos = System.nanoTime();
+            awaitingRequest();
             requestRead();
         } else if (keepAlive && !ex.hasBody) {
             // The request's (empty) end is still queued: swallow it, then go on.
@@ -660,6 +670,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         state = State.CLOSING;
         Channel client = ctx.channel();
         Channel up = c.channel();
+        clientFlushPending = false;
         ctx.flush();
         ChannelPipeline upPipeline = up.pipeline();
         upPipeline.addLast("tunnel", new TunnelHandler(client));
@@ -699,17 +710,39 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ctx.close();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            // Nothing was read for the idle timeout; close only a connection that has also been
-            // waiting between requests that long (a long response is not idleness).
-            if (state == State.AWAITING_HEAD && System.nanoTime() - awaitingSinceNanos >= clientIdleNanos) {
-                LOG.debug("{} idle, closing", ctx.channel());
-                closeClient();
-            }
+    /**
+     * The connection starts waiting for a request head: the idle clock starts. One timer per
+     * connection, re-armed lazily when it fires, rather than one per request or an idle handler
+     * watching every read and write.
+     */
+    private void awaitingRequest() {
+        awaitingSinceNanos = System.nanoTime();
+        if (idleTimer == null) {
+            idleTimer = ctx.channel().eventLoop().schedule(idleTimerTask, clientIdleNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkIdle() {
+        idleTimer = null;
+        if (state == State.CLOSING || !ctx.channel().isActive()) {
             return;
         }
+        long next = clientIdleNanos;
+        if (state == State.AWAITING_HEAD) {
+            long idle = System.nanoTime() - awaitingSinceNanos;
+            if (idle >= clientIdleNanos) {
+                LOG.debug("{} idle, closing", ctx.channel());
+                closeClient();
+                return;
+            }
+            next = clientIdleNanos - idle;
+        }
+        // Busy (held, forwarding): a long exchange is not idleness; look again later.
+        idleTimer = ctx.channel().eventLoop().schedule(idleTimerTask, next, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == DRAIN) {
             draining = true;
             if (state == State.AWAITING_HEAD) {
@@ -736,6 +769,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (responseTimer != null) {
             responseTimer.cancel(false);
             responseTimer = null;
+        }
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
         }
         ctx.fireChannelInactive();
     }

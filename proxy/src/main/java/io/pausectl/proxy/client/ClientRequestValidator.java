@@ -122,7 +122,8 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
             return new Problem(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1");
         }
         HttpHeaders headers = request.headers();
-        List<String> te = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        List<String> te = headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                ? headers.getAll(HttpHeaderNames.TRANSFER_ENCODING) : List.of();
         if (!te.isEmpty()) {
             if (http10) {
                 return new Problem(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");

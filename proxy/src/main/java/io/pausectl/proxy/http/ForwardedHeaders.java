@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
-import java.util.List;
 
 /**
  * The headers a reverse proxy adds so that the origin knows the client: {@code X-Forwarded-For}
@@ -33,11 +32,10 @@ public final class ForwardedHeaders {
      * @param received the protocol version the request arrived with
      */
     public static void addToRequest(HttpHeaders headers, String clientIp, HttpVersion received) {
-        List<String> forwardedFor = headers.getAll(X_FORWARDED_FOR);
-        if (forwardedFor.isEmpty()) {
+        if (!headers.contains(X_FORWARDED_FOR)) {
             headers.set(X_FORWARDED_FOR, clientIp);
         } else {
-            headers.set(X_FORWARDED_FOR, String.join(", ", forwardedFor) + ", " + clientIp);
+            headers.set(X_FORWARDED_FOR, String.join(", ", headers.getAll(X_FORWARDED_FOR)) + ", " + clientIp);
         }
         headers.set(X_FORWARDED_PROTO, HTTP);
         String host = headers.get(HttpHeaderNames.HOST);
@@ -52,11 +50,10 @@ public final class ForwardedHeaders {
     /** Appends this proxy to {@code Via}, naming the version the message was received with. */
     public static void addVia(HttpHeaders headers, HttpVersion received) {
         String self = received.minorVersion() == 0 && received.majorVersion() == 1 ? VIA_1_0 : VIA_1_1;
-        List<String> via = headers.getAll(HttpHeaderNames.VIA);
-        if (via.isEmpty()) {
+        if (!headers.contains(HttpHeaderNames.VIA)) {
             headers.set(HttpHeaderNames.VIA, self);
         } else {
-            headers.set(HttpHeaderNames.VIA, String.join(", ", via) + ", " + self);
+            headers.set(HttpHeaderNames.VIA, String.join(", ", headers.getAll(HttpHeaderNames.VIA)) + ", " + self);
         }
     }
 }

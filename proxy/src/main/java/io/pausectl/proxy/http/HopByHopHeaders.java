@@ -7,6 +7,7 @@ import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Removes the headers that belong to one connection and must not be forwarded: the fixed list of
@@ -26,9 +27,20 @@ public final class HopByHopHeaders {
     private HopByHopHeaders() {
     }
 
-    /** Strips every hop-by-hop header from {@code headers}. */
+    /**
+     * Strips every hop-by-hop header from {@code headers}. One pass over the (usually few) headers
+     * finds which of the fixed names are there; only those are removed, so a message without any
+     * costs no hash lookups at all.
+     */
     public static void strip(HttpHeaders headers) {
-        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+        int present = 0;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            present |= fixedIndexBit(it.next().getKey());
+        }
+        if (present == 0) {
+            return;
+        }
+        if ((present & 1) != 0) {
             for (String token : connectionTokens(headers)) {
                 if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
                         && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)) {
@@ -36,8 +48,31 @@ public final class HopByHopHeaders {
                 }
             }
         }
-        for (AsciiString name : FIXED) {
-            headers.remove(name);
+        for (int i = 0; i < FIXED.length; i++) {
+            if ((present & (1 << i)) != 0) {
+                headers.remove(FIXED[i]);
+            }
+        }
+    }
+
+    /** The bit of {@code name} in {@link #FIXED} (bit 0 is Connection), or 0 when it is not one. */
+    private static int fixedIndexBit(CharSequence name) {
+        switch (name.length()) {
+            case 2:
+            case 7:
+            case 10:
+            case 16:
+            case 17:
+            case 18:
+            case 19:
+                for (int i = 0; i < FIXED.length; i++) {
+                    if (FIXED[i].length() == name.length() && FIXED[i].contentEqualsIgnoreCase(name)) {
+                        return 1 << i;
+                    }
+                }
+                return 0;
+            default:
+                return 0;
         }
     }
 

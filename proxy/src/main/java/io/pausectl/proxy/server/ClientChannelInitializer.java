@@ -4,21 +4,19 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.pausectl.proxy.client.ClientContext;
 import io.pausectl.proxy.client.ClientExchangeHandler;
 import io.pausectl.proxy.client.ClientHttpCodec;
 import io.pausectl.proxy.client.ClientRequestValidator;
 
-import java.util.concurrent.TimeUnit;
-
 /**
- * Pipeline of a client connection, in order: {@code idle} (reader idle events; the exchange
- * handler closes a connection that is idle between requests. Reader idle only: watching writes
- * would cost a promise and a listener per write), {@code http} ({@link ClientHttpCodec}, strict request framing), {@code flow}
+ * Pipeline of a client connection, in order: {@code http} ({@link ClientHttpCodec}, strict
+ * request framing), {@code flow}
  * ({@link FlowControlHandler}: one HTTP object per read, so pipelined requests wait their turn),
  * {@code validator} ({@link ClientRequestValidator}: smuggling vectors and limits answered and
- * closed), {@code exchange} ({@link ClientExchangeHandler}: gate, upstream, response relay).
+ * closed), {@code exchange} ({@link ClientExchangeHandler}: gate, upstream, response relay; it also
+ * keeps the idle timeout, with one lazily re-armed timer, so that no handler has to watch every
+ * read and write).
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     /** Largest body piece handed over at once; larger reads are split. */
@@ -36,8 +34,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         clients.add(ch);
         ch.pipeline()
-                .addLast("idle", new IdleStateHandler(context.config().clientIdleTimeout().toMillis(), 0, 0,
-                        TimeUnit.MILLISECONDS))
                 .addLast("http", new ClientHttpCodec(context.config().maxRequestLineLength(),
                         context.config().maxHeaderSize(), MAX_CHUNK))
                 .addLast("flow", new FlowControlHandler())

@@ -3,6 +3,7 @@ package io.pausectl.proxy.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
  * Pipeline of a connection to an upstream: {@code http} ({@link HttpClientCodec}: encodes the
@@ -26,7 +27,13 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ch.pipeline()
-                .addLast("http", new HttpClientCodec(MAX_RESPONSE_LINE, MAX_RESPONSE_HEADER, MAX_CHUNK))
+                .addLast("http", new HttpClientCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(MAX_RESPONSE_LINE)
+                        .setMaxHeaderSize(MAX_RESPONSE_HEADER)
+                        .setMaxChunkSize(MAX_CHUNK)
+                        // The origin is ours; its header names are not checked character by
+                        // character (a line break cannot get through the line parser anyway).
+                        .setValidateHeaders(false), false, false))
                 .addLast("upstream", new UpstreamConnection(pool, target));
     }
 }
