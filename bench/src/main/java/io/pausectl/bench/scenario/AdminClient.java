@@ -53,6 +53,20 @@ final class AdminClient {
         return r.body();
     }
 
+    /**
+     * The total of {@code pauseproxy_pause_seconds} (every pause's length, start to resume or
+     * expiry) in milliseconds, or -1 when the proxy does not publish it.
+     */
+    long pausedMillisTotal() throws IOException, InterruptedException {
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith("pauseproxy_pause_seconds_sum")) {
+                String[] parts = line.trim().split("\\s+");
+                return Math.round(Double.parseDouble(parts[parts.length - 1]) * 1000);
+            }
+        }
+        return -1;
+    }
+
     private HttpResponse<String> post(String path, Object body) throws IOException, InterruptedException {
         String json;
         try {

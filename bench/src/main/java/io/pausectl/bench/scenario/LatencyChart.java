@@ -27,15 +27,25 @@ public final class LatencyChart {
     }
 
     /**
-     * @param log          the run's requests (times in ns after the run's start)
-     * @param pauseStartNs when the pause was asked for, ns after the run's start
-     * @param pauseEndNs   when the resume was acknowledged, ns after the run's start
-     * @param title        the chart's title
-     * @param pauseLabel   the text on the shaded pause
-     * @param caption      a line under the chart (what the clients saw)
+     * A labelled stretch of the run.
+     *
+     * @param startNs ns after the run's start
+     * @param endNs   ns after the run's start
+     * @param label   the text drawn on it
      */
-    public static String render(RequestLog log, long pauseStartNs, long pauseEndNs, String title,
-                                String pauseLabel, String caption) {
+    public record Span(long startNs, long endNs, String label) {
+    }
+
+    /**
+     * @param log     the run's requests (times in ns after the run's start)
+     * @param pause   when the proxy was paused: shaded
+     * @param command when the maintenance command ran ({@code pausectl run}): a bar along the top
+     * @param title   the chart's title
+     * @param caption a line under the chart (what the clients saw)
+     */
+    public static String render(RequestLog log, Span pause, Span command, String title, String caption) {
+        long pauseStartNs = pause.startNs();
+        long pauseEndNs = pause.endNs();
         int n = log.capacity();
         long lastNs = 1;
         double maxLatencyMs = 1;
@@ -48,7 +58,7 @@ public final class LatencyChart {
                 maxLatencyMs = Math.max(maxLatencyMs, (log.doneNanos(i) - log.intendedNanos(i)) / 1e6);
             }
         }
-        lastNs = Math.max(lastNs, pauseEndNs);
+        lastNs = Math.max(lastNs, Math.max(pauseEndNs, command.endNs()));
         double xMaxSec = niceCeil(lastNs / 1e9);
         double yMaxMs = niceCeil(maxLatencyMs * 1.08);
         Plot plot = new Plot(xMaxSec, yMaxMs);
@@ -95,7 +105,14 @@ public final class LatencyChart {
                 "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#ff9f1c\" fill-opacity=\"0.18\"/>%n",
                 px0, TOP, Math.max(1, px1 - px0), plot.plotHeight()));
         svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#b35c00\">%s</text>%n",
-                px0 + 4, TOP + 16, escape(pauseLabel)));
+                px0 + 4, TOP + 30, escape(pause.label())));
+        double cx0 = plot.x(command.startNs() / 1e9);
+        double cx1 = plot.x(command.endNs() / 1e9);
+        svg.append(String.format(Locale.ROOT,
+                "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"6\" fill=\"#6c757d\" fill-opacity=\"0.7\"/>%n",
+                cx0, TOP + 2, Math.max(1, cx1 - cx0)));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#555\" font-size=\"11\">%s</text>%n",
+                cx0 + 4, TOP + 18, escape(command.label())));
 
         axes(svg, plot);
 

@@ -67,15 +67,19 @@ public final class WindowScenario {
      * @param report          the JSON fields
      * @param held            answers that said the proxy held them
      * @param maxHeldMs       the longest hold the proxy reported
-     * @param pauseStartNs    when {@code pausectl run} began, ns after the load's start
-     * @param pauseEndNs      when it returned (traffic resumed), ns after the load's start
+     * @param pauseStartNs    when the proxy paused, ns after the load's start
+     * @param pauseEndNs      when it released the first held request, ns after the load's start
+     * @param runStartNs      when {@code pausectl run} began, ns after the load's start
+     * @param runEndNs        when it returned (after the held requests drained), ns after the load's start
+     * @param runMs           {@code pausectl run}'s wall time
+     * @param pauseFromProxy  whether pauseMs is the proxy's own figure ({@code pauseproxy_pause_seconds})
      * @param failures        failed requests by cause
      * @param answeredUnseen  requests answered 2xx whose id the upstream never saw (an answer the proxy made up)
      * @param foreignAtUpstream requests that reached the upstream without an id of this run
      * @param log             each request's times
      */
     public record Outcome(Report report, long held, long maxHeldMs, long pauseStartNs, long pauseEndNs,
-                          Map<String, Long> failures, long answeredUnseen, long foreignAtUpstream, RequestLog log) {
+                          long runStartNs, long runEndNs, long runMs, boolean pauseFromProxy, Map<String, Long> failures, long answeredUnseen, long foreignAtUpstream, RequestLog log) {
 
         public boolean clean() {
             return report.failed() == 0 && report.lost() == 0 && report.duplicated() == 0 && answeredUnseen == 0;
@@ -83,13 +87,15 @@ public final class WindowScenario {
 
         /** The latency-over-time chart of the window. */
         public String svg(String title, Duration pause) {
-            String pauseLabel = String.format(Locale.ROOT, "paused: pausectl run -- sleep %s (%d ms)",
-                    sleepArgument(pause), report.pauseMs());
+            String pauseLabel = String.format(Locale.ROOT, "proxy paused %d ms", report.pauseMs());
+            String runLabel = String.format(Locale.ROOT, "pausectl run -- sleep %s: %d ms, pause to drained",
+                    sleepArgument(pause), runMs);
             String caption = String.format(Locale.ROOT,
                     "sent %d, ok %d, failed %d, lost %d, duplicated %d; held %d (longest %d ms); p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                     report.sent(), report.ok(), report.failed(), report.lost(), report.duplicated(), held, maxHeldMs,
                     report.p50Ms(), report.p99Ms(), report.maxMs());
-            return LatencyChart.render(log, pauseStartNs, pauseEndNs, title, pauseLabel, caption);
+            return LatencyChart.render(log, new LatencyChart.Span(pauseStartNs, pauseEndNs, pauseLabel),
+                    new LatencyChart.Span(runStartNs, runEndNs, runLabel), title, caption);
         }
     }
 
@@ -133,6 +139,7 @@ public final class WindowScenario {
                 sleepUntil(pauseAtNs);
                 n.say("pausectl run -- sleep %s: pauses the proxy, runs the command, resumes", sleepArgument(s.pause()));
                 ScheduledExecutorService watcher = n.verbose() ? watch(proxy, n) : null;
+                long pausedBefore = proxy.admin().pausedMillisTotal();
                 long pauseStart = System.nanoTime();
                 int exit;
                 try {
@@ -148,20 +155,22 @@ public final class WindowScenario {
                     throw new IllegalStateException("pausectl run exited " + exit + "; the window did not happen as planned."
                             + " Proxy's last lines:\n" + proxy.lastLines());
                 }
-                n.say("pausectl run returned after %d ms: traffic resumed, the held requests are released in order",
+                n.say("pausectl run returned after %d ms: traffic resumed, the held requests were released in order",
                         TimeUnit.NANOSECONDS.toMillis(pauseEnd - pauseStart));
 
+                long pausedAfter = proxy.admin().pausedMillisTotal();
+                long proxyPauseMs = pausedBefore < 0 || pausedAfter < 0 ? -1 : pausedAfter - pausedBefore;
                 LoadResult r = run.result().get(s.duration().toSeconds() + s.pause().toSeconds() + 120, TimeUnit.SECONDS);
                 long pauseStartOffset = pauseStart - run.startNanos();
                 long pauseEndOffset = pauseEnd - run.startNanos();
                 n.say("load finished: every request was answered or given up on");
-                return outcome(r, ledger, upstream, pauseStartOffset, pauseEndOffset);
+                return outcome(r, ledger, upstream, pauseStartOffset, pauseEndOffset, proxyPauseMs);
             }
         }
     }
 
-    private static Outcome outcome(LoadResult r, IdLedger ledger, SampleUpstream upstream, long pauseStartOffset,
-                                   long pauseEndOffset) {
+    private static Outcome outcome(LoadResult r, IdLedger ledger, SampleUpstream upstream, long runStartOffset,
+                                   long runEndOffset, long proxyPauseMs) {
         RequestLog log = r.log();
         long firstHeldDone = Long.MAX_VALUE;
         long lastHeldDone = -1;
@@ -178,11 +187,16 @@ public final class WindowScenario {
         // the proxy starts releasing before pausectl hears that the resume was taken, so the drain is
         // timed by the clients: from the first held request answered to the last
         long drainMs = lastHeldDone < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(lastHeldDone - firstHeldDone);
+        long runMs = TimeUnit.NANOSECONDS.toMillis(runEndOffset - runStartOffset);
+        // the proxy's own account of the pause; pausectl's wall time only if the proxy gives none
+        long pauseMs = proxyPauseMs >= 0 ? proxyPauseMs : runMs;
+        // the pause ended when the first held request was released, a moment before it was answered
+        long pauseEndOffset = lastHeldDone < 0 ? runEndOffset : firstHeldDone;
+        long pauseStartOffset = pauseEndOffset - TimeUnit.MILLISECONDS.toNanos(pauseMs);
         Report report = new Report(r.sent(), r.ok(), r.failed(), r.lost(), ledger.duplicated(), round(r.p50Ms()),
-                round(r.p99Ms()), round(r.maxMs()), TimeUnit.NANOSECONDS.toMillis(pauseEndOffset - pauseStartOffset),
-                drainMs);
-        return new Outcome(report, r.heldAnswers(), r.maxHeldMs(), pauseStartOffset, pauseEndOffset, r.failures(),
-                unseen, upstream.foreignRequests(), log);
+                round(r.p99Ms()), round(r.maxMs()), pauseMs, drainMs);
+        return new Outcome(report, r.heldAnswers(), r.maxHeldMs(), pauseStartOffset, pauseEndOffset, runStartOffset,
+                runEndOffset, runMs, proxyPauseMs >= 0, r.failures(), unseen, upstream.foreignRequests(), log);
     }
 
     /** Some traffic first, so the window measures the proxy's steady state, not its JIT compiler. */

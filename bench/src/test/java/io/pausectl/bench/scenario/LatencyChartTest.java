@@ -33,13 +33,13 @@ class LatencyChartTest {
             LoadResult r = generator.start(spec).result().get(30, TimeUnit.SECONDS);
             assertThat(r.lost()).isEqualTo(2);
 
-            String svg = LatencyChart.render(r.log(), 200_000_000L, 500_000_000L, "a <title> & more",
-                    "paused: pausectl run -- sleep 0.3", "caption");
+            String svg = LatencyChart.render(r.log(), new LatencyChart.Span(200_000_000L, 500_000_000L, "proxy paused 300 ms"),
+                    new LatencyChart.Span(150_000_000L, 600_000_000L, "pausectl run -- sleep 0.3"), "a <title> & more", "caption");
 
             Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                     .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
             assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
-            assertThat(svg).contains("a &lt;title&gt; &amp; more").contains("paused: pausectl run -- sleep 0.3");
+            assertThat(svg).contains("a &lt;title&gt; &amp; more").contains("proxy paused 300 ms", "pausectl run -- sleep 0.3");
             assertThat(count(doc, "path", "#d62728")).as("a cross per lost request, one in the legend").isEqualTo(3);
             assertThat(count(doc, "circle", "#d62728")).as("a dot per failed request, one in the legend").isEqualTo(2);
             assertThat(count(doc, "rect", "#ff9f1c")).as("the pause").isEqualTo(1);
