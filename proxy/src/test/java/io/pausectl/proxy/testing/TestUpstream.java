@@ -48,6 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /hop}: a response with hop-by-hop headers that must not reach the client</li>
  *   <li>{@code /slow?ms=N}: answers after N ms</li>
  *   <li>{@code /cut}: promises 100 bytes, sends 10, closes</li>
+ *   <li>{@code /stall...}: stops reading the request body until {@link #unstall}, then answers its length</li>
+ *   <li>{@code /close-after}: 200, then closes the idle connection 50 ms later</li>
  *   <li>{@code /reset}: closes without answering</li>
  *   <li>{@code /garbage}: answers something that is not HTTP</li>
  *   <li>{@code /conn-close}: 200 with Connection: close, then closes</li>
@@ -69,6 +71,9 @@ public final class TestUpstream implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger closedConnections = new AtomicInteger();
+    private final List<Framing> stalled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ChannelHandlerContext> stalledContexts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean floodBlocked = new AtomicBoolean();
     /** Bytes of {@code /flood} bodies handed to the socket so far. */
     public final java.util.concurrent.atomic.AtomicLong floodWritten = new java.util.concurrent.atomic.AtomicLong();
@@ -82,18 +87,10 @@ public final class TestUpstream implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
                         ch.pipeline().addLast("codec", new HttpServerCodec())
-                                .addLast("framing", new io.netty.channel.ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        if (msg instanceof io.netty.handler.codec.http.HttpRequest) {
-                                            ctx.channel().attr(CHUNKED).set(io.netty.handler.codec.http.HttpUtil
-                                                    .isTransferEncodingChunked((io.netty.handler.codec.http.HttpRequest) msg));
-                                        }
-                                        ctx.fireChannelRead(msg);
-                                    }
-                                })
-                                .addLast("agg", new HttpObjectAggregator(16 << 20))
+                                .addLast("framing", new Framing())
+                                .addLast("agg", new HttpObjectAggregator(64 << 20))
                                 .addLast("handler", new Handler());
                     }
                 })
@@ -117,6 +114,23 @@ public final class TestUpstream implements AutoCloseable {
         return connections.get();
     }
 
+    /** Connections that stopped reading a {@code /stall} request's body. */
+    public int stalledConnections() {
+        return stalled.size();
+    }
+
+    /** Lets every stalled connection read again. */
+    public void unstall() {
+        for (int i = 0; i < stalled.size(); i++) {
+            stalled.get(i).unstall(stalledContexts.get(i));
+        }
+    }
+
+    /** Connections closed so far (by either side). */
+    public int closedConnections() {
+        return closedConnections.get();
+    }
+
     /** Whether a {@code /flood} response found its socket full (the proxy stopped reading). */
     public boolean floodBlocked() {
         return floodBlocked.get();
@@ -126,6 +140,45 @@ public final class TestUpstream implements AutoCloseable {
     public void close() {
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /**
+     * Notes each request's framing for {@link Seen}, and stalls a {@code /stall} request: no read
+     * reaches the socket until {@link #unstall} (the aggregator behind asks for reads even with
+     * auto-read off, so they are held back here).
+     */
+    private final class Framing extends io.netty.channel.ChannelDuplexHandler {
+        private volatile boolean stalledNow;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.handler.codec.http.HttpRequest) {
+                io.netty.handler.codec.http.HttpRequest req = (io.netty.handler.codec.http.HttpRequest) msg;
+                ctx.channel().attr(CHUNKED).set(io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(req));
+                if (req.uri().startsWith("/stall")) {
+                    stalledNow = true;
+                    ctx.channel().config().setAutoRead(false);
+                    stalled.add(this);
+                    stalledContexts.add(ctx);
+                }
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            if (!stalledNow) {
+                ctx.read();
+            }
+        }
+
+        void unstall(ChannelHandlerContext ctx) {
+            ctx.executor().execute(() -> {
+                stalledNow = false;
+                ctx.channel().config().setAutoRead(true);
+                ctx.read();
+            });
+        }
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -174,6 +227,18 @@ public final class TestUpstream implements AutoCloseable {
                 }
                 case "/cut": {
                     raw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", true);
+                    return;
+                }
+                case "/stall": {
+                    ctx.writeAndFlush(full(HttpResponseStatus.OK,
+                            Integer.toString(req.content().readableBytes()).getBytes(StandardCharsets.US_ASCII)));
+                    return;
+                }
+                case "/close-after": {
+                    // A normal keep-alive response, then the upstream drops the idle connection
+                    // (as an origin's keep-alive timeout does).
+                    ctx.writeAndFlush(full(HttpResponseStatus.OK, "then-close".getBytes(StandardCharsets.US_ASCII)));
+                    ctx.executor().schedule(() -> ctx.close(), 50, java.util.concurrent.TimeUnit.MILLISECONDS);
                     return;
                 }
                 case "/reset": {
