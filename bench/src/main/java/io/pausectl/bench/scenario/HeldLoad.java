@@ -24,6 +24,36 @@ final class HeldLoad {
     private HeldLoad() {
     }
 
+    /** Descriptors the bench needs beside one per held request (upstream, pools, JVM files). */
+    private static final int SPARE_FILES = 1024;
+
+    /**
+     * Fails with a clear message when this process (and so the proxy it starts, which inherits the
+     * limit) may not open a connection per held request. {@code ulimit -n} is per process; raise
+     * the soft limit up to the hard one ({@code ulimit -Hn}) in the shell that runs the bench.
+     */
+    static void checkOpenFiles(int count) throws IOException {
+        java.nio.file.Path limits = java.nio.file.Path.of("/proc/self/limits");
+        if (!java.nio.file.Files.isReadable(limits)) {
+            return;
+        }
+        for (String line : java.nio.file.Files.readAllLines(limits)) {
+            if (line.startsWith("Max open files")) {
+                String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                if (f[0].equals("unlimited")) {
+                    return;
+                }
+                long soft = Long.parseLong(f[0]);
+                if (soft < count + SPARE_FILES) {
+                    throw new IllegalArgumentException("holding " + count + " requests needs about " + (count + SPARE_FILES)
+                            + " open files per process; the limit is " + soft + " (hard " + f[1] + "): run 'ulimit -n "
+                            + (count + SPARE_FILES) + "' first, or lower --count");
+                }
+                return;
+            }
+        }
+    }
+
     /** Proxy flags that let {@code count} requests be held for minutes. */
     static List<String> proxyArgs(int count) {
         return List.of(

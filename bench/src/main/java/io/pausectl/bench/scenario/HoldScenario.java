@@ -48,6 +48,7 @@ public final class HoldScenario {
             throw new IllegalArgumentException("--count must be 1..18000 (one connection per held request;"
                     + " this machine allows 20000 open files per process)");
         }
+        HeldLoad.checkOpenFiles(count);
         try (SampleUpstream upstream = SampleUpstream.start(1);
              BenchProxy proxy = BenchProxy.start(upstream.uri(), HeldLoad.proxyArgs(count), proxyJvmOptions);
              LoadGenerator generator = new LoadGenerator(2)) {
