@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -102,6 +103,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private boolean draining;
     /** A read was asked of the pipeline and no message answered it yet. */
     private boolean readPending;
+    /**
+     * The client shut its output down (end of stream; the channel allows half-closure). What it sent
+     * before is still handed over in order; once a read finds nothing left, no more will come.
+     */
+    private boolean inputShutdown;
     /** When the connection last started waiting for a request head (for the idle timeout). */
     private long awaitingSinceNanos;
     /** When the current exchange's response head is due from the upstream; 0 when not waiting. */
@@ -155,6 +161,31 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (!readPending) {
             readPending = true;
             ctx.read();
+            if (inputShutdown && readPending) {
+                clientInputEnded();
+            }
+        }
+    }
+
+    /**
+     * A read found nothing after the client's end of stream: nothing more will ever come. Between
+     * requests, the connection closes once what was written is flushed (a half-closed client still
+     * reads its answers); in the middle of a request body, the request can never be completed.
+     */
+    private void clientInputEnded() {
+        switch (state) {
+            case AWAITING_HEAD:
+            case DISCARDING:
+                state = State.CLOSING;
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                break;
+            case CONNECTING:
+            case FORWARDING:
+                failExchange(exchange, 0);
+                closeClient();
+                break;
+            default:
+                break;
         }
     }
 
@@ -749,6 +780,17 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 closeClient();
             }
             return;
+        }
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            if (state == State.HELD) {
+                // An end of stream cannot tell a half-close from a close: a held client that sent
+                // one counts as gone (DESIGN: dropped, never forwarded), as before half-closure.
+                // The state stays HELD so that channelInactive abandons it at the gate.
+                ctx.close();
+            } else if (readPending) {
+                clientInputEnded();
+            }
         }
         ctx.fireUserEventTriggered(evt);
     }

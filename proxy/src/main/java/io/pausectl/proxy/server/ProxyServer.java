@@ -81,6 +81,8 @@ public final class ProxyServer {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
+                // A client's end of stream is "no more requests", not "gone": answers still go out.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
                 .childHandler(new ClientChannelInitializer(context, clients));

@@ -39,7 +39,19 @@ public final class RawClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /**
+     * @param receiveBuffer the socket's receive buffer in bytes (0: the system's default); a small
+     *                      one keeps what the client does not read in the proxy, not in the kernel
+     */
+    public RawClient(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new java.io.BufferedInputStream(socket.getInputStream());
@@ -54,6 +66,11 @@ public final class RawClient implements AutoCloseable {
         out.write(bytes);
         out.flush();
         return this;
+    }
+
+    /** Half-closes: the proxy reads end of stream, the client can still read. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
     }
 
     public void setReadTimeout(int millis) throws IOException {
