@@ -126,12 +126,7 @@ final class RunCommand implements Callable<Integer> {
                 "the command was NOT run");
         long pausedAt = System.nanoTime();
         if (cancelled.get()) {
-            window.resume();
-            if (!window.stillPaused().isEmpty()) {
-                throw new CliException(ExitCodes.NOT_RESUMED, window.stillPausedMessage());
-            }
-            throw new CliException(ExitCodes.NOT_PAUSED, "interrupted before the command started: traffic resumed,"
-                    + " the command was NOT run");
+            throw undoneBeforeStart(window);
         }
         messages.say("paused " + window.held().stream().map(h -> h.target.name() + " (lease " + h.leaseId + ")")
                 .collect(Collectors.joining(", ")) + "; running: " + String.join(" ", command));
@@ -161,10 +156,11 @@ final class RunCommand implements Callable<Integer> {
         Integer exitCode;
         int code;
         try {
-            Process process = new ProcessBuilder(command).inheritIO().start();
-            child.set(process);
-            if (cancelled.get()) {
-                stop(process, "TERM");
+            Process process = startUnlessCancelled();
+            if (process == null) {
+                tasks.forEach(t -> t.cancel(false));
+                messages.endLive();
+                throw undoneBeforeStart(window);
             }
             exitCode = waitFor(process);
             code = exitCode;
@@ -196,6 +192,31 @@ final class RunCommand implements Callable<Integer> {
         return code;
     }
 
+    /**
+     * Starts the command unless a signal came first. Atomic with {@link #onSignal}: a signal either
+     * cancels before the start (the command never runs) or finds the process to pass itself on to.
+     */
+    private Process startUnlessCancelled() throws IOException {
+        synchronized (child) {
+            if (cancelled.get()) {
+                return null;
+            }
+            Process process = new ProcessBuilder(command).inheritIO().start();
+            child.set(process);
+            return process;
+        }
+    }
+
+    /** Resumes after a signal that came before the command started; the error to exit with. */
+    private static CliException undoneBeforeStart(PauseWindow window) {
+        window.resume();
+        if (!window.stillPaused().isEmpty()) {
+            return new CliException(ExitCodes.NOT_RESUMED, window.stillPausedMessage());
+        }
+        return new CliException(ExitCodes.NOT_PAUSED, "interrupted before the command started: traffic resumed,"
+                + " the command was NOT run");
+    }
+
     private static int waitFor(Process process) {
         boolean interrupted = false;
         try {
@@ -215,13 +236,16 @@ final class RunCommand implements Callable<Integer> {
 
     /** Called on the signal's own thread: decides quickly, does the waiting elsewhere. */
     private void onSignal(String name) {
-        Process process = child.get();
-        if (process == null) {
-            if (!cancelled.getAndSet(true)) {
-                messages.say("SIG" + name + " before the command started: undoing the pause, the command will NOT"
-                        + " run");
+        Process process;
+        synchronized (child) {
+            process = child.get();
+            if (process == null) {
+                if (!cancelled.getAndSet(true)) {
+                    messages.say("SIG" + name + " before the command started: undoing the pause, the command will"
+                            + " NOT run");
+                }
+                return;
             }
-            return;
         }
         if (!process.isAlive()) {
             messages.say("SIG" + name + ": the command has ended, resuming traffic");

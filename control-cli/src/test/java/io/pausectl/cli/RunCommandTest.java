@@ -28,6 +28,11 @@ class RunCommandTest {
                 dir.resolve("go").toString(), dir.resolve("ran").toString());
     }
 
+    /** A command that touches {@code started}, then sleeps: once the file exists, a signal finds it running. */
+    private List<String> sleepOnceStarted() {
+        return List.of("sh", "-c", "touch \"$1\"; exec sleep 30", "sh", dir.resolve("started").toString());
+    }
+
     private List<String> touchRan(int code) {
         return List.of("sh", "-c", "touch \"$1\"; exit " + code, "sh", dir.resolve("ran").toString());
     }
@@ -259,8 +264,8 @@ class RunCommandTest {
     @Test
     void sigtermIsForwardedToTheCommandThenTrafficResumes() throws Exception {
         FakeTarget a = cli.target("http://a:1");
-        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), List.of("sleep", "30"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && cli.err().contains("running:"));
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), sleepOnceStarted());
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && Files.exists(dir.resolve("started")));
         cli.signals.raise("TERM");
         assertThat(finish(run)).isEqualTo(128 + 15);
         assertThat(a.paused()).isFalse();
@@ -270,8 +275,9 @@ class RunCommandTest {
     @Test
     void sigintReachesACommandThatDidNotGetItFromATerminal() throws Exception {
         FakeTarget a = cli.target("http://a:1");
-        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), List.of("sleep", "30"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && cli.err().contains("running:"));
+        // The command says it started, so the signal cannot come before it (that case is tested below).
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), sleepOnceStarted());
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && Files.exists(dir.resolve("started")));
         cli.signals.raise("INT");
         assertThat(finish(run)).isEqualTo(128 + 2);
         assertThat(a.paused()).isFalse();
