@@ -33,13 +33,15 @@ import java.util.stream.Collectors;
 @Command(name = "pause-proxy", mixinStandardHelpOptions = true, version = "pause-proxy 0.1.0",
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
-                "A traffic-pausing HTTP/1.1 reverse proxy: passes requests through to the upstreams and,",
-                "when paused through its admin API, holds them until resumed.",
+                // One element per paragraph: picocli wraps each to the terminal's width.
+                "A traffic-pausing HTTP/1.1 reverse proxy: passes requests through to the upstreams and, "
+                        + "when paused through its admin API, holds them until resumed.",
                 "",
-                "Every setting is also read from the environment (PAUSE_PROXY_ and the flag name in upper case,",
-                "dashes as underscores: PAUSE_PROXY_QUEUE_TIMEOUT) and from the YAML file given by --config",
-                "(keys are the flag names: queue-timeout: 30s). Flags win over the environment, which wins",
-                "over the file. Repeatable settings are comma-separated in the environment and a list in YAML.",
+                "Every setting is also read from the environment (PAUSE_PROXY_ and the flag name in upper case, "
+                        + "dashes as underscores: PAUSE_PROXY_QUEUE_TIMEOUT) and from the YAML file given by --config "
+                        + "(keys are the flag names: queue-timeout: 30s). Flags win over the environment, which wins "
+                        + "over the file. Repeatable settings are comma-separated in the environment and a list in YAML.",
+                "",
                 "Durations: 500ms, 30s, 5m, 1h. Sizes: 512, 64KiB, 64MiB.",
                 ""},
         exitCodeListHeading = "%nExit codes:%n",
