@@ -289,6 +289,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         boolean last = content instanceof LastHttpContent;
         switch (state) {
             case FORWARDING:
+                pushResponseDeadline();
                 if (last) {
                     ex.requestFullyRead = true;
                     ex.requestFullyWritten = true;
@@ -425,6 +426,18 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (responseTimer == null) {
             responseTimer = ctx.channel().eventLoop().schedule(responseTimerTask, upstreamTimeoutNanos,
                     TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * A piece of the request body went upstream: the upstream cannot be expected to answer before
+     * it has the body, so the wait for the response head counts from the request's last progress
+     * (an upload longer than the timeout is not cut; an upstream that stops reading it still is).
+     */
+    private void pushResponseDeadline() {
+        if (responseDeadlineNanos != 0) {
+            long deadline = System.nanoTime() + upstreamTimeoutNanos;
+            responseDeadlineNanos = deadline == 0 ? 1 : deadline;
         }
     }
 

@@ -138,6 +138,55 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void anUploadLongerThanTheUpstreamTimeoutIsNotCutWhileItProgresses() throws Exception {
+        // The timeout is for an upstream that stays silent; a client still sending its body is
+        // progress, and the upstream cannot answer before it has read it.
+        try (ProxyFixture proxy = ProxyFixture.start(upstream, "upstream-timeout", "300ms");
+             RawClient c = new RawClient(proxy.port)) {
+            int pieces = 10;
+            c.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: " + pieces * 10 + "\r\n\r\n");
+            StringBuilder sent = new StringBuilder();
+            for (int i = 0; i < pieces; i++) {
+                String piece = "piece-" + i + "...";
+                sent.append(piece);
+                c.send(piece);
+                // A slow client: paced writes, 1 s in all, three times the timeout.
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100);
+            }
+            Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo(sent.toString());
+            assertThat(proxy.upstreamErrors("timeout")).isZero();
+        }
+    }
+
+    @Test
+    void anUpstreamThatStopsReadingAnUploadIs504AfterTheTimeout() throws Exception {
+        // Progress is what keeps the clock from running out: an upstream that reads nothing more
+        // still gets the 504, and the client connection closes (its body was not all read).
+        byte[] body = TestUpstream.pattern(48 << 20);
+        try (ProxyFixture proxy = ProxyFixture.start(upstream, "upstream-timeout", "500ms");
+             RawClient c = new RawClient(proxy.port)) {
+            java.util.concurrent.CompletableFuture<Void> upload = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    c.send("POST /stall HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length + "\r\n\r\n");
+                    c.send(body);
+                } catch (IOException e) {
+                    // the proxy closed the connection after its 504
+                }
+            });
+            Response r = c.read();
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(r.header("connection")).isEqualTo("close");
+            upload.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            // The half-sent upstream connection was closed, not pooled: the upstream, reading
+            // again, finds it closed (and releases what it had aggregated).
+            upstream.unstall();
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.closedConnections() == 1);
+        }
+    }
+
+    @Test
     void noResponseHeadInTimeIs504() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(upstream, "upstream-timeout", "300ms");
              RawClient c = new RawClient(proxy.port)) {
