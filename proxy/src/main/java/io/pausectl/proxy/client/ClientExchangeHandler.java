@@ -225,6 +225,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         HttpHeaders headers = request.headers();
+        if (!request.uri().startsWith("/")) {
+            toOriginForm(request);
+        }
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
         boolean http11 = request.protocolVersion().minorVersion() == 1;
@@ -836,6 +839,33 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("{}: {}", ctx.channel(), cause.toString());
         closeClient();
+    }
+
+    /**
+     * An absolute-form target ({@code GET http://host/path}) names its host itself, and RFC 9112
+     * (3.2.2) has the origin use that host, not the Host header: the proxy must send a Host made
+     * from the target. Otherwise the gate (scope by host) and the upstream would each pick a
+     * different host for the same request, and a pause scoped to a host could be walked around.
+     * The target goes on in origin form, which every origin understands.
+     */
+    static void toOriginForm(HttpRequest request) {
+        String uri = request.uri();
+        int scheme = uri.indexOf("://");
+        if (scheme <= 0 || !(uri.regionMatches(true, 0, "http", 0, scheme) || uri.regionMatches(true, 0, "https", 0, scheme))) {
+            return;
+        }
+        int start = scheme + 3;
+        int end = start;
+        while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = uri.substring(uri.lastIndexOf('@', end - 1) >= start ? uri.lastIndexOf('@', end - 1) + 1 : start, end);
+        if (authority.isEmpty()) {
+            return;
+        }
+        String rest = uri.substring(end);
+        request.headers().set(HttpHeaderNames.HOST, authority);
+        request.setUri(rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest);
     }
 
     /** The request target's path: no query, and no scheme and authority for an absolute form. */

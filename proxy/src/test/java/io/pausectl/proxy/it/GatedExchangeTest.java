@@ -78,6 +78,26 @@ class GatedExchangeTest {
     }
 
     @Test
+    void anAbsoluteFormTargetIsGatedAndForwardedByTheHostItNames() throws Exception {
+        // RFC 9112 3.2.2: the target's authority wins over Host. The gate (a pause scoped to a
+        // host) and the upstream must agree on which host a request is for.
+        gate.plan(Admission.HELD);
+        try (RawClient c = new RawClient(proxy.port)) {
+            c.send("GET http://Billing.Test:8080/abs?q=1 HTTP/1.1\r\nHost: other.test\r\n\r\n");
+            GatedRequest held = awaitHeld(1);
+            assertThat(held.host()).isEqualTo("billing.test");
+            assertThat(held.path()).isEqualTo("/abs");
+            gate.release(held, 0);
+            assertThat(c.read().status()).isEqualTo(200);
+            Response query = c.send("GET http://billing.test?only=query HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertThat(query.status()).isEqualTo(200);
+        }
+        assertThat(upstream.seen()).extracting(TestUpstream.Seen::uri).containsExactly("/abs?q=1", "/?only=query");
+        assertThat(upstream.seen()).extracting(s -> s.headers().get("host")).containsExactly("Billing.Test:8080", "billing.test");
+        assertThat(upstream.seen().get(0).headers().get("x-forwarded-host")).isEqualTo("Billing.Test:8080");
+    }
+
+    @Test
     void continueIsSentOnlyOnRelease() throws Exception {
         gate.plan(Admission.HELD);
         try (RawClient c = new RawClient(proxy.port)) {
