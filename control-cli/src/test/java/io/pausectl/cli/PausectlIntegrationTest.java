@@ -36,13 +36,13 @@ class PausectlIntegrationTest {
     @TempDir
     Path dir;
 
-    private UpstreamServer upstream;
+    private TestUpstream upstream;
     private final List<ProxyProcess> proxies = new ArrayList<>();
     private final List<PausectlProcess> pausectls = new ArrayList<>();
 
     @BeforeEach
     void startUpstream() throws IOException {
-        upstream = new UpstreamServer();
+        upstream = new TestUpstream();
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package io.pausectl.cli.haproxy;
 
+import io.pausectl.cli.TestUpstream;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Scope;
 import io.pausectl.api.Status;

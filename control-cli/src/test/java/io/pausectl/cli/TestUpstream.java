@@ -1,4 +1,4 @@
-package io.pausectl.cli.haproxy;
+package io.pausectl.cli;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -11,16 +11,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The origin behind HAProxy in the tests: JDK HttpServer on 127.0.0.1:0. Answers 200 "ok" with a
+ * The origin behind the proxy or HAProxy in the integration tests: JDK HttpServer on 127.0.0.1:0. Answers 200 "ok" with a
  * Content-Length; {@code /slow?ms=N} answers after N ms (to have requests in flight). Counts what it
  * received.
  */
-final class TestUpstream implements AutoCloseable {
+public final class TestUpstream implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(16);
-    final AtomicLong received = new AtomicLong();
+    public final AtomicLong received = new AtomicLong();
 
-    TestUpstream() throws IOException {
+    public TestUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
         server.setExecutor(executor);
         server.createContext("/", exchange -> {
@@ -43,8 +43,12 @@ final class TestUpstream implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port();
     }
 
     @Override
