@@ -851,7 +851,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     static void toOriginForm(HttpRequest request) {
         String uri = request.uri();
         int scheme = uri.indexOf("://");
-        if (scheme <= 0 || !(uri.regionMatches(true, 0, "http", 0, scheme) || uri.regionMatches(true, 0, "https", 0, scheme))) {
+        if (!(scheme == 4 && uri.regionMatches(true, 0, "http", 0, 4)
+                || scheme == 5 && uri.regionMatches(true, 0, "https", 0, 5))) {
             return;
         }
         int start = scheme + 3;

@@ -110,4 +110,23 @@ class ClientExchangeHandlerTest {
         assertThat(gate.entered).hasSize(2);
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void onlyHttpAndHttpsAbsoluteFormTargetsAreRewrittenToOriginForm() {
+        assertThat(originForm("http://h.test:81/p?q", "x")).isEqualTo("h.test:81 /p?q");
+        assertThat(originForm("HTTPS://user@h.test?q", "x")).isEqualTo("h.test /?q");
+        assertThat(originForm("http://h.test", "x")).isEqualTo("h.test /");
+        assertThat(originForm("ht://h.test/p", "x")).isEqualTo("x ht://h.test/p");
+        assertThat(originForm("httpx://h.test/p", "x")).isEqualTo("x httpx://h.test/p");
+        assertThat(originForm("*", "x")).isEqualTo("x *");
+        assertThat(originForm("http:///p", "x")).isEqualTo("x http:///p");
+    }
+
+    private static String originForm(String uri, String host) {
+        io.netty.handler.codec.http.HttpRequest r = new io.netty.handler.codec.http.DefaultHttpRequest(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, uri);
+        r.headers().set("host", host);
+        ClientExchangeHandler.toOriginForm(r);
+        return r.headers().get("host") + " " + r.uri();
+    }
 }
