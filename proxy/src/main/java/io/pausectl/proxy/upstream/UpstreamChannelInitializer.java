@@ -2,11 +2,10 @@ package io.pausectl.proxy.upstream;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
- * Pipeline of a connection to an upstream: {@code http} ({@link HttpClientCodec}: encodes the
+ * Pipeline of a connection to an upstream: {@code http} ({@link UpstreamHttpCodec}: encodes the
  * forwarded requests, decodes responses, knows which answered a HEAD) then {@code upstream}
  * ({@link UpstreamConnection}, which hands responses to the exchange it is lent to).
  */
@@ -27,13 +26,13 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ch.pipeline()
-                .addLast("http", new HttpClientCodec(new HttpDecoderConfig()
+                .addLast("http", new UpstreamHttpCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(MAX_RESPONSE_LINE)
                         .setMaxHeaderSize(MAX_RESPONSE_HEADER)
                         .setMaxChunkSize(MAX_CHUNK)
                         // The origin is ours; its header names are not checked character by
                         // character (a line break cannot get through the line parser anyway).
-                        .setValidateHeaders(false), false, false))
+                        .setValidateHeaders(false)))
                 .addLast("upstream", new UpstreamConnection(pool, target));
     }
 }

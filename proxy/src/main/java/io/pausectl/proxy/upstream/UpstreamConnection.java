@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import io.pausectl.proxy.metrics.ProxyMetrics.UpstreamErrorKind;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 
 /**
@@ -22,7 +25,10 @@ import java.io.IOException;
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final UpstreamConnectionPool pool;
     private final UpstreamTarget target;
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnection.class);
+
     private Channel channel;
+    private UpstreamHttpCodec codec;
     private UpstreamListener listener;
 
     UpstreamConnection(UpstreamConnectionPool pool, UpstreamTarget target) {
@@ -48,9 +54,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         listener = null;
     }
 
-    /** Gives the connection back to its pool (the caller vouches for a clean message boundary). */
+    /**
+     * Gives the connection back to its pool (the caller vouches for a clean message boundary), or
+     * closes it when the upstream already sent more than the response just ended: bytes nobody
+     * asked for, which the next exchange would take for its answer.
+     */
     public void release() {
         listener = null;
+        if (codec.hasUnreadBytes()) {
+            LOG.debug("upstream {} sent bytes after the end of a response; closing the connection", target);
+            channel.close();
+            return;
+        }
         pool.release(this);
     }
 
@@ -63,6 +78,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        codec = ctx.pipeline().get(UpstreamHttpCodec.class);
     }
 
     @Override

@@ -130,6 +130,23 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void bytesAnUpstreamSendsAfterAResponseNeverAnswerTheNextRequest() throws Exception {
+        // The extra response arrives with the first one, before the proxy wrote the second
+        // request: it answers nothing. Reusing the connection for the pipelined request would hand
+        // it the stray bytes (and leave its real answer for whoever came next).
+        try (ProxyFixture proxy = ProxyFixture.start(upstream); RawClient c = new RawClient(proxy.port)) {
+            c.send("GET /stray HTTP/1.1\r\nHost: a\r\n\r\nGET /echo?second HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.read().bodyText()).isEqualTo("stray");
+            Response second = c.read();
+            assertThat(second.bodyText()).isEmpty();
+            assertThat(second.header("x-path")).isEqualTo("/echo");
+            Response third = c.send("GET /echo?third HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(third.header("x-path")).isEqualTo("/echo");
+            assertThat(upstream.connections()).as("the out-of-step connection was closed").isEqualTo(2);
+        }
+    }
+
+    @Test
     void anUpstreamSpeakingGarbageIs502() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(upstream); RawClient c = new RawClient(proxy.port)) {
             assertThat(c.send("GET /garbage HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(502);

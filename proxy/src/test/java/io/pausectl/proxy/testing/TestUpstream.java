@@ -52,6 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /close-after}: 200, then closes the idle connection 50 ms later</li>
  *   <li>{@code /reset}: closes without answering</li>
  *   <li>{@code /garbage}: answers something that is not HTTP</li>
+ *   <li>{@code /stray}: 200 "stray", and in the same write a second response nobody asked for</li>
  *   <li>{@code /conn-close}: 200 with Connection: close, then closes</li>
  *   <li>{@code /ws}: 101 to an upgrade, then echoes raw bytes</li>
  *   <li>{@code /flood?size=N}: N bytes, written as fast as the socket takes them, noting when the
@@ -243,6 +244,11 @@ public final class TestUpstream implements AutoCloseable {
                 }
                 case "/reset": {
                     ctx.close();
+                    return;
+                }
+                case "/stray": {
+                    raw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstray"
+                            + "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nunasked!", false);
                     return;
                 }
                 case "/garbage": {
