@@ -158,7 +158,7 @@ class UpstreamFailureTest {
     void anUploadLongerThanTheUpstreamTimeoutIsNotCutWhileItProgresses() throws Exception {
         // The timeout is for an upstream that stays silent; a client still sending its body is
         // progress, and the upstream cannot answer before it has read it.
-        try (ProxyFixture proxy = ProxyFixture.start(upstream, "upstream-timeout", "300ms");
+        try (ProxyFixture proxy = ProxyFixture.start(upstream, "upstream-timeout", "500ms");
              RawClient c = new RawClient(proxy.port)) {
             int pieces = 10;
             c.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: " + pieces * 10 + "\r\n\r\n");
@@ -167,7 +167,7 @@ class UpstreamFailureTest {
                 String piece = "piece-" + i + "...";
                 sent.append(piece);
                 c.send(piece);
-                // A slow client: paced writes, 1 s in all, three times the timeout.
+                // A slow client: paced writes, 1 s in all, twice the timeout (each gap well under it).
                 java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100);
             }
             Response r = c.read();
