@@ -802,7 +802,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             if (state == State.HELD) {
                 // An end of stream cannot tell a half-close from a close: a held client that sent
                 // one counts as gone (DESIGN: dropped, never forwarded), as before half-closure.
-                // The state stays HELD so that channelInactive abandons it at the gate.
+                // channelInactive then abandons it at the gate.
                 ctx.close();
             } else if (readPending) {
                 clientInputEnded();
@@ -815,7 +815,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     public void channelInactive(ChannelHandlerContext ctx) {
         ClientExchange ex = exchange;
         if (ex != null && !ex.done) {
-            if (state == State.HELD) {
+            // Not done and never forwarded means held at the gate, whatever state the handler
+            // reached on the way out (a read error, such as a client's reset, closes through
+            // exceptionCaught, which sets CLOSING first): the gate must drop it.
+            if (!ex.forwarded) {
                 ex.done = true;
                 exchange = null;
                 gate.abandon(ex);

@@ -160,6 +160,28 @@ class PauseOverSocketsTest {
     }
 
     @Test
+    void aClientThatResetsWhileHeldIsDroppedAndNothingIsLeftInFlight() throws Exception {
+        // A reset reaches the proxy as a read error before the close: the held request must still
+        // be abandoned at the gate, not left queued to be "released" into nothing on resume.
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{}");
+            RawClient c = fx.client().send("POST /gone HTTP/1.1\r\nHost: app.test\r\nX-Req-Id: reset\r\n"
+                    + "Content-Length: 5\r\n\r\nhello");
+            awaitQueueDepth(fx, 1);
+            c.reset();
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.gate().counters().clientGone() == 1);
+            assertThat(fx.gate().queueDepth()).isZero();
+            fx.resume(paused.lease().id());
+            Response next = fx.client().send(request("GET", "/n", "next")).read();
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(fx.upstream.count("reset")).isZero();
+            Status after = fx.status();
+            assertThat(after.counters().released()).isZero();
+            assertThat(after.inFlight()).isZero();
+        }
+    }
+
+    @Test
     void aHeldTenMebibytePostIsNotBufferedAndIsForwardedIntactAfterResume() throws Exception {
         int size = 10 << 20;
         try (PauseFixture fx = PauseFixture.start()) {

@@ -68,6 +68,12 @@ public final class RawClient implements AutoCloseable {
         return this;
     }
 
+    /** Closes with a reset (RST) instead of an orderly end of stream. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     /** Half-closes: the proxy reads end of stream, the client can still read. */
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
