@@ -327,12 +327,14 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     /** The gate released a held request (on this event loop). */
     void released(ClientExchange ex, long heldNanos) {
-        if (ex != exchange || state != State.HELD) {
+        if (ex != exchange || ex.done) {
             return;
         }
         ex.forwarded = true;
         ex.heldNanos = heldNanos;
-        if (!ctx.channel().isActive()) {
+        if (state != State.HELD || !ctx.channel().isActive()) {
+            // The connection is closing (a read error closes it before channelInactive): the gate
+            // now counts the request released and in flight, so it exits at once, never forwarded.
             finish(ex, 0);
             return;
         }

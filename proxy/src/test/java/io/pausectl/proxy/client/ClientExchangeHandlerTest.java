@@ -80,6 +80,26 @@ class ClientExchangeHandlerTest {
     }
 
     @Test
+    void aReleaseThatMeetsAConnectionClosingAfterAReadErrorStillExitsTheGate() throws Exception {
+        // The gate's release is already queued on the loop when a read error (a client's reset)
+        // closes the connection; channelInactive comes after it. The gate counted the request
+        // released and in flight: the handler owes it an exit, not an abandon (which the real
+        // gate ignores once released), or it stays in flight forever.
+        gate.plan(Admission.HELD);
+        EmbeddedChannel ch = channel();
+        send(ch, "GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+        GatedRequest held = gate.held.get(0);
+        gate.release(held, 0);
+        ch.pipeline().fireExceptionCaught(new java.io.IOException("Connection reset by peer"));
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(gate.exits(held)).isEqualTo(1);
+        assertThat(gate.abandoned).isEmpty();
+        assertThat(written(ch)).as("nothing forwarded, nothing answered").isEmpty();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void aRefusedHeldRequestIs503WithRetryAfterAndCloses() throws Exception {
         gate.plan(Admission.HELD);
         EmbeddedChannel ch = channel();
