@@ -28,6 +28,18 @@ final class HeldLoad {
     private static final int SPARE_FILES = 1024;
 
     /**
+     * Checks {@code --count} for hold and drain: one connection per held request, so it must fit
+     * the machine's open-files limits.
+     */
+    static void checkCount(int count) throws IOException {
+        if (count <= 0 || count > 18_000) {
+            throw new IllegalArgumentException("--count must be 1..18000 (one connection per held request;"
+                    + " this machine allows 20000 open files per process)");
+        }
+        checkOpenFiles(count);
+    }
+
+    /**
      * Fails with a clear message when this process (and so the proxy it starts, which inherits the
      * limit) may not open a connection per held request. {@code ulimit -n} is per process; raise
      * the soft limit up to the hard one ({@code ulimit -Hn}) in the shell that runs the bench.

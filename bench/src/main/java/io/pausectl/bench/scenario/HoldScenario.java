@@ -44,11 +44,7 @@ public final class HoldScenario {
     }
 
     public static Outcome run(int count, List<String> proxyJvmOptions, Narrator n) throws Exception {
-        if (count <= 0 || count > 18_000) {
-            throw new IllegalArgumentException("--count must be 1..18000 (one connection per held request;"
-                    + " this machine allows 20000 open files per process)");
-        }
-        HeldLoad.checkOpenFiles(count);
+        HeldLoad.checkCount(count);
         try (SampleUpstream upstream = SampleUpstream.start(1);
              BenchProxy proxy = BenchProxy.start(upstream.uri(), HeldLoad.proxyArgs(count), proxyJvmOptions);
              LoadGenerator generator = new LoadGenerator(2)) {
