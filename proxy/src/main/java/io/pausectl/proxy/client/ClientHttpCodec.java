@@ -1,8 +1,11 @@
 package io.pausectl.proxy.client;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,6 +18,8 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -29,7 +34,9 @@ import java.util.List;
  *   <li>more than one {@code Content-Length} field, even with equal values, in any HTTP version
  *       (Netty accepts duplicates in HTTP/1.0 requests);</li>
  *   <li>bare LF line endings (strict line parsing), and the rest of Netty's checks: header names
- *       with whitespace or control characters, lengths that are not plain digits.</li>
+ *       with whitespace or control characters, lengths that are not plain digits;</li>
+ *   <li>a bare CR (one not followed by LF) in a head, at once: Netty would wait for an LF that
+ *       never comes, until the idle timeout.</li>
  * </ul>
  * Like {@code HttpServerCodec} it remembers which requests were HEAD, so the encoder never
  * writes a body (or a chunked terminator) after a HEAD response.
@@ -50,20 +57,88 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
 
     /** Decodes requests, refusing ambiguous framing, and records each request's method. */
     final class RequestDecoder extends HttpRequestDecoder {
+        /** Between requests or within a head, not within a body. */
+        private boolean inHead = true;
+        /** A failed head was handed on: the connection closes, everything after it is dropped. */
+        private boolean broken;
+
         RequestDecoder(HttpDecoderConfig config) {
             super(config);
         }
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (broken) {
+                buffer.skipBytes(buffer.readableBytes());
+                return;
+            }
             int before = out.size();
             super.decode(ctx, buffer, out);
             for (int i = before; i < out.size(); i++) {
                 Object o = out.get(i);
                 if (o instanceof HttpRequest) {
                     methods.add(((HttpRequest) o).method());
+                    inHead = false;
+                    if (((HttpRequest) o).decoderResult().isFailure()) {
+                        broken = true;
+                    }
+                }
+                if (o instanceof LastHttpContent) {
+                    inHead = true;
                 }
             }
+            if (!broken && inHead && hasBareCr(buffer)) {
+                // The decoder waits for an LF that may never come (RFC 9112 §2.2: a bare CR is
+                // invalid); refuse now rather than at the idle timeout.
+                broken = true;
+                buffer.skipBytes(buffer.readableBytes());
+                DefaultFullHttpRequest bad = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request",
+                        Unpooled.EMPTY_BUFFER);
+                bad.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("bare CR in the request head")));
+                methods.add(HttpMethod.GET);
+                out.add(bad);
+            }
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (broken) {
+                in.skipBytes(in.readableBytes());
+                return;
+            }
+            super.decodeLast(ctx, in, out);
+        }
+
+        /**
+         * Whether the unparsed start of a head holds a CR followed by anything but LF. The decoder
+         * consumes whole lines, so what is left begins a line; the scan stops at the head's end
+         * (an empty line after a non-empty one), where a body may begin.
+         */
+        private boolean hasBareCr(ByteBuf buffer) {
+            int end = buffer.writerIndex();
+            int lineStart = buffer.readerIndex();
+            boolean sawLine = false;
+            for (int i = buffer.readerIndex(); i < end; i++) {
+                byte b = buffer.getByte(i);
+                if (b == '\r') {
+                    if (i + 1 >= end) {
+                        return false;
+                    }
+                    if (buffer.getByte(i + 1) != '\n') {
+                        return true;
+                    }
+                    if (i == lineStart && sawLine) {
+                        return false;
+                    }
+                    sawLine |= i > lineStart;
+                    i++;
+                    lineStart = i + 1;
+                } else if (b == '\n') {
+                    sawLine |= i > lineStart;
+                    lineStart = i + 1;
+                }
+            }
+            return false;
         }
 
         @Override

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.pausectl.proxy.http.RequestTargets;
 import io.pausectl.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,10 @@ import java.util.List;
  *       whitespace are all refused), and for {@code Transfer-Encoding} in an HTTP/1.0 request;</li>
  *   <li>400 for an HTTP/1.1 request without exactly one {@code Host}, 505 for versions other
  *       than 1.0 and 1.1, 417 for an {@code Expect} other than {@code 100-continue}, 405 for
- *       {@code CONNECT} (this is a reverse proxy, not a forward one).</li>
+ *       {@code CONNECT} (this is a reverse proxy, not a forward one);</li>
+ *   <li>400 for a request-target or a {@code Host} value that is not well formed
+ *       (see {@link RequestTargets}: RFC 9112 §3.2, RFC 3986), and for a bare CR in the head
+ *       (see {@link ClientHttpCodec}).</li>
  * </ul>
  */
 public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
@@ -104,7 +108,7 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
             String client = remote instanceof java.net.InetSocketAddress
                     ? ((java.net.InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote);
             // A head the codec could not parse has no trustworthy method or target.
-            String line = result.isFailure() ? "-" : request.method() + " " + request.uri() + " " + request.protocolVersion();
+            String line = result.isFailure() ? "-" : request.method() + " " + RequestTargets.escape(request.uri()) + " " + request.protocolVersion();
             ACCESS.info("{} \"{}\" {} {} 0ms -", client, line, status.code(), response.content().readableBytes());
         }
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
@@ -144,6 +148,16 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
         }
         if (HttpMethod.CONNECT.equals(request.method())) {
             return new Problem(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported by a reverse proxy");
+        }
+        String target = RequestTargets.targetProblem(request.method(), request.uri());
+        if (target != null) {
+            return new Problem(HttpResponseStatus.BAD_REQUEST, target);
+        }
+        for (String host : headers.getAll(HttpHeaderNames.HOST)) {
+            String why = RequestTargets.hostProblem(host);
+            if (why != null) {
+                return new Problem(HttpResponseStatus.BAD_REQUEST, why);
+            }
         }
         return null;
     }

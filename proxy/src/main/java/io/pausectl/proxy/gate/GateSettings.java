@@ -14,7 +14,8 @@ import java.util.List;
  * @param maxPause         the longest a pause may last, renewals included
  * @param drainConcurrency most released-but-unfinished requests while draining
  * @param drainRate        most releases per second while draining, 0 for no limit
- * @param bypassPaths      path prefixes never held and never counted as in scope
+ * @param bypassPaths      path prefixes never held and never counted as in scope (kept with their
+ *                         canonical and loose forms, see {@link PathForms})
  */
 public record GateSettings(
         int maxQueued,
@@ -26,7 +27,9 @@ public record GateSettings(
         List<String> bypassPaths) {
 
     public GateSettings {
-        bypassPaths = List.copyOf(bypassPaths);
+        // Each prefix with its canonical and loose forms (PathForms), compared against every form
+        // of a request's path.
+        bypassPaths = List.of(PathForms.prefixForms(bypassPaths));
         if (maxQueued < 0) {
             throw new IllegalArgumentException("max-queued must be 0 or more, not " + maxQueued);
         }
@@ -53,13 +56,11 @@ public record GateSettings(
                 config.maxPause(), config.drainConcurrency(), config.drainRate(), config.bypassPaths());
     }
 
-    /** Whether a request to this path is never held. */
+    /**
+     * Whether a request to this path is never held: only when every reading of the path an origin
+     * may make ({@link PathForms}) is under a bypass prefix, so {@code /healthz/../orders} is not.
+     */
     public boolean bypasses(String path) {
-        for (String prefix : bypassPaths) {
-            if (path.startsWith(prefix)) {
-                return true;
-            }
-        }
-        return false;
+        return !bypassPaths.isEmpty() && PathForms.allUnder(path, bypassPaths);
     }
 }

@@ -1,26 +1,40 @@
 package io.pausectl.proxy.gate;
 
+import io.netty.handler.codec.http.HttpMethod;
 import io.pausectl.api.Scope;
+import io.pausectl.proxy.http.RequestTargets;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * A validated, normalised {@link Scope}, matched against requests: a request is in scope when it
- * matches every non-empty list (method upper case, host lower case without port, path by prefix).
+ * matches every non-empty list. The rule is <em>hold when in doubt</em>: a request is in scope when
+ * any reading an origin may reasonably make of it is.
+ * <ul>
+ *   <li>method: exact, upper case;</li>
+ *   <li>path: by prefix, over every form of the path in {@link PathForms} (percent-escapes of
+ *       unreserved characters and their letter case, dot segments, repeated slashes, encoded
+ *       slashes, backslashes, {@code ;parameters}), against the prefix as given and in its
+ *       canonical and loose forms;</li>
+ *   <li>host: exact after letter case, the port and trailing dots are dropped (RFC 3986 §6.2.2.1,
+ *       RFC 1034 §3.1); a request without a host is in scope of any host list, since the origin
+ *       answers it for a default host the proxy cannot know.</li>
+ * </ul>
  */
 final class ScopeMatcher {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     final Scope scope;
     private final String[] methods;
-    private final String[] pathPrefixes;
+    private final String[] pathPrefixForms;
     private final String[] hosts;
 
     private ScopeMatcher(Scope scope, String[] methods, String[] pathPrefixes, String[] hosts) {
         this.scope = scope;
         this.methods = methods;
-        this.pathPrefixes = pathPrefixes;
+        this.pathPrefixForms = PathForms.prefixForms(List.of(pathPrefixes));
         this.hosts = hosts;
     }
 
@@ -31,29 +45,66 @@ final class ScopeMatcher {
         Scope s = scope == null ? Scope.ALL : scope;
         String[] methods = s.methods().stream().map(m -> {
             if (m == null || !TOKEN.matcher(m).matches()) {
-                throw new IllegalArgumentException("scope method '" + m + "' is not an HTTP method");
+                throw new IllegalArgumentException("scope method '" + (m == null ? null : RequestTargets.escape(m))
+                        + "' is not an HTTP method");
             }
             return m.toUpperCase(Locale.ROOT);
         }).distinct().toArray(String[]::new);
         String[] prefixes = s.pathPrefixes().stream().map(p -> {
             if (p == null || !p.startsWith("/")) {
-                throw new IllegalArgumentException("scope path prefix '" + p + "' must start with /");
+                throw new IllegalArgumentException("scope path prefix '" + (p == null ? null : RequestTargets.escape(p))
+                        + "' must start with /");
+            }
+            String why = p.indexOf('?') >= 0 ? "holds a query" : RequestTargets.targetProblem(HttpMethod.GET, p);
+            if (why != null) {
+                throw new IllegalArgumentException("scope path prefix '" + RequestTargets.escape(p) + "': " + why);
             }
             return p;
         }).distinct().toArray(String[]::new);
         String[] hosts = s.hosts().stream().map(h -> {
-            if (h == null || h.isBlank() || h.contains("/")) {
-                throw new IllegalArgumentException("scope host '" + h + "' is not a host name");
+            if (h == null || h.isEmpty() || RequestTargets.hostProblem(h) != null) {
+                throw new IllegalArgumentException("scope host '" + (h == null ? null : RequestTargets.escape(h))
+                        + "' is not a host name");
             }
-            return h.toLowerCase(Locale.ROOT);
+            return canonicalHost(h);
         }).distinct().toArray(String[]::new);
-        return new ScopeMatcher(new Scope(java.util.List.of(methods), java.util.List.of(prefixes),
-                java.util.List.of(hosts)), methods, prefixes, hosts);
+        return new ScopeMatcher(new Scope(List.of(methods), List.of(prefixes), List.of(hosts)), methods, prefixes, hosts);
     }
 
     boolean matches(GatedRequest r) {
-        return matchesExactly(methods, r.method()) && matchesPrefix(pathPrefixes, r.path())
-                && matchesExactly(hosts, r.host());
+        return matchesExactly(methods, r.method())
+                && (pathPrefixForms.length == 0 || PathForms.anyUnder(r.path(), pathPrefixForms))
+                && matchesHost(r.host());
+    }
+
+    private boolean matchesHost(String host) {
+        if (hosts.length == 0 || host.isEmpty()) {
+            return true;
+        }
+        return matchesExactly(hosts, canonicalHost(host));
+    }
+
+    /**
+     * A host as scopes compare it: lower case, without port, without trailing dots
+     * ({@code API.Example.COM.:80} is {@code api.example.com}).
+     */
+    static String canonicalHost(String host) {
+        int end = host.length();
+        int colon = host.lastIndexOf(':');
+        if (colon >= 0 && host.indexOf(']') < colon) {
+            end = colon;
+        }
+        while (end > 1 && host.charAt(end - 1) == '.') {
+            end--;
+        }
+        String h = host.substring(0, end);
+        for (int i = 0; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                return h.toLowerCase(Locale.ROOT);
+            }
+        }
+        return h;
     }
 
     private static boolean matchesExactly(String[] allowed, String value) {
@@ -62,18 +113,6 @@ final class ScopeMatcher {
         }
         for (String a : allowed) {
             if (a.equals(value)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean matchesPrefix(String[] prefixes, String path) {
-        if (prefixes.length == 0) {
-            return true;
-        }
-        for (String p : prefixes) {
-            if (path.startsWith(p)) {
                 return true;
             }
         }

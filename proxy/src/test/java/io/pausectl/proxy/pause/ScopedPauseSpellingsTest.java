@@ -1,0 +1,100 @@
+package io.pausectl.proxy.pause;
+
+import io.pausectl.api.Status;
+import io.pausectl.proxy.testing.RawClient;
+import io.pausectl.proxy.testing.RawClient.Response;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A scoped pause cannot be walked around by spelling an in-scope path or host another way that an
+ * origin reads the same ("hold when in doubt"): every spelling is held, none reaches the upstream
+ * before the resume, and each is forwarded once after it.
+ */
+class ScopedPauseSpellingsTest {
+    private static final List<String> ORDERS_SPELLINGS = List.of("/%6Frders/1", "/%6frders/2", "/./orders/3",
+            "/static/../orders/4", "/x/../orders/5", "/%20/../orders/6", "//orders/7", "/%2Forders/8",
+            "/%2e/orders/9", "/x/%2E%2E/orders/10", "/x%2F..%2Forders/11", "/orders;v=1/12", "/%256Frders/13",
+            "/.//orders/14", "/a//../orders/15");
+
+    private static void awaitHeld(PauseFixture fx, int n) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> fx.gate().queueDepth() == n);
+    }
+
+    private static String get(String target, String host, String id) {
+        return "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nX-Req-Id: " + id + "\r\n\r\n";
+    }
+
+    private static void holdAllThenReleaseAll(PauseFixture fx, Status paused, List<String> requests) throws Exception {
+        List<RawClient> clients = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            clients.add(fx.client().send(requests.get(i)));
+            awaitHeld(fx, i + 1);
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            assertThat(fx.upstream.count("s" + i)).as(requests.get(i)).isZero();
+        }
+        fx.resume(paused.lease().id());
+        for (int i = 0; i < clients.size(); i++) {
+            assertThat(clients.get(i).read().status()).as(requests.get(i)).isEqualTo(200);
+            assertThat(fx.upstream.count("s" + i)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void everySpellingOfAnInScopePathIsHeld() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{\"scope\":{\"pathPrefixes\":[\"/orders\"]}}");
+            Response other = fx.client().send(get("/status", "app.test", "other")).read();
+            assertThat(other.status()).as("out of scope still flows").isEqualTo(200);
+            List<String> requests = new ArrayList<>();
+            for (int i = 0; i < ORDERS_SPELLINGS.size(); i++) {
+                requests.add(get(ORDERS_SPELLINGS.get(i), "app.test", "s" + i));
+            }
+            holdAllThenReleaseAll(fx, paused, requests);
+        }
+    }
+
+    @Test
+    void aPrefixGivenInAnotherSpellingHoldsThePlainPath() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{\"scope\":{\"pathPrefixes\":[\"/%6frders/../orders\"]}}");
+            holdAllThenReleaseAll(fx, paused, List.of(get("/orders/1", "app.test", "s0")));
+        }
+    }
+
+    @Test
+    void everySpellingOfAnInScopeHostIsHeld() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{\"scope\":{\"hosts\":[\"api.example.com\"]}}");
+            Response other = fx.client().send(get("/x", "www.example.com", "other")).read();
+            assertThat(other.status()).as("another host still flows").isEqualTo(200);
+            holdAllThenReleaseAll(fx, paused, List.of(
+                    get("/x", "api.example.com.", "s0"),
+                    get("/x", "API.EXAMPLE.COM.:80", "s1"),
+                    get("http://api.example.com./x", "www.example.com", "s2"),
+                    get("/x", "Api.Example.Com:8080", "s3"),
+                    "GET /x HTTP/1.0\r\nX-Req-Id: s4\r\n\r\n"));
+        }
+    }
+
+    @Test
+    void aBypassPathCannotCarryAnInScopePath() throws Exception {
+        try (PauseFixture fx = PauseFixture.start("bypass-path", "/healthz")) {
+            Status paused = fx.pause("{}");
+            Response probe = fx.client().send(get("/healthz/ready", "app.test", "probe")).read();
+            assertThat(probe.status()).isEqualTo(200);
+            holdAllThenReleaseAll(fx, paused, List.of(
+                    get("/healthz/../orders/1", "app.test", "s0"),
+                    get("/healthz/%2e%2e/orders/2", "app.test", "s1"),
+                    get("/healthz%2F..%2Forders/3", "app.test", "s2")));
+        }
+    }
+}
