@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
 import io.pausectl.proxy.gate.GatedRequest;
 import io.pausectl.proxy.gate.Refusal;
+import io.pausectl.proxy.upstream.UpstreamExchange;
 import io.pausectl.proxy.upstream.UpstreamTarget;
 
 /**
@@ -29,24 +30,21 @@ final class ClientExchange extends GatedRequest {
     long heldNanos = -1;
     /** The client's last content was read (so the connection is at a message boundary). */
     boolean requestFullyRead;
-    /** The last content was handed to the upstream connection. */
-    boolean requestFullyWritten;
     boolean responseStarted;
     /** The response says (or will say) Connection: close; the client connection ends with it. */
     boolean closeClient;
-    boolean upstreamKeepAlive;
     /** The exchange ended (answered, failed or abandoned); late callbacks are ignored. */
     boolean done;
     /** The upstream answered 101: the connection becomes a tunnel at the end of that response. */
     boolean switching;
-    /** An interim (1xx) upstream response is being skipped until its end. */
-    boolean skippingInterim;
     /** Reading the client waits for the upstream to drain. */
     boolean waitingUpstreamWritable;
-    int connectAttempts;
     int status;
     long responseBytes;
+    /** The upstream that answered (for the access log); null before a connection. */
     UpstreamTarget target;
+    /** The upstream half, while the exchange has one. */
+    UpstreamExchange upstream;
 
     ClientExchange(ClientExchangeHandler handler, EventLoop eventLoop, HttpRequest request, String path, String host,
                    int headBytes, long startNanos, boolean clientKeepAlive, boolean hasBody, boolean expectContinue,

@@ -2,7 +2,6 @@ package io.pausectl.proxy.client;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -32,10 +31,9 @@ import io.pausectl.proxy.http.HopByHopHeaders;
 import io.pausectl.proxy.http.TunnelHandler;
 import io.pausectl.proxy.metrics.ProxyMetrics;
 import io.pausectl.proxy.metrics.ProxyMetrics.UpstreamErrorKind;
-import io.pausectl.proxy.upstream.UpstreamConnection;
 import io.pausectl.proxy.upstream.UpstreamConnectionPool;
+import io.pausectl.proxy.upstream.UpstreamExchange;
 import io.pausectl.proxy.upstream.UpstreamListener;
-import io.pausectl.proxy.upstream.UpstreamTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +47,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The channel does not read by itself (auto-read off, with {@code FlowControlHandler} in front,
  * so one {@code read()} hands over one HTTP object). A request head goes to the pause gate; once
- * forwarded, the head is written to an upstream connection taken from this event loop's pool, and
- * the body is read one piece per {@code read()}, the next piece only while the upstream can take
- * it. The response is relayed as it arrives, and reading the upstream stops while the client
+ * forwarded, the head goes to the exchange's upstream half ({@link UpstreamExchange}, which gets a
+ * connection from this event loop's pool and owns it), and the body is read one piece per
+ * {@code read()}, the next piece only while the upstream can take it. This handler is the client
+ * side only: it never touches an upstream channel. The response is relayed as it arrives, and reading the upstream stops while the client
  * cannot take more. Only when the response is complete is the next request read, so pipelined
  * requests are answered in order, and a held request keeps the ones behind it (and its own body)
  * unread in the socket.
@@ -99,7 +98,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private String clientIp;
     private State state = State.AWAITING_HEAD;
     private ClientExchange exchange;
-    private UpstreamConnection upstream;
     private boolean draining;
     /** A read was asked of the pipeline and no message answered it yet. */
     private boolean readPending;
@@ -110,9 +108,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private boolean inputShutdown;
     /** When the connection last started waiting for a request head (for the idle timeout). */
     private long awaitingSinceNanos;
-    /** When the current exchange's response head is due from the upstream; 0 when not waiting. */
-    private long responseDeadlineNanos;
-    /** The one timer checking {@link #responseDeadlineNanos}, rescheduled lazily; null when none. */
+    /** The one timer checking the upstream exchange's response deadline, re-armed lazily; null when none. */
     private ScheduledFuture<?> responseTimer;
     private final Runnable responseTimerTask = this::checkResponseDeadline;
     private final long clientIdleNanos;
@@ -281,7 +277,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             // A broken chunk: the request cannot be completed; the upstream must not reuse it.
             ReferenceCountUtil.release(content);
             if (ex != null && state == State.FORWARDING && !ex.responseStarted) {
-                detachUpstream(false);
+                abortUpstream(ex);
                 respondLocal(ex, HttpResponseStatus.BAD_REQUEST, "malformed request body", true, false);
             } else {
                 failExchange(ex, HttpResponseStatus.BAD_REQUEST.code());
@@ -292,14 +288,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         boolean last = content instanceof LastHttpContent;
         switch (state) {
             case FORWARDING:
-                pushResponseDeadline();
                 if (last) {
                     ex.requestFullyRead = true;
-                    ex.requestFullyWritten = true;
-                    upstream.channel().writeAndFlush(content, upstream.channel().voidPromise());
+                    ex.upstream.sendContent(content);
                 } else {
-                    Channel up = upstream.channel();
-                    up.writeAndFlush(content, up.voidPromise());
+                    UpstreamExchange up = ex.upstream;
+                    up.sendContent(content);
                     if (up.isWritable()) {
                         requestRead();
                     } else {
@@ -354,65 +348,20 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     private void forward(ClientExchange ex) {
         state = State.CONNECTING;
-        ex.target = pool.nextTarget();
-        acquire(ex);
+        UpstreamExchange up = new UpstreamExchange(pool, ex.request, ex.upgrade, upstreamTimeoutNanos, this);
+        ex.upstream = up;
+        up.start();
     }
 
-    private void acquire(ClientExchange ex) {
-        UpstreamConnection idle = pool.pollIdle(ex.target);
-        if (idle != null) {
-            upstreamReady(ex, idle);
+    @Override
+    public void upstreamConnected() {
+        ClientExchange ex = exchange;
+        if (ex == null || state != State.CONNECTING) {
             return;
         }
-        ex.connectAttempts++;
-        ChannelFuture connect = pool.connect(ex.target);
-        if (connect.isDone()) {
-            connected(ex, connect);
-        } else {
-            connect.addListener((ChannelFutureListener) f -> connected(ex, f));
-        }
-    }
-
-    private void connected(ClientExchange ex, ChannelFuture f) {
-        if (!f.isSuccess()) {
-            if (ex != exchange || state != State.CONNECTING) {
-                return;
-            }
-            metrics.upstreamError(UpstreamErrorKind.CONNECT);
-            pool.markDown(ex.target);
-            LOG.debug("connect to {} failed: {}", ex.target, f.cause().toString());
-            if (ex.connectAttempts < pool.targetCount()) {
-                ex.target = pool.nextTarget();
-                acquire(ex);
-            } else {
-                respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "cannot connect to the upstream", false, false);
-            }
-            return;
-        }
-        UpstreamConnection c = f.channel().pipeline().get(UpstreamConnection.class);
-        if (ex != exchange || state != State.CONNECTING) {
-            // The client went away meanwhile; a fresh connection is clean, keep it.
-            c.release();
-            return;
-        }
-        upstreamReady(ex, c);
-    }
-
-    private void upstreamReady(ClientExchange ex, UpstreamConnection c) {
-        upstream = c;
-        c.attach(this);
+        ex.target = ex.upstream.target();
         state = State.FORWARDING;
-        Channel up = c.channel();
-        up.config().setAutoRead(true);
-        if (!ex.request.headers().contains(HttpHeaderNames.HOST)) {
-            ex.request.headers().set(HttpHeaderNames.HOST, ex.target.authority());
-        }
-        if (ex.hasBody) {
-            up.writeAndFlush(ex.request, up.voidPromise());
-        } else {
-            up.write(ex.request, up.voidPromise());
-        }
-        startResponseDeadline();
+        armResponseTimer();
         if (ex.expectContinue) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER), ctx.voidPromise());
@@ -421,49 +370,33 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     /**
-     * Arms the upstream response timeout. Rather than a timer per request (an allocation and a
-     * scheduled-queue insert and removal each time), the connection keeps one timer that checks
-     * the current deadline when it fires and re-arms itself for what is left.
+     * Makes sure the connection's one response timer runs. Rather than a timer per request (an
+     * allocation and a scheduled-queue insert and removal each time), the connection keeps one
+     * timer that asks the current upstream exchange how long it has left when it fires, and
+     * re-arms itself for that.
      */
-    private void startResponseDeadline() {
-        long deadline = System.nanoTime() + upstreamTimeoutNanos;
-        responseDeadlineNanos = deadline == 0 ? 1 : deadline;
+    private void armResponseTimer() {
         if (responseTimer == null) {
             responseTimer = ctx.channel().eventLoop().schedule(responseTimerTask, upstreamTimeoutNanos,
                     TimeUnit.NANOSECONDS);
         }
     }
 
-    /**
-     * A piece of the request body went upstream: the upstream cannot be expected to answer before
-     * it has the body, so the wait for the response head counts from the request's last progress
-     * (an upload longer than the timeout is not cut; an upstream that stops reading it still is).
-     */
-    private void pushResponseDeadline() {
-        if (responseDeadlineNanos != 0) {
-            long deadline = System.nanoTime() + upstreamTimeoutNanos;
-            responseDeadlineNanos = deadline == 0 ? 1 : deadline;
-        }
-    }
-
     private void checkResponseDeadline() {
         responseTimer = null;
         ClientExchange ex = exchange;
-        if (responseDeadlineNanos == 0 || ex == null || ex.responseStarted || state != State.FORWARDING) {
+        if (ex == null || ex.upstream == null || state != State.FORWARDING) {
             return;
         }
-        long left = responseDeadlineNanos - System.nanoTime();
+        long left = ex.upstream.nanosToDeadline(System.nanoTime());
+        if (left == Long.MAX_VALUE) {
+            return;
+        }
         if (left > 0) {
             responseTimer = ctx.channel().eventLoop().schedule(responseTimerTask, left, TimeUnit.NANOSECONDS);
             return;
         }
-        responseTimedOut(ex);
-    }
-
-    private void responseTimedOut(ClientExchange ex) {
-        metrics.upstreamError(UpstreamErrorKind.TIMEOUT);
-        detachUpstream(false);
-        respondLocal(ex, HttpResponseStatus.GATEWAY_TIMEOUT, "the upstream did not answer in time", false, false);
+        ex.upstream.timeOut();
     }
 
     @Override
@@ -473,34 +406,24 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         int code = response.status().code();
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            if (code == 101 && ex.upgrade) {
-                cancelTimeout(ex);
-                ex.switching = true;
-                ex.status = code;
-                ex.responseStarted = true;
-                String protocol = response.headers().get(HttpHeaderNames.UPGRADE);
-                HopByHopHeaders.strip(response.headers());
-                if (protocol != null) {
-                    response.headers().set(HttpHeaderNames.UPGRADE, protocol);
-                }
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-                ctx.write(response, ctx.voidPromise());
-                clientFlushPending = true;
-            } else {
-                // 100 (the proxy sent its own) and other interim answers are not relayed.
-                ex.skippingInterim = true;
-            }
-            return;
-        }
-        cancelTimeout(ex);
         ex.status = code;
         ex.responseStarted = true;
         HttpHeaders headers = response.headers();
+        if (code == 101) {
+            // The upstream accepted the client's upgrade: the connection becomes a tunnel.
+            String protocol = headers.get(HttpHeaderNames.UPGRADE);
+            HopByHopHeaders.strip(headers);
+            if (protocol != null) {
+                headers.set(HttpHeaderNames.UPGRADE, protocol);
+            }
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            ex.switching = true;
+            ctx.write(response, ctx.voidPromise());
+            clientFlushPending = true;
+            return;
+        }
         boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
         boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
-        ex.upstreamKeepAlive = HttpUtil.isKeepAlive(response) && (upstreamChunked || hasLength
-                || ex.isHead || code == 204 || code == 304);
         boolean bodyless = ex.isHead || code == 204 || code == 304;
         HttpVersion upstreamVersion = response.protocolVersion();
         HopByHopHeaders.strip(headers);
@@ -537,13 +460,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         boolean last = content instanceof LastHttpContent;
-        if (ex.skippingInterim) {
-            ReferenceCountUtil.release(content);
-            if (last) {
-                ex.skippingInterim = false;
-            }
-            return;
-        }
         if (ex.switching) {
             if (last) {
                 ctx.write(content, ctx.voidPromise());
@@ -555,21 +471,16 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.responseBytes += content.content().readableBytes();
         if (last) {
+            // The upstream side already gave its connection back (or closed it).
             clientFlushPending = false;
-            UpstreamConnection c = upstream;
-            upstream = null;
-            if (ex.requestFullyWritten && ex.upstreamKeepAlive) {
-                c.release();
-            } else {
-                c.close();
-            }
+            ex.upstream = null;
             complete(ex, (LastHttpContent) content);
             return;
         }
         ctx.write(content, ctx.voidPromise());
         clientFlushPending = true;
         if (!ctx.channel().isWritable()) {
-            upstream.channel().config().setAutoRead(false);
+            ex.upstream.readResponse(false);
             clientFlushPending = false;
             ctx.flush();
         }
@@ -584,9 +495,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     @Override
-    public void upstreamWritabilityChanged(boolean writable) {
+    public void upstreamWritable() {
         ClientExchange ex = exchange;
-        if (writable && ex != null && ex.waitingUpstreamWritable && state == State.FORWARDING) {
+        if (ex != null && ex.waitingUpstreamWritable && state == State.FORWARDING) {
             ex.waitingUpstreamWritable = false;
             requestRead();
         }
@@ -595,16 +506,18 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void upstreamFailed(UpstreamErrorKind kind, Throwable cause) {
         ClientExchange ex = exchange;
-        upstream = null;
-        if (ex == null || state != State.FORWARDING) {
+        if (ex == null || (state != State.FORWARDING && state != State.CONNECTING)) {
             return;
         }
-        cancelTimeout(ex);
+        ex.upstream = null;
         LOG.debug("exchange with {} failed ({}): {}", ex.target, kind, cause.toString());
-        // Never sent again, even when it looks safe: DESIGN promises a request is forwarded at
-        // most once, and the bench counts duplicates.
-        metrics.upstreamError(kind);
-        if (!ex.responseStarted) {
+        if (kind == UpstreamErrorKind.CONNECT) {
+            respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "cannot connect to the upstream", false, false);
+        } else if (kind == UpstreamErrorKind.TIMEOUT) {
+            respondLocal(ex, HttpResponseStatus.GATEWAY_TIMEOUT, "the upstream did not answer in time", false, false);
+        } else if (!ex.responseStarted) {
+            // Never sent again, even when it looks safe: DESIGN promises a request is forwarded at
+            // most once, and the bench counts duplicates.
             respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "the upstream failed before answering", false, false);
         } else {
             // Part of the response went out: cut it, so the client cannot take it as complete.
@@ -615,8 +528,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && upstream != null && state == State.FORWARDING) {
-            upstream.channel().config().setAutoRead(true);
+        ClientExchange ex = exchange;
+        if (ctx.channel().isWritable() && ex != null && ex.upstream != null && state == State.FORWARDING) {
+            ex.upstream.readResponse(true);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -631,7 +545,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      */
     private void respondLocal(ClientExchange ex, HttpResponseStatus status, String why, boolean forceClose,
                               boolean retryAfter) {
-        cancelTimeout(ex);
+        abortUpstream(ex);
         if (!ctx.channel().isActive()) {
             failExchange(ex, status.code());
             state = State.CLOSING;
@@ -683,8 +597,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (ex == null || ex.done) {
             return;
         }
-        cancelTimeout(ex);
-        detachUpstream(false);
         finish(ex, status);
     }
 
@@ -694,6 +606,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         ex.done = true;
+        abortUpstream(ex);
         if (exchange == ex) {
             exchange = null;
         }
@@ -712,19 +625,14 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     private void switchToTunnel(ClientExchange ex) {
-        UpstreamConnection c = upstream;
-        upstream = null;
-        c.detach();
+        UpstreamExchange upstreamHalf = ex.upstream;
+        ex.upstream = null;
         finish(ex, 101);
         state = State.CLOSING;
         Channel client = ctx.channel();
-        Channel up = c.channel();
         clientFlushPending = false;
         ctx.flush();
-        ChannelPipeline upPipeline = up.pipeline();
-        upPipeline.addLast("tunnel", new TunnelHandler(client));
-        upPipeline.remove(c);
-        upPipeline.remove("http");
+        Channel up = upstreamHalf.tunnelTo(new TunnelHandler(client));
         ChannelPipeline clientPipeline = client.pipeline();
         clientPipeline.addLast("tunnel", new TunnelHandler(up));
         for (String name : new String[] {"idle", "validator", "http", "flow"}) {
@@ -737,25 +645,20 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         up.config().setAutoRead(true);
     }
 
-    private void detachUpstream(boolean reusable) {
-        UpstreamConnection c = upstream;
-        upstream = null;
-        if (c != null) {
-            if (reusable) {
-                c.release();
-            } else {
-                c.close();
-            }
+    /** The client side gives up on the upstream half, if it has one: closed, never reused. */
+    private void abortUpstream(ClientExchange ex) {
+        UpstreamExchange up = ex.upstream;
+        if (up != null) {
+            ex.upstream = null;
+            up.abort();
         }
-    }
-
-    /** The response head arrived or the exchange ended: the deadline no longer applies. */
-    private void cancelTimeout(ClientExchange ex) {
-        responseDeadlineNanos = 0;
     }
 
     private void closeClient() {
         state = State.CLOSING;
+        if (exchange != null) {
+            abortUpstream(exchange);
+        }
         ctx.close();
     }
 

@@ -73,7 +73,7 @@ public final class ProxyServer {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT);
-        pools = new UpstreamPools(group, upstreamBootstrap, targets);
+        pools = new UpstreamPools(group, upstreamBootstrap, targets, metrics);
         ClientContext context = new ClientContext(config, gate, metrics, pools);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)

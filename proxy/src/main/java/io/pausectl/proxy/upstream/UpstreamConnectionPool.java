@@ -2,26 +2,41 @@ package io.pausectl.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Promise;
+import io.pausectl.proxy.metrics.ProxyMetrics;
+import io.pausectl.proxy.metrics.ProxyMetrics.UpstreamErrorKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * The idle upstream connections of ONE event loop, and the round-robin cursor over the upstreams
- * for the clients of that loop. Connections are opened on this loop, so a client and the upstream
- * connection serving it share a thread and never hand data across threads. Only touched from its
- * event loop: no locks.
+ * The upstream connections of ONE event loop: its idle connections, the round-robin cursor over
+ * the upstreams and which of them refused a connection lately. {@link #acquire} is the one way to
+ * get a connection (as Netty's {@code FixedChannelPool.acquire(Promise)} and Zuul's
+ * {@code PerServerConnectionPool}): it picks the upstream, reuses an idle connection or opens one,
+ * and moves on to the next upstream when a connect fails. Connections are opened on this loop, so a
+ * client and the upstream connection serving it share a thread and never hand data across
+ * threads. Only touched from its event loop: no locks.
  *
- * <p>A connection comes back only at a clean message boundary (the exchange vouches for it) and is
+ * <p>A connection comes back only at a clean message boundary (its exchange vouches for it) and is
  * checked to still be open when taken out. Idle connections are taken most-recently-used first
  * (the warmest); beyond {@link #maxIdlePerTarget} idle ones per upstream, a returned connection is
  * closed.
  */
 public final class UpstreamConnectionPool {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnectionPool.class);
+
+    /** How long an upstream that refused a connection is left out of the rotation. */
+    public static final long DOWN_NANOS = 2_000_000_000L;
+
     private final EventLoop eventLoop;
     private final Bootstrap bootstrap;
     private final List<UpstreamTarget> targets;
+    private final ProxyMetrics metrics;
     private final ArrayDeque<UpstreamConnection>[] idle;
     private final int maxIdlePerTarget;
     private final long[] downUntilNanos;
@@ -29,10 +44,12 @@ public final class UpstreamConnectionPool {
     private int next;
 
     @SuppressWarnings("unchecked")
-    UpstreamConnectionPool(EventLoop eventLoop, Bootstrap bootstrap, List<UpstreamTarget> targets, int maxIdlePerTarget) {
+    UpstreamConnectionPool(EventLoop eventLoop, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics,
+                           int maxIdlePerTarget) {
         this.eventLoop = eventLoop;
         this.bootstrap = bootstrap;
         this.targets = targets;
+        this.metrics = metrics;
         this.maxIdlePerTarget = maxIdlePerTarget;
         this.idle = new ArrayDeque[targets.size()];
         this.downUntilNanos = new long[targets.size()];
@@ -45,16 +62,65 @@ public final class UpstreamConnectionPool {
         return eventLoop;
     }
 
-    /** How many upstreams there are (the most connect attempts worth making for one request). */
-    public int targetCount() {
-        return targets.size();
+    ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Gets a connection for one exchange: the next upstream in round-robin order (skipping those
+     * that refused a connection in the last {@link #DOWN_NANOS}), an idle connection to it if one
+     * is open, else a new one. A failed connect marks that upstream down and tries the next, each
+     * upstream at most once. Completes {@code promise} on this loop with the connection, or with
+     * the last connect failure. If the promise was cancelled meanwhile, a connection that opens
+     * anyway goes to the idle list (it is clean).
+     */
+    public void acquire(Promise<UpstreamConnection> promise) {
+        attempt(promise, 0);
+    }
+
+    private void attempt(Promise<UpstreamConnection> promise, int attempts) {
+        UpstreamTarget target = nextTarget();
+        UpstreamConnection c = pollIdle(target);
+        if (c != null) {
+            if (!promise.trySuccess(c)) {
+                release(c);
+            }
+            return;
+        }
+        ChannelFuture connect = connect(target);
+        if (connect.isDone()) {
+            connected(promise, attempts + 1, target, connect);
+        } else {
+            connect.addListener((ChannelFutureListener) f -> connected(promise, attempts + 1, target, f));
+        }
+    }
+
+    private void connected(Promise<UpstreamConnection> promise, int attempts, UpstreamTarget target, ChannelFuture f) {
+        if (f.isSuccess()) {
+            UpstreamConnection c = f.channel().pipeline().get(UpstreamConnection.class);
+            if (!promise.trySuccess(c)) {
+                release(c);
+            }
+            return;
+        }
+        metrics.upstreamError(UpstreamErrorKind.CONNECT);
+        markDown(target);
+        LOG.debug("connect to {} failed: {}", target, f.cause().toString());
+        if (promise.isDone()) {
+            return;
+        }
+        if (attempts < targets.size()) {
+            attempt(promise, attempts);
+        } else {
+            promise.tryFailure(f.cause());
+        }
     }
 
     /**
      * The next upstream in round-robin order, skipping those that failed to connect in the last
      * {@link #DOWN_NANOS} (unless all did: then plain round-robin, so a recovered one is found).
      */
-    public UpstreamTarget nextTarget() {
+    private UpstreamTarget nextTarget() {
         int n = targets.size();
         if (downCount > 0) {
             long now = System.nanoTime();
@@ -75,11 +141,8 @@ public final class UpstreamConnectionPool {
         return t;
     }
 
-    /** How long an upstream that refused a connection is left out of the rotation. */
-    public static final long DOWN_NANOS = 2_000_000_000L;
-
     /** {@code target} could not be connected to: leave it out for a while. */
-    public void markDown(UpstreamTarget target) {
+    private void markDown(UpstreamTarget target) {
         if (downUntilNanos[target.index()] == 0) {
             downCount++;
         }
@@ -88,10 +151,11 @@ public final class UpstreamConnectionPool {
     }
 
     /** An idle, still open connection to {@code target}, or null when there is none. */
-    public UpstreamConnection pollIdle(UpstreamTarget target) {
+    private UpstreamConnection pollIdle(UpstreamTarget target) {
         ArrayDeque<UpstreamConnection> deque = idle[target.index()];
         UpstreamConnection c;
         while ((c = deque.pollLast()) != null) {
+            c.pooled = false;
             if (c.channel().isActive()) {
                 return c;
             }
@@ -100,7 +164,7 @@ public final class UpstreamConnectionPool {
     }
 
     /** Opens a new connection to {@code target} on this pool's event loop. */
-    public ChannelFuture connect(UpstreamTarget target) {
+    private ChannelFuture connect(UpstreamTarget target) {
         return bootstrap.clone().handler(new UpstreamChannelInitializer(this, target)).connect(target.address());
     }
 
@@ -125,11 +189,15 @@ public final class UpstreamConnectionPool {
         }
         // An idle connection reads so that the upstream closing it is noticed at once.
         c.channel().config().setAutoRead(true);
+        c.pooled = true;
         deque.addLast(c);
     }
 
     void remove(UpstreamConnection c) {
-        idle[c.target().index()].remove(c);
+        if (c.pooled) {
+            c.pooled = false;
+            idle[c.target().index()].remove(c);
+        }
     }
 
     /** Closes every idle connection (shutdown). */
@@ -137,6 +205,7 @@ public final class UpstreamConnectionPool {
         for (ArrayDeque<UpstreamConnection> deque : idle) {
             UpstreamConnection c;
             while ((c = deque.pollFirst()) != null) {
+                c.pooled = false;
                 c.channel().close();
             }
         }

@@ -5,25 +5,42 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.pausectl.proxy.metrics.ProxyMetrics.UpstreamErrorKind;
 
 /**
- * What an {@link UpstreamConnection} tells the client exchange it is lent to. Every call happens
- * on the event loop that both channels share.
+ * What the upstream half of an exchange ({@link UpstreamExchange}) tells its client side. Every
+ * call happens on the event loop that both sides share. After {@link #upstreamFailed}, after the
+ * last content, or once the client side called {@link UpstreamExchange#abort}, nothing more is
+ * said.
  */
 public interface UpstreamListener {
-    /** A response head (also an interim {@code 1xx}). Not reference-counted. */
+    /**
+     * The request head went out on a connection: the client side may now read the request body
+     * (and answer {@code Expect: 100-continue}).
+     */
+    void upstreamConnected();
+
+    /**
+     * A response head: the final one, or a {@code 101} to a request that asked for an upgrade (the
+     * connection becomes a tunnel at the end of that response; see
+     * {@link UpstreamExchange#tunnelTo}). Not reference-counted.
+     */
     void upstreamHead(HttpResponse head);
 
-    /** A piece of the response body; the listener owns it and must release or forward it. */
+    /**
+     * A piece of the response body, the last one ({@code LastHttpContent}) ending the exchange;
+     * the listener owns it and must release or forward it. By the time the last one is handed
+     * over, the upstream connection is already back in its pool or closed.
+     */
     void upstreamContent(HttpContent content);
 
     /** The upstream socket read is done: a good time to flush the client side. */
     void upstreamReadComplete();
 
-    /** The upstream's outbound buffer went below its low water mark (or above its high one). */
-    void upstreamWritabilityChanged(boolean writable);
+    /** The upstream connection can take more of the request body again. */
+    void upstreamWritable();
 
     /**
-     * The connection failed while lent: closed, reset, or spoke invalid HTTP. The connection is
-     * already detached and closing; the listener must not use it again.
+     * The exchange failed: no connection could be had, the connection closed or reset, the
+     * upstream spoke invalid HTTP, or it did not answer in time. The upstream connection is closed
+     * and already counted in the metrics; nothing more will come.
      */
     void upstreamFailed(UpstreamErrorKind kind, Throwable cause);
 }

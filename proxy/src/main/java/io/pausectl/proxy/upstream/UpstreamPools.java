@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.pausectl.proxy.metrics.ProxyMetrics;
 
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -24,11 +25,13 @@ public final class UpstreamPools {
      * @param bootstrap a bootstrap with the channel type and options set; each pool clones it
      *                  onto its own loop
      * @param targets   the upstreams, in configuration order
+     * @param metrics   where connect failures and the exchanges' upstream errors are counted
      */
-    public UpstreamPools(EventLoopGroup group, Bootstrap bootstrap, List<UpstreamTarget> targets) {
+    public UpstreamPools(EventLoopGroup group, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics) {
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            pools.put(loop, new UpstreamConnectionPool(loop, bootstrap.clone(loop), targets, MAX_IDLE_PER_TARGET));
+            pools.put(loop, new UpstreamConnectionPool(loop, bootstrap.clone(loop), targets, metrics,
+                    MAX_IDLE_PER_TARGET));
         }
     }
 

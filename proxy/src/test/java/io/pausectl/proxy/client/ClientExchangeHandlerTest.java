@@ -38,9 +38,9 @@ class ClientExchangeHandlerTest {
         ProxyConfig config = ConfigLoader.load(Map.of("upstream", List.of("http://127.0.0.1:9")), Map.of());
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAutoRead(false);
-        UpstreamPools pools = new UpstreamPools(ch.eventLoop(), new Bootstrap().channel(NioSocketChannel.class),
-                List.of(UpstreamTarget.of(0, URI.create("http://127.0.0.1:9"))));
         ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
+        UpstreamPools pools = new UpstreamPools(ch.eventLoop(), new Bootstrap().channel(NioSocketChannel.class),
+                List.of(UpstreamTarget.of(0, URI.create("http://127.0.0.1:9"))), metrics);
         handler = new ClientExchangeHandler(new ClientContext(config, gate, metrics, pools));
         ch.pipeline().addLast(new ClientHttpCodec(8192, 16384, 8192), new FlowControlHandler(),
                 new ClientRequestValidator(metrics, false), handler);
