@@ -1,58 +1,61 @@
 package io.pausectl.cli.haproxy;
 
-import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the {@code haproxy} binary found in {@code HAPROXY_BIN}, on the PATH, or in /usr/sbin. */
+/** Runs an {@code haproxy} binary of this machine, given by its path. */
 final class LocalHaproxyLauncher implements HaproxyLauncher {
+    private final String name;
     private final Path binary;
+    private final String howToGetIt;
+    private String versionLine;
 
-    LocalHaproxyLauncher() {
-        this.binary = find();
+    /**
+     * @param name       a short label ({@code distribution})
+     * @param binary     the executable, or null when none was found
+     * @param howToGetIt what to run when it is missing, for the skip or failure message
+     */
+    LocalHaproxyLauncher(String name, Path binary, String howToGetIt) {
+        this.name = name;
+        this.binary = binary;
+        this.howToGetIt = howToGetIt;
     }
 
-    private static Path find() {
-        String explicit = System.getenv("HAPROXY_BIN");
-        if (explicit != null && !explicit.isBlank()) {
-            return Files.isExecutable(Path.of(explicit)) ? Path.of(explicit) : null;
-        }
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-        dirs.add("/usr/sbin");
-        dirs.add("/usr/local/sbin");
-        for (String dir : dirs) {
-            if (!dir.isEmpty()) {
-                Path candidate = Path.of(dir, "haproxy");
-                if (Files.isExecutable(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        return null;
+    @Override
+    public String name() {
+        return name;
+    }
+
+    Path binary() {
+        return binary;
     }
 
     @Override
     public boolean available() {
-        return binary != null;
+        return binary != null && Files.isExecutable(binary);
     }
 
     @Override
     public String unavailableReason() {
-        return "no haproxy binary (looked at $HAPROXY_BIN, the PATH, /usr/sbin, /usr/local/sbin);"
-                + " install it (apt-get install haproxy) to run the HAProxy integration tests";
+        return "no " + name + " haproxy binary" + (binary == null ? "" : " at " + binary) + "; " + howToGetIt;
     }
 
     @Override
-    public String versionLine() throws Exception {
-        Process p = new ProcessBuilder(binary.toString(), "-v").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(10, TimeUnit.SECONDS);
-        return out.lines().findFirst().orElse("");
+    public synchronized String versionLine() throws Exception {
+        if (versionLine == null) {
+            Process p = new ProcessBuilder(binary.toString(), "-v").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(binary + " -v did not finish within 10s");
+            }
+            versionLine = out.lines().findFirst().orElse("");
+        }
+        return versionLine;
     }
 
     @Override
@@ -70,14 +73,53 @@ final class LocalHaproxyLauncher implements HaproxyLauncher {
 
     @Override
     public RunningHaproxy start(Path workDir, String config) throws Exception {
-        Path cfg = workDir.resolve("haproxy.cfg");
+        Path cfg = Files.createTempFile(workDir, "haproxy", ".cfg");
         Files.writeString(cfg, config);
-        Path log = workDir.resolve("haproxy.log");
+        Path log = workDir.resolve(cfg.getFileName() + ".log");
         Process p = new ProcessBuilder(binary.toString(), "-db", "-f", cfg.toString())
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        return new RunningHaproxy(p, log);
+        return new LocalRunningHaproxy(p, log);
+    }
+
+    /** Display name of the suite's invocations: the version and where the binary is. */
+    @Override
+    public String toString() {
+        if (!available()) {
+            return "HAProxy " + name + " (missing)";
+        }
+        try {
+            return "HAProxy " + version() + " (" + name + ", " + binary + ")";
+        } catch (Exception e) {
+            return "HAProxy " + name + " (" + binary + ", version unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The process; closing it sends SIGTERM, then SIGKILL after 5 s. */
+    private record LocalRunningHaproxy(Process process, Path logFile) implements RunningHaproxy {
+        @Override
+        public boolean alive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public String log() {
+            try {
+                return Files.readString(logFile);
+            } catch (IOException e) {
+                return "(unreadable: " + e + ")";
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
     }
 }
