@@ -15,15 +15,16 @@ public abstract class GatedRequest {
     private final String host;
     private final int bufferedBytes;
 
-    // The gate's bookkeeping (see QueueingPauseGate for who owns what). The in-flight links and
-    // the census mark are touched only on eventLoop; the queue links only on the gate's executor;
-    // holdState only on eventLoop (the executor decides, the loop settles the outcome).
+    // The gate's bookkeeping (see QueueingPauseGate for who owns what). The in-flight links
+    // (InFlightRegistry) and the census mark are touched only on eventLoop; the queue links
+    // (HeldQueue) only on the gate's executor; holdState only on eventLoop (the executor decides,
+    // the loop settles the outcome).
     GatedRequest inFlightPrev;
     GatedRequest inFlightNext;
-    QueueingPauseGate.LoopRegistry registry;
-    QueueingPauseGate.Pause censusMark;
+    InFlightRegistry.Loop registry;
+    PauseLease censusMark;
     boolean releasedByGate;
-    int holdState;
+    HoldState holdState = HoldState.NOT_HELD;
     long heldAtNanos;
     GatedRequest queuePrev;
     GatedRequest queueNext;

@@ -1,6 +1,5 @@
 package io.pausectl.proxy.gate;
 
-import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -10,10 +9,10 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
 import io.pausectl.api.Counters;
-import io.pausectl.api.Lease;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Status;
 import io.pausectl.common.Durations;
+import io.pausectl.proxy.metrics.GateReadings;
 import io.pausectl.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,21 +21,22 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The pause gate: while a pause lease is held, requests in its scope are held in a bounded FIFO
- * queue instead of being forwarded, and released in order when the pause ends.
+ * queue instead of being forwarded, and released in order when the pause ends. This class is the
+ * phase machine (running → pausing → paused → draining → running); the data it drives live in
+ * {@link HeldQueue} (the held requests), {@link InFlightRegistry} (the forwarded ones, per event
+ * loop) and {@link PauseLease} (the pause, its ttl and its waiters), and a request's standing is a
+ * {@link HoldState}.
  *
  * <h2>Who owns what</h2>
  * <ul>
@@ -44,36 +44,29 @@ import java.util.concurrent.atomic.LongAdder;
  *       single-thread {@link #executor} and published through one volatile field; the request path
  *       only reads it.</li>
  *   <li>The queue, the lease, the drain slots and the timers belong to the executor alone.</li>
- *   <li>Requests in flight are kept per event loop, in an intrusive list ({@link LoopRegistry})
- *       that only that loop touches: entering and leaving cost a few field writes, no lock and no
- *       hop to another thread. That is all the hot path (state running) does.</li>
+ *   <li>Requests in flight are kept per event loop ({@link InFlightRegistry.Loop}), a list only
+ *       that loop touches: entering and leaving cost a few field writes, no lock and no hop to
+ *       another thread. That is all the hot path (state running) does.</li>
  *   <li>A held request's outcome is settled on its own event loop (where {@link #abandon} runs
  *       too): the executor decides (release or time-out) and hands the decision to the loop,
- *       which applies it only if the request is still held. So every held request ends exactly
- *       once: released, timed out, client gone, or refused at shutdown.</li>
+ *       which applies it only if the request is still {@link HoldState#HELD}. So every held request
+ *       ends exactly once: released, timed out, client gone, or refused at shutdown.</li>
  * </ul>
  *
  * <h2>Why "paused" is race-free</h2>
- * To pause, the executor first publishes the new phase, then sends every loop's registry a census
- * task that marks the in-flight requests matching the scope and adds their number to the pause's
- * count; a marked request's {@link #exit} decrements it; the gate is {@code paused} when every
- * census has reported and the count is 0. A request admitted on a loop before the census task
- * runs there is in the registry, so it is counted; one admitted after it runs on the same thread
+ * To pause, the executor first publishes the new phase, then sends every loop's in-flight list a
+ * census task that marks the in-flight requests matching the scope and adds their number to the
+ * pause's count; a marked request's {@link #exit} decrements it; the gate is {@code paused} when
+ * every census has reported and the count is 0. A request admitted on a loop before the census
+ * task runs there is in the list, so it is counted; one admitted after it runs on the same thread
  * after a task submitted after the phase was published, so it sees the new phase and is held. A
- * loop's registry is published (volatile) before that loop's first request reads the phase, and
- * the executor reads the registries after publishing the phase, so no loop is missed. Releases are
- * handed to a loop by the executor before any later census for that loop, so a request released
- * just before a new pause is counted by it.
+ * loop's list is published (volatile) before that loop's first request reads the phase, and the
+ * executor reads the lists after publishing the phase, so no loop is missed. Releases are handed
+ * to a loop by the executor before any later census for that loop, so a request released just
+ * before a new pause is counted by it.
  */
 public final class QueueingPauseGate implements PauseGate {
     private static final Logger log = LoggerFactory.getLogger(QueueingPauseGate.class);
-
-    static final int NOT_HELD = 0;
-    static final int HELD = 1;
-    static final int RELEASED = 2;
-    static final int TIMED_OUT = 3;
-    static final int CLIENT_GONE = 4;
-    static final int REFUSED_AT_SHUTDOWN = 5;
 
     private static final Phase RUNNING = new Phase(PauseState.RUNNING, null);
 
@@ -86,12 +79,13 @@ public final class QueueingPauseGate implements PauseGate {
     private final SecureRandom random = new SecureRandom();
     private final long queueTimeoutNanos;
     private final long releaseIntervalNanos;
+    // Held strongly here: the meters hold their object weakly.
+    private final GateReadings readings = new Readings();
 
     private volatile Phase phase = RUNNING;
     private volatile boolean shuttingDown;
 
-    private volatile LoopRegistry[] registries = new LoopRegistry[0];
-    private final Object registriesLock = new Object();
+    private final InFlightRegistry inFlight = new InFlightRegistry();
 
     // Bounds: reserved on the request's loop when it is held, freed when its outcome is settled.
     private final AtomicInteger queuedCount = new AtomicInteger();
@@ -107,8 +101,7 @@ public final class QueueingPauseGate implements PauseGate {
     private final AtomicLong pausesExpired = new AtomicLong();
 
     // Owned by the executor.
-    private GatedRequest queueHead;
-    private GatedRequest queueTail;
+    private final HeldQueue queue = new HeldQueue();
     private int drainInFlight;
     private long nextReleaseAtNanos;
     private ScheduledFuture<?> timeoutTimer;
@@ -143,7 +136,7 @@ public final class QueueingPauseGate implements PauseGate {
         this.clock = clock;
         this.queueTimeoutNanos = settings.queueTimeout().toNanos();
         this.releaseIntervalNanos = settings.drainRate() > 0 ? TimeUnit.SECONDS.toNanos(1) / settings.drainRate() : 0;
-        metrics.bindGate(this);
+        metrics.bindGate(readings);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -151,23 +144,23 @@ public final class QueueingPauseGate implements PauseGate {
 
     @Override
     public Admission enter(GatedRequest request) {
-        LoopRegistry registry = registryOf(request.eventLoop());
+        InFlightRegistry.Loop loop = inFlight.of(request.eventLoop());
         Phase p = phase;
         if (p.state != PauseState.RUNNING && inScope(p.pause, request)) {
             return hold(request);
         }
-        registry.add(request);
+        loop.add(request);
         return Admission.FORWARD;
     }
 
     @Override
     public void exit(GatedRequest request) {
-        LoopRegistry registry = request.registry;
-        if (registry == null) {
+        InFlightRegistry.Loop loop = request.registry;
+        if (loop == null) {
             return;
         }
-        registry.remove(request);
-        Pause mark = request.censusMark;
+        loop.remove(request);
+        PauseLease mark = request.censusMark;
         if (mark != null) {
             request.censusMark = null;
             if (mark.inScope.decrementAndGet() == 0 && mark.censusPending.get() == 0) {
@@ -182,17 +175,17 @@ public final class QueueingPauseGate implements PauseGate {
 
     @Override
     public void abandon(GatedRequest request) {
-        if (request.holdState != HELD) {
+        if (request.holdState != HoldState.HELD) {
             return;
         }
-        request.holdState = CLIENT_GONE;
+        request.holdState = HoldState.CLIENT_GONE;
         long heldNanos = settle(request);
         clientGone.increment();
         metrics.recordHold(heldNanos);
         toExecutor(() -> unlink(request));
     }
 
-    private boolean inScope(Pause pause, GatedRequest request) {
+    private boolean inScope(PauseLease pause, GatedRequest request) {
         return !settings.bypasses(request.path()) && pause.scope.matches(request);
     }
 
@@ -213,13 +206,13 @@ public final class QueueingPauseGate implements PauseGate {
             rejected.increment();
             return Admission.REJECTED;
         }
-        request.holdState = HELD;
+        request.holdState = HoldState.HELD;
         request.heldAtNanos = ticker.nanoTime();
         try {
             executor.execute(() -> enqueue(request));
         } catch (RejectedExecutionException e) {
             // The gate stopped between the shutdown check and here.
-            request.holdState = NOT_HELD;
+            request.holdState = HoldState.NOT_HELD;
             queuedBytes.addAndGet(-bytes);
             queuedCount.decrementAndGet();
             rejected.increment();
@@ -238,16 +231,16 @@ public final class QueueingPauseGate implements PauseGate {
 
     /** On the request's loop: apply the executor's decision to release, unless the client left. */
     private void settleRelease(GatedRequest request) {
-        if (request.holdState != HELD) {
+        if (request.holdState != HoldState.HELD) {
             toExecutor(this::releasedRequestFinished);
             return;
         }
-        request.holdState = RELEASED;
+        request.holdState = HoldState.RELEASED;
         long heldNanos = settle(request);
         released.increment();
         metrics.recordHold(heldNanos);
         request.releasedByGate = true;
-        registryOf(request.eventLoop()).add(request);
+        inFlight.of(request.eventLoop()).add(request);
         try {
             request.onRelease(heldNanos);
         } catch (RuntimeException e) {
@@ -257,15 +250,15 @@ public final class QueueingPauseGate implements PauseGate {
 
     /** On the request's loop: apply the executor's decision to refuse, unless the client left. */
     private void settleRefusal(GatedRequest request, Refusal why) {
-        if (request.holdState != HELD) {
+        if (request.holdState != HoldState.HELD) {
             return;
         }
         long heldNanos = settle(request);
         if (why == Refusal.TIMED_OUT) {
-            request.holdState = TIMED_OUT;
+            request.holdState = HoldState.TIMED_OUT;
             timedOut.increment();
         } else {
-            request.holdState = REFUSED_AT_SHUTDOWN;
+            request.holdState = HoldState.REFUSED_AT_SHUTDOWN;
             refusedAtShutdown.increment();
         }
         metrics.recordHold(heldNanos);
@@ -273,32 +266,6 @@ public final class QueueingPauseGate implements PauseGate {
             request.onRefuse(why);
         } catch (RuntimeException e) {
             log.warn("refusing a held request failed", e);
-        }
-    }
-
-    private LoopRegistry registryOf(EventLoop loop) {
-        LoopRegistry[] regs = registries;
-        for (LoopRegistry r : regs) {
-            if (r.loop == loop) {
-                return r;
-            }
-        }
-        return addRegistry(loop);
-    }
-
-    private LoopRegistry addRegistry(EventLoop loop) {
-        synchronized (registriesLock) {
-            LoopRegistry[] regs = registries;
-            for (LoopRegistry r : regs) {
-                if (r.loop == loop) {
-                    return r;
-                }
-            }
-            LoopRegistry created = new LoopRegistry(loop);
-            LoopRegistry[] grown = Arrays.copyOf(regs, regs.length + 1);
-            grown[regs.length] = created;
-            registries = grown;
-            return created;
         }
     }
 
@@ -316,15 +283,7 @@ public final class QueueingPauseGate implements PauseGate {
             release(request);
             return;
         }
-        request.queued = true;
-        request.queuePrev = queueTail;
-        request.queueNext = null;
-        if (queueTail == null) {
-            queueHead = request;
-        } else {
-            queueTail.queueNext = request;
-        }
-        queueTail = request;
+        queue.add(request);
         maxQueueDepth = Math.max(maxQueueDepth, queuedCount.get());
         armTimeoutTimer();
         if (p.state == PauseState.DRAINING || p.state == PauseState.RUNNING) {
@@ -333,48 +292,9 @@ public final class QueueingPauseGate implements PauseGate {
     }
 
     private void unlink(GatedRequest request) {
-        if (unlinkQuietly(request) && queueHead == null && phase.state == PauseState.DRAINING) {
+        if (queue.remove(request) && queue.isEmpty() && phase.state == PauseState.DRAINING) {
             pump();
         }
-    }
-
-    /** Takes a request out of the queue, if it is there; no state change follows. */
-    private boolean unlinkQuietly(GatedRequest request) {
-        if (!request.queued) {
-            return false;
-        }
-        request.queued = false;
-        GatedRequest prev = request.queuePrev;
-        GatedRequest next = request.queueNext;
-        if (prev == null) {
-            queueHead = next;
-        } else {
-            prev.queueNext = next;
-        }
-        if (next == null) {
-            queueTail = prev;
-        } else {
-            next.queuePrev = prev;
-        }
-        request.queuePrev = null;
-        request.queueNext = null;
-        return true;
-    }
-
-    private GatedRequest pollHead() {
-        GatedRequest head = queueHead;
-        if (head == null) {
-            return null;
-        }
-        head.queued = false;
-        queueHead = head.queueNext;
-        if (queueHead == null) {
-            queueTail = null;
-        } else {
-            queueHead.queuePrev = null;
-        }
-        head.queueNext = null;
-        return head;
     }
 
     /** Releases held requests while the state, the drain slots and the drain rate allow. */
@@ -384,7 +304,7 @@ public final class QueueingPauseGate implements PauseGate {
             return;
         }
         boolean limited = p.state == PauseState.DRAINING;
-        while (queueHead != null) {
+        while (!queue.isEmpty()) {
             if (limited && drainInFlight >= settings.drainConcurrency()) {
                 return;
             }
@@ -396,7 +316,7 @@ public final class QueueingPauseGate implements PauseGate {
                 }
                 nextReleaseAtNanos = Math.max(now, nextReleaseAtNanos) + releaseIntervalNanos;
             }
-            release(pollHead());
+            release(queue.poll());
         }
         if (p.state == PauseState.DRAINING) {
             transition(RUNNING, "queue drained");
@@ -407,9 +327,9 @@ public final class QueueingPauseGate implements PauseGate {
     /** Hands a request taken off the queue to its loop to be forwarded; it takes a drain slot. */
     private void release(GatedRequest request) {
         drainInFlight++;
-        // The registry must exist before a later pause takes its census, so that the census is
-        // sent to this loop after this release (see the class comment).
-        registryOf(request.eventLoop());
+        // The loop's in-flight list must exist before a later pause takes its census, so that the
+        // census is sent to this loop after this release (see the class comment).
+        inFlight.of(request.eventLoop());
         request.eventLoop().execute(() -> settleRelease(request));
     }
 
@@ -424,16 +344,17 @@ public final class QueueingPauseGate implements PauseGate {
 
     private void releasedRequestFinished() {
         drainInFlight--;
-        if (queueHead != null && phase.state == PauseState.DRAINING) {
+        if (!queue.isEmpty() && phase.state == PauseState.DRAINING) {
             pump();
         }
     }
 
     private void armTimeoutTimer() {
-        if (timeoutTimer != null || queueHead == null) {
+        GatedRequest oldest = queue.peek();
+        if (timeoutTimer != null || oldest == null) {
             return;
         }
-        long delay = queueHead.heldAtNanos + queueTimeoutNanos - ticker.nanoTime();
+        long delay = oldest.heldAtNanos + queueTimeoutNanos - ticker.nanoTime();
         timeoutTimer = executor.schedule(this::expireHeld, Math.max(0, delay), TimeUnit.NANOSECONDS);
     }
 
@@ -441,12 +362,12 @@ public final class QueueingPauseGate implements PauseGate {
         timeoutTimer = null;
         long now = ticker.nanoTime();
         // FIFO: the head is the oldest still held, so the expired ones are a prefix of the queue.
-        while (queueHead != null && now - queueHead.heldAtNanos >= queueTimeoutNanos) {
-            GatedRequest request = pollHead();
+        while (!queue.isEmpty() && now - queue.peek().heldAtNanos >= queueTimeoutNanos) {
+            GatedRequest request = queue.poll();
             request.eventLoop().execute(() -> settleRefusal(request, Refusal.TIMED_OUT));
         }
         armTimeoutTimer();
-        if (queueHead == null && phase.state == PauseState.DRAINING) {
+        if (queue.isEmpty() && phase.state == PauseState.DRAINING) {
             pump();
         }
     }
@@ -484,26 +405,23 @@ public final class QueueingPauseGate implements PauseGate {
         }
         ScopeMatcher scope = ScopeMatcher.of(command.scope());
         Phase current = phase;
-        Pause holding = current.pause != null && current.pause.leaseActive ? current.pause : null;
+        PauseLease holding = current.pause != null && current.pause.active() ? current.pause : null;
         if (holding != null) {
             if (command.leaseId().isPresent() && command.leaseId().get().equals(holding.leaseId)) {
-                command.ttl().ifPresent(ttl -> {
-                    holding.ttl = ttl;
-                    extend(holding, ttl);
-                });
+                command.ttl().ifPresent(holding::renewFor);
                 awaitIdle(holding, command.waitIdle(), answer);
                 return;
             }
             throw new LeaseConflictException("already paused by lease held by '" + holding.holder + "' (reason '"
-                    + holding.reason + "'), expiring at " + holding.expiresAt);
+                    + holding.reason + "'), expiring at " + holding.expiresAt());
         }
         if (command.leaseId().isPresent()) {
             throw new LeaseNotFoundException("lease " + command.leaseId().get() + " no longer holds a pause");
         }
         byte[] id = new byte[16];
         random.nextBytes(id);
-        long now = ticker.nanoTime();
-        Pause pause = new Pause(HexFormat.of().formatHex(id), command.holder(), command.reason(), scope, now);
+        PauseLease pause = new PauseLease(HexFormat.of().formatHex(id), command.holder(), command.reason(), scope,
+                executor, clock, settings.maxPause(), this::leaseExpired);
         if (current.state == PauseState.RUNNING) {
             pausedSince = clock.instant();
             maxQueueDepth = queuedCount.get();
@@ -511,14 +429,13 @@ public final class QueueingPauseGate implements PauseGate {
         pause.censusPending.set(1);
         transition(new Phase(PauseState.PAUSING, pause), "paused by '" + pause.holder + "' (reason '"
                 + pause.reason + "', lease " + pause.leaseId.substring(0, 8) + "…, scope " + describe(scope) + ")");
-        // Read the registries only after the phase is published (see the class comment).
-        LoopRegistry[] regs = registries;
-        pause.censusPending.addAndGet(regs.length);
-        for (LoopRegistry r : regs) {
-            r.loop.execute(() -> census(r, pause));
+        // Read the loops only after the phase is published (see the class comment).
+        InFlightRegistry.Loop[] loops = inFlight.loops();
+        pause.censusPending.addAndGet(loops.length);
+        for (InFlightRegistry.Loop l : loops) {
+            l.eventLoop().execute(() -> census(l, pause));
         }
-        pause.ttl = command.ttl().orElse(settings.maxPause());
-        extend(pause, pause.ttl);
+        pause.renewFor(command.ttl().orElse(settings.maxPause()));
         if (current.state == PauseState.DRAINING) {
             releaseOutOfScope(pause);
         }
@@ -532,96 +449,69 @@ public final class QueueingPauseGate implements PauseGate {
      * A pause that starts while the last one drains keeps holding what the queue still holds in
      * its own scope; what it does not cover was held only by the old scope, so it goes now.
      */
-    private void releaseOutOfScope(Pause pause) {
-        int n = 0;
-        GatedRequest r = queueHead;
-        while (r != null) {
-            GatedRequest next = r.queueNext;
-            if (!inScope(pause, r)) {
-                unlinkQuietly(r);
-                release(r);
-                n++;
-            }
-            r = next;
-        }
+    private void releaseOutOfScope(PauseLease pause) {
+        int n = queue.removeIf(r -> !inScope(pause, r), this::release);
         if (n > 0) {
             log.info("pause gate released {} held request(s) outside the new pause's scope", n);
         }
     }
 
     /** On a loop: counts and marks that loop's in-flight requests the pause waits for. */
-    private void census(LoopRegistry registry, Pause pause) {
-        int n = 0;
-        for (GatedRequest r = registry.head; r != null; r = r.inFlightNext) {
-            if (inScope(pause, r)) {
-                if (r.censusMark != null) {
-                    // Counted by an earlier pause that has ended; that count no longer matters.
-                    r.censusMark.inScope.decrementAndGet();
-                }
-                r.censusMark = pause;
-                n++;
-            }
-        }
-        if (n > 0) {
-            pause.inScope.addAndGet(n);
+    private void census(InFlightRegistry.Loop loop, PauseLease pause) {
+        Census census = new Census(pause);
+        loop.forEach(census);
+        if (census.marked > 0) {
+            pause.inScope.addAndGet(census.marked);
         }
         if (pause.censusPending.decrementAndGet() == 0) {
             toExecutor(() -> checkIdle(pause));
         }
     }
 
-    private void checkIdle(Pause pause) {
+    /** One loop's census for one pause: marks the in-scope requests and counts them. */
+    private final class Census implements java.util.function.Consumer<GatedRequest> {
+        private final PauseLease pause;
+        int marked;
+
+        Census(PauseLease pause) {
+            this.pause = pause;
+        }
+
+        @Override
+        public void accept(GatedRequest r) {
+            if (inScope(pause, r)) {
+                if (r.censusMark != null) {
+                    // Counted by an earlier pause that has ended; that count no longer matters.
+                    r.censusMark.inScope.decrementAndGet();
+                }
+                r.censusMark = pause;
+                marked++;
+            }
+        }
+    }
+
+    private void checkIdle(PauseLease pause) {
         Phase p = phase;
         if (p.pause != pause || p.state != PauseState.PAUSING) {
             return;
         }
         if (pause.censusPending.get() == 0 && pause.inScope.get() == 0) {
             transition(new Phase(PauseState.PAUSED, pause), "nothing in scope in flight");
-            answerWaiters(pause);
+            pause.answerIdleWaiters(this::status);
         }
     }
 
-    private void awaitIdle(Pause pause, Duration waitIdle, Promise<Status> answer) {
+    private void awaitIdle(PauseLease pause, Duration waitIdle, Promise<Status> answer) {
         if (phase.state != PauseState.PAUSING || phase.pause != pause || waitIdle.isZero()) {
             answer.trySuccess(status());
             return;
         }
-        pause.idleWaiters.add(answer);
-        executor.schedule(() -> {
-            if (pause.idleWaiters.remove(answer)) {
-                answer.trySuccess(status());
-            }
-        }, waitIdle.toNanos(), TimeUnit.NANOSECONDS);
+        pause.awaitIdle(answer, waitIdle, this::status);
     }
 
-    private void answerWaiters(Pause pause) {
-        if (pause.idleWaiters.isEmpty()) {
-            return;
-        }
-        Status now = status();
-        List<Promise<Status>> waiters = new ArrayList<>(pause.idleWaiters);
-        pause.idleWaiters.clear();
-        for (Promise<Status> w : waiters) {
-            w.trySuccess(now);
-        }
-    }
-
-    /** Sets the lease's expiry {@code ttl} from now, capped at the pause's start plus max-pause. */
-    private void extend(Pause pause, Duration ttl) {
-        long now = ticker.nanoTime();
-        long capNanos = pause.startNanos + settings.maxPause().toNanos();
-        long expiresAtNanos = Math.min(now + ttl.toNanos(), capNanos);
-        if (pause.expiry != null) {
-            pause.expiry.cancel(false);
-        }
-        pause.expiresAtNanos = expiresAtNanos;
-        pause.expiresAt = clock.instant().plusNanos(expiresAtNanos - now);
-        pause.expiry = executor.schedule(() -> {
-            if (pause.leaseActive && pause.expiresAtNanos == expiresAtNanos) {
-                endPause(pause, false, "lease expired (not renewed within its ttl, or max-pause "
-                        + Durations.format(settings.maxPause()) + " reached)");
-            }
-        }, Math.max(0, expiresAtNanos - now), TimeUnit.NANOSECONDS);
+    private void leaseExpired(PauseLease pause) {
+        endPause(pause, false, "lease expired (not renewed within its ttl, or max-pause "
+                + Durations.format(settings.maxPause()) + " reached)");
     }
 
     /**
@@ -633,9 +523,12 @@ public final class QueueingPauseGate implements PauseGate {
             if (ttl.isPresent() && (ttl.get().isZero() || ttl.get().isNegative())) {
                 throw new IllegalArgumentException("ttl must be positive");
             }
-            Pause pause = activePause(leaseId);
-            ttl.ifPresent(t -> pause.ttl = t);
-            extend(pause, pause.ttl);
+            PauseLease pause = activePause(leaseId);
+            if (ttl.isPresent()) {
+                pause.renewFor(ttl.get());
+            } else {
+                pause.renew();
+            }
             return status();
         });
     }
@@ -646,43 +539,39 @@ public final class QueueingPauseGate implements PauseGate {
      */
     public Future<Status> resume(String leaseId, boolean force) {
         return onExecutor(() -> {
-            Pause holding = phase.pause != null && phase.pause.leaseActive ? phase.pause : null;
+            PauseLease holding = phase.pause != null && phase.pause.active() ? phase.pause : null;
             if (force) {
                 if (holding != null) {
                     endPause(holding, true, "forced resume");
                 }
                 return status();
             }
-            Pause pause = activePause(leaseId);
+            PauseLease pause = activePause(leaseId);
             endPause(pause, true, "resumed by lease holder '" + pause.holder + "'");
             return status();
         });
     }
 
-    private Pause activePause(String leaseId) {
-        Pause p = phase.pause;
+    private PauseLease activePause(String leaseId) {
+        PauseLease p = phase.pause;
         if (leaseId == null || leaseId.isEmpty()) {
             throw new IllegalArgumentException("lease is required");
         }
-        if (p == null || !p.leaseActive || !p.leaseId.equals(leaseId)) {
+        if (p == null || !p.active() || !p.leaseId.equals(leaseId)) {
             throw new LeaseNotFoundException("lease " + leaseId + " does not hold a pause (it ended, expired,"
                     + " or never existed)");
         }
         return p;
     }
 
-    private void endPause(Pause pause, boolean resumed, String why) {
-        pause.leaseActive = false;
-        if (pause.expiry != null) {
-            pause.expiry.cancel(false);
-            pause.expiry = null;
-        }
+    private void endPause(PauseLease pause, boolean resumed, String why) {
+        pause.end();
         (resumed ? pausesResumed : pausesExpired).incrementAndGet();
         metrics.recordPause(ticker.nanoTime() - pause.startNanos);
         // Keep the scope while draining: in-scope arrivals queue behind the held requests.
         transition(new Phase(PauseState.DRAINING, pause), why + "; releasing " + queuedCount.get() + " held");
         nextReleaseAtNanos = ticker.nanoTime();
-        answerWaiters(pause);
+        pause.answerIdleWaiters(this::status);
         pump();
     }
 
@@ -694,14 +583,12 @@ public final class QueueingPauseGate implements PauseGate {
     private Status status() {
         Phase p = phase;
         long now = ticker.nanoTime();
-        long oldestHeldMs = queueHead == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - queueHead.heldAtNanos);
-        Pause pause = p.pause;
-        Lease lease = pause != null && pause.leaseActive
-                ? new Lease(pause.leaseId, pause.holder, pause.reason, pause.expiresAt, pause.scope.scope)
-                : null;
+        GatedRequest oldest = queue.peek();
+        long oldestHeldMs = oldest == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - oldest.heldAtNanos);
+        PauseLease pause = p.pause;
         long inScope = p.state == PauseState.PAUSING ? Math.max(0, pause.inScope.get()) : 0;
         return new Status(p.state, queuedCount.get(), queuedBytes.get(), inFlight(), inScope, oldestHeldMs,
-                lease, pausedSince, maxQueueDepth, counters());
+                pause != null && pause.active() ? pause.toApi() : null, pausedSince, maxQueueDepth, counters());
     }
 
     /**
@@ -714,17 +601,14 @@ public final class QueueingPauseGate implements PauseGate {
     public Future<Integer> shutdown() {
         Future<Integer> done = onExecutor(() -> {
             shuttingDown = true;
-            Pause p = phase.pause;
-            if (p != null && p.leaseActive) {
-                p.leaseActive = false;
-                if (p.expiry != null) {
-                    p.expiry.cancel(false);
-                }
-                answerWaiters(p);
+            PauseLease p = phase.pause;
+            if (p != null && p.active()) {
+                p.end();
+                p.answerIdleWaiters(this::status);
             }
             int n = 0;
             GatedRequest r;
-            while ((r = pollHead()) != null) {
+            while ((r = queue.poll()) != null) {
                 GatedRequest request = r;
                 request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTTING_DOWN));
                 n++;
@@ -760,7 +644,7 @@ public final class QueueingPauseGate implements PauseGate {
         }
     }
 
-    private <T> Future<T> onExecutor(java.util.concurrent.Callable<T> task) {
+    private <T> Future<T> onExecutor(Callable<T> task) {
         Promise<T> answer = executor.newPromise();
         try {
             executor.execute(() -> {
@@ -804,11 +688,7 @@ public final class QueueingPauseGate implements PauseGate {
 
     /** Requests forwarded and not finished, in scope or not. */
     public long inFlight() {
-        long n = 0;
-        for (LoopRegistry r : registries) {
-            n += r.size;
-        }
-        return n;
+        return inFlight.size();
     }
 
     /** Totals since start. */
@@ -822,109 +702,52 @@ public final class QueueingPauseGate implements PauseGate {
         return settings;
     }
 
+    /** The gate's readings as the metrics see them: read-only, safe from any thread. */
+    public GateReadings readings() {
+        return readings;
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     /** The state and the pause it belongs to, published together. */
-    record Phase(PauseState state, Pause pause) {
+    record Phase(PauseState state, PauseLease pause) {
     }
 
-    /** One pause, from its start to the end of its lease. */
-    static final class Pause {
-        final String leaseId;
-        final String holder;
-        final String reason;
-        final ScopeMatcher scope;
-        final long startNanos;
-        /** In-scope requests in flight not yet finished, as counted by the census. */
-        final AtomicLong inScope = new AtomicLong();
-        /** Census tasks not yet reported (plus one while they are being sent). */
-        final AtomicInteger censusPending = new AtomicInteger();
-        // Owned by the executor.
-        boolean leaseActive = true;
-        Duration ttl;
-        long expiresAtNanos;
-        Instant expiresAt;
-        ScheduledFuture<?> expiry;
-        final List<Promise<Status>> idleWaiters = new ArrayList<>(1);
-
-        Pause(String leaseId, String holder, String reason, ScopeMatcher scope, long startNanos) {
-            this.leaseId = leaseId;
-            this.holder = holder;
-            this.reason = reason;
-            this.scope = scope;
-            this.startNanos = startNanos;
-        }
-    }
-
-    /**
-     * Padding before a loop's registry fields: every request on a loop writes them, so two loops'
-     * registries must not share a cache line (superclass fields are laid out first).
-     */
-    abstract static class LoopRegistryLeftPad {
-        long p01;
-        long p02;
-        long p03;
-        long p04;
-        long p05;
-        long p06;
-        long p07;
-    }
-
-    /** A loop's registry fields, between the paddings. */
-    abstract static class LoopRegistryFields extends LoopRegistryLeftPad {
-        final EventLoop loop;
-        GatedRequest head;
-        volatile int size;
-
-        LoopRegistryFields(EventLoop loop) {
-            this.loop = loop;
-        }
-    }
-
-    /** The requests in flight on one event loop; touched only on that loop (size read anywhere). */
-    static final class LoopRegistry extends LoopRegistryFields {
-        private static final AtomicIntegerFieldUpdater<LoopRegistryFields> SIZE =
-                AtomicIntegerFieldUpdater.newUpdater(LoopRegistryFields.class, "size");
-
-        // Padding after the fields (see LoopRegistryLeftPad).
-        long p11;
-        long p12;
-        long p13;
-        long p14;
-        long p15;
-        long p16;
-        long p17;
-
-        LoopRegistry(EventLoop loop) {
-            super(loop);
+    /** The read-only view handed to the metrics. */
+    private final class Readings implements GateReadings {
+        @Override
+        public PauseState state() {
+            return QueueingPauseGate.this.state();
         }
 
-        void add(GatedRequest r) {
-            r.registry = this;
-            r.inFlightPrev = null;
-            r.inFlightNext = head;
-            if (head != null) {
-                head.inFlightPrev = r;
-            }
-            head = r;
-            SIZE.lazySet(this, size + 1);
+        @Override
+        public int queueDepth() {
+            return QueueingPauseGate.this.queueDepth();
         }
 
-        void remove(GatedRequest r) {
-            GatedRequest prev = r.inFlightPrev;
-            GatedRequest next = r.inFlightNext;
-            if (prev == null) {
-                head = next;
-            } else {
-                prev.inFlightNext = next;
-            }
-            if (next != null) {
-                next.inFlightPrev = prev;
-            }
-            r.inFlightPrev = null;
-            r.inFlightNext = null;
-            r.registry = null;
-            SIZE.lazySet(this, size - 1);
+        @Override
+        public long queuedBytes() {
+            return QueueingPauseGate.this.queuedBytes();
+        }
+
+        @Override
+        public long inFlight() {
+            return QueueingPauseGate.this.inFlight();
+        }
+
+        @Override
+        public Counters counters() {
+            return QueueingPauseGate.this.counters();
+        }
+
+        @Override
+        public int maxQueued() {
+            return settings.maxQueued();
+        }
+
+        @Override
+        public long maxQueuedBytes() {
+            return settings.maxQueuedBytes();
         }
     }
 }

@@ -20,7 +20,6 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.concurrent.EventExecutor;
 import io.pausectl.api.Counters;
 import io.pausectl.api.PauseState;
-import io.pausectl.proxy.gate.QueueingPauseGate;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -118,26 +117,26 @@ public final class ProxyMetrics {
     }
 
     /** Publishes the pause gate's state, queue and outcome totals (read from the gate when scraped). */
-    public void bindGate(QueueingPauseGate gate) {
+    public void bindGate(GateReadings gate) {
         for (PauseState state : PauseState.values()) {
             Gauge.builder("pauseproxy.state", gate, g -> g.state() == state ? 1 : 0)
                     .description("1 for the pause gate's current state, 0 for the others")
                     .tag("state", state.wireName())
                     .register(registry);
         }
-        Gauge.builder("pauseproxy.queue.depth", gate, QueueingPauseGate::queueDepth)
+        Gauge.builder("pauseproxy.queue.depth", gate, GateReadings::queueDepth)
                 .description("Requests held now")
                 .register(registry);
-        Gauge.builder("pauseproxy.queue.bytes", gate, QueueingPauseGate::queuedBytes)
+        Gauge.builder("pauseproxy.queue.bytes", gate, GateReadings::queuedBytes)
                 .description("Bytes buffered for the requests held now (their parsed heads)")
                 .register(registry);
-        Gauge.builder("pauseproxy.queue.max.depth", gate, g -> g.settings().maxQueued())
+        Gauge.builder("pauseproxy.queue.max.depth", gate, GateReadings::maxQueued)
                 .description("The bound on requests held at once (max-queued)")
                 .register(registry);
-        Gauge.builder("pauseproxy.queue.max.bytes", gate, g -> g.settings().maxQueuedBytes())
+        Gauge.builder("pauseproxy.queue.max.bytes", gate, GateReadings::maxQueuedBytes)
                 .description("The bound on bytes buffered for held requests (max-queued-bytes)")
                 .register(registry);
-        Gauge.builder("pauseproxy.inflight.requests", gate, QueueingPauseGate::inFlight)
+        Gauge.builder("pauseproxy.inflight.requests", gate, GateReadings::inFlight)
                 .description("Requests forwarded to an upstream and not finished")
                 .register(registry);
         heldCounter(gate, "released", Counters::released);
@@ -155,7 +154,7 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
-    private void heldCounter(QueueingPauseGate gate, String outcome, ToLongFunction<Counters> read) {
+    private void heldCounter(GateReadings gate, String outcome, ToLongFunction<Counters> read) {
         FunctionCounter.builder("pauseproxy.held", gate, g -> read.applyAsLong(g.counters()))
                 .description("Requests that met the pause gate's queue, by outcome (rejected: refused at once,"
                         + " never held)")

@@ -190,7 +190,7 @@ class QueueingPauseGateConcurrencyTest {
             if (admission == Admission.FORWARD || "released".equals(outcome)) {
                 return finished;
             }
-            return outcome != null || holdState == QueueingPauseGate.CLIENT_GONE;
+            return outcome != null || holdState == HoldState.CLIENT_GONE;
         }
 
         @Override

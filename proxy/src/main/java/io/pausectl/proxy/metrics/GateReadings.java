@@ -1,0 +1,33 @@
+package io.pausectl.proxy.metrics;
+
+import io.pausectl.api.Counters;
+import io.pausectl.api.PauseState;
+
+/**
+ * What the metrics read from the pause gate when scraped: a read-only view the gate offers, so the
+ * metrics need nothing else of the gate (and the gate, which records into the metrics, is not
+ * needed by them). Every reading is safe from any thread and cheap.
+ */
+public interface GateReadings {
+
+    /** The gate's current state. */
+    PauseState state();
+
+    /** Requests held now. */
+    int queueDepth();
+
+    /** Bytes buffered for the requests held now. */
+    long queuedBytes();
+
+    /** Requests forwarded and not finished, in scope or not. */
+    long inFlight();
+
+    /** Outcome and pause totals since start. */
+    Counters counters();
+
+    /** The configured bound on requests held at once (max-queued). */
+    int maxQueued();
+
+    /** The configured bound on bytes buffered for held requests (max-queued-bytes). */
+    long maxQueuedBytes();
+}
