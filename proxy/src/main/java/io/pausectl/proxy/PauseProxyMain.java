@@ -104,6 +104,16 @@ public final class PauseProxyMain implements Callable<Integer> {
             description = "Longest wait for an upstream's response head (then 504). Default: 60s.")
     String upstreamTimeout;
 
+    @Option(names = "--upstream-idle-timeout", paramLabel = "DURATION",
+            description = "A pooled upstream connection idle this long is closed, never reused; keep it below the"
+                    + " upstream's own keep-alive timeout (gunicorn 2s, Node 5s, Apache 5s, nginx 75s). Default: 1s.")
+    String upstreamIdleTimeout;
+
+    @Option(names = "--client-send-timeout", paramLabel = "DURATION",
+            description = "A client that takes none of what is written to it for this long is cut, and the upstream"
+                    + " connection feeding it closed. Default: 60s.")
+    String clientSendTimeout;
+
     @Option(names = "--client-idle-timeout", paramLabel = "DURATION",
             description = "A client connection idle this long between requests is closed. Default: 60s.")
     String clientIdleTimeout;
@@ -182,7 +192,9 @@ public final class PauseProxyMain implements Callable<Integer> {
         put(flags, "event-loops", eventLoops);
         put(flags, "connect-timeout", connectTimeout);
         put(flags, "upstream-timeout", upstreamTimeout);
+        put(flags, "upstream-idle-timeout", upstreamIdleTimeout);
         put(flags, "client-idle-timeout", clientIdleTimeout);
+        put(flags, "client-send-timeout", clientSendTimeout);
         put(flags, "max-request-line", maxRequestLine);
         put(flags, "max-header-size", maxHeaderSize);
         put(flags, "shutdown-grace", shutdownGrace);
@@ -273,7 +285,9 @@ public final class PauseProxyMain implements Callable<Integer> {
                 + " event-loops=" + c.eventLoops()
                 + " connect-timeout=" + Durations.format(c.connectTimeout())
                 + " upstream-timeout=" + Durations.format(c.upstreamTimeout())
+                + " upstream-idle-timeout=" + Durations.format(c.upstreamIdleTimeout())
                 + " client-idle-timeout=" + Durations.format(c.clientIdleTimeout())
+                + " client-send-timeout=" + Durations.format(c.clientSendTimeout())
                 + " max-request-line=" + ByteSizes.format(c.maxRequestLineLength())
                 + " max-header-size=" + ByteSizes.format(c.maxHeaderSize())
                 + " shutdown-grace=" + Durations.format(c.shutdownGrace())

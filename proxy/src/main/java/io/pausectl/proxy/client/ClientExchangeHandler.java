@@ -92,6 +92,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private final PauseGate gate;
     private final ProxyMetrics metrics;
     private final long upstreamTimeoutNanos;
+    private final long queueTimeoutNanos;
+    private final long clientSendTimeoutNanos;
     private final boolean accessLog;
     private ChannelHandlerContext ctx;
     private UpstreamConnectionPool pool;
@@ -117,12 +119,19 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private final Runnable idleTimerTask = this::checkIdle;
     /** Something was written to the client and not flushed yet. */
     private boolean clientFlushPending;
+    /** The one timer watching a client that does not take what is written to it; null when none. */
+    private ScheduledFuture<?> sendTimer;
+    private final Runnable sendTimerTask = this::checkSend;
+    /** Bytes still to drain before the client channel is writable, when the send timer was armed. */
+    private long sendBacklog;
 
     public ClientExchangeHandler(ClientContext context) {
         this.context = context;
         this.gate = context.gate();
         this.metrics = context.metrics();
         this.upstreamTimeoutNanos = context.config().upstreamTimeout().toNanos();
+        this.queueTimeoutNanos = context.config().queueTimeout().toNanos();
+        this.clientSendTimeoutNanos = context.config().clientSendTimeout().toNanos();
         this.accessLog = context.config().accessLog();
         this.clientIdleNanos = context.config().clientIdleTimeout().toNanos();
     }
@@ -348,7 +357,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     private void forward(ClientExchange ex) {
         state = State.CONNECTING;
-        UpstreamExchange up = new UpstreamExchange(pool, ex.request, ex.upgrade, upstreamTimeoutNanos, this);
+        // A refused connect sent nothing: it may wait for an upstream to come back as long as the
+        // request could have been held (its arrival plus --queue-timeout).
+        long connectDeadline = ex.startNanos + queueTimeoutNanos;
+        UpstreamExchange up = new UpstreamExchange(pool, ex.request, ex.upgrade, upstreamTimeoutNanos, connectDeadline,
+                this);
         ex.upstream = up;
         up.start();
     }
@@ -397,6 +410,20 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         ex.upstream.timeOut();
+    }
+
+    @Override
+    public void upstreamInterim(HttpResponse interim) {
+        ClientExchange ex = exchange;
+        if (ex == null || state != State.FORWARDING || ex.http10) {
+            // RFC 9110 §15.2: never to an HTTP/1.0 client, which cannot tell it from the answer.
+            return;
+        }
+        HopByHopHeaders.strip(interim.headers());
+        interim.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ctx.write(interim, ctx.voidPromise());
+        ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+        clientFlushPending = true;
     }
 
     @Override
@@ -529,10 +556,39 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         ClientExchange ex = exchange;
-        if (ctx.channel().isWritable() && ex != null && ex.upstream != null && state == State.FORWARDING) {
-            ex.upstream.readResponse(true);
+        Channel ch = ctx.channel();
+        if (ch.isWritable()) {
+            if (ex != null && ex.upstream != null && state == State.FORWARDING) {
+                ex.upstream.readResponse(true);
+            }
+        } else if (sendTimer == null) {
+            sendBacklog = ch.bytesBeforeWritable();
+            sendTimer = ch.eventLoop().schedule(sendTimerTask, clientSendTimeoutNanos, TimeUnit.NANOSECONDS);
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * {@code --client-send-timeout} (HAProxy's {@code timeout client} on writes, nginx's
+     * {@code send_timeout}): a client that took nothing of what was written to it for that long is
+     * cut, whatever the state, and the upstream connection feeding it is closed. A slow client that
+     * keeps reading is progress, not a stall.
+     */
+    private void checkSend() {
+        sendTimer = null;
+        Channel ch = ctx.channel();
+        if (!ch.isActive() || ch.isWritable()) {
+            return;
+        }
+        long backlog = ch.bytesBeforeWritable();
+        if (backlog < sendBacklog) {
+            sendBacklog = backlog;
+            sendTimer = ch.eventLoop().schedule(sendTimerTask, clientSendTimeoutNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        LOG.debug("{} took nothing for the client send timeout, closing", ch);
+        // channelInactive ends the exchange (not counted as answered).
+        closeClient();
     }
 
     // ---- ends of exchanges --------------------------------------------------------------------
@@ -739,6 +795,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (idleTimer != null) {
             idleTimer.cancel(false);
             idleTimer = null;
+        }
+        if (sendTimer != null) {
+            sendTimer.cancel(false);
+            sendTimer = null;
         }
         ctx.fireChannelInactive();
     }

@@ -43,7 +43,8 @@ public final class ConfigLoader {
     public static final List<String> SETTINGS = List.of(
             "listen", "upstream", "admin-listen", "admin-token-file", "max-queued", "max-queued-bytes",
             "queue-timeout", "max-pause", "drain-concurrency", "drain-rate", "bypass-path", "event-loops",
-            "connect-timeout", "upstream-timeout", "client-idle-timeout", "max-request-line",
+            "connect-timeout", "upstream-timeout", "upstream-idle-timeout", "client-idle-timeout",
+            "client-send-timeout", "max-request-line",
             "max-header-size", "shutdown-grace", "access-log");
 
     private static final Set<String> REPEATABLE = Set.of("upstream", "bypass-path");
@@ -154,13 +155,16 @@ public final class ConfigLoader {
         }
         Duration upstreamTimeout = duration("upstream-timeout", "60s", false);
         Duration clientIdleTimeout = duration("client-idle-timeout", "60s", false);
+        // Below gunicorn's 2 s keep-alive, the shortest common one: see UpstreamConnectionPool.
+        Duration upstreamIdleTimeout = duration("upstream-idle-timeout", "1s", false);
+        Duration clientSendTimeout = duration("client-send-timeout", "60s", false);
         int maxRequestLine = (int) size("max-request-line", "8KiB", 64, MAX_LINE_OR_HEADER);
         int maxHeaderSize = (int) size("max-header-size", "16KiB", 256, MAX_LINE_OR_HEADER);
         Duration shutdownGrace = duration("shutdown-grace", "30s", true);
         boolean accessLog = bool("access-log", "false");
         return new ProxyConfig(listen, upstreams, adminListen, adminToken, maxQueued, maxQueuedBytes, queueTimeout,
                 maxPause, drainConcurrency, drainRate, bypassPaths, eventLoops, connectTimeout, upstreamTimeout,
-                clientIdleTimeout, maxRequestLine, maxHeaderSize, shutdownGrace, accessLog);
+                clientIdleTimeout, upstreamIdleTimeout, clientSendTimeout, maxRequestLine, maxHeaderSize, shutdownGrace, accessLog);
     }
 
     /** One setting's value(s) and a description of where they came from. */

@@ -26,6 +26,8 @@ import java.util.Optional;
  * @param connectTimeout          upstream connect timeout
  * @param upstreamTimeout         upstream response timeout (504 when no response head by then)
  * @param clientIdleTimeout       a client connection idle this long between requests is closed
+ * @param upstreamIdleTimeout     a pooled upstream connection idle this long is closed, never reused
+ * @param clientSendTimeout       a client that takes none of what is written to it for this long is cut
  * @param maxRequestLineLength    longest request line; past it, 414
  * @param maxHeaderSize           largest request head; past it, 431
  * @param shutdownGrace           on SIGTERM, how long in-flight exchanges may take to finish
@@ -47,6 +49,8 @@ public record ProxyConfig(
         Duration connectTimeout,
         Duration upstreamTimeout,
         Duration clientIdleTimeout,
+        Duration upstreamIdleTimeout,
+        Duration clientSendTimeout,
         int maxRequestLineLength,
         int maxHeaderSize,
         Duration shutdownGrace,

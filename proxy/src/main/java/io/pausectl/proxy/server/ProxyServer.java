@@ -72,8 +72,11 @@ public final class ProxyServer {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                // A failed write shuts the output instead of closing: an upstream that answered an
+                // upload early and stopped reading still has its answer read (UpstreamExchange).
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT);
-        pools = new UpstreamPools(group, upstreamBootstrap, targets, metrics);
+        pools = new UpstreamPools(group, upstreamBootstrap, targets, metrics, config.upstreamIdleTimeout());
         ClientContext context = new ClientContext(config, gate, metrics, pools);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)

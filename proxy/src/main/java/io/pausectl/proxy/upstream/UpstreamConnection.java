@@ -3,6 +3,8 @@ package io.pausectl.proxy.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelOutputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 
 import org.slf4j.Logger;
@@ -28,6 +30,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private UpstreamExchange exchange;
     /** In its pool's idle list. */
     boolean pooled;
+    /** When it last went back to its pool (System.nanoTime). */
+    long idleSinceNanos;
+    /** Exchanges it finished cleanly: above 0, the connection is a reused one. */
+    int exchanges;
 
     UpstreamConnection(UpstreamConnectionPool pool, UpstreamTarget target) {
         this.pool = pool;
@@ -117,8 +123,24 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        UpstreamExchange ex = exchange;
+        if (evt instanceof ChannelOutputShutdownEvent && ex != null) {
+            ex.outputFailed(null);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         UpstreamExchange ex = exchange;
+        Channel ch = ctx.channel();
+        if (ex != null && ch.isActive() && ch instanceof DuplexChannel && ((DuplexChannel) ch).isOutputShutdown()) {
+            // A write failed (AUTO_CLOSE is off on upstream channels, so Netty shut the output
+            // instead of closing): what the upstream already sent is still read.
+            ex.outputFailed(cause);
+            return;
+        }
         exchange = null;
         ctx.close();
         pool.remove(this);

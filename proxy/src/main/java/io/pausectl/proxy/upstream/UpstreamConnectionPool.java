@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The upstream connections of ONE event loop: its idle connections, the round-robin cursor over
@@ -25,13 +26,24 @@ import java.util.List;
  * <p>A connection comes back only at a clean message boundary (its exchange vouches for it) and is
  * checked to still be open when taken out. Idle connections are taken most-recently-used first
  * (the warmest); beyond {@link #maxIdlePerTarget} idle ones per upstream, a returned connection is
- * closed.
+ * closed. One idle longer than {@code --upstream-idle-timeout} is closed, never handed out: every
+ * application server closes idle keep-alive connections after its own timeout (gunicorn 2 s, Node
+ * and Apache 5 s), and a pause is exactly the idle gap that lets it fire; a request written as the
+ * upstream closes is lost. Closing first, on the proxy's side, leaves no such race (as HAProxy's
+ * {@code pool-purge-delay} and Go's {@code IdleConnTimeout}). One timer per pool sweeps them.
+ *
+ * <p>When every upstream refuses, {@link #acquire} keeps trying, with a growing pause between
+ * rounds, until the request's deadline: nothing was sent, so waiting for the upstream to come back
+ * is safe for every method.
  */
 public final class UpstreamConnectionPool {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnectionPool.class);
 
     /** How long an upstream that refused a connection is left out of the rotation. */
     public static final long DOWN_NANOS = 2_000_000_000L;
+    /** The pause after the first round of refused connects; it doubles up to {@link #MAX_BACKOFF_NANOS}. */
+    static final long FIRST_BACKOFF_NANOS = 50_000_000L;
+    static final long MAX_BACKOFF_NANOS = 500_000_000L;
 
     private final EventLoop eventLoop;
     private final Bootstrap bootstrap;
@@ -39,14 +51,19 @@ public final class UpstreamConnectionPool {
     private final ProxyMetrics metrics;
     private final ArrayDeque<UpstreamConnection>[] idle;
     private final int maxIdlePerTarget;
+    private final long idleTimeoutNanos;
+    private final Runnable sweepTask = this::sweep;
+    /** The one timer closing connections idle too long; null when none is scheduled. */
+    private io.netty.util.concurrent.ScheduledFuture<?> sweepTimer;
     private final long[] downUntilNanos;
     private int downCount;
     private int next;
 
     @SuppressWarnings("unchecked")
     UpstreamConnectionPool(EventLoop eventLoop, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics,
-                           int maxIdlePerTarget) {
+                           int maxIdlePerTarget, long idleTimeoutNanos) {
         this.eventLoop = eventLoop;
+        this.idleTimeoutNanos = idleTimeoutNanos;
         this.bootstrap = bootstrap;
         this.targets = targets;
         this.metrics = metrics;
@@ -69,18 +86,28 @@ public final class UpstreamConnectionPool {
     /**
      * Gets a connection for one exchange: the next upstream in round-robin order (skipping those
      * that refused a connection in the last {@link #DOWN_NANOS}), an idle connection to it if one
-     * is open, else a new one. A failed connect marks that upstream down and tries the next, each
-     * upstream at most once. Completes {@code promise} on this loop with the connection, or with
-     * the last connect failure. If the promise was cancelled meanwhile, a connection that opens
-     * anyway goes to the idle list (it is clean).
+     * is open and was idle less than the idle timeout (unless {@code fresh}), else a new one. A
+     * failed connect marks that upstream down and tries the next; once each upstream failed in a
+     * round, the next round starts after a pause (50 ms, doubling to 500 ms) while it can start
+     * before {@code deadlineNanos}. Completes {@code promise} on this loop with the connection, or
+     * with the last connect failure. If the promise was cancelled meanwhile, a connection that
+     * opens anyway goes to the idle list (it is clean).
+     *
+     * @param fresh         open a new connection even when an idle one is there (a retry after a
+     *                      reused connection closed under a request)
+     * @param deadlineNanos {@link System#nanoTime} after which no new round of connects starts
      */
-    public void acquire(Promise<UpstreamConnection> promise) {
-        attempt(promise, 0);
+    public void acquire(Promise<UpstreamConnection> promise, boolean fresh, long deadlineNanos) {
+        attempt(promise, fresh, deadlineNanos, 0, 0);
     }
 
-    private void attempt(Promise<UpstreamConnection> promise, int attempts) {
+    private void attempt(Promise<UpstreamConnection> promise, boolean fresh, long deadlineNanos, int attempts,
+                         int rounds) {
+        if (promise.isDone()) {
+            return;
+        }
         UpstreamTarget target = nextTarget();
-        UpstreamConnection c = pollIdle(target);
+        UpstreamConnection c = fresh ? null : pollIdle(target);
         if (c != null) {
             if (!promise.trySuccess(c)) {
                 release(c);
@@ -89,13 +116,15 @@ public final class UpstreamConnectionPool {
         }
         ChannelFuture connect = connect(target);
         if (connect.isDone()) {
-            connected(promise, attempts + 1, target, connect);
+            connected(promise, fresh, deadlineNanos, attempts + 1, rounds, target, connect);
         } else {
-            connect.addListener((ChannelFutureListener) f -> connected(promise, attempts + 1, target, f));
+            connect.addListener((ChannelFutureListener) f ->
+                    connected(promise, fresh, deadlineNanos, attempts + 1, rounds, target, f));
         }
     }
 
-    private void connected(Promise<UpstreamConnection> promise, int attempts, UpstreamTarget target, ChannelFuture f) {
+    private void connected(Promise<UpstreamConnection> promise, boolean fresh, long deadlineNanos, int attempts,
+                           int rounds, UpstreamTarget target, ChannelFuture f) {
         if (f.isSuccess()) {
             UpstreamConnection c = f.channel().pipeline().get(UpstreamConnection.class);
             if (!promise.trySuccess(c)) {
@@ -110,7 +139,12 @@ public final class UpstreamConnectionPool {
             return;
         }
         if (attempts < targets.size()) {
-            attempt(promise, attempts);
+            attempt(promise, fresh, deadlineNanos, attempts, rounds);
+            return;
+        }
+        long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(rounds, 10));
+        if (deadlineNanos - (System.nanoTime() + backoff) > 0) {
+            eventLoop.schedule(() -> attempt(promise, fresh, deadlineNanos, 0, rounds + 1), backoff, TimeUnit.NANOSECONDS);
         } else {
             promise.tryFailure(f.cause());
         }
@@ -150,17 +184,58 @@ public final class UpstreamConnectionPool {
         downUntilNanos[target.index()] = until == 0 ? 1 : until;
     }
 
-    /** An idle, still open connection to {@code target}, or null when there is none. */
+    /**
+     * An idle, still open connection to {@code target} idle less than the idle timeout, or null
+     * when there is none. The list is in release order, so once the newest is too old, all are:
+     * they are closed.
+     */
     private UpstreamConnection pollIdle(UpstreamTarget target) {
         ArrayDeque<UpstreamConnection> deque = idle[target.index()];
         UpstreamConnection c;
+        long now = System.nanoTime();
         while ((c = deque.pollLast()) != null) {
             c.pooled = false;
+            if (now - c.idleSinceNanos >= idleTimeoutNanos) {
+                c.channel().close();
+                closeAll(deque);
+                return null;
+            }
             if (c.channel().isActive()) {
                 return c;
             }
         }
         return null;
+    }
+
+    private static void closeAll(ArrayDeque<UpstreamConnection> deque) {
+        UpstreamConnection c;
+        while ((c = deque.pollFirst()) != null) {
+            c.pooled = false;
+            c.channel().close();
+        }
+    }
+
+    /** Closes the connections idle for the idle timeout or longer, oldest first; re-arms itself. */
+    private void sweep() {
+        sweepTimer = null;
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (ArrayDeque<UpstreamConnection> deque : idle) {
+            UpstreamConnection c;
+            while ((c = deque.peekFirst()) != null) {
+                long left = c.idleSinceNanos + idleTimeoutNanos - now;
+                if (left > 0) {
+                    next = Math.min(next, left);
+                    break;
+                }
+                deque.pollFirst();
+                c.pooled = false;
+                c.channel().close();
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            sweepTimer = eventLoop.schedule(sweepTask, next, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Opens a new connection to {@code target} on this pool's event loop. */
@@ -190,7 +265,12 @@ public final class UpstreamConnectionPool {
         // An idle connection reads so that the upstream closing it is noticed at once.
         c.channel().config().setAutoRead(true);
         c.pooled = true;
+        c.idleSinceNanos = System.nanoTime();
+        c.exchanges++;
         deque.addLast(c);
+        if (sweepTimer == null) {
+            sweepTimer = eventLoop.schedule(sweepTask, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     void remove(UpstreamConnection c) {
@@ -203,11 +283,11 @@ public final class UpstreamConnectionPool {
     /** Closes every idle connection (shutdown). */
     public void closeIdle() {
         for (ArrayDeque<UpstreamConnection> deque : idle) {
-            UpstreamConnection c;
-            while ((c = deque.pollFirst()) != null) {
-                c.pooled = false;
-                c.channel().close();
-            }
+            closeAll(deque);
+        }
+        if (sweepTimer != null) {
+            sweepTimer.cancel(false);
+            sweepTimer = null;
         }
     }
 }

@@ -18,6 +18,9 @@ import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
 import io.pausectl.proxy.metrics.ProxyMetrics.UpstreamErrorKind;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 
 /**
@@ -33,17 +36,36 @@ import java.io.IOException;
  * here; the client side's one timer asks {@link #nanosToDeadline} rather than each exchange
  * scheduling its own.
  *
+ * <p><b>When a request is sent again</b> (the one retry rule): only when the proxy knows the
+ * upstream did not act on it. (1) A connect that fails sent nothing: the pool tries the next
+ * upstream, then waits for one to come back until the request's deadline (its arrival plus
+ * {@code --queue-timeout}), whatever the method. (2) A request with a safe method (GET, HEAD,
+ * OPTIONS, TRACE: RFC 9110 §9.2.1, so idempotent too) and no body that was written on a
+ * <em>reused</em> connection which then closed before a single byte of a response came back is
+ * sent once more, on a fresh connection: the upstream closed an idle connection as the request
+ * arrived (its keep-alive timeout). Nothing else is ever sent twice: a POST that meets a closing
+ * connection is answered 502.
+ *
+ * <p>A write that fails (the upstream closed its reading side, as one that answers an upload early
+ * with {@code 413} and closes does) ends the request body but not the exchange: the response the
+ * upstream already sent is still read and relayed (upstream channels do not close on a write
+ * error, {@code AUTO_CLOSE} off).
+ *
  * <p>Every method runs on the event loop that the client channel and the upstream connection
  * share. Releases: every response object it is handed goes to the listener or is released.
  */
 public final class UpstreamExchange {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamExchange.class);
     private enum State { IDLE, ACQUIRING, SENDING, ENDED }
 
     private final UpstreamConnectionPool pool;
     private final HttpRequest head;
     private final boolean upgrade;
     private final boolean isHead;
+    /** A safe method without a body: may be sent once more (see the class comment). */
+    private final boolean replayable;
     private final long timeoutNanos;
+    private final long connectDeadlineNanos;
     private final UpstreamListener listener;
     private final FutureListener<UpstreamConnection> acquired = this::acquired;
 
@@ -51,8 +73,18 @@ public final class UpstreamExchange {
     private Promise<UpstreamConnection> acquiring;
     private UpstreamConnection connection;
     private UpstreamTarget target;
+    /** The client side handed over the request's last content. */
+    private boolean requestEnded;
     /** The last request content went to the connection. */
     private boolean requestFullyWritten;
+    /** A write to the upstream failed: no more of the request goes out; the response is still read. */
+    private boolean outputBroken;
+    /** The connection had served an exchange before this one. */
+    private boolean reusedConnection;
+    /** Something (even a 1xx, even invalid) came back on the connection. */
+    private boolean responseSeen;
+    /** The request was already sent once more. */
+    private boolean retried;
     /** A final response head arrived. */
     private boolean responseStarted;
     private boolean upstreamKeepAlive;
@@ -69,15 +101,21 @@ public final class UpstreamExchange {
      * @param upgrade      the client asked for an upgrade, so a {@code 101} ends HTTP on the connection
      * @param timeoutNanos how long the upstream has for its response head, from the request's last
      *                     progress ({@code --upstream-timeout})
+     * @param connectDeadlineNanos {@link System#nanoTime} after which no more connects are tried
+     *                     when every upstream refuses (the request's arrival plus {@code --queue-timeout})
      * @param listener     the client side
      */
     public UpstreamExchange(UpstreamConnectionPool pool, HttpRequest head, boolean upgrade, long timeoutNanos,
-                            UpstreamListener listener) {
+                            long connectDeadlineNanos, UpstreamListener listener) {
         this.pool = pool;
         this.head = head;
         this.upgrade = upgrade;
-        this.isHead = "HEAD".equals(head.method().name());
+        String method = head.method().name();
+        this.isHead = "HEAD".equals(method);
+        this.replayable = ("GET".equals(method) || isHead || "OPTIONS".equals(method) || "TRACE".equals(method))
+                && !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0;
         this.timeoutNanos = timeoutNanos;
+        this.connectDeadlineNanos = connectDeadlineNanos;
         this.listener = listener;
     }
 
@@ -92,7 +130,7 @@ public final class UpstreamExchange {
         Promise<UpstreamConnection> p = pool.eventLoop().newPromise();
         acquiring = p;
         p.addListener(acquired);
-        pool.acquire(p);
+        pool.acquire(p, false, connectDeadlineNanos);
     }
 
     private void acquired(Future<UpstreamConnection> f) {
@@ -108,6 +146,8 @@ public final class UpstreamExchange {
         UpstreamConnection c = f.getNow();
         connection = c;
         target = c.target();
+        reusedConnection = c.exchanges > 0;
+        responseSeen = false;
         c.attach(this);
         state = State.SENDING;
         Channel up = c.channel();
@@ -115,12 +155,22 @@ public final class UpstreamExchange {
         if (!head.headers().contains(HttpHeaderNames.HOST)) {
             head.headers().set(HttpHeaderNames.HOST, target.authority());
         }
+        armDeadline();
+        if (retried) {
+            // Sent once more: a replayable request has no body, so its end is empty.
+            up.write(head, up.voidPromise());
+            if (requestEnded) {
+                requestFullyWritten = true;
+                up.write(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
+            }
+            up.flush();
+            return;
+        }
         // A bodiless request's head waits for its (empty) end before the flush: one write.
         up.write(head, up.voidPromise());
-        if (HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0) {
+        if (!replayable) {
             up.flush();
         }
-        armDeadline();
         listener.upstreamConnected();
     }
 
@@ -129,12 +179,18 @@ public final class UpstreamExchange {
      * request. After an abort or failure, the piece is released.
      */
     public void sendContent(HttpContent content) {
-        if (state != State.SENDING || connection == null) {
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestEnded = true;
+        }
+        if (state != State.SENDING || connection == null || outputBroken) {
+            // Also the (empty) end of a replayable request during its retry's connect: the retry
+            // writes an empty end itself.
             ReferenceCountUtil.release(content);
             return;
         }
         pushDeadline();
-        if (content instanceof LastHttpContent) {
+        if (last) {
             requestFullyWritten = true;
         }
         Channel up = connection.channel();
@@ -143,7 +199,7 @@ public final class UpstreamExchange {
 
     /** Whether the connection takes more body now; if not, {@link UpstreamListener#upstreamWritable} follows. */
     public boolean isWritable() {
-        return connection != null && connection.channel().isWritable();
+        return connection != null && !outputBroken && connection.channel().isWritable();
     }
 
     /** Stops or resumes reading the response (backpressure from a client that cannot take more). */
@@ -181,6 +237,10 @@ public final class UpstreamExchange {
      * when the exchange is not waiting for one; at 0 or less, the caller calls {@link #timeOut}.
      */
     public long nanosToDeadline(long now) {
+        if (state == State.ACQUIRING && retried) {
+            // Between a closed connection and the fresh one for the retry: look again later.
+            return timeoutNanos;
+        }
         return deadlineNanos == 0 || state != State.SENDING || responseStarted ? Long.MAX_VALUE : deadlineNanos - now;
     }
 
@@ -234,6 +294,7 @@ public final class UpstreamExchange {
             ReferenceCountUtil.release(msg);
             return;
         }
+        responseSeen = true;
         if (msg instanceof HttpObject && ((HttpObject) msg).decoderResult().isFailure()) {
             Throwable cause = ((HttpObject) msg).decoderResult().cause();
             ReferenceCountUtil.release(msg);
@@ -264,10 +325,20 @@ public final class UpstreamExchange {
                 switching = true;
                 responseStarted = true;
                 listener.upstreamHead(response);
-            } else {
-                // 100 (the proxy sent its own) and other interim answers are not relayed.
-                skippingInterim = true;
+                return;
             }
+            // Its (empty) end follows and is dropped here.
+            skippingInterim = true;
+            if (code != 100 && code != 101) {
+                // 100 is not relayed: the proxy answers Expect itself and never sends it upstream.
+                listener.upstreamInterim(response);
+            }
+            return;
+        }
+        String te = response.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te != null && !"chunked".equalsIgnoreCase(te.trim())) {
+            // As on the client side: only chunked alone is framing the proxy passes on (RFC 9112 §6.1, §6.3).
+            fail(UpstreamErrorKind.PROTOCOL, new IOException("upstream " + target + " sent Transfer-Encoding: " + te));
             return;
         }
         responseStarted = true;
@@ -301,7 +372,7 @@ public final class UpstreamExchange {
             deadlineNanos = 0;
             UpstreamConnection c = connection;
             connection = null;
-            if (requestFullyWritten && upstreamKeepAlive) {
+            if (requestFullyWritten && upstreamKeepAlive && !outputBroken) {
                 c.release();
             } else {
                 c.close();
@@ -317,8 +388,24 @@ public final class UpstreamExchange {
     }
 
     void writable() {
-        if (state == State.SENDING) {
+        if (state == State.SENDING && !outputBroken) {
             listener.upstreamWritable();
+        }
+    }
+
+    /**
+     * A write to the upstream failed and its output is shut: the request cannot be completed, but
+     * the upstream may have answered already (an early {@code 413}). Reading goes on; the client
+     * side is not asked for more body.
+     */
+    void outputFailed(Throwable cause) {
+        if (state == State.SENDING && !outputBroken) {
+            LOG.debug("writing {} {} to {} failed ({}); reading what it answered", head.method(), head.uri(), target,
+                    String.valueOf(cause));
+            outputBroken = true;
+            if (connection != null) {
+                connection.channel().config().setAutoRead(true);
+            }
         }
     }
 
@@ -328,6 +415,22 @@ public final class UpstreamExchange {
             return;
         }
         connection = null;
+        if (replayable && reusedConnection && !responseSeen && !retried) {
+            // The upstream closed an idle connection as the request arrived: send it once more,
+            // on a fresh connection (see the class comment for why this one is safe).
+            LOG.debug("{} {} met {} closing before any answer; sending it once more", head.method(), head.uri(),
+                    target);
+            retried = true;
+            requestFullyWritten = false;
+            deadlineNanos = 0;
+            pool.metrics().upstreamError(UpstreamErrorKind.RESET);
+            state = State.ACQUIRING;
+            Promise<UpstreamConnection> p = pool.eventLoop().newPromise();
+            acquiring = p;
+            p.addListener(acquired);
+            pool.acquire(p, true, connectDeadlineNanos);
+            return;
+        }
         fail(UpstreamErrorKind.RESET, cause);
     }
 

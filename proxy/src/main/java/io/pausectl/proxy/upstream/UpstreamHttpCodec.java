@@ -1,8 +1,14 @@
 package io.pausectl.proxy.upstream;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -10,6 +16,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.util.CharsetUtil;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -17,16 +24,32 @@ import java.util.List;
 /**
  * The upstream side's HTTP/1.1 codec: what Netty's {@code HttpClientCodec} does for a proxy
  * (requests out, responses in, each response paired with its request's method so that the answer
- * to a HEAD is read without a body; interim 1xx answers pair with nothing), plus one thing it
- * cannot tell: whether bytes the upstream sent are still unread after the end of a response
+ * to a HEAD is read without a body; interim 1xx answers pair with nothing), checked as strictly as
+ * the client side (RFC 9112 §6.3: a response with invalid framing is not passed on, the proxy
+ * answers 502 and closes the connection):
+ * <ul>
+ *   <li>{@code Content-Length} fields (or list members) with different values, in any HTTP
+ *       version (Netty takes the first one from an HTTP/1.0 response); equal repeats are one
+ *       length (RFC 9110 §8.6);</li>
+ *   <li>{@code Transfer-Encoding} together with {@code Content-Length} (Netty would drop the
+ *       length and carry on).</li>
+ * </ul>
+ * The request line goes out with the target's bytes as the client sent them (Netty's encoder
+ * would write the target as UTF-8, turning each received byte of 0x80 or more into two).
+ *
+ * <p>It also tells whether bytes the upstream sent are still unread after the end of a response
  * ({@link #hasUnreadBytes}). Such bytes were sent before the proxy wrote any next request, so they
  * answer nothing the proxy asked: the connection is out of step and must not be reused.
  */
 final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpCodec.ResponseDecoder, UpstreamHttpCodec.RequestEncoder> {
+    private static final byte SP = ' ';
+    private static final int CRLF = ('\r' << 8) | '\n';
+
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
     UpstreamHttpCodec(HttpDecoderConfig config) {
-        init(new ResponseDecoder(config), new RequestEncoder());
+        init(new ResponseDecoder(config.setHeadersFactory(SingleLengthHeaders.FACTORY)
+                .setAllowDuplicateContentLengths(true)), new RequestEncoder());
     }
 
     /** Whether bytes read from the upstream wait undecoded (checked at the end of a response). */
@@ -52,9 +75,14 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
             HttpMethod method = methods.poll();
             return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
         }
+
+        @Override
+        protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+            throw new IllegalArgumentException("Content-Length and Transfer-Encoding together");
+        }
     }
 
-    /** Encodes requests, noting each one's method for the decoder. */
+    /** Encodes requests, noting each one's method for the decoder; the target goes out byte for byte. */
     final class RequestEncoder extends HttpRequestEncoder {
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
@@ -62,6 +90,77 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
                 methods.add(((HttpRequest) msg).method());
             }
             super.encode(ctx, msg, out);
+        }
+
+        /**
+         * The decoder made one char of each received byte (ISO-8859-1), so writing each char back
+         * as one byte forwards the target exactly as received.
+         */
+        @Override
+        protected void encodeInitialLine(ByteBuf buf, HttpRequest request) {
+            ByteBufUtil.copy(request.method().asciiName(), buf);
+            buf.writeByte(SP);
+            String uri = request.uri();
+            buf.writeCharSequence(uri.isEmpty() ? "/" : uri, CharsetUtil.ISO_8859_1);
+            buf.writeByte(SP);
+            buf.writeCharSequence(request.protocolVersion().text(), CharsetUtil.US_ASCII);
+            buf.writeShort(CRLF);
+        }
+    }
+
+    /**
+     * Response headers that refuse a second {@code Content-Length} with a different value as it
+     * is parsed (in any HTTP version; Netty checks repeats only for HTTP/1.1).
+     */
+    static final class SingleLengthHeaders extends DefaultHttpHeaders {
+        static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
+            @Override
+            public HttpHeaders newHeaders() {
+                return new SingleLengthHeaders();
+            }
+
+            @Override
+            public HttpHeaders newEmptyHeaders() {
+                return new SingleLengthHeaders();
+            }
+        };
+
+        @SuppressWarnings("deprecation")
+        SingleLengthHeaders() {
+            // The origin is ours; its header names are not checked character by character (a line
+            // break cannot get through the line parser anyway).
+            super(false);
+        }
+
+        @Override
+        public HttpHeaders add(CharSequence name, Object value) {
+            if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
+                String before = get(HttpHeaderNames.CONTENT_LENGTH);
+                String text = value.toString();
+                if (before != null && !sameLengths(before, text) || text.indexOf(',') >= 0 && !sameLengths(text, text)) {
+                    throw new IllegalArgumentException("Content-Length values differ");
+                }
+            }
+            return super.add(name, value);
+        }
+
+        @Override
+        public HttpHeaders add(String name, Object value) {
+            return add((CharSequence) name, value);
+        }
+
+        /** Whether every comma-separated member of both values is the same length. */
+        private static boolean sameLengths(String a, String b) {
+            String first = null;
+            for (String part : (a + "," + b).split(",", -1)) {
+                String trimmed = part.trim();
+                if (first == null) {
+                    first = trimmed;
+                } else if (!first.equals(trimmed)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

@@ -18,6 +18,13 @@ public interface UpstreamListener {
     void upstreamConnected();
 
     /**
+     * An interim response other than {@code 100} and {@code 101} (e.g. {@code 103 Early Hints}),
+     * before the final one; RFC 9110 §15.2 has a proxy forward it to HTTP/1.1 clients only. Not
+     * reference-counted.
+     */
+    void upstreamInterim(HttpResponse interim);
+
+    /**
      * A response head: the final one, or a {@code 101} to a request that asked for an upgrade (the
      * connection becomes a tunnel at the end of that response; see
      * {@link UpstreamExchange#tunnelTo}). Not reference-counted.

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.pausectl.proxy.metrics.ProxyMetrics;
 
+import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,14 @@ public final class UpstreamPools {
      *                  onto its own loop
      * @param targets   the upstreams, in configuration order
      * @param metrics   where connect failures and the exchanges' upstream errors are counted
+     * @param idleTimeout a pooled connection idle this long is closed, never reused
      */
-    public UpstreamPools(EventLoopGroup group, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics) {
+    public UpstreamPools(EventLoopGroup group, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics,
+                         Duration idleTimeout) {
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
             pools.put(loop, new UpstreamConnectionPool(loop, bootstrap.clone(loop), targets, metrics,
-                    MAX_IDLE_PER_TARGET));
+                    MAX_IDLE_PER_TARGET, idleTimeout.toNanos()));
         }
     }
 

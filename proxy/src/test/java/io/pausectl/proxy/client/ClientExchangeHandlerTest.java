@@ -35,12 +35,14 @@ class ClientExchangeHandlerTest {
     private ClientExchangeHandler handler;
 
     private EmbeddedChannel channel() throws Exception {
-        ProxyConfig config = ConfigLoader.load(Map.of("upstream", List.of("http://127.0.0.1:9")), Map.of());
+        ProxyConfig config = ConfigLoader.load(Map.of("upstream", List.of("http://127.0.0.1:9"),
+                // no waiting for the unreachable upstream to come back (the gate here is the test's)
+                "queue-timeout", List.of("1ms")), Map.of());
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAutoRead(false);
         ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
         UpstreamPools pools = new UpstreamPools(ch.eventLoop(), new Bootstrap().channel(NioSocketChannel.class),
-                List.of(UpstreamTarget.of(0, URI.create("http://127.0.0.1:9"))), metrics);
+                List.of(UpstreamTarget.of(0, URI.create("http://127.0.0.1:9"))), metrics, config.upstreamIdleTimeout());
         handler = new ClientExchangeHandler(new ClientContext(config, gate, metrics, pools));
         ch.pipeline().addLast(new ClientHttpCodec(8192, 16384, 8192), new FlowControlHandler(),
                 new ClientRequestValidator(metrics, false), handler);

@@ -43,11 +43,19 @@ final class PauseFixture implements AutoCloseable {
 
     /** Starts with flags given as name, value pairs (names as on the command line, without dashes). */
     static PauseFixture start(String... flags) throws Exception {
+        return startBefore(null, flags);
+    }
+
+    /**
+     * Starts in front of {@code upstreamUrl} (null: the fixture's own {@link CountingUpstream}),
+     * with flags given as name, value pairs.
+     */
+    static PauseFixture startBefore(String upstreamUrl, String... flags) throws Exception {
         CountingUpstream upstream = new CountingUpstream();
         Map<String, List<String>> given = new HashMap<>();
         given.put("listen", List.of("127.0.0.1:0"));
         given.put("admin-listen", List.of("127.0.0.1:0"));
-        given.put("upstream", List.of(upstream.url()));
+        given.put("upstream", List.of(upstreamUrl != null ? upstreamUrl : upstream.url()));
         given.put("event-loops", List.of("2"));
         for (int i = 0; i < flags.length; i += 2) {
             given.put(flags[i], List.of(flags[i + 1]));

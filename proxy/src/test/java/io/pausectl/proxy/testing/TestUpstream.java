@@ -81,6 +81,11 @@ public final class TestUpstream implements AutoCloseable {
     private final Channel server;
 
     public TestUpstream() throws InterruptedException {
+        this(0);
+    }
+
+    /** Listens on {@code port} (0: a free one), e.g. to come back where an upstream was stopped. */
+    public TestUpstream(int port) throws InterruptedException {
         server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -95,7 +100,8 @@ public final class TestUpstream implements AutoCloseable {
                                 .addLast("handler", new Handler());
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .option(io.netty.channel.ChannelOption.SO_REUSEADDR, true)
+                .bind("127.0.0.1", port).sync().channel();
     }
 
     public int port() {
@@ -139,6 +145,9 @@ public final class TestUpstream implements AutoCloseable {
 
     @Override
     public void close() {
+        if (group.isShuttingDown()) {
+            return;
+        }
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }

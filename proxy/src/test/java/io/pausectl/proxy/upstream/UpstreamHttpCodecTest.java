@@ -1,0 +1,70 @@
+package io.pausectl.proxy.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The upstream codec on an EmbeddedChannel: the request line's bytes and the response framing checks. */
+class UpstreamHttpCodecTest {
+    private static EmbeddedChannel channel() {
+        return new EmbeddedChannel(new UpstreamHttpCodec(new HttpDecoderConfig()));
+    }
+
+    @Test
+    void theRequestTargetGoesOutByteForByteAsTheClientSentIt() {
+        EmbeddedChannel ch = channel();
+        // The client decoder makes one char of each byte: "/café" in UTF-8 is c3 a9.
+        ch.writeOutbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/caf\u00c3\u00a9?q=\u00ff"),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+        StringBuilder wire = new StringBuilder();
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            wire.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+        assertThat(wire.toString()).startsWith("GET /caf\u00c3\u00a9?q=\u00ff HTTP/1.1\r\n");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    private static HttpObject firstResponse(String wire) {
+        EmbeddedChannel ch = channel();
+        ch.writeOutbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+        ByteBuf out;
+        while ((out = ch.readOutbound()) != null) {
+            out.release();
+        }
+        ch.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.ISO_8859_1));
+        HttpObject first = ch.readInbound();
+        ch.finishAndReleaseAll();
+        ReferenceCountUtil.release(first);
+        return first;
+    }
+
+    @Test
+    void differentContentLengthsFailInEveryVersion() {
+        assertThat(firstResponse("HTTP/1.0 200 OK\r\nContent-Length: 5\r\nContent-Length: 11\r\n\r\nhello world")
+                .decoderResult().isFailure()).isTrue();
+        assertThat(firstResponse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 11\r\n\r\nhello world")
+                .decoderResult().isFailure()).isTrue();
+    }
+
+    @Test
+    void equalContentLengthsAreOneLength() {
+        HttpObject first = firstResponse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello");
+        assertThat(first.decoderResult().isSuccess()).isTrue();
+        assertThat(((HttpResponse) first).headers().get("content-length")).isEqualTo("5");
+    }
+}
