@@ -51,7 +51,7 @@ public final class DemoCommand implements Callable<Integer> {
                         + " for a migration.%n%n", WindowScenarioFormat.number(RATE), DURATION.toSeconds(),
                 WindowScenario.sleepArgument(PAUSE));
         Narrator narrator = new Narrator(out, true);
-        WindowScenario.Settings settings = new WindowScenario.Settings(RATE, DURATION, PAUSE, 1, 500, proxy.jvmOptions);
+        WindowScenario.Settings settings = new WindowScenario.Settings(RATE, DURATION, PAUSE, 1, 500, proxy.jvmOptions, null);
         WindowScenario.Outcome o = WindowScenario.run(settings, new CliWindowDriver(true), narrator);
         WindowCommand.printSummary(out, o);
 

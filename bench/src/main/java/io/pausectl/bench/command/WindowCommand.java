@@ -38,6 +38,11 @@ public final class WindowCommand implements Callable<Integer> {
             description = "How long the command inside pausectl run sleeps (default ${DEFAULT-VALUE}).")
     Duration pause;
 
+    @Option(names = "--upstream-keep-alive", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "The sample upstream closes a keep-alive connection idle this long, as gunicorn (2s) or"
+                    + " Node (5s) do; pauses around it test the proxy's idle connections. Default: never.")
+    Duration upstreamKeepAlive;
+
     @Option(names = "--json", paramLabel = "FILE",
             description = "Write {sent, ok, failed, lost, duplicated, p50Ms, p99Ms, maxMs, pauseMs, drainMs} here.")
     Path json;
@@ -51,7 +56,8 @@ public final class WindowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        WindowScenario.Settings settings = new WindowScenario.Settings(rate, duration, pause, 2, 2000, proxy.jvmOptions);
+        WindowScenario.Settings settings = new WindowScenario.Settings(rate, duration, pause, 2, 2000, proxy.jvmOptions,
+                upstreamKeepAlive);
         WindowScenario.Outcome o = WindowScenario.run(settings, new CliWindowDriver(false), new Narrator(out, false));
         printSummary(out, o);
         WindowScenario.Report r = o.report();

@@ -37,9 +37,10 @@ public final class WindowScenario {
      * @param generatorThreads event loops of the load generator
      * @param warmUpRequests  requests sent through the proxy before the measured load
      * @param proxyJvmOptions JVM options of the proxy process
+     * @param upstreamKeepAlive the sample upstream closes connections idle this long (null: never)
      */
     public record Settings(double rate, Duration duration, Duration pause, int generatorThreads, int warmUpRequests,
-                           List<String> proxyJvmOptions) {
+                           List<String> proxyJvmOptions, Duration upstreamKeepAlive) {
         public Settings {
             if (!(rate > 0)) {
                 throw new IllegalArgumentException("--rate must be positive");
@@ -113,7 +114,8 @@ public final class WindowScenario {
 
         n.say("starting the sample upstream: a small HTTP server in this process that answers 'ok'"
                 + " and records the X-Req-Id of every request it gets");
-        try (SampleUpstream upstream = SampleUpstream.start(1)) {
+        try (SampleUpstream upstream = SampleUpstream.start(1, io.pausectl.bench.upstream.UpstreamBehaviour.ALWAYS_OK,
+                s.upstreamKeepAlive())) {
             n.say("upstream on %s; starting pause-proxy in front of it, as its own process", upstream.uri());
             try (BenchProxy proxy = BenchProxy.start(upstream.uri(), List.of(), s.proxyJvmOptions());
                  LoadGenerator generator = new LoadGenerator(s.generatorThreads())) {

@@ -11,7 +11,14 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.pausectl.bench.net.Transports;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +50,18 @@ public final class SampleUpstream implements AutoCloseable {
 
     /** Starts an upstream on 127.0.0.1, a free port, answering as {@code behaviour} says. */
     public static SampleUpstream start(int threads, UpstreamBehaviour behaviour) throws InterruptedException {
+        return start(threads, behaviour, null);
+    }
+
+    /**
+     * Starts an upstream that also closes a keep-alive connection idle for {@code keepAlive}, as
+     * application servers do (gunicorn's {@code --keep-alive}, 2 s by default; Node's
+     * {@code keepAliveTimeout}, 5 s): the idle gap of a pause lets it fire.
+     *
+     * @param keepAlive how long a connection may wait for its next request; null: for ever
+     */
+    public static SampleUpstream start(int threads, UpstreamBehaviour behaviour, Duration keepAlive)
+            throws InterruptedException {
         EventLoopGroup group = Transports.group("sample-upstream", threads);
         SampleUpstream[] self = new SampleUpstream[1];
         try {
@@ -54,6 +73,10 @@ public final class SampleUpstream implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
+                            if (keepAlive != null) {
+                                c.pipeline().addLast(new IdleStateHandler(0, 0, keepAlive.toNanos(), TimeUnit.NANOSECONDS),
+                                        new KeepAliveTimeout());
+                            }
                             c.pipeline().addLast(
                                     new HttpServerCodec(),
                                     new HttpServerKeepAliveHandler(),
@@ -67,6 +90,18 @@ public final class SampleUpstream implements AutoCloseable {
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    /** Closes the connection when it sat idle (nothing read or written) for the keep-alive timeout. */
+    private static final class KeepAliveTimeout extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
         }
     }
 
