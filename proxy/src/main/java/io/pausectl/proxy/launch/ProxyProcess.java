@@ -36,6 +36,7 @@ public final class ProxyProcess implements AutoCloseable {
 
     private static final String MAIN_CLASS = "io.pausectl.proxy.PauseProxyMain";
     private static final String LOGBACK_PROVIDER = "ch.qos.logback.classic.spi.LogbackServiceProvider";
+    private static final String LOGBACK_CONFIG = "logback.xml";
     private static final int KEPT_LINES = 200;
 
     private final Process process;
@@ -196,6 +197,9 @@ public final class ProxyProcess implements AutoCloseable {
             // The proxy logs (and announces its ports) through logback, even when the class path
             // also holds another SLF4J provider, as the CLI's does (slf4j-nop).
             command.add("-Dslf4j.provider=" + LOGBACK_PROVIDER);
+            // ...and with its own configuration (it announces its ports at INFO), not a quieter
+            // logback-test.xml that a test class path may hold.
+            command.add("-Dlogback.configurationFile=" + LOGBACK_CONFIG);
             command.addAll(jvmOptions);
             command.add("-cp");
             command.add(classPath);

@@ -9,14 +9,16 @@ import io.pausectl.api.PauseState;
 import io.pausectl.api.Scope;
 import io.pausectl.api.Status;
 import io.pausectl.proxy.metrics.ProxyMetrics;
+import io.pausectl.testkit.RandomSeed;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,10 +34,11 @@ import static org.awaitility.Awaitility.await;
  * census is race-free), and at the end that every request ended exactly once and the counters
  * add up.
  */
+@ExtendWith(RandomSeed.Extension.class)
 class QueueingPauseGateConcurrencyTest {
 
     @Test
-    void censusIsRaceFreeAndEveryRequestEndsOnce() throws Exception {
+    void censusIsRaceFreeAndEveryRequestEndsOnce(RandomSeed seed) throws Exception {
         List<EventLoop> loops = List.of(new DefaultEventLoop(), new DefaultEventLoop(), new DefaultEventLoop());
         QueueingPauseGate gate = QueueingPauseGate.start(new GateSettings(200, 1 << 20, Duration.ofMillis(150),
                 Duration.ofSeconds(2), 8, 0, List.of("/health")), new ProxyMetrics(new SimpleMeterRegistry()));
@@ -47,14 +50,16 @@ class QueueingPauseGateConcurrencyTest {
         AtomicLong pausedChecks = new AtomicLong();
 
         List<Thread> generators = new ArrayList<>();
-        for (EventLoop loop : loops) {
+        for (int i = 0; i < loops.size(); i++) {
+            EventLoop loop = loops.get(i);
+            Random loopRnd = seed.random(i); // used on that loop's thread only
             Thread t = new Thread(() -> {
                 while (!stop.get()) {
                     loop.execute(() -> {
-                        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                        Random rnd = loopRnd;
                         String method = rnd.nextBoolean() ? "GET" : "POST";
                         String path = rnd.nextInt(10) == 0 ? "/health" : "/x";
-                        Sim s = new Sim(loop, method, path, gate, inFlightWrites, inFlightAll);
+                        Sim s = new Sim(loop, rnd, method, path, gate, inFlightWrites, inFlightAll);
                         all.add(s);
                         s.admission = gate.enter(s);
                         if (s.admission == Admission.FORWARD) {
@@ -71,7 +76,7 @@ class QueueingPauseGateConcurrencyTest {
         }
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        Random rnd = seed.random(loops.size());
         while (System.nanoTime() < deadline) {
             boolean writesOnly = rnd.nextBoolean();
             boolean letExpire = rnd.nextInt(4) == 0;
@@ -88,13 +93,13 @@ class QueueingPauseGateConcurrencyTest {
                 }
                 pausedChecks.incrementAndGet();
             }
-            Thread.sleep(rnd.nextInt(5, 200)); // hold traffic for a while: this is the workload, not a wait
+            Thread.sleep(5 + rnd.nextInt(195)); // hold traffic for a while: this is the workload, not a wait
             if (letExpire) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> gate.statusAsync().get().lease() == null);
             } else {
                 gate.resume(s.lease().id(), false).get(5, TimeUnit.SECONDS);
             }
-            Thread.sleep(rnd.nextInt(0, 50));
+            Thread.sleep(rnd.nextInt(50));
         }
         stop.set(true);
         for (Thread t : generators) {
@@ -146,6 +151,7 @@ class QueueingPauseGateConcurrencyTest {
     /** A simulated request: forwarded ones finish after a random time on their loop. */
     static final class Sim extends GatedRequest {
         final QueueingPauseGate gate;
+        final Random rnd;
         final AtomicInteger inFlightWrites;
         final AtomicInteger inFlightAll;
         final AtomicInteger callbacks = new AtomicInteger();
@@ -154,10 +160,11 @@ class QueueingPauseGateConcurrencyTest {
         volatile boolean finished;
         private final boolean bypass;
 
-        Sim(EventLoop loop, String method, String path, QueueingPauseGate gate, AtomicInteger inFlightWrites,
-            AtomicInteger inFlightAll) {
+        Sim(EventLoop loop, Random rnd, String method, String path, QueueingPauseGate gate,
+            AtomicInteger inFlightWrites, AtomicInteger inFlightAll) {
             super(loop, method, path, "", 50);
             this.gate = gate;
+            this.rnd = rnd;
             this.inFlightWrites = inFlightWrites;
             this.inFlightAll = inFlightAll;
             this.bypass = path.startsWith("/health");
@@ -180,7 +187,7 @@ class QueueingPauseGateConcurrencyTest {
                 }
                 finished = true;
                 gate.exit(this);
-            }, ThreadLocalRandom.current().nextInt(0, 30), TimeUnit.MILLISECONDS);
+            }, rnd.nextInt(30), TimeUnit.MILLISECONDS);
         }
 
         boolean ended() {

@@ -5,7 +5,9 @@ import io.pausectl.api.PauseState;
 import io.pausectl.api.Status;
 import io.pausectl.proxy.testing.RawClient;
 import io.pausectl.proxy.testing.RawClient.Response;
+import io.pausectl.testkit.RandomSeed;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -14,9 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * nothing was forwarded twice, every 200 was forwarded exactly once and every 503 never, no
  * response was lost, the gate's counters add up, and nothing is left held or in flight.
  */
+@ExtendWith(RandomSeed.Extension.class)
 class PauseStressTest {
     private static final Duration TRAFFIC = Duration.ofSeconds(8);
 
@@ -39,7 +42,7 @@ class PauseStressTest {
     enum Outcome { OK, REFUSED, UNANSWERED_AFTER_CLOSE, ABANDONED }
 
     @Test
-    void invariantsHoldUnderRandomPausesTimeoutsDisconnectsAndPipelining() throws Exception {
+    void invariantsHoldUnderRandomPausesTimeoutsDisconnectsAndPipelining(RandomSeed seed) throws Exception {
         // max-queued below the number of clients, so the queue overflows now and then.
         try (PauseFixture fx = PauseFixture.start("queue-timeout", "400ms", "max-queued", "8",
                 "drain-concurrency", "8", "max-pause", "3s", "event-loops", "2")) {
@@ -49,11 +52,12 @@ class PauseStressTest {
             AtomicInteger ids = new AtomicInteger();
             List<Thread> clients = new ArrayList<>();
             for (int t = 0; t < 12; t++) {
-                Thread client = new Thread(() -> runClient(fx, stop, ids, outcomes, failures), "stress-client-" + t);
+                Random rnd = seed.random(t);
+                Thread client = new Thread(() -> runClient(fx, rnd, stop, ids, outcomes, failures), "stress-client-" + t);
                 client.start();
                 clients.add(client);
             }
-            int pauses = runController(fx, System.nanoTime() + TRAFFIC.toNanos());
+            int pauses = runController(fx, seed.random(12), System.nanoTime() + TRAFFIC.toNanos());
             stop.set(true);
             for (Thread c : clients) {
                 c.join(30_000);
@@ -110,8 +114,7 @@ class PauseStressTest {
     }
 
     /** Pauses and resumes at random until the deadline; every third pause is left to expire. */
-    private static int runController(PauseFixture fx, long deadline) throws Exception {
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    private static int runController(PauseFixture fx, Random rnd, long deadline) throws Exception {
         int n = 0;
         while (System.nanoTime() < deadline) {
             n++;
@@ -122,20 +125,19 @@ class PauseStressTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             Status s = fx.status(r);
             // How long traffic is held: sometimes longer than queue-timeout, so holds time out.
-            TimeUnit.MILLISECONDS.sleep(rnd.nextInt(50, 700));
+            TimeUnit.MILLISECONDS.sleep(50 + rnd.nextInt(650));
             if (expire) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> fx.status().lease() == null);
             } else {
                 assertThat(fx.resume(s.lease().id()).lease()).isNull();
             }
-            TimeUnit.MILLISECONDS.sleep(rnd.nextInt(20, 300));
+            TimeUnit.MILLISECONDS.sleep(20 + rnd.nextInt(280));
         }
         return n;
     }
 
-    private static void runClient(PauseFixture fx, AtomicBoolean stop, AtomicInteger ids, Map<String, Outcome> outcomes,
-                                  Set<String> failures) {
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    private static void runClient(PauseFixture fx, Random rnd, AtomicBoolean stop, AtomicInteger ids,
+                                  Map<String, Outcome> outcomes, Set<String> failures) {
         RawClient c = null;
         try {
             while (!stop.get()) {
@@ -150,7 +152,7 @@ class PauseStressTest {
                     String id = "a" + ids.incrementAndGet();
                     outcomes.put(id, Outcome.ABANDONED);
                     c.send(request(method, "/x", id));
-                    TimeUnit.MILLISECONDS.sleep(rnd.nextInt(0, 100));
+                    TimeUnit.MILLISECONDS.sleep(rnd.nextInt(100));
                     c.close();
                     c = null;
                 } else if (action < 5) {
