@@ -5,6 +5,7 @@ import io.pausectl.bench.command.DrainCommand;
 import io.pausectl.bench.command.HoldCommand;
 import io.pausectl.bench.command.PassthroughCommand;
 import io.pausectl.bench.command.WindowCommand;
+import io.pausectl.common.BuildVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
  * lost or duplicated); 1 the bench itself failed; 2 usage; 3 the window failed, lost or
  * duplicated requests.
  */
-@Command(name = "pause-bench", mixinStandardHelpOptions = true, version = "pause-bench 0.1.0",
+@Command(name = "pause-bench", mixinStandardHelpOptions = true, versionProvider = PauseBenchMain.Version.class,
         description = "Load generator, scenarios and the demo for pause-proxy and pausectl (loopback only).",
         subcommands = {DemoCommand.class, WindowCommand.class, HoldCommand.class, DrainCommand.class,
                 PassthroughCommand.class},
@@ -66,5 +67,13 @@ public final class PauseBenchMain implements Runnable {
     public static void main(String[] args) {
         int code = commandLine().execute(args);
         System.exit(code);
+    }
+
+    /** {@code --version}: the version the build wrote (see {@link BuildVersion}). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return BuildVersion.lines("pause-bench");
+        }
     }
 }

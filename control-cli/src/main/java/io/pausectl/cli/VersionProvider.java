@@ -1,22 +1,12 @@
 package io.pausectl.cli;
 
+import io.pausectl.common.BuildVersion;
 import picocli.CommandLine.IVersionProvider;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
-
-/** The version the build wrote into {@code pausectl-version.properties}. */
+/** {@code --version}: the version the build wrote (see {@link BuildVersion}) and the Java runtime. */
 final class VersionProvider implements IVersionProvider {
     @Override
-    public String[] getVersion() throws IOException {
-        Properties properties = new Properties();
-        try (InputStream in = VersionProvider.class.getResourceAsStream("pausectl-version.properties")) {
-            if (in != null) {
-                properties.load(in);
-            }
-        }
-        return new String[] {"pausectl " + properties.getProperty("version", "(unknown version)"),
-                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
+    public String[] getVersion() {
+        return BuildVersion.lines("pausectl");
     }
 }

@@ -1,6 +1,7 @@
 package io.pausectl.proxy;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.pausectl.common.BuildVersion;
 import io.pausectl.common.ByteSizes;
 import io.pausectl.common.Durations;
 import io.pausectl.proxy.config.ConfigException;
@@ -30,7 +31,7 @@ import java.util.stream.Collectors;
  * {@link ProxyConfig}, starts the {@link PauseProxy} (client listener, pause gate, admin API), and
  * on SIGTERM or SIGINT shuts down gracefully and exits 0. A configuration error is one line on stderr and exit code 2.
  */
-@Command(name = "pause-proxy", mixinStandardHelpOptions = true, version = "pause-proxy 0.1.0",
+@Command(name = "pause-proxy", mixinStandardHelpOptions = true, versionProvider = PauseProxyMain.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
                 // One element per paragraph: picocli wraps each to the terminal's width.
@@ -292,5 +293,13 @@ public final class PauseProxyMain implements Callable<Integer> {
                 + " max-header-size=" + ByteSizes.format(c.maxHeaderSize())
                 + " shutdown-grace=" + Durations.format(c.shutdownGrace())
                 + " access-log=" + c.accessLog();
+    }
+
+    /** {@code --version}: the version the build wrote (see {@link BuildVersion}). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return BuildVersion.lines("pause-proxy");
+        }
     }
 }
