@@ -36,8 +36,8 @@ import java.util.function.ToLongFunction;
  * {@code pauseproxy_request_seconds} (histogram), {@code pauseproxy_upstream_errors_total{kind}}.
  *
  * <p>Pause gate ({@link #bindGate}): {@code pauseproxy_state{state}} (1 for the current state),
- * {@code pauseproxy_queue_depth}, {@code pauseproxy_queue_bytes}, {@code pauseproxy_queue_max_depth} and
- * {@code pauseproxy_queue_max_bytes} (the configured bounds, for alerts), {@code pauseproxy_inflight_requests},
+ * {@code pauseproxy_queue_depth}, {@code pauseproxy_queue_bytes}, {@code pauseproxy_queue_limit_depth} and
+ * {@code pauseproxy_queue_limit_bytes} (the configured bounds, for alerts), {@code pauseproxy_inflight_requests},
  * {@code pauseproxy_held_total{outcome}} (released, timed_out, rejected, client_gone, shutdown),
  * {@code pauseproxy_hold_seconds} (histogram: how long each held request was held, whatever its
  * outcome), {@code pauseproxy_pauses_total{end}} (resumed, expired), {@code pauseproxy_pause_seconds}
@@ -130,10 +130,10 @@ public final class ProxyMetrics {
         Gauge.builder("pauseproxy.queue.bytes", gate, GateReadings::queuedBytes)
                 .description("Bytes buffered for the requests held now (their parsed heads)")
                 .register(registry);
-        Gauge.builder("pauseproxy.queue.max.depth", gate, GateReadings::maxQueued)
+        Gauge.builder("pauseproxy.queue.limit.depth", gate, GateReadings::maxQueued)
                 .description("The bound on requests held at once (max-queued)")
                 .register(registry);
-        Gauge.builder("pauseproxy.queue.max.bytes", gate, GateReadings::maxQueuedBytes)
+        Gauge.builder("pauseproxy.queue.limit.bytes", gate, GateReadings::maxQueuedBytes)
                 .description("The bound on bytes buffered for held requests (max-queued-bytes)")
                 .register(registry);
         Gauge.builder("pauseproxy.inflight.requests", gate, GateReadings::inFlight)

@@ -18,8 +18,8 @@ class ProxyMetricsGateTest {
 
         assertThat(registry.get("pauseproxy.state").tag("state", "running").gauge().value()).isEqualTo(1);
         assertThat(registry.get("pauseproxy.state").tag("state", "paused").gauge().value()).isZero();
-        assertThat(registry.get("pauseproxy.queue.max.depth").gauge().value()).isEqualTo(100);
-        assertThat(registry.get("pauseproxy.queue.max.bytes").gauge().value()).isEqualTo(4096);
+        assertThat(registry.get("pauseproxy.queue.limit.depth").gauge().value()).isEqualTo(100);
+        assertThat(registry.get("pauseproxy.queue.limit.bytes").gauge().value()).isEqualTo(4096);
 
         gate.state = PauseState.PAUSED;
         gate.depth = 3;
