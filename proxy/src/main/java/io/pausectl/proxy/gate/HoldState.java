@@ -18,5 +18,5 @@ enum HoldState {
     /** The client went away while held; dropped, never forwarded. */
     CLIENT_GONE,
     /** Answered 503 because the proxy shut down while it was held; never forwarded. */
-    REFUSED_AT_SHUTDOWN
+    SHUTDOWN
 }

@@ -96,7 +96,7 @@ public final class QueueingPauseGate implements PauseGate {
     private final LongAdder timedOut = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder clientGone = new LongAdder();
-    private final LongAdder refusedAtShutdown = new LongAdder();
+    private final LongAdder shutdown = new LongAdder();
     private final AtomicLong pausesResumed = new AtomicLong();
     private final AtomicLong pausesExpired = new AtomicLong();
 
@@ -258,8 +258,8 @@ public final class QueueingPauseGate implements PauseGate {
             request.holdState = HoldState.TIMED_OUT;
             timedOut.increment();
         } else {
-            request.holdState = HoldState.REFUSED_AT_SHUTDOWN;
-            refusedAtShutdown.increment();
+            request.holdState = HoldState.SHUTDOWN;
+            shutdown.increment();
         }
         metrics.recordHold(heldNanos);
         try {
@@ -274,7 +274,7 @@ public final class QueueingPauseGate implements PauseGate {
 
     private void enqueue(GatedRequest request) {
         if (shuttingDown) {
-            request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTTING_DOWN));
+            request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTDOWN));
             return;
         }
         Phase p = phase;
@@ -592,7 +592,7 @@ public final class QueueingPauseGate implements PauseGate {
     }
 
     /**
-     * Ends every held request with a 503 that is safe to retry ({@link Refusal#SHUTTING_DOWN}: never
+     * Ends every held request with a 503 that is safe to retry ({@link Refusal#SHUTDOWN}: never
      * forwarded), refuses new holds from now on, and ends the lease without draining. Requests in
      * flight are left to finish; the gate keeps answering status until {@link #close}.
      *
@@ -610,7 +610,7 @@ public final class QueueingPauseGate implements PauseGate {
             GatedRequest r;
             while ((r = queue.poll()) != null) {
                 GatedRequest request = r;
-                request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTTING_DOWN));
+                request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTDOWN));
                 n++;
             }
             if (timeoutTimer != null) {
@@ -694,7 +694,7 @@ public final class QueueingPauseGate implements PauseGate {
     /** Totals since start. */
     public Counters counters() {
         return new Counters(held.sum(), released.sum(), timedOut.sum(), rejected.sum(), clientGone.sum(),
-                pausesResumed.get(), pausesExpired.get(), refusedAtShutdown.sum());
+                pausesResumed.get(), pausesExpired.get(), shutdown.sum());
     }
 
     /** The settings the gate runs with. */

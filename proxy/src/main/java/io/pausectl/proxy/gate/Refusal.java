@@ -8,5 +8,5 @@ public enum Refusal {
      * The proxy is shutting down while the request is held. It was never forwarded, so the 503
      * (with {@code Retry-After} and {@code Connection: close}) is safe to retry elsewhere.
      */
-    SHUTTING_DOWN
+    SHUTDOWN
 }

@@ -97,12 +97,12 @@ class HoldStateTest {
     }
 
     @Test
-    void refusedAtShutdown() {
+    void shutdown() {
         pause();
         Quiet r = held();
         gate.shutdown();
         settle();
-        assertThat(r.holdState).isEqualTo(HoldState.REFUSED_AT_SHUTDOWN);
+        assertThat(r.holdState).isEqualTo(HoldState.SHUTDOWN);
     }
 
     /** A request whose callbacks do nothing: the test reads its hold state. */

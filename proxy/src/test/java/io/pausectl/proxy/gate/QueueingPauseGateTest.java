@@ -481,8 +481,8 @@ class QueueingPauseGateTest {
         gate.enter(a);
         gate.enter(b);
         assertThat(done(gate.shutdown())).isEqualTo(2);
-        assertThat(a.outcome).isEqualTo("refused:SHUTTING_DOWN");
-        assertThat(b.outcome).isEqualTo("refused:SHUTTING_DOWN");
+        assertThat(a.outcome).isEqualTo("refused:SHUTDOWN");
+        assertThat(b.outcome).isEqualTo("refused:SHUTDOWN");
         assertThat(gate.enter(req(loopA, "GET", "/c"))).isEqualTo(Admission.REJECTED);
         assertThat(gate.counters().shutdown()).isEqualTo(2);
         assertThat(gate.queueDepth()).isZero();
