@@ -26,8 +26,8 @@ import io.pausectl.api.ResumeRequest;
 import io.pausectl.api.Status;
 import io.pausectl.common.Durations;
 import io.pausectl.proxy.gate.LeaseConflictException;
-import io.pausectl.proxy.gate.LeaseNotFoundException;
-import io.pausectl.proxy.gate.PauseCommand;
+import io.pausectl.proxy.gate.LeaseGoneException;
+import io.pausectl.proxy.gate.PauseOrder;
 import io.pausectl.proxy.gate.QueueingPauseGate;
 import io.pausectl.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
@@ -161,7 +161,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                     break;
                 case "/v1/pause":
                     if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
-                        answerLater(ctx, keepAlive, gate.pause(pauseCommand(read(request, PauseRequest.class))));
+                        answerLater(ctx, keepAlive, gate.pause(pauseOrder(read(request, PauseRequest.class))));
                     }
                     break;
                 case "/v1/pause/renew":
@@ -190,10 +190,10 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static PauseCommand pauseCommand(PauseRequest body) {
+    private static PauseOrder pauseOrder(PauseRequest body) {
         PauseRequest p = body == null ? new PauseRequest(null, null, null, null, null, null) : body;
         Duration waitIdle = p.waitIdle() == null ? DEFAULT_WAIT_IDLE : Durations.parse(p.waitIdle());
-        return new PauseCommand(p.reason(), p.holder(), duration("ttl", p.ttl()), waitIdle, p.scope(),
+        return new PauseOrder(p.reason(), p.holder(), duration("ttl", p.ttl()), waitIdle, p.scope(),
                 Optional.ofNullable(p.lease()).filter(s -> !s.isBlank()));
     }
 
@@ -249,7 +249,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             Throwable cause = f.cause();
             if (cause instanceof LeaseConflictException) {
                 answerError(ctx, keepAlive, HttpResponseStatus.CONFLICT, "conflict", cause.getMessage());
-            } else if (cause instanceof LeaseNotFoundException) {
+            } else if (cause instanceof LeaseGoneException) {
                 answerError(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "not_found", cause.getMessage());
             } else if (cause instanceof IllegalArgumentException) {
                 answerError(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, "bad_request", cause.getMessage());

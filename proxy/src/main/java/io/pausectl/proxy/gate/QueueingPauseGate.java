@@ -381,14 +381,14 @@ public final class QueueingPauseGate implements PauseGate {
     /**
      * Starts a pause (or, naming the lease that holds, confirms it). The future completes with the
      * status once the gate is {@code paused} or {@code waitIdle} has passed, or fails with
-     * {@link LeaseConflictException} / {@link LeaseNotFoundException} / {@link IllegalArgumentException}.
+     * {@link LeaseConflictException} / {@link LeaseGoneException} / {@link IllegalArgumentException}.
      */
-    public Future<Status> pause(PauseCommand command) {
+    public Future<Status> pause(PauseOrder order) {
         Promise<Status> answer = executor.newPromise();
         try {
             executor.execute(() -> {
                 try {
-                    startPause(command, answer);
+                    startPause(order, answer);
                 } catch (RuntimeException e) {
                     answer.tryFailure(e);
                 }
@@ -399,28 +399,28 @@ public final class QueueingPauseGate implements PauseGate {
         return answer;
     }
 
-    private void startPause(PauseCommand command, Promise<Status> answer) {
+    private void startPause(PauseOrder order, Promise<Status> answer) {
         if (shuttingDown) {
             throw new IllegalStateException("the proxy is shutting down");
         }
-        ScopeMatcher scope = ScopeMatcher.of(command.scope());
+        ScopeMatcher scope = ScopeMatcher.of(order.scope());
         Phase current = phase;
         PauseLease holding = current.pause != null && current.pause.active() ? current.pause : null;
         if (holding != null) {
-            if (command.leaseId().isPresent() && command.leaseId().get().equals(holding.leaseId)) {
-                command.ttl().ifPresent(holding::renewFor);
-                awaitIdle(holding, command.waitIdle(), answer);
+            if (order.leaseId().isPresent() && order.leaseId().get().equals(holding.leaseId)) {
+                order.ttl().ifPresent(holding::renewFor);
+                awaitIdle(holding, order.waitIdle(), answer);
                 return;
             }
             throw new LeaseConflictException("already paused by lease held by '" + holding.holder + "' (reason '"
                     + holding.reason + "'), expiring at " + holding.expiresAt());
         }
-        if (command.leaseId().isPresent()) {
-            throw new LeaseNotFoundException("lease " + command.leaseId().get() + " no longer holds a pause");
+        if (order.leaseId().isPresent()) {
+            throw new LeaseGoneException("lease " + order.leaseId().get() + " no longer holds a pause");
         }
         byte[] id = new byte[16];
         random.nextBytes(id);
-        PauseLease pause = new PauseLease(HexFormat.of().formatHex(id), command.holder(), command.reason(), scope,
+        PauseLease pause = new PauseLease(HexFormat.of().formatHex(id), order.holder(), order.reason(), scope,
                 executor, clock, settings.maxPause(), this::leaseExpired);
         if (current.state == PauseState.RUNNING) {
             pausedSince = clock.instant();
@@ -435,14 +435,14 @@ public final class QueueingPauseGate implements PauseGate {
         for (InFlightRegistry.Loop l : loops) {
             l.eventLoop().execute(() -> census(l, pause));
         }
-        pause.renewFor(command.ttl().orElse(settings.maxPause()));
+        pause.renewFor(order.ttl().orElse(settings.maxPause()));
         if (current.state == PauseState.DRAINING) {
             releaseOutOfScope(pause);
         }
         if (pause.censusPending.decrementAndGet() == 0) {
             checkIdle(pause);
         }
-        awaitIdle(pause, command.waitIdle(), answer);
+        awaitIdle(pause, order.waitIdle(), answer);
     }
 
     /**
@@ -558,7 +558,7 @@ public final class QueueingPauseGate implements PauseGate {
             throw new IllegalArgumentException("lease is required");
         }
         if (p == null || !p.active() || !p.leaseId.equals(leaseId)) {
-            throw new LeaseNotFoundException("lease " + leaseId + " does not hold a pause (it ended, expired,"
+            throw new LeaseGoneException("lease " + leaseId + " does not hold a pause (it ended, expired,"
                     + " or never existed)");
         }
         return p;

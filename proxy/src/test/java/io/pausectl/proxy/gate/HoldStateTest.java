@@ -43,7 +43,7 @@ class HoldStateTest {
     }
 
     private String pause() {
-        var f = gate.pause(new PauseCommand("r", "h", Optional.empty(), Duration.ZERO, Scope.ALL, Optional.empty()));
+        var f = gate.pause(new PauseOrder("r", "h", Optional.empty(), Duration.ZERO, Scope.ALL, Optional.empty()));
         settle();
         return f.getNow().lease().id();
     }

@@ -81,7 +81,7 @@ class QueueingPauseGateConcurrencyTest {
             boolean writesOnly = rnd.nextBoolean();
             boolean letExpire = rnd.nextInt(4) == 0;
             Scope scope = writesOnly ? new Scope(List.of("POST"), List.of(), List.of()) : Scope.ALL;
-            PauseCommand cmd = new PauseCommand("stress", "test",
+            PauseOrder cmd = new PauseOrder("stress", "test",
                     Optional.of(Duration.ofMillis(letExpire ? 100 : 5000)), Duration.ofSeconds(2), scope,
                     Optional.empty());
             Future<Status> f = gate.pause(cmd);

@@ -92,12 +92,12 @@ class QueueingPauseGateTest {
         return f.getNow();
     }
 
-    private static PauseCommand pauseAll() {
-        return new PauseCommand("migration", "test", Optional.empty(), Duration.ZERO, Scope.ALL, Optional.empty());
+    private static PauseOrder pauseAll() {
+        return new PauseOrder("migration", "test", Optional.empty(), Duration.ZERO, Scope.ALL, Optional.empty());
     }
 
-    private static PauseCommand pause(Scope scope, Duration waitIdle) {
-        return new PauseCommand("migration", "test", Optional.empty(), waitIdle, scope, Optional.empty());
+    private static PauseOrder pause(Scope scope, Duration waitIdle) {
+        return new PauseOrder("migration", "test", Optional.empty(), waitIdle, scope, Optional.empty());
     }
 
     private Req req(EmbeddedChannel loop, String method, String path) {
@@ -368,12 +368,12 @@ class QueueingPauseGateTest {
         Future<Status> other = gate.pause(pauseAll());
         settle();
         assertThat(other.cause()).isInstanceOf(LeaseConflictException.class).hasMessageContaining("test");
-        PauseCommand again = new PauseCommand("m", "test", Optional.of(Duration.ofSeconds(90)), Duration.ZERO,
+        PauseOrder again = new PauseOrder("m", "test", Optional.of(Duration.ofSeconds(90)), Duration.ZERO,
                 Scope.ALL, Optional.of(s.lease().id()));
         Status same = done(gate.pause(again));
         assertThat(same.lease().id()).isEqualTo(s.lease().id());
         assertThat(same.lease().expiresAt()).isEqualTo(clock.instant().plusSeconds(90));
-        PauseCommand stale = new PauseCommand("m", "test", Optional.empty(), Duration.ZERO, Scope.ALL,
+        PauseOrder stale = new PauseOrder("m", "test", Optional.empty(), Duration.ZERO, Scope.ALL,
                 Optional.of("0123"));
         Future<Status> staleAnswer = gate.pause(stale);
         settle();
@@ -386,21 +386,21 @@ class QueueingPauseGateTest {
         Status s = done(gate.pause(pauseAll()));
         Future<Status> wrong = gate.resume("nope", false);
         settle();
-        assertThat(wrong.cause()).isInstanceOf(LeaseNotFoundException.class);
+        assertThat(wrong.cause()).isInstanceOf(LeaseGoneException.class);
         Future<Status> wrongRenew = gate.renew("nope", Optional.of(Duration.ofSeconds(10)));
         settle();
-        assertThat(wrongRenew.cause()).isInstanceOf(LeaseNotFoundException.class);
+        assertThat(wrongRenew.cause()).isInstanceOf(LeaseGoneException.class);
         done(gate.resume(s.lease().id(), false));
         Future<Status> again = gate.resume(s.lease().id(), false);
         settle();
-        assertThat(again.cause()).as("the lease is gone").isInstanceOf(LeaseNotFoundException.class);
+        assertThat(again.cause()).as("the lease is gone").isInstanceOf(LeaseGoneException.class);
         assertThat(done(gate.resume(null, true)).state()).isEqualTo(PauseState.RUNNING);
     }
 
     @Test
     void leaseExpiresByItselfUnlessRenewed() {
         QueueingPauseGate gate = defaultGate();
-        PauseCommand cmd = new PauseCommand("m", "test", Optional.of(Duration.ofSeconds(10)), Duration.ZERO,
+        PauseOrder cmd = new PauseOrder("m", "test", Optional.of(Duration.ofSeconds(10)), Duration.ZERO,
                 Scope.ALL, Optional.empty());
         Status s = done(gate.pause(cmd));
         Req held = req(loopA, "GET", "/");
@@ -419,7 +419,7 @@ class QueueingPauseGateTest {
     @Test
     void maxPauseCapsTtlAndRenewals() {
         QueueingPauseGate gate = gate(10, 10_000, Duration.ofMinutes(10), Duration.ofSeconds(60), 256, 0, List.of());
-        PauseCommand cmd = new PauseCommand("m", "t", Optional.of(Duration.ofMinutes(10)), Duration.ZERO,
+        PauseOrder cmd = new PauseOrder("m", "t", Optional.of(Duration.ofMinutes(10)), Duration.ZERO,
                 Scope.ALL, Optional.empty());
         Status s = done(gate.pause(cmd));
         assertThat(s.lease().expiresAt()).isEqualTo(clock.instant().plusSeconds(60));

@@ -6,7 +6,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A validated pause order.
+ * A validated pause order, as the admin API hands it to the gate (not the CLI's {@code pause}
+ * subcommand, {@code io.pausectl.cli.PauseCommand}).
  *
  * @param reason   why, free text (may be empty)
  * @param holder   who, free text (may be empty)
@@ -15,9 +16,9 @@ import java.util.Optional;
  * @param scope    which requests to hold
  * @param leaseId  a lease the caller already holds: pausing again with it is not a conflict
  */
-public record PauseCommand(String reason, String holder, Optional<Duration> ttl, Duration waitIdle, Scope scope,
+public record PauseOrder(String reason, String holder, Optional<Duration> ttl, Duration waitIdle, Scope scope,
                            Optional<String> leaseId) {
-    public PauseCommand {
+    public PauseOrder {
         reason = reason == null ? "" : reason;
         holder = holder == null ? "" : holder;
         scope = scope == null ? Scope.ALL : scope;
