@@ -80,11 +80,14 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         CLOSING
     }
 
-    /** Fired down a client pipeline when the proxy shuts down: finish the exchange, then close. */
-    public static final Object DRAIN = new Object() {
+    /**
+     * Fired down a client pipeline when the proxy shuts down: finish the exchange, then close.
+     * (Not "drain", which is the pause gate's release of held requests.)
+     */
+    public static final Object SHUTDOWN = new Object() {
         @Override
         public String toString() {
-            return "DRAIN";
+            return "SHUTDOWN";
         }
     };
 
@@ -100,7 +103,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private String clientIp;
     private State state = State.AWAITING_HEAD;
     private ClientExchange exchange;
-    private boolean draining;
+    private boolean shuttingDown;
     /** A read was asked of the pipeline and no message answered it yet. */
     private boolean readPending;
     /**
@@ -463,7 +466,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
-        if (!ex.clientKeepAlive || draining || (ex.hasBody && !ex.requestFullyRead)) {
+        if (!ex.clientKeepAlive || shuttingDown || (ex.hasBody && !ex.requestFullyRead)) {
             ex.closeClient = true;
         }
         if (ex.closeClient) {
@@ -609,7 +612,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.status = status.code();
         ex.responseStarted = true;
-        ex.closeClient = forceClose || ex.closeClient || !ex.clientKeepAlive || draining
+        ex.closeClient = forceClose || ex.closeClient || !ex.clientKeepAlive || shuttingDown
                 || (ex.hasBody && !ex.requestFullyRead);
         byte[] text = LocalResponses.text(status, why);
         HttpResponse head = LocalResponses.head(status, text.length, ex.closeClient);
@@ -630,7 +633,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * the whole response also sees it counted.
      */
     private void complete(ClientExchange ex, LastHttpContent last) {
-        boolean keepAlive = !ex.closeClient && !draining;
+        boolean keepAlive = !ex.closeClient && !shuttingDown;
         finish(ex, ex.status);
         if (keepAlive && ex.requestFullyRead) {
             ctx.writeAndFlush(last, ctx.voidPromise());
@@ -751,8 +754,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == DRAIN) {
-            draining = true;
+        if (evt == SHUTDOWN) {
+            shuttingDown = true;
             if (state == State.AWAITING_HEAD) {
                 closeClient();
             }

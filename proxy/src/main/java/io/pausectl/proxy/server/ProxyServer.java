@@ -128,7 +128,7 @@ public final class ProxyServer {
             listener.close().await(5, TimeUnit.SECONDS);
         }
         for (Channel ch : clients) {
-            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ClientExchangeHandler.DRAIN));
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ClientExchangeHandler.SHUTDOWN));
         }
         boolean clean = clients.newCloseFuture().await(grace.toMillis(), TimeUnit.MILLISECONDS);
         if (!clean) {
