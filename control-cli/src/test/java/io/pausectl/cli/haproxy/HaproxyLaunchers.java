@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
  *   <li>{@code distribution}: the installed {@code haproxy} ({@code $HAPROXY_BIN}, else the PATH,
  *       /usr/sbin, /usr/local/sbin), 2.6.12 on Debian 12;</li>
  *   <li>{@code trixie-source}: 3.0.x built from Debian 13's source package by
- *       {@code scripts/haproxy-3.0.sh} ({@code $HAPROXY_30_BIN}, else that script's cache).</li>
+ *       {@code scripts/haproxy-3.0.sh} ({@code $HAPROXY_30_BIN}, else that script's cache);</li>
+ *   <li>{@code container}: Debian 12's haproxy in a container ({@link ContainerHaproxyLauncher}),
+ *       on the engine and image that {@code scripts/container-engine.sh} sets up.</li>
  * </ul>
  * {@code HAPROXY_LAUNCHERS=distribution} (comma-separated names) narrows the list for a quick
  * local run; CI runs them all. A missing one is skipped with its reason locally and fails with
@@ -38,6 +40,7 @@ final class HaproxyLaunchers {
                 "install it (apt-get install haproxy)"));
         launchers.add(new LocalHaproxyLauncher("trixie-source", trixieBinary(env),
                 "build it with scripts/haproxy-3.0.sh (or set HAPROXY_30_BIN)"));
+        launchers.add(new ContainerHaproxyLauncher());
         String only = env.getOrDefault("HAPROXY_LAUNCHERS", "");
         if (only.isBlank()) {
             return launchers;
