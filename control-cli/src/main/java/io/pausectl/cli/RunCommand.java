@@ -109,6 +109,7 @@ final class RunCommand implements Callable<Integer> {
             return window(fleet, pauseSpec, timers);
         } finally {
             timers.shutdownNow();
+            messages.endLive();
         }
     }
 
@@ -155,6 +156,7 @@ final class RunCommand implements Callable<Integer> {
 
         Integer exitCode;
         int code;
+        messages.startLive();
         try {
             Process process = startUnlessCancelled();
             if (process == null) {

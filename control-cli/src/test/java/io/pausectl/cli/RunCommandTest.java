@@ -5,6 +5,8 @@ import io.pausectl.api.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -295,17 +297,20 @@ class RunCommandTest {
     }
 
     @Test
-    void onATerminalTheStatusLineIsRewrittenInPlace() throws Exception {
-        cli.terminal = true;
-        FakeTarget a = cli.target("http://a:1");
-        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), waitForGo(0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("| held"));
-        a.hold(2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("| held 2 | oldest 1.5s | in flight 0"));
-        go();
-        assertThat(finish(run)).isEqualTo(0);
-        assertThat(cli.err()).contains("\r\033[Kpausectl: paused ");
-        assertThat(cli.err().substring(cli.err().lastIndexOf("\r\033[K"))).doesNotContain("| held");
+    void onATerminalTheStatusLineKeepsTheLastRowAndGivesItBack() {
+        StringWriter written = new StringWriter();
+        Messages messages = new Messages(new PrintWriter(written), new TerminalSize(24, 30));
+        messages.live("not yet");
+        assertThat(written.toString()).isEmpty();
+        messages.startLive();
+        messages.live("pausectl: paused 1.2s | held 3 | oldest 1.1s");
+        messages.say("WARNING: something");
+        messages.endLive();
+        messages.live("too late");
+        assertThat(written.toString()).isEqualTo("\n\0337\033[1;23r\0338\033[1A"
+                + "\0337\033[24;1H\033[2Kpausectl: paused 1.2s | held \0338"
+                + "pausectl: WARNING: something" + System.lineSeparator()
+                + "\0337\033[r\0338\0337\033[24;1H\033[2K\0338");
     }
 
     @Test
