@@ -16,6 +16,8 @@ import java.time.Instant;
  * @param pausedSince     when the current pause began (state left running), or null
  * @param maxQueueDepth   the deepest the queue has been since the current (or last) pause began
  * @param counters        totals since the process started
+ * @param limits          the proxy's limits, or null from a target that does not say them (HAProxy, an
+ *                        older proxy)
  */
 public record Status(
         PauseState state,
@@ -27,5 +29,19 @@ public record Status(
         Lease lease,
         Instant pausedSince,
         int maxQueueDepth,
-        Counters counters) {
+        Counters counters,
+        Limits limits) {
+
+    /** A status without limits. */
+    public Status(PauseState state, int queueDepth, long queuedBytes, long inFlight, long inFlightInScope,
+                  long oldestHeldMs, Lease lease, Instant pausedSince, int maxQueueDepth, Counters counters) {
+        this(state, queueDepth, queuedBytes, inFlight, inFlightInScope, oldestHeldMs, lease, pausedSince,
+                maxQueueDepth, counters, null);
+    }
+
+    /** This status with the proxy's limits. */
+    public Status withLimits(Limits limits) {
+        return new Status(state, queueDepth, queuedBytes, inFlight, inFlightInScope, oldestHeldMs, lease,
+                pausedSince, maxQueueDepth, counters, limits);
+    }
 }

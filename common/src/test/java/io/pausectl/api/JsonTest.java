@@ -25,6 +25,16 @@ class JsonTest {
     }
 
     @Test
+    void statusCarriesTheProxysLimits() throws Exception {
+        Status status = new Status(PauseState.RUNNING, 0, 0, 0, 0, 0, null, null, 0, null)
+                .withLimits(new Limits(30_000, 300_000, 10_000, 64L << 20));
+        String json = Json.strict().writeValueAsString(status);
+        assertThat(json).contains("\"limits\":{\"queueTimeoutMs\":30000,\"maxPauseMs\":300000,"
+                + "\"maxQueued\":10000,\"maxQueuedBytes\":67108864}");
+        assertThat(Json.lenient().readValue(json, Status.class)).isEqualTo(status);
+    }
+
+    @Test
     void theServerRefusesAnUnknownFieldAndTheClientIgnoresOne() throws Exception {
         String typo = "{\"reason\":\"x\",\"tll\":\"30s\"}";
         assertThatThrownBy(() -> Json.strict().readValue(typo, PauseRequest.class))

@@ -23,8 +23,10 @@ import io.pausectl.api.Json;
 import io.pausectl.api.PauseRequest;
 import io.pausectl.api.RenewRequest;
 import io.pausectl.api.ResumeRequest;
+import io.pausectl.api.Limits;
 import io.pausectl.api.Status;
 import io.pausectl.common.Durations;
+import io.pausectl.proxy.gate.GateSettings;
 import io.pausectl.proxy.gate.LeaseConflictException;
 import io.pausectl.proxy.gate.LeaseGoneException;
 import io.pausectl.proxy.gate.PauseOrder;
@@ -170,7 +172,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                         if (renew == null || renew.lease() == null || renew.lease().isBlank()) {
                             throw new IllegalArgumentException("body must name the lease: {\"lease\":\"...\",\"ttl\":\"30s\"}");
                         }
-                        answerLater(ctx, keepAlive, gate.renew(renew.lease(), duration("ttl", renew.ttl())));
+                        answerLater(ctx, keepAlive, gate.renew(renew.lease(), ttl(renew.ttl())));
                     }
                     break;
                 default:
@@ -190,11 +192,32 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static PauseOrder pauseOrder(PauseRequest body) {
+    private PauseOrder pauseOrder(PauseRequest body) {
         PauseRequest p = body == null ? new PauseRequest(null, null, null, null, null, null) : body;
         Duration waitIdle = p.waitIdle() == null ? DEFAULT_WAIT_IDLE : Durations.parse(p.waitIdle());
-        return new PauseOrder(p.reason(), p.holder(), duration("ttl", p.ttl()), waitIdle, p.scope(),
+        return new PauseOrder(p.reason(), p.holder(), ttl(p.ttl()), waitIdle, p.scope(),
                 Optional.ofNullable(p.lease()).filter(s -> !s.isBlank()));
+    }
+
+    /**
+     * A lease's ttl; one longer than max-pause is refused rather than silently cut to it, so that the
+     * controller learns the pause will not last as long as it asked.
+     */
+    private Optional<Duration> ttl(String text) {
+        Optional<Duration> ttl = duration("ttl", text);
+        Duration maxPause = gate.settings().maxPause();
+        if (ttl.isPresent() && ttl.get().compareTo(maxPause) > 0) {
+            throw new IllegalArgumentException("ttl " + Durations.format(ttl.get()) + " is longer than this proxy's"
+                    + " max-pause " + Durations.format(maxPause) + " (a pause ends at max-pause from its start,"
+                    + " renewals included)");
+        }
+        return ttl;
+    }
+
+    /** The limits {@code /v1/status} reports, from the gate's settings. */
+    private Limits limits() {
+        GateSettings s = gate.settings();
+        return new Limits(s.queueTimeout().toMillis(), s.maxPause().toMillis(), s.maxQueued(), s.maxQueuedBytes());
     }
 
     private static Optional<Duration> duration(String field, String text) {
@@ -243,7 +266,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         answer.addListener(f -> {
             if (f.isSuccess()) {
                 answer(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
-                        Json.strict().writeValueAsBytes(f.getNow()));
+                        Json.strict().writeValueAsBytes(answer.getNow().withLimits(limits())));
                 return;
             }
             Throwable cause = f.cause();

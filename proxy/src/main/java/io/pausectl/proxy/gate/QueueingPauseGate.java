@@ -749,5 +749,38 @@ public final class QueueingPauseGate implements PauseGate {
         public long maxQueuedBytes() {
             return settings.maxQueuedBytes();
         }
+
+        @Override
+        public double queueTimeoutSeconds() {
+            return settings.queueTimeout().toMillis() / 1000.0;
+        }
+
+        @Override
+        public double oldestHoldSeconds() {
+            Status s = statusNow();
+            return s == null ? Double.NaN : s.oldestHeldMs() / 1000.0;
+        }
+
+        @Override
+        public double pauseStartedSeconds() {
+            Status s = statusNow();
+            return s == null ? Double.NaN : s.pausedSince() == null ? 0 : s.pausedSince().toEpochMilli() / 1000.0;
+        }
+
+        /**
+         * The status, read on the gate's executor (the queue is that thread's alone); null when it does not
+         * answer within a second (shutting down, or asked from the executor itself).
+         */
+        private Status statusNow() {
+            try {
+                return statusAsync().get(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                     | RuntimeException e) {
+                return null;
+            }
+        }
     }
 }

@@ -30,4 +30,19 @@ public interface GateReadings {
 
     /** The configured bound on bytes buffered for held requests (max-queued-bytes). */
     long maxQueuedBytes();
+
+    /** The configured queue timeout (queue-timeout), in seconds; NaN when unknown. */
+    default double queueTimeoutSeconds() {
+        return Double.NaN;
+    }
+
+    /** How long the oldest request held now has waited, in seconds, 0 when none; NaN when unknown. */
+    default double oldestHoldSeconds() {
+        return Double.NaN;
+    }
+
+    /** When the current pause began, in Unix seconds, 0 while running; NaN when unknown. */
+    default double pauseStartedSeconds() {
+        return Double.NaN;
+    }
 }

@@ -36,8 +36,11 @@ import java.util.function.ToLongFunction;
  * {@code pauseproxy_request_seconds} (histogram), {@code pauseproxy_upstream_errors_total{kind}}.
  *
  * <p>Pause gate ({@link #bindGate}): {@code pauseproxy_state{state}} (1 for the current state),
- * {@code pauseproxy_queue_depth}, {@code pauseproxy_queue_bytes}, {@code pauseproxy_queue_limit_depth} and
- * {@code pauseproxy_queue_limit_bytes} (the configured bounds, for alerts), {@code pauseproxy_inflight_requests},
+ * {@code pauseproxy_queue_depth}, {@code pauseproxy_queue_bytes}, {@code pauseproxy_queue_limit_depth},
+ * {@code pauseproxy_queue_limit_bytes} and {@code pauseproxy_queue_timeout_seconds} (the configured bounds, for
+ * alerts), {@code pauseproxy_oldest_hold_seconds} (the oldest request held now; 0 when none),
+ * {@code pauseproxy_pause_started_timestamp_seconds} (Unix time the current pause began; 0 while running),
+ * {@code pauseproxy_inflight_requests},
  * {@code pauseproxy_held_total{outcome}} (released, timed_out, rejected, client_gone, shutdown),
  * {@code pauseproxy_hold_seconds} (histogram: how long each held request was held, whatever its
  * outcome), {@code pauseproxy_pauses_total{end}} (resumed, expired), {@code pauseproxy_pause_seconds}
@@ -138,6 +141,19 @@ public final class ProxyMetrics {
                 .register(registry);
         Gauge.builder("pauseproxy.inflight.requests", gate, GateReadings::inFlight)
                 .description("Requests forwarded to an upstream and not finished")
+                .register(registry);
+        Gauge.builder("pauseproxy.queue.timeout", gate, GateReadings::queueTimeoutSeconds)
+                .description("The longest a request is held before it is answered 503 (queue-timeout)")
+                .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("pauseproxy.oldest.hold", gate, GateReadings::oldestHoldSeconds)
+                .description("How long the oldest request held now has waited, 0 when none is held"
+                        + " (compare with the queue timeout)")
+                .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("pauseproxy.pause.started.timestamp", gate, GateReadings::pauseStartedSeconds)
+                .description("When the current pause began (Unix time), 0 while running")
+                .baseUnit("seconds")
                 .register(registry);
         heldCounter(gate, "released", Counters::released);
         heldCounter(gate, "timed_out", Counters::timedOut);

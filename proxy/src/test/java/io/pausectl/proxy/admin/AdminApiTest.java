@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.pausectl.api.ApiError;
 import io.pausectl.api.Json;
 import io.pausectl.api.PauseState;
+import io.pausectl.api.Limits;
 import io.pausectl.api.Status;
 import io.pausectl.proxy.gate.GateSettings;
 import io.pausectl.proxy.gate.GatedRequest;
@@ -102,6 +103,33 @@ class AdminApiTest {
     private static ApiError error(HttpResponse<String> r, int code) throws IOException {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(code);
         return Json.lenient().readValue(r.body(), ApiError.class);
+    }
+
+    @Test
+    void statusSaysTheProxysLimitsAndATtlAboveMaxPauseIsRefusedNotCut() throws Exception {
+        assertThat(status(send("GET", "/v1/status", null)).limits())
+                .isEqualTo(new Limits(30_000, 300_000, 100, 1 << 20));
+        assertThat(error(send("POST", "/v1/pause", "{\"ttl\":\"10m\"}"), 400).message())
+                .isEqualTo("ttl 10m is longer than this proxy's max-pause 5m (a pause ends at max-pause from its"
+                        + " start, renewals included)");
+        Status paused = status(send("POST", "/v1/pause", "{\"ttl\":\"5m\"}"));
+        assertThat(paused.limits()).isNotNull();
+        assertThat(error(send("POST", "/v1/pause/renew", "{\"lease\":\"" + paused.lease().id()
+                + "\",\"ttl\":\"6m\"}"), 400).message()).startsWith("ttl 6m is longer than");
+    }
+
+    @Test
+    void metricsSayWhenThePauseBeganAndTheQueueTimeout() throws Exception {
+        String idle = send("GET", "/metrics", null).body();
+        assertThat(idle).contains("pauseproxy_oldest_hold_seconds 0.0", "pauseproxy_pause_started_timestamp_seconds 0.0",
+                "pauseproxy_queue_timeout_seconds 30.0");
+        long before = System.currentTimeMillis() / 1000;
+        status(send("POST", "/v1/pause", "{\"ttl\":\"1m\"}"));
+        String paused = send("GET", "/metrics", null).body();
+        double started = Double.parseDouble(paused.lines()
+                .filter(l -> l.startsWith("pauseproxy_pause_started_timestamp_seconds ")).findFirst().orElseThrow()
+                .split(" ")[1]);
+        assertThat(started).isBetween((double) before - 1, (double) System.currentTimeMillis() / 1000 + 1);
     }
 
     @Test

@@ -120,7 +120,7 @@ class PauseStressTest {
             n++;
             boolean expire = n % 3 == 0;
             String scope = rnd.nextBoolean() ? "" : ",\"scope\":{\"methods\":[\"POST\"]}";
-            HttpResponse<String> r = fx.admin("POST", "/v1/pause", "{\"ttl\":\"" + (expire ? "600ms" : "30s")
+            HttpResponse<String> r = fx.admin("POST", "/v1/pause", "{\"ttl\":\"" + (expire ? "600ms" : "3s")
                     + "\",\"waitIdle\":\"1s\"" + scope + "}");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             Status s = fx.status(r);
