@@ -138,16 +138,22 @@ public final class AdminApiTarget implements PauseTarget {
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (HttpConnectTimeoutException e) {
-            throw new TargetException(name + ": no connection within " + Durations.format(timeout)
+            throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": no connection within "
+                    + Durations.format(timeout)
                     + " (is the address right, and the admin API listening there?)", e);
         } catch (HttpTimeoutException e) {
-            throw new TargetException(name + ": no answer to " + method + " " + path + " within "
-                    + Durations.format(requestTimeout), e);
+            throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": no answer to " + method + " "
+                    + path + " within " + Durations.format(requestTimeout), e);
         } catch (ConnectException e) {
             // The JDK's client says nothing more than ConnectException here: on loopback, that is a refusal.
+            // An unknown host comes as a ConnectException too, caused by an UnresolvedAddressException.
+            if (unresolved(e)) {
+                throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": unknown host '"
+                        + base.getHost() + "' (no address for it): is the name right?", e);
+            }
             String why = e.getMessage() == null && e.getCause() != null && e.getCause().getMessage() == null
                     ? "connection refused" : describe(e);
-            throw new TargetException(name + ": cannot connect (" + why
+            throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": cannot connect (" + why
                     + "): is pause-proxy running with its admin API (--admin-listen) there?", e);
         } catch (IOException e) {
             throw new TargetException(name + ": " + method + " " + path + " failed: " + describe(e), e);
@@ -172,8 +178,8 @@ public final class AdminApiTarget implements PauseTarget {
         switch (code) {
             case 401:
             case 403:
-                throw new TargetException(name + ": token refused (HTTP " + code + ")" + detail
-                        + "; give the admin token with --token-file FILE or PAUSECTL_TOKEN");
+                throw new TargetException(TargetException.Kind.TOKEN_REFUSED, name + ": token refused (HTTP " + code
+                        + ")" + detail + "; give the admin token with --token-file FILE or PAUSECTL_TOKEN", null);
             case 404:
                 if (namesLease) {
                     throw new LeaseGoneException(name + ": the lease is no longer held (expired, or resumed"
@@ -213,6 +219,15 @@ public final class AdminApiTarget implements PauseTarget {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + body.getClass().getSimpleName(), e);
         }
+    }
+
+    private static boolean unresolved(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(Throwable e) {

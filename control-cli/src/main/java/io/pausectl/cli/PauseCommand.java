@@ -40,9 +40,14 @@ final class PauseCommand implements Callable<Integer> {
     @Mixin
     PauseOptions pause;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
-            description = "How long the pause lasts unless resumed (the proxy's --max-pause caps it). Default: 5m.")
+    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long the pause lasts unless resumed. Default: the targets' shortest --queue-timeout"
+                    + " (5m when none says it). Longer than a target's --max-pause is refused (exit 2); longer than"
+                    + " its --queue-timeout too, unless --allow-queue-timeout.")
     Duration ttl;
+
+    /** --ttl when not given and no target says its limits. */
+    static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
 
     /** The JSON answer of {@code pause -o json}. */
     record Paused(List<PausedTarget> targets, String resume) {
@@ -54,18 +59,37 @@ final class PauseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+        if (ttl != null && ttl.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new ParameterException(spec.commandLine(), "--ttl must be at least 1s");
         }
-        PauseSpec pauseSpec;
         try {
-            pauseSpec = new PauseSpec(reason(), root.context().holder(), ttl, pause.waitIdle, pause.scope());
+            pause.scope();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         Messages messages = new Messages(spec.commandLine().getErr(), false);
         try (Fleet fleet = new Fleet(root.openTargets())) {
+            TargetLimits limits = TargetLimits.read(fleet);
+            if (ttl == null) {
+                Duration maxPause = limits.maxPause().orElse(DEFAULT_TTL);
+                Duration queueTimeout = limits.queueTimeout().orElse(maxPause);
+                ttl = queueTimeout.compareTo(maxPause) <= 0 ? queueTimeout : maxPause;
+            }
+            String refusal = limits.refusal("--ttl", ttl, pause.allowQueueTimeout);
+            if (refusal != null) {
+                throw new ParameterException(spec.commandLine(), refusal + " (nothing was paused)");
+            }
+            String accepted = limits.accepted("--ttl", ttl);
+            if (accepted != null) {
+                messages.say(accepted);
+            }
+            PauseSpec pauseSpec;
+            try {
+                pauseSpec = new PauseSpec(reason(), root.context().holder(), ttl, pause.waitIdle, pause.scope());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
             PauseWindow window = PauseWindow.open(fleet, pauseSpec, pause.allowInflight, messages,
                     "nothing stays paused");
             List<PausedTarget> paused = new ArrayList<>();

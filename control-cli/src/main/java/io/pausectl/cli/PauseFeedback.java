@@ -21,6 +21,7 @@ final class PauseFeedback implements Runnable {
     private final PauseWindow window;
     private final Messages messages;
     private final long startNanos;
+    private boolean warned;
 
     PauseFeedback(PauseWindow window, Messages messages, long startNanos) {
         this.window = window;
@@ -36,6 +37,11 @@ final class PauseFeedback implements Runnable {
     @Override
     public void run() {
         List<Fleet.Result<Status>> results = window.poll();
+        String warning = queueTimeoutWarning(results);
+        if (warning != null && !warned) {
+            warned = true;
+            messages.say("WARNING: " + warning);
+        }
         String line = line(results, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         if (messages.terminal()) {
             messages.live("pausectl: " + line);
@@ -50,10 +56,10 @@ final class PauseFeedback implements Runnable {
         long oldest = 0;
         long inFlight = 0;
         int maxDepth = 0;
-        int unreachable = 0;
+        java.util.Map<String, Integer> failures = new java.util.TreeMap<>();
         for (Fleet.Result<Status> r : results) {
             if (!r.ok()) {
-                unreachable++;
+                failures.merge(r.error().kind().label(), 1, Integer::sum);
                 continue;
             }
             Status s = r.value();
@@ -62,9 +68,39 @@ final class PauseFeedback implements Runnable {
             inFlight += s.inFlight();
             maxDepth = Math.max(maxDepth, s.maxQueueDepth());
         }
+        String warning = queueTimeoutWarning(results);
         return "paused " + Formats.millis(elapsedMs) + " | held " + held + " | oldest " + Formats.millis(oldest)
                 + " | in flight " + inFlight + " | max depth " + maxDepth
                 + (results.size() > 1 ? " | " + results.size() + " targets" : "")
-                + (unreachable > 0 ? " | " + unreachable + " UNREACHABLE" : "");
+                + failures.entrySet().stream().map(f -> " | " + f.getValue() + " " + f.getKey())
+                        .collect(java.util.stream.Collectors.joining())
+                + (warning == null ? "" : " | WARNING " + warning);
+    }
+
+    /** Share of the queue timeout past which the oldest hold is warned about. */
+    static final double WARN_AT = 0.75;
+
+    /**
+     * What to warn about when the oldest request held on a target has waited {@link #WARN_AT} of that
+     * target's queue timeout (past it, held requests are answered 503), or null. Targets that do not
+     * say their limits are not checked.
+     */
+    static String queueTimeoutWarning(List<Fleet.Result<Status>> results) {
+        String warning = null;
+        long soonestMs = Long.MAX_VALUE;
+        for (Fleet.Result<Status> r : results) {
+            if (!r.ok() || r.value().limits() == null || r.value().queueDepth() == 0) {
+                continue;
+            }
+            Status s = r.value();
+            long timeoutMs = s.limits().queueTimeoutMs();
+            long leftMs = Math.max(0, timeoutMs - s.oldestHeldMs());
+            if (s.oldestHeldMs() >= timeoutMs * WARN_AT && leftMs < soonestMs) {
+                soonestMs = leftMs;
+                warning = "held requests get 503 in " + Formats.millis(leftMs) + " (" + r.target().name()
+                        + " --queue-timeout " + io.pausectl.common.Durations.format(java.time.Duration.ofMillis(timeoutMs)) + ")";
+            }
+        }
+        return warning;
     }
 }

@@ -25,6 +25,11 @@ final class PauseOptions {
                     + " pause and exit 3).")
     boolean allowInflight;
 
+    @Option(names = "--allow-queue-timeout",
+            description = "Go ahead even when the pause may last longer than a target's --queue-timeout (requests"
+                    + " held that long are answered 503); said loudly. Default: refuse (exit 2).")
+    boolean allowQueueTimeout;
+
     @Option(names = "--scope-methods", paramLabel = "METHOD", split = ",",
             description = "Hold only these methods, e.g. POST,PUT,PATCH,DELETE (default: all).")
     List<String> methods = new ArrayList<>();

@@ -33,7 +33,7 @@ import java.util.Optional;
         exitCodeList = {
                 "0:ok (run: the command's own exit code once it ran)",
                 "1:internal error, or a target could not be read (status)",
-                "2:usage error",
+                "2:usage error, or a --ttl/--max-pause the targets cannot hold (beyond a queue timeout or max-pause; nothing paused)",
                 "3:could not pause every target: those paused were resumed, the command was NOT run",
                 "4:conflict: another lease already holds a pause (nothing changed, command not run)",
                 "5:could not resume: the targets named on stderr are STILL PAUSED (wins over run's command code)",
@@ -122,11 +122,19 @@ public final class PausectlCommand implements Runnable {
         if (options.frontend != null) {
             throw new ParameterException(cl, "--frontend is for --haproxy targets only");
         }
+        if (!matched("--strategy").isEmpty()) {
+            throw new ParameterException(cl, "--strategy is for --haproxy targets only (pause proxies hold requests"
+                    + " themselves)");
+        }
         List<String> urls = new ArrayList<>();
         targets.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(urls::add);
         if (urls.isEmpty()) {
             String fromEnv = context.environment().get(CliContext.ENV_TARGETS);
-            if (fromEnv != null && !fromEnv.isBlank()) {
+            if (fromEnv != null && fromEnv.replace(",", " ").isBlank()) {
+                throw new ParameterException(cl, CliContext.ENV_TARGETS + " is set but names no target (was the list"
+                        + " of ready pods empty?): give --target URL, or unset it to use " + CliContext.DEFAULT_TARGET);
+            }
+            if (fromEnv != null) {
                 Arrays.stream(fromEnv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(urls::add);
             } else {
                 urls.add(CliContext.DEFAULT_TARGET);

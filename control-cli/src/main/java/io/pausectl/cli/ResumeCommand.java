@@ -95,6 +95,10 @@ final class ResumeCommand implements Callable<Integer> {
 
     private Resumed resumeOne(PauseTarget target) throws TargetException {
         if (which.force) {
+            Status before = target.status();
+            if (before.state() == PauseState.RUNNING && before.lease() == null) {
+                return new Resumed(target.name(), true, PauseWindow.stateOf(before), 0, "not paused, nothing to resume");
+            }
             return resumed(target, target.resume(null));
         }
         String lease = which.leases.size() == 1 ? which.leases.get(0) : null;

@@ -51,6 +51,10 @@ import java.util.stream.Collectors;
                         + " 127 CMD not found (nothing paused); 126 CMD not executable.", ""})
 final class RunCommand implements Callable<Integer> {
     private static final Duration SETTLE = Duration.ofSeconds(10);
+    /** --ttl when not given, unless a target's max-pause is shorter. */
+    static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
+    /** --max-pause when not given and no target says its queue timeout. */
+    static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(60);
 
     @ParentCommand
     PausectlCommand root;
@@ -61,13 +65,16 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     PauseOptions pause;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Lease time to live, renewed every third of it while CMD runs: if pausectl dies, traffic"
-                    + " resumes by itself within this. Default: 30s.")
+                    + " resumes by itself within this. Default: 30s (or a target's shorter --max-pause); longer"
+                    + " than a target's --max-pause is refused (exit 2).")
     Duration ttl;
 
-    @Option(names = "--max-pause", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "Resume traffic after this long even if CMD still runs (said loudly). Default: 60s.")
+    @Option(names = "--max-pause", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Resume traffic after this long even if CMD still runs (said loudly). Default: the"
+                    + " targets' shortest --queue-timeout (60s when none says it); longer than a target's"
+                    + " --queue-timeout is refused (exit 2) unless --allow-queue-timeout.")
     Duration maxPause;
 
     @Option(names = "--kill-after", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
@@ -86,9 +93,8 @@ final class RunCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the signal registration is held for the window, never read
     public Integer call() {
         validate();
-        PauseSpec pauseSpec;
         try {
-            pauseSpec = new PauseSpec(reason(), root.context().holder(), ttl, pause.waitIdle, pause.scope());
+            pause.scope();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -106,6 +112,13 @@ final class RunCommand implements Callable<Integer> {
         });
         try (Fleet fleet = new Fleet(root.openTargets());
              Signals.Registration ignored = root.context().signals().install(this::onSignal)) {
+            fitLimits(TargetLimits.read(fleet));
+            PauseSpec pauseSpec;
+            try {
+                pauseSpec = new PauseSpec(reason(), root.context().holder(), ttl, pause.waitIdle, pause.scope());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
             return window(fleet, pauseSpec, timers);
         } finally {
             timers.shutdownNow();
@@ -114,12 +127,42 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+        if (ttl != null && ttl.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new ParameterException(spec.commandLine(), "--ttl must be at least 1s");
         }
-        if (maxPause.isZero()) {
+        if (maxPause != null && maxPause.isZero()) {
             throw new ParameterException(spec.commandLine(), "--max-pause must be more than 0");
         }
+    }
+
+    /**
+     * Fills in {@code --ttl} and {@code --max-pause} from the targets' limits when they were not given, and
+     * refuses (exit 2, nothing paused) a window the targets cannot hold whole: a ttl past a target's
+     * max-pause, or a max-pause past a target's queue timeout unless {@code --allow-queue-timeout}.
+     */
+    private void fitLimits(TargetLimits limits) {
+        if (maxPause == null) {
+            maxPause = shortest(limits.queueTimeout().orElse(DEFAULT_MAX_PAUSE),
+                    limits.maxPause().orElse(DEFAULT_MAX_PAUSE));
+        }
+        if (ttl == null) {
+            ttl = shortest(DEFAULT_TTL, limits.maxPause().orElse(DEFAULT_TTL));
+        }
+        String refusal = limits.refusal("--ttl", ttl, true);
+        if (refusal == null) {
+            refusal = limits.refusal("--max-pause", maxPause, pause.allowQueueTimeout);
+        }
+        if (refusal != null) {
+            throw new ParameterException(spec.commandLine(), refusal + " (nothing was paused)");
+        }
+        String accepted = limits.accepted("--max-pause", maxPause);
+        if (accepted != null) {
+            messages.say(accepted);
+        }
+    }
+
+    private static Duration shortest(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private int window(Fleet fleet, PauseSpec pauseSpec, ScheduledExecutorService timers) {
@@ -130,7 +173,8 @@ final class RunCommand implements Callable<Integer> {
             throw undoneBeforeStart(window);
         }
         messages.say("paused " + window.held().stream().map(h -> h.target.name() + " (lease " + h.leaseId + ")")
-                .collect(Collectors.joining(", ")) + "; running: " + String.join(" ", command));
+                .collect(Collectors.joining(", ")) + "; running: " + String.join(" ", command)
+                + " (traffic resumes after --max-pause " + Durations.format(maxPause) + " at the latest)");
 
         long renewMs = Math.max(100, ttl.toMillis() / 3);
         List<ScheduledFuture<?>> tasks = new ArrayList<>();

@@ -47,8 +47,11 @@ final class StatusCommand implements Callable<Integer> {
             description = "With --watch: stop after N refreshes (default: never).")
     int count;
 
-    /** One target's status, or why it could not be read; the JSON of {@code status -o json}. */
-    record TargetStatus(String target, Status status, String error) {
+    /**
+     * One target's status, or why it could not be read ({@code error}, and {@code failure}: {@code
+     * UNREACHABLE}, {@code TOKEN REFUSED} or {@code FAILED}); the JSON of {@code status -o json}.
+     */
+    record TargetStatus(String target, Status status, String error, String failure) {
     }
 
     /** The JSON answer of {@code status -o json}: the time it was read and every target. */
@@ -100,7 +103,8 @@ final class StatusCommand implements Callable<Integer> {
     private static Answer read(Fleet fleet) {
         List<TargetStatus> targets = new ArrayList<>();
         for (Fleet.Result<Status> r : fleet.each(PauseTarget::status)) {
-            targets.add(new TargetStatus(r.target().name(), r.value(), r.ok() ? null : r.error().getMessage()));
+            targets.add(new TargetStatus(r.target().name(), r.value(), r.ok() ? null : r.error().getMessage(),
+                    r.ok() ? null : r.error().kind().label()));
         }
         return new Answer(Instant.now(), targets);
     }
@@ -109,7 +113,7 @@ final class StatusCommand implements Callable<Integer> {
     static String line(TargetStatus t) {
         Status s = t.status();
         if (s == null) {
-            return t.target() + "  UNREACHABLE: " + t.error();
+            return t.target() + "  " + t.failure() + ": " + t.error();
         }
         Lease lease = s.lease();
         return t.target() + "  " + PauseWindow.stateOf(s) + "  held " + s.queueDepth() + "  oldest "
@@ -124,7 +128,7 @@ final class StatusCommand implements Callable<Integer> {
     private static void block(PrintWriter out, TargetStatus t, Instant now) {
         Status s = t.status();
         if (s == null) {
-            out.println(t.target() + ": UNREACHABLE");
+            out.println(t.target() + ": " + t.failure());
             out.println("  " + t.error());
             return;
         }

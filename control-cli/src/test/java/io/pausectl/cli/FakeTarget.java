@@ -41,6 +41,8 @@ final class FakeTarget implements PauseTarget {
     private PauseSpec lastSpec;
     private String lastLease;
     private Runnable onPause = () -> { };
+    /** The limits its status says, null for none (as HAProxy). */
+    volatile io.pausectl.api.Limits limits;
 
     FakeTarget(String name) {
         this.name = name;
@@ -214,14 +216,15 @@ final class FakeTarget implements PauseTarget {
 
     private void reach(String what) throws TargetException {
         if (unreachable) {
-            throw new TargetException(name + ": cannot connect (Connection refused): is pause-proxy running?");
+            throw new TargetException(TargetException.Kind.UNREACHABLE,
+                    name + ": cannot connect (Connection refused): is pause-proxy running?", null);
         }
     }
 
     private Status snapshot() {
         return new Status(state, queueDepth, queueDepth * 300L, inFlight, state == PauseState.RUNNING ? 0 : inFlight,
                 queueDepth > 0 ? 1500 : 0, lease, pausedSince, maxQueueDepth,
-                new Counters(held, released, 0, 0, 0, resumed, 0));
+                new Counters(held, released, 0, 0, 0, resumed, 0)).withLimits(limits);
     }
 
     @Override

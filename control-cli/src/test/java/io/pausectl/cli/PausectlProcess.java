@@ -26,12 +26,18 @@ final class PausectlProcess implements AutoCloseable {
     }
 
     static PausectlProcess start(Path dir, List<String> args) throws IOException {
+        return start(dir, List.of(), args);
+    }
+
+    /** With options for its JVM, e.g. {@code -Djdk.net.hosts.file=FILE} so that no name is looked up outside. */
+    static PausectlProcess start(Path dir, List<String> jvmOptions, List<String> args) throws IOException {
         Files.createDirectories(dir);
         Path out = Files.createTempFile(dir, "pausectl", ".out");
         Path err = Files.createTempFile(dir, "pausectl", ".err");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(PausectlMain.class.getName());

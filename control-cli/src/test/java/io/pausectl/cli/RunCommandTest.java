@@ -320,7 +320,7 @@ class RunCommandTest {
         io.pausectl.api.Status t = new io.pausectl.api.Status(io.pausectl.api.PauseState.PAUSED, 4, 900, 2, 0, 700,
                 null, null, 4, null);
         String line = PauseFeedback.line(List.of(new Fleet.Result<>(null, s, null), new Fleet.Result<>(null, t, null),
-                new Fleet.Result<>(null, null, new io.pausectl.cli.target.TargetException("x"))), 12_345);
+                new Fleet.Result<>(null, null, new io.pausectl.cli.target.TargetException(io.pausectl.cli.target.TargetException.Kind.UNREACHABLE, "x", null))), 12_345);
         assertThat(line).isEqualTo("paused 12.3s | held 7 | oldest 2.5s | in flight 3 | max depth 5 | 3 targets"
                 + " | 1 UNREACHABLE");
     }

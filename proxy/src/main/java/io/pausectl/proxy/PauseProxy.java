@@ -46,7 +46,13 @@ public final class PauseProxy {
      * @return the client listener's bound address
      */
     public InetSocketAddress start() throws InterruptedException {
-        clientAddress = server.start();
+        try {
+            clientAddress = server.start();
+        } catch (InterruptedException | RuntimeException e) {
+            gate.shutdown();
+            gate.close();
+            throw e;
+        }
         metrics.bindNetty("client", server.eventLoops());
         try {
             adminAddress = admin.start();

@@ -232,8 +232,13 @@ public final class PauseProxyMain implements Callable<Integer> {
         try {
             bound = server.start();
         } catch (Exception e) {
-            LOG.error("pause-proxy: cannot listen on {} (clients) and {} (admin API): {}", hostPort(cfg.listen()),
-                    hostPort(cfg.adminListen()), e.toString());
+            String message = e instanceof io.pausectl.proxy.server.ListenException ? e.getMessage()
+                    : "cannot listen on " + hostPort(cfg.listen()) + " (clients) and " + hostPort(cfg.adminListen())
+                    + " (admin API): " + e;
+            LOG.error("pause-proxy: {}", message);
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("pause-proxy: " + message);
+            err.flush();
             return 1;
         }
         LOG.info("pause-proxy listening for clients on {} ({} transport, {} event loops)", hostPort(bound),

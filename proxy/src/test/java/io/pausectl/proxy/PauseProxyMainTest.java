@@ -42,6 +42,48 @@ class PauseProxyMainTest {
     }
 
     @Test
+    void aMisspeltEnvironmentVariableIsRefusedNotIgnored() {
+        Run r = run(Map.of("PAUSE_PROXY_QUEUE_TIMOUT", "8s"), "--upstream", "http://127.0.0.1:9000");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly("pause-proxy: environment PAUSE_PROXY_QUEUE_TIMOUT is not a"
+                + " pause-proxy setting (did you mean PAUSE_PROXY_QUEUE_TIMEOUT?) (unset it; the settings are"
+                + " PAUSE_PROXY_ and a flag's name, e.g. PAUSE_PROXY_QUEUE_TIMEOUT)");
+    }
+
+    @Test
+    void filesThatCannotBeReadAreNamedInWords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Run config = run(Map.of(), "--config", dir.resolve("nope.yaml").toString());
+        assertThat(config.code()).isEqualTo(2);
+        assertThat(config.err().lines()).containsExactly("pause-proxy: --config: cannot read " + dir.resolve("nope.yaml")
+                + ": no such file");
+        Run token = run(Map.of(), "--upstream", "http://127.0.0.1:9000", "--admin-token-file",
+                dir.resolve("token").toString());
+        assertThat(token.err().lines()).containsExactly("pause-proxy: --admin-token-file: cannot read "
+                + dir.resolve("token") + ": no such file");
+    }
+
+    @Test
+    void aYamlKeyWrittenTwiceIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("p.yaml"),
+                "upstream: http://127.0.0.1:9000\nqueue-timeout: 30s\nmax-queued: 10\nqueue-timeout: 8s\n");
+        Run r = run(Map.of(), "--config", file.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly("pause-proxy: --config: " + file
+                + " line 4: 'queue-timeout' is set twice (keep one)");
+    }
+
+    @Test
+    void aTakenPortNamesTheAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Run r = run(Map.of(), "--upstream", "http://127.0.0.1:9000", "--listen", "127.0.0.1:" + taken.getLocalPort(),
+                    "--admin-listen", "127.0.0.1:0");
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err().lines()).containsExactly("pause-proxy: cannot listen for clients on 127.0.0.1:"
+                    + taken.getLocalPort() + ": address already in use (another process listens there)");
+        }
+    }
+
+    @Test
     void anUnknownFlagIsOneLineAndExitCode2() {
         Run r = run(Map.of(), "--upstreams", "http://127.0.0.1:9000");
         assertThat(r.code()).isEqualTo(2);

@@ -46,7 +46,8 @@ abstract class HaproxyTarget implements PauseTarget {
     }
 
     TargetException failure(String doing, RuntimeApiException e) {
-        return new TargetException("could not " + doing + " " + who() + ": " + e.getMessage(), e);
+        return new TargetException(e instanceof RuntimeApiCommandException ? TargetException.Kind.FAILED
+                : TargetException.Kind.UNREACHABLE, "could not " + doing + " " + who() + ": " + e.getMessage(), e);
     }
 
     /** Requests forwarded to backends and not finished. */

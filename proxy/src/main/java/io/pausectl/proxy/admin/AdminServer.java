@@ -90,9 +90,12 @@ public final class AdminServer {
                 });
         try {
             serverChannel = bootstrap.bind(listen).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw io.pausectl.proxy.server.ListenException.of("the admin API", listen, e);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         String host = bound.getAddress() instanceof Inet6Address

@@ -70,6 +70,7 @@ public final class ConfigLoader {
      */
     public static ProxyConfig load(Map<String, List<String>> flags, Map<String, String> env) throws ConfigException {
         ConfigLoader loader = new ConfigLoader(flags, env);
+        loader.checkEnvironment();
         loader.readFile();
         return loader.build();
     }
@@ -77,6 +78,72 @@ public final class ConfigLoader {
     /** The environment variable for a setting: {@code queue-timeout} → {@code PAUSE_PROXY_QUEUE_TIMEOUT}. */
     public static String envName(String setting) {
         return ENV_PREFIX + setting.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /**
+     * Refuses a {@code PAUSE_PROXY_*} variable that names no setting: a misspelt one would otherwise be
+     * ignored without a word, and the default used instead.
+     */
+    private void checkEnvironment() throws ConfigException {
+        Set<String> known = new java.util.TreeSet<>();
+        known.add(envName(CONFIG));
+        SETTINGS.forEach(s -> known.add(envName(s)));
+        for (String name : new java.util.TreeSet<>(env.keySet())) {
+            if (name.startsWith(ENV_PREFIX) && !known.contains(name)) {
+                throw new ConfigException("environment " + name + " is not a pause-proxy setting" + closest(name, known)
+                        + " (unset it; the settings are PAUSE_PROXY_ and a flag's name, e.g. PAUSE_PROXY_QUEUE_TIMEOUT)");
+            }
+        }
+    }
+
+    /** {@code " (did you mean X?)"} for the known name nearest to a misspelt one, or nothing. */
+    private static String closest(String name, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = distance(name, k);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best != null && bestDistance <= 3 ? " (did you mean " + best + "?)" : "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    /** Why a file could not be read, in words: {@code no such file}, {@code permission denied}... */
+    static String unreadable(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "not UTF-8 text";
+        }
+        if (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("is a directory")) {
+            return "it is a directory";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private void readFile() throws ConfigException {
@@ -88,12 +155,21 @@ public final class ConfigLoader {
         fileName = path.toString();
         JsonNode root;
         try {
-            root = new YAMLMapper().readTree(Files.readString(path, StandardCharsets.UTF_8));
+            // A key written twice is refused: YAML readers disagree on which one wins.
+            root = YAMLMapper.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build().readTree(Files.readString(path, StandardCharsets.UTF_8));
         } catch (JacksonException e) {
-            throw new ConfigException("--config: " + path + " is not valid YAML: "
-                    + e.getOriginalMessage().lines().findFirst().orElse("") + raw.from());
+            String message = e.getOriginalMessage().lines().findFirst().orElse("");
+            int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            if (message.startsWith("Duplicate field '")) {
+                String key = message.substring("Duplicate field '".length(), message.lastIndexOf('\''));
+                throw new ConfigException("--config: " + path + (line > 0 ? " line " + line : "") + ": '" + key
+                        + "' is set twice (keep one)" + raw.from());
+            }
+            throw new ConfigException("--config: " + path + (line > 0 ? " line " + line : "") + " is not valid YAML: "
+                    + message + raw.from());
         } catch (IOException e) {
-            throw new ConfigException("--config: cannot read " + path + " (" + e + ")" + raw.from());
+            throw new ConfigException("--config: cannot read " + path + ": " + unreadable(e) + raw.from());
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return;
@@ -291,8 +367,7 @@ public final class ConfigLoader {
         try {
             token = Files.readString(path, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
-            throw new ConfigException("--admin-token-file: cannot read " + path + " (" + e.getClass().getSimpleName()
-                    + ")" + raw.from());
+            throw new ConfigException("--admin-token-file: cannot read " + path + ": " + unreadable(e) + raw.from());
         }
         if (token.isEmpty()) {
             throw new ConfigException("--admin-token-file: " + path + " is empty" + raw.from());

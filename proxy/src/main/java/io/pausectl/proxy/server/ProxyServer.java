@@ -91,9 +91,13 @@ public final class ProxyServer {
                 .childHandler(new ClientChannelInitializer(context, clients));
         try {
             listener = bootstrap.bind(config.listen()).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        } catch (Exception e) {
+            // Netty rethrows the native transport's bind error unchecked; say which address it was.
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw ListenException.of("clients", config.listen(), e);
         }
         return (InetSocketAddress) listener.localAddress();
     }

@@ -119,6 +119,14 @@ class AdminApiTest {
     }
 
     @Test
+    void aFieldOfTheWrongTypeIsNamedInJsonTerms() throws Exception {
+        assertThat(error(send("POST", "/v1/pause", "{\"scope\":{\"methods\":\"POST\"}}"), 400).message())
+                .isEqualTo("'scope.methods' must be a list of strings, e.g. [\"POST\"]");
+        assertThat(error(send("POST", "/v1/pause", "{\"ttl\":[30]}"), 400).message())
+                .isEqualTo("'ttl' must be a string, e.g. \"30s\"");
+    }
+
+    @Test
     void metricsSayWhenThePauseBeganAndTheQueueTimeout() throws Exception {
         String idle = send("GET", "/metrics", null).body();
         assertThat(idle).contains("pauseproxy_oldest_hold_seconds 0.0", "pauseproxy_pause_started_timestamp_seconds 0.0",

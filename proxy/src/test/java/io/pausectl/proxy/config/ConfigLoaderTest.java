@@ -154,7 +154,7 @@ class ConfigLoaderTest {
                 "--admin-token-file: " + empty + " is empty");
         Path missing = dir.resolve("missing");
         assertRefused(flags("upstream", "http://127.0.0.1:9000", "admin-token-file", missing.toString()), Map.of(),
-                "--admin-token-file: cannot read " + missing + " (NoSuchFileException)");
+                "--admin-token-file: cannot read " + missing + ": no such file");
     }
 
     @Test
@@ -169,7 +169,7 @@ class ConfigLoaderTest {
         Files.writeString(yaml, "upstream: [http://127.0.0.1:9000\n");
         assertThatThrownBy(() -> ConfigLoader.load(flags("config", yaml.toString()), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("--config: " + yaml + " is not valid YAML: ")
+                .hasMessageStartingWith("--config: " + yaml + " line 1 is not valid YAML: ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 }
