@@ -100,7 +100,7 @@ class AdminApiContractTest {
         CliHarness cli = new CliHarness();
         cli.realTargets = true;
         cli.env.put("PAUSECTL_TOKEN", TOKEN);
-        assertThat(cli.run("pause", "--target", url, "--ttl", "1m", "--reason", "contract")).as(cli.err()).isEqualTo(0);
+        assertThat(cli.run("pause", "--target", url, "--ttl", "30s", "--reason", "contract")).as(cli.err()).isEqualTo(0);
         assertThat(cli.run("pause", "--target", url)).isEqualTo(4);
         assertThat(cli.err()).contains(url + ": already paused by lease held by ");
         assertThat(cli.run("status", "--target", url)).isEqualTo(0);

@@ -233,7 +233,7 @@ class PausectlIntegrationTest {
     @Test
     void pausingTwiceIsExit4() throws Exception {
         ProxyProcess proxy = proxy();
-        PausectlProcess first = pausectl("pause", "--target", proxy.adminUrl(), "--ttl", "1m");
+        PausectlProcess first = pausectl("pause", "--target", proxy.adminUrl(), "--ttl", "30s");
         assertThat(first.waitFor(EXIT)).as(first.err()).isEqualTo(0);
         assertThat(first.out()).contains("resume with: pausectl --target " + proxy.adminUrl() + " resume --lease ");
         PausectlProcess second = pausectl("pause", "--target", proxy.adminUrl());
