@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "pause", mixinStandardHelpOptions = true,
         description = {"Pause traffic on every target (all or none) until 'pausectl resume', or until the lease's"
                 + " --ttl runs out (then the proxy resumes by itself).",
-                "Exit codes: 0 paused, 2 usage, 3 could not pause (nothing stays paused), 4 already paused by"
+                "Exit codes: 0 paused, 1 internal error, 2 usage (or a --ttl the targets cannot hold), 3 could not pause (nothing stays paused), 4 already paused by"
                         + " another lease, 5 could not undo a partial pause."})
 final class PauseCommand implements Callable<Integer> {
     @ParentCommand

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = {"Resume traffic on every target: end the pause held by the given lease(s), or (--force)"
                 + " whatever pause holds. Held requests are then released in order.",
-                "Exit codes: 0 resumed (or was not paused), 2 usage, 5 some targets are still paused (named)."})
+                "Exit codes: 0 resumed (or was not paused), 1 internal error, 2 usage, 5 some targets are still paused (named)."})
 final class ResumeCommand implements Callable<Integer> {
     @ParentCommand
     PausectlCommand root;

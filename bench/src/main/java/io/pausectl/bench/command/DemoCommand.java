@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
  * happens, then the table of what the clients saw and a chart.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "A small maintenance window, end to end, explained.",
         description = {"A maintenance window at a friendly scale (about 10 s), explained as it goes: an in-process upstream,",
                 "the real pause-proxy in front of it, steady load, and 'pausectl run -- sleep 3' in the middle.",
                 "Prints what the clients saw and writes a latency-over-time chart (SVG)."})

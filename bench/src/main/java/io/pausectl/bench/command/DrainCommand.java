@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 /** {@code pause-bench drain}: how fast the held queue empties against the upstream's own capacity. */
 @Command(name = "drain", mixinStandardHelpOptions = true,
+        header = "Release speed against the upstream's own capacity.",
         description = {"Holds --count requests in a paused pause-proxy, resumes, and times until all are answered,",
                 "against the upstream's own capacity measured in the same run (same generator, closed loop, straight",
                 "to the upstream). Target: >= 0.9x the upstream's capacity."})

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 /** {@code pause-bench hold}: the proxy's memory per held request. */
 @Command(name = "hold", mixinStandardHelpOptions = true,
+        header = "Memory per held request of a paused pause-proxy.",
         description = {"Holds --count requests (one connection each) in a paused pause-proxy and reports its memory per held request:",
                 "RSS and live heap (after a full GC), each against the same proxy idle. Target: RSS <= 7.44 KiB per held request",
                 "(HAProxy 2.6's figure on this machine). Needs a JDK (jcmd)."})

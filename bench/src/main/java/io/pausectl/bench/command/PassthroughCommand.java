@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 
 /** {@code pause-bench passthrough}: targets side by side. */
 @Command(name = "passthrough", mixinStandardHelpOptions = true,
+        header = "Throughput and latency of targets side by side.",
         description = {"Throughput and latency of targets side by side, one run, same generator (closed loop, keep-alive).",
                 "Without --target: the bench's upstream directly, pause-proxy in front of it, and HAProxy and nginx in",
                 "front of it when installed. Ratios are to the first target."})
