@@ -646,8 +646,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             state = State.DISCARDING;
             requestRead();
         } else {
+            // Request bytes may be left unread (a held or refused body, pipelined requests):
+            // closing at once would reset the connection and could lose this answer.
             state = State.CLOSING;
-            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.closeAfter(ctx.channel(), ctx.writeAndFlush(last), metrics::lingeringClose);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.pausectl.proxy.client;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -111,7 +110,9 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
             String line = result.isFailure() ? "-" : request.method() + " " + RequestTargets.escape(request.uri()) + " " + request.protocolVersion();
             ACCESS.info("{} \"{}\" {} {} 0ms -", client, line, status.code(), response.content().readableBytes());
         }
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        // Bytes after the refused head (its body, pipelined requests) are unread: linger, so the
+        // answer is not lost to a reset.
+        LingeringClose.closeAfter(ctx.channel(), ctx.writeAndFlush(response), metrics::lingeringClose);
     }
 
     /** Why a well-formed head is refused. */

@@ -35,6 +35,10 @@ import java.util.function.ToLongFunction;
  * <p>Request side: {@code pauseproxy_requests_total{status_class}},
  * {@code pauseproxy_request_seconds} (histogram), {@code pauseproxy_upstream_errors_total{kind}}.
  *
+ * <p>Client connections: {@code pauseproxy_client_lingering_closes_total},
+ * {@code pauseproxy_client_connections_refused_total} (at {@code --max-connections}),
+ * {@code pauseproxy_client_head_timeouts_total} ({@code --client-header-timeout}).
+ *
  * <p>Pause gate ({@link #bindGate}): {@code pauseproxy_state{state}} (1 for the current state),
  * {@code pauseproxy_queue_depth}, {@code pauseproxy_queue_bytes}, {@code pauseproxy_queue_limit_depth},
  * {@code pauseproxy_queue_limit_bytes} and {@code pauseproxy_queue_timeout_seconds} (the configured bounds, for
@@ -73,6 +77,9 @@ public final class ProxyMetrics {
     private final Map<UpstreamErrorKind, Counter> upstreamErrors = new EnumMap<>(UpstreamErrorKind.class);
     private final Timer holdTimer;
     private final Timer pauseTimer;
+    private final Counter lingeringCloses;
+    private final Counter connectionsRefused;
+    private final Counter headTimeouts;
 
     /**
      * Metrics in a Prometheus registry, with the JVM's meters bound: what the proxy process
@@ -116,6 +123,17 @@ public final class ProxyMetrics {
                 .description("How long each pause lasted, from its start to its resume or expiry")
                 .publishPercentileHistogram()
                 .maximumExpectedValue(Duration.ofHours(1))
+                .register(registry);
+        lingeringCloses = Counter.builder("pauseproxy.client.lingering.closes")
+                .description("Client connections closed after an answer by half-closing and reading what was left,"
+                        + " so the answer is not lost to a reset")
+                .register(registry);
+        connectionsRefused = Counter.builder("pauseproxy.client.connections.refused")
+                .description("Client connections answered 503 and closed because --max-connections were open")
+                .register(registry);
+        headTimeouts = Counter.builder("pauseproxy.client.head.timeouts")
+                .description("Client connections answered 408 and closed: a request head not complete within"
+                        + " --client-header-timeout")
                 .register(registry);
     }
 
@@ -218,6 +236,31 @@ public final class ProxyMetrics {
         int statusClass = status / 100;
         requestsByStatusClass[statusClass >= 1 && statusClass <= 5 ? statusClass : 0].increment();
         requestTimer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A client connection started a lingering close. */
+    public void lingeringClose() {
+        lingeringCloses.increment();
+    }
+
+    /** Lingering closes so far. */
+    public long lingeringCloses() {
+        return (long) lingeringCloses.count();
+    }
+
+    /** A client connection refused at {@code --max-connections}. */
+    public void connectionRefused() {
+        connectionsRefused.increment();
+    }
+
+    /** Client connections refused so far. */
+    public long connectionsRefused() {
+        return (long) connectionsRefused.count();
+    }
+
+    /** A client connection whose request head took longer than {@code --client-header-timeout}. */
+    public void headTimeout() {
+        headTimeouts.increment();
     }
 
     /** One failed exchange with an upstream. */

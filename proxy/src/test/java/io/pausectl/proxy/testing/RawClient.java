@@ -187,6 +187,18 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * True when the server ended the connection with an orderly end of stream (FIN); a reset
+     * throws, as it would to any client.
+     */
+    public boolean orderlyEndOfStream() throws IOException {
+        try {
+            return in.read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
     /** Whether nothing arrives within {@code millis} (and the connection stays open). */
     public boolean silentFor(int millis) throws IOException {
         int old = socket.getSoTimeout();
