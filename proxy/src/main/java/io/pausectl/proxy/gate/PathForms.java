@@ -11,7 +11,8 @@ import java.util.List;
  * <ol>
  *   <li>the path as received (an origin that normalises nothing);</li>
  *   <li>its RFC 3986 §6.2.2 normal form: percent-escapes of unreserved characters decoded, the
- *       other escapes' hex digits upper case, dot segments removed (§5.2.4);</li>
+ *       other escapes' hex digits upper case, a {@code %} that starts no escape written
+ *       {@code %25}, dot segments removed (§5.2.4);</li>
  *   <li>that with repeated slashes merged, before or after the dot segments go (nginx's
  *       {@code merge_slashes}, Envoy's {@code merge_slashes});</li>
  *   <li>a loose form: every escape decoded, repeatedly (origins that decode {@code %2F} or decode
@@ -148,7 +149,11 @@ final class PathForms {
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
             int v = c == '%' ? escaped(path, i) : -1;
-            if (v < 0) {
+            if (c == '%' && v < 0) {
+                // A '%' that starts no escape stands for itself: written %25, so that what follows
+                // can never join it into a new escape (and the form is a fixed point).
+                b.append("%25");
+            } else if (v < 0) {
                 b.append(c);
             } else if (unreserved((char) v)) {
                 b.append((char) v);

@@ -15,6 +15,9 @@ class PathFormsTest {
     @Test
     void theNormalFormFollowsRfc3986() {
         assertThat(PathForms.decodeUnreserved("/%6frders/%c3%a9%2f")).isEqualTo("/orders/%C3%A9%2F");
+        // Found by ScopeMatcherFuzzTest: a stray '%' must not join a decoded character into an escape.
+        assertThat(PathForms.canonical("/3//%%626")).isEqualTo("/3/%25b6");
+        assertThat(PathForms.canonical(PathForms.canonical("/3//%%626"))).isEqualTo("/3/%25b6");
         assertThat(PathForms.removeDotSegments("/a/b/c/./../../g")).isEqualTo("/a/g");
         assertThat(PathForms.removeDotSegments("/a/..")).isEqualTo("/");
         assertThat(PathForms.removeDotSegments("/../../x")).isEqualTo("/x");
