@@ -119,6 +119,15 @@ public final class PauseProxyMain implements Callable<Integer> {
             description = "A client connection idle this long between requests is closed. Default: 60s.")
     String clientIdleTimeout;
 
+    @Option(names = "--client-header-timeout", paramLabel = "DURATION",
+            description = "A request head begun must be complete within this (then 408 and close). Default: 10s.")
+    String clientHeaderTimeout;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Most client connections open at once; past it a new one gets 503 and is closed."
+                    + " Default: half of what the open-files limit leaves after 256.")
+    String maxConnections;
+
     @Option(names = "--max-request-line", paramLabel = "SIZE", description = "Longest request line (then 414). Default: 8KiB.")
     String maxRequestLine;
 
@@ -196,6 +205,8 @@ public final class PauseProxyMain implements Callable<Integer> {
         put(flags, "upstream-idle-timeout", upstreamIdleTimeout);
         put(flags, "client-idle-timeout", clientIdleTimeout);
         put(flags, "client-send-timeout", clientSendTimeout);
+        put(flags, "client-header-timeout", clientHeaderTimeout);
+        put(flags, "max-connections", maxConnections);
         put(flags, "max-request-line", maxRequestLine);
         put(flags, "max-header-size", maxHeaderSize);
         put(flags, "shutdown-grace", shutdownGrace);
@@ -294,6 +305,8 @@ public final class PauseProxyMain implements Callable<Integer> {
                 + " upstream-idle-timeout=" + Durations.format(c.upstreamIdleTimeout())
                 + " client-idle-timeout=" + Durations.format(c.clientIdleTimeout())
                 + " client-send-timeout=" + Durations.format(c.clientSendTimeout())
+                + " client-header-timeout=" + Durations.format(c.clientHeaderTimeout())
+                + " max-connections=" + c.maxConnections()
                 + " max-request-line=" + ByteSizes.format(c.maxRequestLineLength())
                 + " max-header-size=" + ByteSizes.format(c.maxHeaderSize())
                 + " shutdown-grace=" + Durations.format(c.shutdownGrace())

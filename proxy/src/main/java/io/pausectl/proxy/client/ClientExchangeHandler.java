@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pausectl.common.Durations;
 import io.pausectl.proxy.gate.Admission;
 import io.pausectl.proxy.gate.PauseGate;
 import io.pausectl.proxy.gate.Refusal;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -120,6 +122,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     /** The one timer checking the client idle timeout, re-armed lazily; null when none. */
     private ScheduledFuture<?> idleTimer;
     private final Runnable idleTimerTask = this::checkIdle;
+    private final long clientHeaderNanos;
+    /** When the request head being read began arriving ({@link ClientHttpCodec#HEAD_STARTED}); 0 when none. */
+    private long headStartedNanos;
+    /** The timer checking the header timeout, armed by a partial head only; null when none. */
+    private ScheduledFuture<?> headTimer;
+    private final Runnable headTimerTask = this::checkHead;
     /** Something was written to the client and not flushed yet. */
     private boolean clientFlushPending;
     /** The one timer watching a client that does not take what is written to it; null when none. */
@@ -137,6 +145,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         this.clientSendTimeoutNanos = context.config().clientSendTimeout().toNanos();
         this.accessLog = context.config().accessLog();
         this.clientIdleNanos = context.config().clientIdleTimeout().toNanos();
+        this.clientHeaderNanos = context.config().clientHeaderTimeout().toNanos();
     }
 
     State state() {
@@ -225,6 +234,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     // ---- client side --------------------------------------------------------------------------
 
     private void requestHead(HttpRequest request) {
+        headStartedNanos = 0;
         if (state != State.AWAITING_HEAD) {
             // Cannot happen while only one read is outstanding; refuse to guess.
             ReferenceCountUtil.release(request);
@@ -754,8 +764,47 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         idleTimer = ctx.channel().eventLoop().schedule(idleTimerTask, next, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * A request head began arriving and is not complete: it must be within the header timeout
+     * (HAProxy's {@code timeout http-request}), counted from when the connection waits for it.
+     */
+    private void headStarted() {
+        headStartedNanos = System.nanoTime();
+        if (headTimer == null) {
+            headTimer = ctx.channel().eventLoop().schedule(headTimerTask, clientHeaderNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkHead() {
+        headTimer = null;
+        if (headStartedNanos == 0 || state == State.CLOSING || !ctx.channel().isActive()) {
+            return;
+        }
+        long next = clientHeaderNanos;
+        if (state == State.AWAITING_HEAD) {
+            long elapsed = System.nanoTime() - Math.max(headStartedNanos, awaitingSinceNanos);
+            if (elapsed >= clientHeaderNanos) {
+                LOG.debug("{} request head not complete in time, closing", ctx.channel());
+                state = State.CLOSING;
+                metrics.headTimeout();
+                metrics.requestDone(HttpResponseStatus.REQUEST_TIMEOUT.code(), 0);
+                LingeringClose.closeAfter(ctx.channel(), ctx.writeAndFlush(LocalResponses.full(ctx.alloc(),
+                        HttpResponseStatus.REQUEST_TIMEOUT, "request head not complete within "
+                                + Durations.format(Duration.ofNanos(clientHeaderNanos)), true)), metrics::lingeringClose);
+                return;
+            }
+            next = clientHeaderNanos - elapsed;
+        }
+        // Busy with the exchange before it (a pipelined head): the clock starts when it is waited for.
+        headTimer = ctx.channel().eventLoop().schedule(headTimerTask, next, TimeUnit.NANOSECONDS);
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ClientHttpCodec.HEAD_STARTED) {
+            headStarted();
+            return;
+        }
         if (evt == SHUTDOWN) {
             shuttingDown = true;
             if (state == State.AWAITING_HEAD) {
@@ -804,6 +853,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (sendTimer != null) {
             sendTimer.cancel(false);
             sendTimer = null;
+        }
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
         }
         ctx.fireChannelInactive();
     }

@@ -42,6 +42,17 @@ import java.util.List;
  * writes a body (or a chunked terminator) after a HEAD response.
  */
 public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
+    /**
+     * Fired down the pipeline when a read leaves part of a request head unparsed (the rest has not
+     * arrived): where {@code --client-header-timeout} starts. A head that arrives whole fires nothing.
+     */
+    public static final Object HEAD_STARTED = new Object() {
+        @Override
+        public String toString() {
+            return "HEAD_STARTED";
+        }
+    };
+
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
 
     public ClientHttpCodec(int maxRequestLine, int maxHeaderSize, int maxChunkSize) {
@@ -61,6 +72,8 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         private boolean inHead = true;
         /** A failed head was handed on: the connection closes, everything after it is dropped. */
         private boolean broken;
+        /** {@link #HEAD_STARTED} was fired for the head being read. */
+        private boolean headStartSignalled;
 
         RequestDecoder(HttpDecoderConfig config) {
             super(config);
@@ -79,6 +92,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 if (o instanceof HttpRequest) {
                     methods.add(((HttpRequest) o).method());
                     inHead = false;
+                    headStartSignalled = false;
                     if (((HttpRequest) o).decoderResult().isFailure()) {
                         broken = true;
                     }
@@ -86,6 +100,11 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 if (o instanceof LastHttpContent) {
                     inHead = true;
                 }
+            }
+            if (!broken && inHead && buffer.isReadable() && !headStartSignalled) {
+                // Part of a head is here and the rest is not: the header timeout starts.
+                headStartSignalled = true;
+                ctx.fireUserEventTriggered(HEAD_STARTED);
             }
             if (!broken && inHead && hasBareCr(buffer)) {
                 // The decoder waits for an LF that may never come (RFC 9112 §2.2: a bare CR is

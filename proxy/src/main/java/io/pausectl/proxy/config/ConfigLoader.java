@@ -44,7 +44,7 @@ public final class ConfigLoader {
             "listen", "upstream", "admin-listen", "admin-token-file", "max-queued", "max-queued-bytes",
             "queue-timeout", "max-pause", "drain-concurrency", "drain-rate", "bypass-path", "event-loops",
             "connect-timeout", "upstream-timeout", "upstream-idle-timeout", "client-idle-timeout",
-            "client-send-timeout", "max-request-line",
+            "client-send-timeout", "client-header-timeout", "max-connections", "max-request-line",
             "max-header-size", "shutdown-grace", "access-log");
 
     private static final Set<String> REPEATABLE = Set.of("upstream", "bypass-path");
@@ -234,13 +234,31 @@ public final class ConfigLoader {
         // Below gunicorn's 2 s keep-alive, the shortest common one: see UpstreamConnectionPool.
         Duration upstreamIdleTimeout = duration("upstream-idle-timeout", "1s", false);
         Duration clientSendTimeout = duration("client-send-timeout", "60s", false);
+        Duration clientHeaderTimeout = duration("client-header-timeout", "10s", false);
+        int maxConnections = integer("max-connections", Integer.toString(defaultMaxConnections()), 1, Integer.MAX_VALUE);
         int maxRequestLine = (int) size("max-request-line", "8KiB", 64, MAX_LINE_OR_HEADER);
         int maxHeaderSize = (int) size("max-header-size", "16KiB", 256, MAX_LINE_OR_HEADER);
         Duration shutdownGrace = duration("shutdown-grace", "30s", true);
         boolean accessLog = bool("access-log", "false");
         return new ProxyConfig(listen, upstreams, adminListen, adminToken, maxQueued, maxQueuedBytes, queueTimeout,
                 maxPause, drainConcurrency, drainRate, bypassPaths, eventLoops, connectTimeout, upstreamTimeout,
-                clientIdleTimeout, upstreamIdleTimeout, clientSendTimeout, maxRequestLine, maxHeaderSize, shutdownGrace, accessLog);
+                clientIdleTimeout, upstreamIdleTimeout, clientSendTimeout, clientHeaderTimeout, maxConnections,
+                maxRequestLine, maxHeaderSize, shutdownGrace, accessLog);
+    }
+
+    /**
+     * The default {@code --max-connections}: half of what the open-files limit leaves after 256
+     * descriptors for the process itself, since each client connection may need an upstream one.
+     * Below the limit, a flood of slow clients is refused with a 503 instead of starving every
+     * connection, upstream ones included, of descriptors.
+     */
+    static int defaultMaxConnections() {
+        long limit = 4096;
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.UnixOperatingSystemMXBean) {
+            limit = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
+        }
+        return (int) Math.max(16, Math.min(Integer.MAX_VALUE, (limit - 256) / 2));
     }
 
     /** One setting's value(s) and a description of where they came from. */

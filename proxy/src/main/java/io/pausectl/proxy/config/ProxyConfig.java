@@ -28,6 +28,10 @@ import java.util.Optional;
  * @param clientIdleTimeout       a client connection idle this long between requests is closed
  * @param upstreamIdleTimeout     a pooled upstream connection idle this long is closed, never reused
  * @param clientSendTimeout       a client that takes none of what is written to it for this long is cut
+ * @param clientHeaderTimeout     a request head begun but not complete this long after is answered
+ *                                408 and its connection closed (HAProxy's {@code timeout http-request})
+ * @param maxConnections          most client connections open at once; past it a new one is
+ *                                answered 503 and closed
  * @param maxRequestLineLength    longest request line; past it, 414
  * @param maxHeaderSize           largest request head; past it, 431
  * @param shutdownGrace           on SIGTERM, how long in-flight exchanges may take to finish
@@ -51,6 +55,8 @@ public record ProxyConfig(
         Duration clientIdleTimeout,
         Duration upstreamIdleTimeout,
         Duration clientSendTimeout,
+        Duration clientHeaderTimeout,
+        int maxConnections,
         int maxRequestLineLength,
         int maxHeaderSize,
         Duration shutdownGrace,
