@@ -235,6 +235,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     private void requestHead(HttpRequest request) {
         headStartedNanos = 0;
+        if (state == State.CLOSING) {
+            // A pipelined head decoded before the answer that closes this connection: never
+            // served, and the connection is already closing (lingering, maybe).
+            ReferenceCountUtil.release(request);
+            return;
+        }
         if (state != State.AWAITING_HEAD) {
             // Cannot happen while only one read is outstanding; refuse to guess.
             ReferenceCountUtil.release(request);
@@ -251,9 +257,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         boolean http11 = request.protocolVersion().minorVersion() == 1;
         boolean expectContinue = http11 && hasBody && headers.contains(HttpHeaderNames.EXPECT);
         boolean upgrade = headers.contains(HttpHeaderNames.UPGRADE) && HopByHopHeaders.connectionHas(headers, UPGRADE);
-        int headBytes = request.decoderResult() instanceof HttpMessageDecoderResult
+        int wireBytes = request.decoderResult() instanceof HttpMessageDecoderResult
                 ? ((HttpMessageDecoderResult) request.decoderResult()).totalSize()
                 : 0;
+        // Measured before prepareUpstreamHead changes the headers, and before the rest of this
+        // socket read (the body's start) is parsed: it is still in the decoder's buffer.
+        ClientHttpCodec codec = ctx.pipeline().get(ClientHttpCodec.class);
+        int headBytes = HeldFootprint.of(request, wireBytes, codec == null ? 0 : codec.unparsedBytes());
         ClientExchange ex = new ClientExchange(this, ctx.channel().eventLoop(), request, pathOf(request.uri()),
                 hostOf(headers.get(HttpHeaderNames.HOST)), headBytes, System.nanoTime(), HttpUtil.isKeepAlive(request),
                 hasBody, expectContinue, upgrade);

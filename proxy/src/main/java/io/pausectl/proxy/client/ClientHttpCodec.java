@@ -66,8 +66,20 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         init(new RequestDecoder(config), new ResponseEncoder());
     }
 
+    /**
+     * What the decoder keeps of the socket reads that is not parsed yet, in bytes: its buffer's
+     * capacity (parsed body pieces are slices of it, so they keep it too).
+     */
+    public int unparsedBytes() {
+        return inboundHandler().internalBufferCapacity();
+    }
+
     /** Decodes requests, refusing ambiguous framing, and records each request's method. */
     final class RequestDecoder extends HttpRequestDecoder {
+        int internalBufferCapacity() {
+            return internalBuffer().capacity();
+        }
+
         /** Between requests or within a head, not within a body. */
         private boolean inHead = true;
         /** A failed head was handed on: the connection closes, everything after it is dropped. */

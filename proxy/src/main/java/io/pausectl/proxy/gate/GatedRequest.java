@@ -35,7 +35,8 @@ public abstract class GatedRequest {
      * @param method        the request method, upper case
      * @param path          the request target's path (no query)
      * @param host          the Host header without port, lower case, or empty
-     * @param bufferedBytes bytes the proxy holds for this request while it is held (its parsed head)
+     * @param bufferedBytes bytes the proxy keeps for this request while it is held: its parsed head,
+     *                      the buffers it grew and the socket bytes read with it (see the client side)
      */
     protected GatedRequest(EventLoop eventLoop, String method, String path, String host, int bufferedBytes) {
         this.eventLoop = eventLoop;

@@ -214,7 +214,9 @@ class PauseOverSocketsTest {
             long pinnedHeld = pinned();
             Status held = fx.status();
             assertThat(held.queueDepth()).isEqualTo(1);
-            assertThat(held.queuedBytes()).as("only the parsed head is accounted").isLessThan(1024);
+            // The head, the connection and the one socket read that came with the head are
+            // accounted (HeldFootprintTest), never the body left in the socket.
+            assertThat(held.queuedBytes()).as("what the held request keeps, not its body").isLessThan(128 * 1024);
             assertThat(pinnedHeld - pinnedBefore).as("pooled memory pinned while held").isLessThan(1 << 20);
             assertThat(fx.upstream.count("big")).isZero();
 

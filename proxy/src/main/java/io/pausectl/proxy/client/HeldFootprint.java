@@ -1,0 +1,50 @@
+package io.pausectl.proxy.client;
+
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * What a held request keeps on the heap, in bytes, as the gate counts it against
+ * {@code --max-queued-bytes}. The head's size on the wire undercounts it by far: a held request
+ * keeps its parsed head (every name and value an object of its own), the decoder's line buffer
+ * grown to the head's longest line, the bytes read from the socket with the head and not parsed
+ * yet (the start of its body, pipelined requests), and its connection's own objects.
+ *
+ * <p>An estimate, deliberately on the high side: the bound is a promise about memory, so
+ * counting too much only refuses a little early.
+ */
+final class HeldFootprint {
+    /** The connection's channel, pipeline, handlers and the exchange's own objects. */
+    static final int CONNECTION_BYTES = 4096;
+    /** A header entry's objects besides its characters (entry, name, value, hash links). */
+    static final int PER_HEADER_BYTES = 160;
+    /** The request object, its headers map and its target. */
+    static final int HEAD_BYTES = 512;
+
+    private HeldFootprint() {
+    }
+
+    /**
+     * @param request      the parsed head
+     * @param wireBytes    the head's size on the wire
+     * @param unparsedRead what the decoder keeps of the socket reads beyond the head (its
+     *                     cumulation buffer's capacity), body bytes included
+     */
+    static int of(HttpRequest request, int wireBytes, int unparsedRead) {
+        long bytes = CONNECTION_BYTES + HEAD_BYTES + 2L * request.uri().length();
+        int longestLine = request.uri().length() + 32;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> h = it.next();
+            int line = h.getKey().length() + h.getValue().length() + 4;
+            bytes += PER_HEADER_BYTES + line;
+            longestLine = Math.max(longestLine, line);
+        }
+        // The decoder's line buffer keeps the capacity of the longest line it parsed.
+        bytes += Math.max(longestLine, wireBytes / 8);
+        bytes += Math.max(0, unparsedRead);
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
+}
