@@ -1,4 +1,4 @@
--- pausectl pause gate for HAProxy (tested on 2.6.12).
+-- pausectl pause gate for HAProxy (tested on 2.6.12 and 3.0.11).
 --
 -- Load it once per process with `lua-load` (NOT `lua-load-per-thread`: the held-request
 -- bookkeeping below lives in one Lua state, which HAProxy runs under a single lock, so the
@@ -9,8 +9,16 @@
 -- While the process variable proc.pausectl_paused is 1 (and the lease in
 -- proc.pausectl_expires, epoch seconds, has not run out) every in-scope request is held
 -- before it is forwarded: new connections and requests on already open keep-alive
--- connections alike. A request is released when the pause ends and answered
--- 503 with Retry-After once it has been held for the hold limit; it is never forwarded twice.
+-- connections alike. A request is released when the pause ends, oldest first (FIFO: a held
+-- request goes on only once every request held before it has gone), and answered 503 with
+-- Retry-After once it has been held for the hold limit; it is never forwarded twice.
+--
+-- A held client that goes away: on 2.6 and 3.0 the gate cannot see it (measured: no Lua call or
+-- sample fetch changes), so it stays held and counts as released. What happens next is
+-- HAProxy's: without "option abortonclose" the request is forwarded once, on release; with it,
+-- HAProxy 3.0 drops the request on release, before connecting to a server (never forwarded),
+-- while HAProxy 2.6 ends the hold at once and forwards the request during the pause. Hence the
+-- shipped haproxy.cfg enables the option on 3.0 and later only.
 --
 -- pausectl drives the variables over the runtime API (experimental-mode on; set var ...).
 -- Variables the gate reads:
@@ -29,6 +37,8 @@
 --   proc.pausectl_held_total           requests ever held
 --   proc.pausectl_released_total       held requests released to the backend
 --   proc.pausectl_timed_out_total      held requests answered 503 at the hold limit
+--   proc.pausectl_client_gone_total    held requests whose stream HAProxy destroyed while held
+--                                      (e.g. "shutdown session"), found by their loop going quiet
 --
 -- It also registers the runtime API command `pausectl-gate`, which pausectl uses to check that
 -- the gate is loaded; it prints the gate's version and state and refreshes the variables above.
@@ -39,6 +49,11 @@ local POLL_MS = 50
 -- A held request's loop marks its entry every POLL_MS; an entry not marked for this long
 -- belongs to a stream HAProxy destroyed without letting the loop finish, and is dropped.
 local STALE_MS = 2000
+-- On release, held requests leave oldest first: every held loop notices the release within
+-- POLL_MS, so each waits until POLL_MS after the release plus 1 ms per RELEASE_PER_MS requests
+-- held before it, and they leave in arrival order, RELEASE_PER_MS at a time (one timer each, no
+-- spinning: 10,000 held leave over 1 s). Requests let go in the same millisecond may still swap.
+local RELEASE_PER_MS = 10
 local RETRY_AFTER_SECONDS = "5"
 
 local function parse_duration_ms(text)
@@ -68,13 +83,13 @@ if os.getenv("PAUSECTL_GATE_HOLD_LIMIT") ~= nil and ENV_HOLD_LIMIT_MS == nil the
             .. "' is not a duration (e.g. 30s, 500ms); using " .. DEFAULT_HOLD_LIMIT_MS .. "ms")
 end
 
--- Held requests in arrival order: entries[id] = { start = ms, seen = ms }.
+-- Held requests in arrival order: entries[id] = { start = ms, seen = ms, pos = index in order }.
 local entries = {}
 local order = {}
 local head, tail = 1, 0
 local next_id = 0
 local held = 0
-local totals = { held = 0, released = 0, timed_out = 0 }
+local totals = { held = 0, released = 0, timed_out = 0, client_gone = 0 }
 
 local function now_ms()
     local t = core.now()
@@ -93,6 +108,9 @@ local function oldest_since()
 end
 
 local last_prune = 0
+-- When the current release began (ms) and the index in `order` of the oldest then held; nil while holding.
+local released_at = nil
+local released_head = 0
 
 -- Drops entries whose loop stopped marking them; at most once a second, since it walks them all.
 local function prune(now)
@@ -104,6 +122,7 @@ local function prune(now)
         if now - e.seen > STALE_MS then
             entries[id] = nil
             held = held - 1
+            totals.client_gone = totals.client_gone + 1
         end
     end
 end
@@ -115,6 +134,7 @@ local function publish(holder)
     holder:set_var("proc.pausectl_held_total", totals.held)
     holder:set_var("proc.pausectl_released_total", totals.released)
     holder:set_var("proc.pausectl_timed_out_total", totals.timed_out)
+    holder:set_var("proc.pausectl_client_gone_total", totals.client_gone)
     local max = holder:get_var("proc.pausectl_held_max")
     if max == nil or held > max then
         holder:set_var("proc.pausectl_held_max", held)
@@ -181,9 +201,10 @@ core.register_action("pause_gate", { "http-req" }, function(txn)
     local limit = hold_limit_ms(txn)
     next_id = next_id + 1
     local id = next_id
-    local entry = { start = start, seen = start }
-    entries[id] = entry
+    released_at = nil
     tail = tail + 1
+    local entry = { start = start, seen = start, pos = tail }
+    entries[id] = entry
     order[tail] = id
     held = held + 1
     totals.held = totals.held + 1
@@ -203,6 +224,26 @@ core.register_action("pause_gate", { "http-req" }, function(txn)
             break
         end
         prune(now)
+    end
+
+    if outcome == "released" then
+        -- FIFO: the first loop to see the release fixes its start and the oldest held then.
+        local now = now_ms()
+        if released_at == nil then
+            oldest_since()
+            released_at = now
+            released_head = head
+        end
+        local leave_at = released_at + POLL_MS + math.max(0, entry.pos - released_head) // RELEASE_PER_MS
+        if leave_at > now then
+            entry.seen = leave_at
+            core.msleep(leave_at - now)
+        end
+        -- HAProxy's threads may still reorder requests let go in the same moment. Where it counts,
+        -- in a server queue (backend at maxconn), rank by arrival: the queue orders by the time
+        -- queued plus this offset (ms, at least -524287), which puts held requests in arrival
+        -- order and ahead of requests that came after the pause.
+        txn:set_priority_offset(start - now_ms())
     end
 
     if entries[id] ~= nil then

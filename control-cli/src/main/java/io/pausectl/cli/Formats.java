@@ -24,6 +24,11 @@ final class Formats {
     }
 
     /** A count of requests with its noun: {@code 1 request}, {@code 3 requests}. */
+    /** A held count, or "not counted" for {@link io.pausectl.cli.target.PauseTarget#NOT_COUNTED}. */
+    static String held(long n) {
+        return n < 0 ? "not counted" : Long.toString(n);
+    }
+
     static String requests(long n) {
         return n + (n == 1 ? " request" : " requests");
     }

@@ -57,19 +57,22 @@ final class PauseFeedback implements Runnable {
         long inFlight = 0;
         int maxDepth = 0;
         java.util.Map<String, Integer> failures = new java.util.TreeMap<>();
+        boolean uncounted = false;
         for (Fleet.Result<Status> r : results) {
             if (!r.ok()) {
                 failures.merge(r.error().kind().label(), 1, Integer::sum);
                 continue;
             }
             Status s = r.value();
-            held += s.queueDepth();
+            uncounted |= s.queueDepth() < 0;
+            held += Math.max(0, s.queueDepth());
             oldest = Math.max(oldest, s.oldestHeldMs());
             inFlight += s.inFlight();
             maxDepth = Math.max(maxDepth, s.maxQueueDepth());
         }
         String warning = queueTimeoutWarning(results);
-        return "paused " + Formats.millis(elapsedMs) + " | held " + held + " | oldest " + Formats.millis(oldest)
+        return "paused " + Formats.millis(elapsedMs) + " | held " + (uncounted ? (held > 0 ? held + " + " : "")
+                + "not counted" : held) + " | oldest " + Formats.millis(oldest)
                 + " | in flight " + inFlight + " | max depth " + maxDepth
                 + (results.size() > 1 ? " | " + results.size() + " targets" : "")
                 + failures.entrySet().stream().map(f -> " | " + f.getValue() + " " + f.getKey())

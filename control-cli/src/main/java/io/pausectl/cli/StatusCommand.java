@@ -116,9 +116,9 @@ final class StatusCommand implements Callable<Integer> {
             return t.target() + "  " + t.failure() + ": " + t.error();
         }
         Lease lease = s.lease();
-        return t.target() + "  " + PauseWindow.stateOf(s) + "  held " + s.queueDepth() + "  oldest "
+        return t.target() + "  " + PauseWindow.stateOf(s) + "  held " + Formats.held(s.queueDepth()) + "  oldest "
                 + Formats.millis(s.oldestHeldMs()) + "  in flight " + s.inFlight() + "  max depth "
-                + s.maxQueueDepth() + (s.counters() == null ? "" : "  released " + s.counters().released()
+                + Formats.held(s.maxQueueDepth()) + (s.counters() == null ? "" : "  released " + s.counters().released()
                 + "  timed out " + s.counters().timedOut() + "  rejected " + s.counters().rejected())
                 + (lease == null ? "" : "  lease " + lease.id() + " by " + lease.holder()
                 + (lease.expiresAt() == null ? "" : " ends in "
@@ -133,9 +133,14 @@ final class StatusCommand implements Callable<Integer> {
             return;
         }
         out.println(t.target() + ": " + PauseWindow.stateOf(s));
-        out.println("  held now      " + s.queueDepth() + (s.queueDepth() == 0 ? "" : " (oldest "
-                + Formats.millis(s.oldestHeldMs()) + ", " + ByteSizes.format(s.queuedBytes()) + ")")
-                + ", max depth " + s.maxQueueDepth() + " in the current or last pause");
+        if (s.queueDepth() < 0 || s.maxQueueDepth() < 0) {
+            out.println("  held now      not counted: new connections wait in the kernel's accept queue,"
+                    + " which HAProxy does not count (maxconn strategy)");
+        } else {
+            out.println("  held now      " + s.queueDepth() + (s.queueDepth() == 0 ? "" : " (oldest "
+                    + Formats.millis(s.oldestHeldMs()) + ", " + ByteSizes.format(s.queuedBytes()) + ")")
+                    + ", max depth " + s.maxQueueDepth() + " in the current or last pause");
+        }
         out.println("  in flight     " + s.inFlight() + " (" + s.inFlightInScope() + " in the pause's scope)");
         Lease lease = s.lease();
         if (lease != null) {

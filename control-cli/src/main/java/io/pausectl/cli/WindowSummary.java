@@ -86,14 +86,20 @@ record WindowSummary(List<String> command, Integer exitCode, long pausedMs, bool
     List<String> textLines() {
         List<String> lines = new ArrayList<>();
         lines.add("traffic was paused for " + Formats.millis(pausedMs) + ": held " + Formats.requests(totals.held)
-                + " (max depth " + totals.maxDepth + "); released " + totals.released + ", timed out "
+                + " (max depth " + Formats.held(totals.maxDepth) + "); released " + totals.released + ", timed out "
                 + totals.timedOut + ", rejected " + totals.rejected + ", client gone " + totals.clientGone);
         if (targets.size() > 1) {
             for (TargetSummary t : targets) {
                 lines.add("  " + t.target() + ": paused " + Formats.millis(t.pausedMs()) + ", held " + t.held()
-                        + " (max depth " + t.maxDepth() + "), released " + t.released() + ", timed out "
+                        + " (max depth " + Formats.held(t.maxDepth()) + "), released " + t.released() + ", timed out "
                         + t.timedOut() + ", rejected " + t.rejected() + ", client gone " + t.clientGone()
                         + (t.resumed() ? "" : " -- STILL PAUSED"));
+            }
+        }
+        for (TargetSummary t : targets) {
+            if (t.maxDepth() < 0) {
+                lines.add("  " + t.target() + ": the maxconn strategy cannot count what it held (new connections"
+                        + " wait in the kernel's accept queue); the figures above leave them out");
             }
         }
         for (TargetSummary t : targets) {

@@ -19,12 +19,15 @@ public final class TestUpstream implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(16);
     public final AtomicLong received = new AtomicLong();
+    /** The paths received, in order (in the order handled, when requests overlap). */
+    public final java.util.Queue<String> paths = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public TestUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
         server.setExecutor(executor);
         server.createContext("/", exchange -> {
             received.incrementAndGet();
+            paths.add(exchange.getRequestURI().getPath());
             String query = exchange.getRequestURI().getQuery();
             if (exchange.getRequestURI().getPath().startsWith("/slow") && query != null && query.startsWith("ms=")) {
                 try {

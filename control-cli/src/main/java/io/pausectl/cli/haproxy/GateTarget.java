@@ -41,12 +41,14 @@ final class GateTarget extends HaproxyTarget {
     static final String HELD_TOTAL = "proc.pausectl_held_total";
     static final String RELEASED_TOTAL = "proc.pausectl_released_total";
     static final String TIMED_OUT_TOTAL = "proc.pausectl_timed_out_total";
+    /** Held requests whose stream HAProxy ended while held (3.0 with option abortonclose: the client left). */
+    static final String CLIENT_GONE_TOTAL = "proc.pausectl_client_gone_total";
     /** Scratch variable: HAProxy's clock (epoch ms) when the variables were read. */
     static final String NOW_MS = "proc.pausectl_now_ms";
 
     private static final List<String> STATE_VARS = List.of(NOW_MS, PAUSED, EXPIRES, LEASE, HOLDER, REASON, SINCE,
             SCOPE_METHODS, SCOPE_PATHS, SCOPE_HOSTS, HELD, HELD_MAX, OLDEST_SINCE_MS, HELD_TOTAL, RELEASED_TOTAL,
-            TIMED_OUT_TOTAL);
+            TIMED_OUT_TOTAL, CLIENT_GONE_TOTAL);
 
     GateTarget(HaproxyRuntime runtime, List<String> frontends) {
         super(runtime, frontends);
@@ -153,7 +155,7 @@ final class GateTarget extends HaproxyTarget {
         long oldestHeldMs = held > 0 && oldestSince > 0 ? Math.max(0, s.nowMs() - oldestSince) : 0;
         Instant pausedSince = s.holding() && s.vars().containsKey(SINCE) ? Instant.ofEpochSecond(s.number(SINCE, 0)) : null;
         Counters counters = new Counters(s.number(HELD_TOTAL, 0), s.number(RELEASED_TOTAL, 0),
-                s.number(TIMED_OUT_TOTAL, 0), 0, 0, 0, 0);
+                s.number(TIMED_OUT_TOTAL, 0), 0, s.number(CLIENT_GONE_TOTAL, 0), 0, 0);
         return status(state, held, inFlight, oldestHeldMs, s.toLease(), pausedSince, (int) s.number(HELD_MAX, 0), counters);
     }
 

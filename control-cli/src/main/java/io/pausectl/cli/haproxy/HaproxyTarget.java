@@ -22,7 +22,6 @@ import java.util.concurrent.ThreadLocalRandom;
 abstract class HaproxyTarget implements PauseTarget {
     /** How often a pause polls {@code show stat} while waiting for in-flight requests to finish. */
     static final Duration IDLE_POLL = Duration.ofMillis(100);
-    static final Counters NO_COUNTERS = new Counters(0, 0, 0, 0, 0, 0, 0);
 
     final HaproxyRuntime runtime;
     final List<String> frontends;

@@ -122,8 +122,9 @@ final class MaxconnTarget extends HaproxyTarget {
         PauseState state = paused ? (s.inFlight() > 0 ? PauseState.PAUSING : PauseState.PAUSED) : PauseState.RUNNING;
         Lease lease = paused ? new Lease(s.lease(), s.vars().get(HOLDER), s.vars().get(REASON), null, Scope.ALL) : null;
         Instant since = paused && s.vars().containsKey(SINCE) ? Instant.ofEpochSecond(Long.parseLong(s.vars().get(SINCE))) : null;
-        // Connections wait in the kernel's accept queue, which HAProxy does not count: no depth.
-        return status(state, 0, s.inFlight(), 0, lease, since, 0, NO_COUNTERS);
+        // Connections wait in the kernel's accept queue, which HAProxy does not count: no depth
+        // while paused, no max depth and no totals (null), rather than zeros that look measured.
+        return status(state, paused ? NOT_COUNTED : 0, s.inFlight(), 0, lease, since, NOT_COUNTED, null);
     }
 
     @Override

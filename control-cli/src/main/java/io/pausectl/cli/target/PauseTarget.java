@@ -12,6 +12,13 @@ import java.time.Duration;
  */
 public interface PauseTarget extends AutoCloseable {
 
+    /**
+     * A {@link io.pausectl.api.Status#queueDepth()} or {@code maxQueueDepth()} the target cannot
+     * count: HAProxy's maxconn strategy holds new connections in the kernel's accept queue, which
+     * HAProxy does not count. Shown as "not counted", never summed.
+     */
+    int NOT_COUNTED = -1;
+
     /** How the target is named to the user: its URL or socket address. */
     String name();
 

@@ -110,13 +110,22 @@ class HaproxyIntegrationTest {
                 "    timeout server 30s",
                 "    timeout http-request 5s",
                 "    timeout http-keep-alive 30s",
+                // As the shipped haproxy.cfg: on 3.0 a held client that leaves is dropped, not forwarded.
+                ".if version_atleast(3.0)",
+                "    option abortonclose",
+                ".endif",
                 "frontend " + FRONTEND,
                 "    bind 127.0.0.1:" + httpPort,
                 "    maxconn " + FRONTEND_MAXCONN,
                 "    http-request lua.pause_gate",
+                "    use_backend be_serial if { path_beg /fifo/ }",
                 "    default_backend be_app",
                 "backend be_app",
                 "    server s1 127.0.0.1:" + upstream.port(),
+                // One request at a time: the upstream sees them in the order HAProxy forwards them.
+                "backend be_serial",
+                "    timeout queue 30s",
+                "    server s1 127.0.0.1:" + upstream.port() + " maxconn 1",
                 "");
         haproxy = launcher.start(dir, config);
         // Until its stats socket answers: not there yet is an exception, retried; an exited haproxy is not.
@@ -570,6 +579,206 @@ class HaproxyIntegrationTest {
             assertThat(rt.getVars(List.of(), List.of(MaxconnTarget.SAVED_PREFIX + iid)))
                     .containsEntry(MaxconnTarget.SAVED_PREFIX + iid, "-1");
         }
+    }
+
+    /**
+     * Held requests leave in the order they arrived (issue 12 item 9: the gate released them in no
+     * order, so the first held could be the last forwarded). Each request is sent once the one before
+     * it is held; the backend takes one at a time, so it sees them in HAProxy's forwarding order. The
+     * gate lets 10 go per millisecond, which may swap among themselves (the first one finds the server
+     * free and skips the queue): a few out of step at most, never more than 10 places, where the old
+     * gate scattered them across the whole queue.
+     */
+    @Test
+    void heldRequestsAreReleasedOldestFirst() throws Exception {
+        PauseTarget target = open("gate");
+        int count = 60;
+        Status paused = target.pause(spec(Duration.ofSeconds(30), Duration.ZERO));
+        List<java.net.Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort);
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write(("GET /fifo/" + i + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                sockets.add(s);
+                int held = i + 1;
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> target.status().queueDepth() == held);
+            }
+            upstream.paths.clear();
+            target.resume(paused.lease().id());
+            for (java.net.Socket s : sockets) {
+                assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII))
+                        .isEqualTo("HTTP/1.1 200");
+            }
+        } finally {
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
+        List<Integer> order = upstream.paths.stream().filter(p -> p.startsWith("/fifo/"))
+                .map(p -> Integer.parseInt(p.substring("/fifo/".length()))).toList();
+        assertThat(order).hasSize(count).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.IntStream.range(0, count).boxed().toList());
+        int outOfStep = 0;
+        for (int position = 0; position < count; position++) {
+            assertThat(Math.abs(order.get(position) - position))
+                    .as("request %d forwarded at position %d; order %s", order.get(position), position, order)
+                    .isLessThanOrEqualTo(10);
+            if (position > 0 && order.get(position) < order.get(position - 1)) {
+                outOfStep++;
+            }
+        }
+        assertThat(outOfStep).as("requests forwarded right after a younger one; order %s", order).isLessThanOrEqualTo(3);
+    }
+
+    /**
+     * The version guard against what this HAProxy really does when a frontend's maxconn is raised
+     * again while a connection waits on it (haproxy/haproxy#2726): where the guard refuses the
+     * version HAProxy must die of it (2.6.12: the watchdog aborts it), and where the guard allows it
+     * the waiting request must be answered by an HAProxy that lives on (3.0.11).
+     */
+    @Test
+    void theVersionGuardMatchesWhatThisVersionDoesWhenMaxconnIsRaisedWithAConnectionWaiting(@TempDir Path dir)
+            throws Exception {
+        Path victimSocket = dir.resolve("victim.sock");
+        int port = freePort();
+        RunningHaproxy victim = launcher.start(dir, String.join("\n",
+                "global",
+                "    stats socket " + victimSocket + " mode 600 level admin",
+                "defaults",
+                "    mode http",
+                "    timeout connect 2s",
+                "    timeout client 30s",
+                "    timeout server 30s",
+                "frontend fe_victim",
+                "    bind 127.0.0.1:" + port,
+                "    maxconn 10",
+                "    default_backend be_app",
+                "backend be_app",
+                "    server s1 127.0.0.1:" + upstream.port(),
+                ""));
+        toClose.add(victim);
+        HaproxyRuntime rt = new HaproxyRuntime(new RuntimeApiClient(RuntimeApiAddress.parse("unix:" + victimSocket), TIMEOUT));
+        toClose.add(rt);
+        HaproxyVersion version = await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(rt::version, v -> true);
+        boolean refused = MaxconnVersionGuard.refusal(version).isPresent();
+        rt.setFrontendMaxconn("fe_victim", 0);
+        try (java.net.Socket waiting = new java.net.Socket("127.0.0.1", port)) {
+            // connect() has returned: the connection sits in the kernel's accept queue.
+            waiting.getOutputStream().write("GET /waiting HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    waiting.setSoTimeout(40_000);
+                    return new String(waiting.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    return e.toString();
+                }
+            });
+            try {
+                rt.setFrontendMaxconn("fe_victim", 10);
+            } catch (RuntimeApiException e) {
+                // A deadlocked HAProxy may not answer the command that deadlocked it.
+            }
+
+            await().atMost(Duration.ofSeconds(40)).until(() -> !victim.alive() || answer.isDone());
+            boolean crashed = !victim.alive() || !answer.get().equals("HTTP/1.1 200");
+            assertThat(crashed).as("HAProxy %s crashed (the guard %s it); answer: %s; its log: %s", version,
+                    refused ? "refuses" : "allows", answer.isDone() ? answer.get() : "none", victim.log())
+                    .isEqualTo(refused);
+            if (!crashed) {
+                assertThat(victim.alive()).isTrue();
+                assertThat(rt.showInfo()).containsKey("Version");
+            }
+        }
+    }
+
+    /**
+     * The Balanced method under load, where the version guard allows it (3.0.x): {@code pausectl run
+     * --strategy maxconn} while clients open a new connection per request and others keep theirs
+     * alive. New connections wait in the accept queue for the window and are answered after it, none
+     * fails; requests on kept-alive connections are NOT held (measured: answered during the window);
+     * {@code status} says the hold cannot be counted; the configured maxconn is back exactly and
+     * HAProxy is alive.
+     */
+    @Test
+    void maxconnHoldsNewConnectionsThroughARunWindowUnderLoad() throws Exception {
+        HaproxyVersion version = launcher.version();
+        Assumptions.assumeTrue(MaxconnVersionGuard.refusal(version).isEmpty(),
+                "the maxconn strategy is refused on HAProxy " + version + " (it crashes there; see the guard test)");
+        int keepAliveClients = 2;
+        int newConnectionClients = 3;
+        TestLoad load = new TestLoad(httpPort, keepAliveClients, newConnectionClients);
+        toClose.add(load);
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() >= 30);
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> runCli(out, err, "run", "--haproxy",
+                "unix:" + socket, "--frontend", FRONTEND, "--strategy", "maxconn", "--ttl", "30s", "--wait-idle", "5s",
+                "--", "sh", "-c", "sleep 2"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> frontendSlim() == 0 || run.isDone());
+        java.io.StringWriter statusOut = new java.io.StringWriter();
+        int statusExit = runCli(statusOut, new java.io.StringWriter(), "status", "--haproxy", "unix:" + socket,
+                "--frontend", FRONTEND, "--strategy", "maxconn");
+        int exit = run.get(30, TimeUnit.SECONDS);
+
+        assertThat(exit).as("stdout: %s%nstderr: %s", out, err).isZero();
+        assertThat(statusExit).isZero();
+        assertThat(statusOut.toString()).as("status during the window").contains("paused").contains("not counted");
+        long okAfter = load.ok.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() >= okAfter + 30);
+        load.stop();
+        assertThat(load.failures).as("failed requests").isEmpty();
+        assertThat(load.failed.get()).isZero();
+        assertThat(load.newConnectionMaxLatencyMs.get()).as("new connections waited through the window")
+                .isGreaterThanOrEqualTo(1500);
+        assertThat(load.keepAliveMaxLatencyMs.get()).as("requests on kept-alive connections were not held")
+                .isLessThan(1500);
+        assertThat(load.keepAliveConnections.get()).isEqualTo(keepAliveClients);
+        assertThat(frontendSlim()).as("the configured maxconn, restored exactly").isEqualTo(FRONTEND_MAXCONN);
+        assertThat(haproxy.alive()).isTrue();
+        assertThat(TestHttp.oneShot(httpPort, "/after-window").status()).isEqualTo(200);
+    }
+
+    /**
+     * A held client that goes away. Lua sees nothing on either version, so the gate keeps holding
+     * it; then HAProxy decides: 2.6 (no abortonclose, as shipped) forwards the request once, on
+     * release; 3.0 with abortonclose (as shipped) drops it on release, before connecting to a
+     * server. Either way it is never forwarded during the pause nor twice.
+     */
+    @Test
+    void aHeldClientThatLeavesIsForwardedOnceOn26AndNeverOn30() throws Exception {
+        boolean dropped = launcher.version().compareTo(HaproxyVersion.release(3, 0, 0)) >= 0;
+        PauseTarget target = open("gate");
+        Status paused = target.pause(spec(Duration.ofSeconds(30), Duration.ZERO));
+        java.net.Socket leaving = new java.net.Socket("127.0.0.1", httpPort);
+        leaving.getOutputStream().write("GET /leaving HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        await().atMost(Duration.ofSeconds(10)).until(() -> target.status().queueDepth() == 1);
+        try (java.net.Socket staying = new java.net.Socket("127.0.0.1", httpPort)) {
+            staying.setSoTimeout(20_000);
+            staying.getOutputStream().write("GET /staying HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(10)).until(() -> target.status().queueDepth() == 2);
+            leaving.close();
+            // The gate cannot tell: both are still held, and nothing went upstream during the pause.
+            await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                    .until(() -> target.status().queueDepth() == 2);
+            assertThat(upstream.paths).doesNotContain("/leaving", "/staying");
+
+            target.resume(paused.lease().id());
+
+            assertThat(new String(staying.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII))
+                    .isEqualTo("HTTP/1.1 200");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> target.status().queueDepth() == 0);
+        long expected = dropped ? 0 : 1;
+        // Forwarded (or not) alongside /staying, whose answer came: it settles within moments.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> upstream.paths.stream().filter("/leaving"::equals).count() == expected);
     }
 
     @Test

@@ -22,6 +22,9 @@ final class TestLoad implements AutoCloseable {
     final AtomicLong ok = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong maxLatencyMs = new AtomicLong();
+    /** The longest wait of a request on a kept-alive connection, and of one on a new connection. */
+    final AtomicLong keepAliveMaxLatencyMs = new AtomicLong();
+    final AtomicLong newConnectionMaxLatencyMs = new AtomicLong();
     final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger keepAliveConnections = new AtomicInteger();
     private final AtomicBoolean stop = new AtomicBoolean();
@@ -48,7 +51,10 @@ final class TestLoad implements AutoCloseable {
                             failed.incrementAndGet();
                             failures.add(e.toString());
                         }
-                        maxLatencyMs.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
+                        long latencyMs = (System.nanoTime() - start) / 1_000_000;
+                        maxLatencyMs.accumulateAndGet(latencyMs, Math::max);
+                        (keepAlive ? keepAliveMaxLatencyMs : newConnectionMaxLatencyMs)
+                                .accumulateAndGet(latencyMs, Math::max);
                         // Paced, not a tight loop: about 50 requests per second per client.
                         LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
                     }
