@@ -16,9 +16,10 @@
 -- A held client that goes away: on 2.6 and 3.0 the gate cannot see it (measured: no Lua call or
 -- sample fetch changes), so it stays held and counts as released. What happens next is
 -- HAProxy's: without "option abortonclose" the request is forwarded once, on release; with it,
--- HAProxy 3.0 drops the request on release, before connecting to a server (never forwarded),
--- while HAProxy 2.6 ends the hold at once and forwards the request during the pause. Hence the
--- shipped haproxy.cfg enables the option on 3.0 and later only.
+-- HAProxy 3.0 drops the request on release, before connecting to a server, when it has noticed
+-- the close by then (most runs measured; else it is forwarded once), while HAProxy 2.6 ends the
+-- hold at once and forwards the request during the pause. Hence the shipped haproxy.cfg enables
+-- the option on 3.0 and later only.
 --
 -- pausectl drives the variables over the runtime API (experimental-mode on; set var ...).
 -- Variables the gate reads:

@@ -110,7 +110,7 @@ class HaproxyIntegrationTest {
                 "    timeout server 30s",
                 "    timeout http-request 5s",
                 "    timeout http-keep-alive 30s",
-                // As the shipped haproxy.cfg: on 3.0 a held client that leaves is dropped, not forwarded.
+                // As the shipped haproxy.cfg: on 3.0 a held client that leaves is mostly dropped, not forwarded.
                 ".if version_atleast(3.0)",
                 "    option abortonclose",
                 ".endif",
@@ -746,12 +746,12 @@ class HaproxyIntegrationTest {
     /**
      * A held client that goes away. Lua sees nothing on either version, so the gate keeps holding
      * it; then HAProxy decides: 2.6 (no abortonclose, as shipped) forwards the request once, on
-     * release; 3.0 with abortonclose (as shipped) drops it on release, before connecting to a
-     * server. Either way it is never forwarded during the pause nor twice.
+     * release; 3.0 with abortonclose (as shipped) drops it on release when it has noticed the close
+     * by then (most runs), else forwards it once. Never during the pause, never twice.
      */
     @Test
-    void aHeldClientThatLeavesIsForwardedOnceOn26AndNeverOn30() throws Exception {
-        boolean dropped = launcher.version().compareTo(HaproxyVersion.release(3, 0, 0)) >= 0;
+    void aHeldClientThatLeavesIsNeverForwardedDuringThePauseNorTwice() throws Exception {
+        boolean mayDrop = launcher.version().compareTo(HaproxyVersion.release(3, 0, 0)) >= 0;
         PauseTarget target = open("gate");
         Status paused = target.pause(spec(Duration.ofSeconds(30), Duration.ZERO));
         java.net.Socket leaving = new java.net.Socket("127.0.0.1", httpPort);
@@ -775,10 +775,10 @@ class HaproxyIntegrationTest {
                     .isEqualTo("HTTP/1.1 200");
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> target.status().queueDepth() == 0);
-        long expected = dropped ? 0 : 1;
         // Forwarded (or not) alongside /staying, whose answer came: it settles within moments.
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-                .until(() -> upstream.paths.stream().filter("/leaving"::equals).count() == expected);
+        long forwarded = await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> upstream.paths.stream().filter("/leaving"::equals).count(), n -> mayDrop || n == 1);
+        assertThat(forwarded).as("times the request of the client that left was forwarded").isLessThanOrEqualTo(1);
     }
 
     @Test
