@@ -16,7 +16,11 @@ import io.netty.handler.codec.http.HttpMethod;
  *   <li>asterisk-form {@code *}, for {@code OPTIONS} only.</li>
  * </ul>
  * Authority-form is for {@code CONNECT} only, which this proxy refuses elsewhere. No target holds a
- * control character (0x00–0x1F, 0x7F), a space, a byte over 0x7F or a fragment ({@code #}).
+ * control character (0x00–0x1F, 0x7F), a space or a fragment ({@code #}).
+ *
+ * <p>Bytes over 0x7F in the path or query (raw UTF-8, as curl and many API clients send it) are
+ * not valid RFC 3986 but are unambiguous: they are forwarded byte for byte, as nginx does, since
+ * refusing them would fail requests that work without the proxy. In a host they are refused.
  */
 public final class RequestTargets {
     private RequestTargets() {
@@ -37,9 +41,6 @@ public final class RequestTargets {
             char c = target.charAt(i);
             if (c <= 0x20 || c == 0x7f) {
                 return "control character 0x" + hex(c) + " in the request-target";
-            }
-            if (c > 0x7f) {
-                return "byte 0x" + hex(c) + " in the request-target (not allowed by RFC 3986)";
             }
             if (c == '#') {
                 return "fragment in the request-target";

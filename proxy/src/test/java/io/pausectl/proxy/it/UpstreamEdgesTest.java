@@ -222,8 +222,8 @@ class UpstreamEdgesTest {
         }
     }
 
-    // 6. request-target bytes: see UpstreamHttpCodecTest (the client side now refuses a target
-    // with bytes over 0x7F with 400, so no socket test can send one through).
+    // 6. request-target bytes: UpstreamHttpCodecTest, and over sockets
+    // RequestTargetValidationTest's "bytes over 0x7F" case.
 
     // ---- 7. a client that stops reading ------------------------------------------------------
 
