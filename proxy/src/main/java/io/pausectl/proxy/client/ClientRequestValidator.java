@@ -36,7 +36,7 @@ import java.util.List;
  *   <li>400 for any {@code Transfer-Encoding} other than exactly one {@code chunked} (so
  *       {@code xchunked}, {@code chunked, identity}, {@code gzip, chunked}, two fields, odd
  *       whitespace are all refused), and for {@code Transfer-Encoding} in an HTTP/1.0 request;</li>
- *   <li>400 for an HTTP/1.1 request without exactly one {@code Host}, 505 for versions other
+ *   <li>400 for a request with more than one {@code Host}, or an HTTP/1.1 one without it, 505 for versions other
  *       than 1.0 and 1.1, 417 for an {@code Expect} other than {@code 100-continue}, 405 for
  *       {@code CONNECT} (this is a reverse proxy, not a forward one);</li>
  *   <li>400 for a request-target or a {@code Host} value that is not well formed
@@ -137,11 +137,14 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
                 return new Problem(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding must be exactly 'chunked'");
             }
         }
-        if (!http10) {
-            List<String> host = headers.getAll(HttpHeaderNames.HOST);
-            if (host.size() != 1) {
-                return new Problem(HttpResponseStatus.BAD_REQUEST, host.isEmpty() ? "no Host header" : "more than one Host header");
-            }
+        // RFC 9112 §3.2: more than one Host is a 400 in any version (an origin reading the last one
+        // while the gate read the first would walk around a host scope); HTTP/1.1 also needs one.
+        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            return new Problem(HttpResponseStatus.BAD_REQUEST, "more than one Host header");
+        }
+        if (!http10 && hosts.isEmpty()) {
+            return new Problem(HttpResponseStatus.BAD_REQUEST, "no Host header");
         }
         String expect = headers.get(HttpHeaderNames.EXPECT);
         if (expect != null && !http10 && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
@@ -154,7 +157,7 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
         if (target != null) {
             return new Problem(HttpResponseStatus.BAD_REQUEST, target);
         }
-        for (String host : headers.getAll(HttpHeaderNames.HOST)) {
+        for (String host : hosts) {
             String why = RequestTargets.hostProblem(host);
             if (why != null) {
                 return new Problem(HttpResponseStatus.BAD_REQUEST, why);

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * matches every non-empty list. The rule is <em>hold when in doubt</em>: a request is in scope when
  * any reading an origin may reasonably make of it is.
  * <ul>
- *   <li>method: exact, upper case;</li>
+ *   <li>method: without letter case (an origin may upper-case {@code post});</li>
  *   <li>path: by prefix, over every form of the path in {@link PathForms} (percent-escapes of
  *       unreserved characters and their letter case, dot segments, repeated slashes, encoded
  *       slashes, backslashes, {@code ;parameters}), against the prefix as given and in its
@@ -72,9 +72,25 @@ final class ScopeMatcher {
     }
 
     boolean matches(GatedRequest r) {
-        return matchesExactly(methods, r.method())
+        return matchesMethod(r.method())
                 && (pathPrefixForms.length == 0 || PathForms.anyUnder(r.path(), pathPrefixForms))
                 && matchesHost(r.host());
+    }
+
+    /**
+     * Methods are case-sensitive (RFC 9110 §9.1), but many origins upper-case them (Django's
+     * REQUEST_METHOD, Rack): {@code post} is held by a {@code POST} scope, when in doubt.
+     */
+    private boolean matchesMethod(String method) {
+        if (methods.length == 0) {
+            return true;
+        }
+        for (String m : methods) {
+            if (m.equalsIgnoreCase(method)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean matchesHost(String host) {

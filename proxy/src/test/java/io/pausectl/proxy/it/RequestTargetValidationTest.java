@@ -73,6 +73,8 @@ class RequestTargetValidationTest {
                 arguments("Host with a backslash", host("a\\b")),
                 arguments("Host with an empty label", host("a..b")),
                 arguments("Host with a byte over 0x7F", host("caf\u00c3\u00a9.test")),
+                // An origin reading the last Host would serve what a host scope holds by the first.
+                arguments("HTTP/1.0 with two Hosts", "GET /a HTTP/1.0\r\nHost: other\r\nHost: api.example.com\r\n\r\n"),
                 arguments("Host with an escape", host("a%2eb")),
                 arguments("Host list", host("a, b")),
                 arguments("bare CR line ends", "GET / HTTP/1.1\rHost: x\r\r"),

@@ -86,6 +86,18 @@ class ScopedPauseSpellingsTest {
     }
 
     @Test
+    void aMethodInAnotherLetterCaseIsHeld() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{\"scope\":{\"methods\":[\"POST\"]}}");
+            Response read = fx.client().send(get("/x", "app.test", "read")).read();
+            assertThat(read.status()).as("GET still flows").isEqualTo(200);
+            holdAllThenReleaseAll(fx, paused, List.of(
+                    "post /x HTTP/1.1\r\nHost: app.test\r\nX-Req-Id: s0\r\nContent-Length: 0\r\n\r\n",
+                    "Post /x HTTP/1.1\r\nHost: app.test\r\nX-Req-Id: s1\r\nContent-Length: 0\r\n\r\n"));
+        }
+    }
+
+    @Test
     void aBypassPathCannotCarryAnInScopePath() throws Exception {
         try (PauseFixture fx = PauseFixture.start("bypass-path", "/healthz")) {
             Status paused = fx.pause("{}");
