@@ -152,5 +152,10 @@ final class AdminConnectionGuard extends ChannelInboundHandlerAdapter {
         } finally {
             response.release();
         }
+        // Nothing more is decoded on this connection: drop the HTTP handlers now, so that what they
+        // hold (half a request, a partly aggregated body) is released at once, not at close.
+        while (ctx.pipeline().last() != this) {
+            ctx.pipeline().removeLast();
+        }
     }
 }

@@ -107,6 +107,14 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         super.channelInactive(ctx);
     }
 
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+    }
+
     /** The answer to the current request was written: take the next pipelined one, if any. */
     private void answered(ChannelHandlerContext ctx) {
         busy = false;
