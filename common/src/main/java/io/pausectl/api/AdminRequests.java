@@ -85,7 +85,9 @@ public final class AdminRequests {
             if (path.isEmpty()) {
                 return "the body must be a JSON object, e.g. " + example(type);
             }
-            return "'" + path + "' must be " + expected(((MismatchedInputException) e).getTargetType());
+            String example = path.equals("ttl") || path.equals("waitIdle") ? ", e.g. \"30s\"" : "";
+            return "'" + path + "' must be " + expected(((MismatchedInputException) e).getTargetType())
+                    + (((MismatchedInputException) e).getTargetType() == String.class ? example : "");
         }
         String first = Printable.escape(cut(msg.lines().findFirst().orElse("")));
         if (e instanceof JsonParseException && e.getLocation() != null) {
@@ -210,7 +212,7 @@ public final class AdminRequests {
             return "true or false";
         }
         if (Collection.class.isAssignableFrom(type)) {
-            return "a list of strings";
+            return "a list of strings, e.g. [\"POST\"]";
         }
         if (type == Scope.class) {
             return "an object, e.g. {\"methods\":[\"POST\"],\"pathPrefixes\":[\"/orders\"]}";
