@@ -1,28 +1,59 @@
 package io.pausectl.api;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The JSON mappers of the admin API. The server reads requests strictly (an unknown field is a
- * 400, so a typo is not silently ignored); clients read answers leniently (a newer proxy may add
- * fields).
+ * The JSON mappers of the admin API. The server reads requests strictly: an unknown field, a field
+ * given twice, anything after the top-level value, and a value of the wrong JSON type (a number
+ * for a string, {@code 1} or {@code "true"} for a boolean, a string for a list) are all errors, so
+ * that a typo or a confused client is told, never half-understood (RFC 8259 §4 leaves duplicate
+ * names to the reader: this one refuses them). Clients read answers leniently (a newer proxy may
+ * add fields).
  */
 public final class Json {
-    private static final ObjectMapper STRICT = base()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper STRICT = strictMapper();
     private static final ObjectMapper LENIENT = base()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     private Json() {
     }
 
-    private static ObjectMapper base() {
-        return new ObjectMapper()
-                .registerModule(new JavaTimeModule())
+    private static JsonMapper.Builder base() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    }
+
+    private static ObjectMapper strictMapper() {
+        JsonMapper mapper = base()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .build();
+        // No value of one JSON type is taken for another.
+        mapper.coercionConfigDefaults()
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.EmptyArray, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.EmptyObject, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Array, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Object, CoercionAction.Fail);
+        return mapper;
     }
 
     /** For reading requests on the server; also fine for writing anything. */

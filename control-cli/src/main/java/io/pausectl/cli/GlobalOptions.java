@@ -36,7 +36,7 @@ public final class GlobalOptions {
     Output output;
 
     @Option(names = "--timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT, defaultValue = "10s",
-            converter = DurationConverter.class,
+            converter = DurationConverter.Positive.class,
             description = "Connect and answer timeout of one call to a target (a pause adds --wait-idle). Default: 10s.")
     Duration timeout;
 

@@ -40,7 +40,7 @@ final class PauseCommand implements Callable<Integer> {
     @Mixin
     PauseOptions pause;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.Ttl.class,
             description = "How long the pause lasts unless resumed. Default: the targets' shortest --queue-timeout"
                     + " (5m when none says it). Longer than a target's --max-pause is refused (exit 2); longer than"
                     + " its --queue-timeout too, unless --allow-queue-timeout.")

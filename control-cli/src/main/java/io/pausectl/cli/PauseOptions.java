@@ -16,7 +16,7 @@ final class PauseOptions {
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why; shown in status and the proxy's logs.")
     String reason;
 
-    @Option(names = "--wait-idle", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--wait-idle", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.WaitIdle.class,
             description = "How long to wait for requests in flight to finish once new ones are held. Default: 10s.")
     Duration waitIdle;
 

@@ -95,7 +95,14 @@ final class PauseWindow {
             } catch (TargetException e) {
                 // The answer may be lost while the pause was taken (a timeout, a reset): find it by its holder,
                 // so that it is undone now instead of holding traffic until its lease runs out.
-                Held taken = takenAnyway(target, before, spec, sentAt);
+                Held taken;
+                try {
+                    taken = takenAnyway(target, before, spec, sentAt);
+                } catch (TargetException unreadable) {
+                    throw new UncertainPause(e.getMessage() + "; then its status could not be read either, so it"
+                            + " MAY be paused: if so, its lease ends by itself within --ttl "
+                            + Durations.format(spec.ttl()) + " (or run 'pausectl resume --force' on it)", e);
+                }
                 if (taken == null) {
                     throw e;
                 }
@@ -106,10 +113,12 @@ final class PauseWindow {
         List<Held> held = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         boolean onlyConflicts = true;
+        boolean uncertain = false;
         for (Fleet.Result<Held> result : results) {
             if (!result.ok()) {
                 failures.add(result.error().getMessage());
                 onlyConflicts &= result.error() instanceof ConflictException;
+                uncertain |= result.error() instanceof UncertainPause;
                 continue;
             }
             Held h = result.value();
@@ -136,7 +145,9 @@ final class PauseWindow {
         if (failures.isEmpty()) {
             return window;
         }
-        StringBuilder message = new StringBuilder("could not pause every target; " + consequence + ":");
+        // The consequence ("nothing stays paused") is claimed only as far as it is known.
+        StringBuilder message = new StringBuilder("could not pause every target; " + consequence
+                + (uncertain ? ", except perhaps where said below" : "") + ":");
         failures.forEach(f -> message.append("\n  ").append(f));
         window.resume();
         List<Held> stuck = window.stillPaused();
@@ -152,16 +163,27 @@ final class PauseWindow {
         throw new CliException(onlyConflicts ? ExitCodes.CONFLICT : ExitCodes.NOT_PAUSED, message.toString());
     }
 
-    private static Held takenAnyway(PauseTarget target, Status before, PauseSpec spec, long sentAt) {
-        try {
-            Status now = target.status();
-            if (now.lease() != null && now.lease().id() != null && spec.holder().equals(now.lease().holder())) {
-                return new Held(target, before, now, sentAt, spec.ttl());
-            }
-        } catch (TargetException e) {
-            // still unreachable: nothing more to learn
+    /**
+     * The pause a target took although its answer was lost, found by its holder; null when it took none.
+     *
+     * @throws TargetException when the target's status cannot be read (then nobody knows)
+     */
+    private static Held takenAnyway(PauseTarget target, Status before, PauseSpec spec, long sentAt)
+            throws TargetException {
+        Status now = target.status();
+        if (now.lease() != null && now.lease().id() != null && spec.holder().equals(now.lease().holder())) {
+            return new Held(target, before, now, sentAt, spec.ttl());
         }
         return null;
+    }
+
+    /** A pause failed and whether the target took it anyway cannot be known. */
+    private static final class UncertainPause extends TargetException {
+        private static final long serialVersionUID = 1L;
+
+        UncertainPause(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     List<Held> held() {

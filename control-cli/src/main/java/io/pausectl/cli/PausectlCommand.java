@@ -39,7 +39,8 @@ import java.util.Optional;
                 "5:could not resume: the targets named on stderr are STILL PAUSED (wins over run's command code)",
                 "126:run: the command is not executable (nothing stays paused)",
                 "127:run: the command was not found (nothing was paused)"},
-        footerHeading = "%nEnvironment:%n",
+        footerHeading = "%nDurations are written in Go's grammar: 500ms, 30s, 1.5s, 1m30s, 1h (--ttl 1s to 8760h,"
+                + " --wait-idle up to 1h).%n%nEnvironment:%n",
         footer = {"  PAUSECTL_TARGETS  comma-separated admin API URLs, when no --target is given",
                 "  PAUSECTL_TOKEN    the admin API bearer token, when no --token-file is given",
                 "  PAUSECTL_DEBUG    set to 1 to print stack traces of internal errors"})

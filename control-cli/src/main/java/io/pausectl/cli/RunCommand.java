@@ -65,19 +65,19 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     PauseOptions pause;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.Ttl.class,
             description = "Lease time to live, renewed every third of it while CMD runs: if pausectl dies, traffic"
                     + " resumes by itself within this. Default: 30s (or a target's shorter --max-pause); longer"
                     + " than a target's --max-pause is refused (exit 2).")
     Duration ttl;
 
-    @Option(names = "--max-pause", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--max-pause", paramLabel = "DURATION", converter = DurationConverter.Positive.class,
             description = "Resume traffic after this long even if CMD still runs (said loudly). Default: the"
                     + " targets' shortest --queue-timeout (60s when none says it); longer than a target's"
                     + " --queue-timeout is refused (exit 2) unless --allow-queue-timeout.")
     Duration maxPause;
 
-    @Option(names = "--kill-after", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--kill-after", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.Positive.class,
             description = "After forwarding SIGTERM to CMD, SIGKILL it if still running after this. Default: 10s.")
     Duration killAfter;
 

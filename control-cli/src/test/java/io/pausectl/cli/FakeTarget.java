@@ -24,6 +24,7 @@ final class FakeTarget implements PauseTarget {
     private final String name;
     private boolean unreachable;
     private boolean loseNextPauseAnswer;
+    private boolean vanishAfterNextPause;
     private int lagReleases;
     private int releasing;
     private int failResumes;
@@ -82,6 +83,13 @@ final class FakeTarget implements PauseTarget {
     /** The next pause is taken but its answer is lost (as on a timeout). */
     synchronized FakeTarget loseNextPauseAnswer() {
         loseNextPauseAnswer = true;
+        return this;
+    }
+
+    /** The next pause is taken, then the target becomes unreachable before it answers. */
+    synchronized FakeTarget vanishAfterNextPause() {
+        loseNextPauseAnswer = true;
+        vanishAfterNextPause = true;
         return this;
     }
 
@@ -168,6 +176,10 @@ final class FakeTarget implements PauseTarget {
             events.add("pause");
             if (loseNextPauseAnswer) {
                 loseNextPauseAnswer = false;
+                if (vanishAfterNextPause) {
+                    vanishAfterNextPause = false;
+                    unreachable = true;
+                }
                 throw new TargetException(name + ": no answer to POST /v1/pause within 10s");
             }
             return snapshot();

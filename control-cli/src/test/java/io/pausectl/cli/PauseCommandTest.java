@@ -54,6 +54,18 @@ class PauseCommandTest {
         assertThat(json.at("/resume").asText()).endsWith("resume --lease " + a.leaseId());
     }
 
+    /** "Nothing stays paused" is claimed only when it is known (issue 10 fault 1: it was printed regardless). */
+    @Test
+    void aTargetThatMayHaveTakenThePauseIsNamedNotClaimedResumed() {
+        cli.target("http://a:1");
+        FakeTarget b = cli.target("http://b:2").vanishAfterNextPause();
+        assertThat(cli.run("pause", "--target", "http://a:1", "--target", "http://b:2", "--ttl", "90s")).isEqualTo(3);
+        assertThat(b.paused()).isTrue();
+        assertThat(cli.err()).contains("could not pause every target; nothing stays paused, except perhaps where said"
+                        + " below:", "http://b:2: no answer to POST /v1/pause within 10s",
+                "MAY be paused: if so, its lease ends by itself within --ttl 90s");
+    }
+
     @Test
     void pausingTwiceIsAConflict() {
         FakeTarget a = cli.target("http://a:1");

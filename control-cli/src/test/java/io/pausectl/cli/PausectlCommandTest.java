@@ -49,6 +49,20 @@ class PausectlCommandTest {
     }
 
     @Test
+    void goDurationsAreReadAndOverflowingOnesAreUsageErrorsBeforeAnyTargetIsAsked() {
+        assertThat(cli.run("pause", "--ttl", "9999999h")).isEqualTo(2);
+        assertThat(cli.err()).contains("'9999999h' is too long: at most 8760h");
+        assertThat(cli.run("run", "--max-pause", "9223372037s", "--", "true")).isEqualTo(2);
+        assertThat(cli.run("pause", "--wait-idle", "2h")).isEqualTo(2);
+        assertThat(cli.err()).contains("'2h' is too long: at most 1h");
+        assertThat(cli.run("pause", "--ttl", "500ms")).isEqualTo(2);
+        assertThat(cli.err()).contains("'500ms' is too short: at least 1s");
+        assertThat(cli.run("pause", "--reason", "line\nforged")).isEqualTo(2);
+        assertThat(cli.err()).contains("'--reason' must be one line of printable text");
+        assertThat(cli.selections).isEmpty();
+    }
+
+    @Test
     void globalOptionsWorkBeforeAndAfterTheSubcommand() {
         cli.target("http://a:1");
         cli.target("http://b:2");

@@ -134,6 +134,34 @@ class PausectlIntegrationTest {
         }
     }
 
+    /** Issue 10 fault 1: an overflowing --ttl reached the proxy, left it pausing for ever, and exited 3. */
+    @Test
+    void anOverflowingDurationIsAUsageErrorBeforeAnythingIsPaused() throws Exception {
+        ProxyProcess proxy = proxy();
+        List<List<String>> calls = List.of(
+                List.of("pause", "--target", proxy.adminUrl(), "--ttl", "9999999h"),
+                List.of("pause", "--target", proxy.adminUrl(), "--ttl", "9223372037s"),
+                List.of("pause", "--target", proxy.adminUrl(), "--wait-idle", "9999999h"),
+                List.of("run", "--target", proxy.adminUrl(), "--ttl", "9999999h", "--", "true"),
+                List.of("run", "--target", proxy.adminUrl(), "--max-pause", "9223372037s", "--", "true"));
+        for (List<String> call : calls) {
+            PausectlProcess p = pausectl(call.toArray(new String[0]));
+            assertThat(p.waitFor(EXIT)).as(call + ": " + p.err()).isEqualTo(2);
+            assertThat(p.err()).as(call.toString()).contains("is too long: at most").doesNotContain("Exception");
+            Status s = status(proxy);
+            assertThat(s.state()).as(call.toString()).isEqualTo(PauseState.RUNNING);
+            assertThat(s.lease()).isNull();
+        }
+        PausectlProcess goSyntax = pausectl("pause", "--target", proxy.adminUrl(), "--ttl", "1m30s",
+                "--wait-idle", "1.5s");
+        assertThat(goSyntax.waitFor(EXIT)).as(goSyntax.err()).isZero();
+        Status paused = status(proxy);
+        assertThat(Duration.between(java.time.Instant.now(), paused.lease().expiresAt()))
+                .isBetween(Duration.ofSeconds(60), Duration.ofSeconds(91));
+        PausectlProcess resume = pausectl("resume", "--target", proxy.adminUrl(), "--force");
+        assertThat(resume.waitFor(EXIT)).as(resume.err()).isZero();
+    }
+
     @Test
     void theJsonSummaryFollowsTheCommandsOwnOutputOnStdout() throws Exception {
         ProxyProcess proxy = proxy();

@@ -43,7 +43,8 @@ import java.util.stream.Collectors;
                         + "(keys are the flag names: queue-timeout: 30s). Flags win over the environment, which wins "
                         + "over the file. Repeatable settings are comma-separated in the environment and a list in YAML.",
                 "",
-                "Durations: 500ms, 30s, 5m, 1h. Sizes: 512, 64KiB, 64MiB.",
+                "Durations in Go's grammar: 500ms, 30s, 1.5s, 1m30s, 1h; more than 0 (--shutdown-grace: 0 or more)"
+                        + " and at most 24h. Sizes: 512, 64KiB, 64MiB.",
                 ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -29,8 +29,20 @@ class PauseProxyMainTest {
     void aBadValueIsOneLineAndExitCode2() {
         Run r = run(Map.of(), "--upstream", "http://127.0.0.1:9000", "--queue-timeout", "3 weeks");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("pause-proxy: --queue-timeout: '3 weeks' is not a duration: write a whole"
-                + " number and a unit, e.g. 500ms, 30s, 5m, 1h" + System.lineSeparator());
+        assertThat(r.err()).isEqualTo("pause-proxy: --queue-timeout: '3 weeks' is not a duration: write a number"
+                + " and a unit (h, m, s, ms), e.g. 500ms, 30s, 1.5s, 1m30s, 1h" + System.lineSeparator());
+    }
+
+    /** Issue 10 fault 1: durations that overflowed later are refused at start-up, from any source. */
+    @Test
+    void anOverflowingDurationIsRefusedAtStartUp() {
+        Run r = run(Map.of(), "--upstream", "http://127.0.0.1:9000", "--max-pause", "9999999h");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly("pause-proxy: --max-pause: '9999999h' is too long: at most 24h");
+        Run env = run(Map.of("PAUSE_PROXY_QUEUE_TIMEOUT", "9223372037s"), "--upstream", "http://127.0.0.1:9000");
+        assertThat(env.code()).isEqualTo(2);
+        assertThat(env.err().lines()).containsExactly("pause-proxy: --queue-timeout: '9223372037s' is too long:"
+                + " at most 24h (from environment PAUSE_PROXY_QUEUE_TIMEOUT)");
     }
 
     @Test

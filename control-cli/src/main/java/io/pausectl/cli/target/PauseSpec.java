@@ -1,5 +1,6 @@
 package io.pausectl.cli.target;
 
+import io.pausectl.api.AdminRequests;
 import io.pausectl.api.Scope;
 
 import java.time.Duration;
@@ -14,4 +15,8 @@ import java.time.Duration;
  * @param scope    which requests to hold
  */
 public record PauseSpec(String reason, String holder, Duration ttl, Duration waitIdle, Scope scope) {
+    /** @throws IllegalArgumentException when the reason is not one line of printable text */
+    public PauseSpec {
+        AdminRequests.text("--reason", reason);
+    }
 }

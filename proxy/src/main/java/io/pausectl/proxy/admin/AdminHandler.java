@@ -1,8 +1,7 @@
 package io.pausectl.proxy.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,6 +17,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.Future;
+import io.pausectl.api.AdminRequests;
 import io.pausectl.api.ApiError;
 import io.pausectl.api.Json;
 import io.pausectl.api.PauseRequest;
@@ -27,6 +27,8 @@ import io.pausectl.api.Limits;
 import io.pausectl.api.Status;
 import io.pausectl.common.Durations;
 import io.pausectl.proxy.gate.GateSettings;
+import io.pausectl.common.Printable;
+import io.pausectl.proxy.server.LingeringClose;
 import io.pausectl.proxy.gate.LeaseConflictException;
 import io.pausectl.proxy.gate.LeaseGoneException;
 import io.pausectl.proxy.gate.PauseOrder;
@@ -64,13 +66,15 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private final QueueingPauseGate gate;
     private final ProxyMetrics metrics;
     private final BearerToken token;
+    private final AdminConnectionGuard guard;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean busy;
 
-    AdminHandler(QueueingPauseGate gate, ProxyMetrics metrics, BearerToken token) {
+    AdminHandler(QueueingPauseGate gate, ProxyMetrics metrics, BearerToken token, AdminConnectionGuard guard) {
         this.gate = gate;
         this.metrics = metrics;
         this.token = token;
+        this.guard = guard;
     }
 
     @Override
@@ -86,6 +90,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = true;
+        guard.answering();
         try {
             handle(ctx, request);
         } finally {
@@ -102,12 +107,22 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         super.channelInactive(ctx);
     }
 
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+    }
+
     /** The answer to the current request was written: take the next pipelined one, if any. */
     private void answered(ChannelHandlerContext ctx) {
         busy = false;
         FullHttpRequest next = waiting.poll();
         if (next != null) {
             channelReadNext(ctx, next);
+        } else {
+            guard.idle();
         }
     }
 
@@ -128,6 +143,12 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         }
         String path = new QueryStringDecoder(request.uri()).path();
         HttpMethod method = request.method();
+        if (token != null && !path.equals("/healthz")
+                && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            // Before routing: a caller without the token learns nothing of which endpoints exist.
+            send(ctx, keepAlive, unauthorized());
+            return;
+        }
         if (path.equals("/healthz")) {
             if (expect(ctx, keepAlive, method, HttpMethod.GET)) {
                 answer(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; charset=utf-8",
@@ -139,13 +160,6 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                 || path.equals("/v1/pause/renew") || path.equals("/v1/resume");
         if (!known) {
             answerError(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "not_found", "no endpoint " + path);
-            return;
-        }
-        if (token != null && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            FullHttpResponse response = errorResponse(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
-                    "this admin API needs 'Authorization: Bearer <token>' with the configured token");
-            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-            send(ctx, keepAlive, response);
             return;
         }
         try {
@@ -163,27 +177,21 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                     break;
                 case "/v1/pause":
                     if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
-                        answerLater(ctx, keepAlive, gate.pause(pauseOrder(read(request, PauseRequest.class))));
+                        answerLater(ctx, keepAlive, gate.pause(pauseOrder(
+                                AdminRequests.check(read(request, PauseRequest.class)))));
                     }
                     break;
                 case "/v1/pause/renew":
                     if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
-                        RenewRequest renew = read(request, RenewRequest.class);
-                        if (renew == null || renew.lease() == null || renew.lease().isBlank()) {
-                            throw new IllegalArgumentException("body must name the lease: {\"lease\":\"...\",\"ttl\":\"30s\"}");
-                        }
+                        RenewRequest renew = AdminRequests.check(read(request, RenewRequest.class));
                         answerLater(ctx, keepAlive, gate.renew(renew.lease(), ttl(renew.ttl())));
                     }
                     break;
                 default:
                     if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
-                        ResumeRequest resume = read(request, ResumeRequest.class);
-                        boolean force = resume != null && Boolean.TRUE.equals(resume.force());
-                        String lease = resume == null ? null : resume.lease();
-                        if (!force && (lease == null || lease.isBlank())) {
-                            throw new IllegalArgumentException(
-                                    "body must name the lease ({\"lease\":\"...\"}) or force ({\"force\":true})");
-                        }
+                        ResumeRequest resume = AdminRequests.check(read(request, ResumeRequest.class));
+                        boolean force = Boolean.TRUE.equals(resume.force());
+                        String lease = resume.lease();
                         answerLater(ctx, keepAlive, gate.resume(lease, force));
                     }
             }
@@ -192,10 +200,11 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The pause order of a checked body; every duration already within its range. */
     private PauseOrder pauseOrder(PauseRequest body) {
         PauseRequest p = body == null ? new PauseRequest(null, null, null, null, null, null) : body;
-        Duration waitIdle = p.waitIdle() == null ? DEFAULT_WAIT_IDLE : Durations.parse(p.waitIdle());
-        return new PauseOrder(p.reason(), p.holder(), ttl(p.ttl()), waitIdle, p.scope(),
+        return new PauseOrder(p.reason(), p.holder(), ttl(p.ttl()),
+                AdminRequests.waitIdle(p.waitIdle(), DEFAULT_WAIT_IDLE), p.scope(),
                 Optional.ofNullable(p.lease()).filter(s -> !s.isBlank()));
     }
 
@@ -204,7 +213,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
      * controller learns the pause will not last as long as it asked.
      */
     private Optional<Duration> ttl(String text) {
-        Optional<Duration> ttl = duration("ttl", text);
+        Optional<Duration> ttl = AdminRequests.ttl(text);
         Duration maxPause = gate.settings().maxPause();
         if (ttl.isPresent() && ttl.get().compareTo(maxPause) > 0) {
             throw new IllegalArgumentException("ttl " + Durations.format(ttl.get()) + " is longer than this proxy's"
@@ -220,38 +229,16 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         return new Limits(s.queueTimeout().toMillis(), s.maxPause().toMillis(), s.maxQueued(), s.maxQueuedBytes());
     }
 
-    private static Optional<Duration> duration(String field, String text) {
-        if (text == null) {
-            return Optional.empty();
-        }
-        try {
-            Duration d = Durations.parse(text);
-            if (d.isZero()) {
-                throw new IllegalArgumentException(field + " must be positive");
-            }
-            return Optional.of(d);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": " + e.getMessage());
-        }
+    /** The body as {@code type}, null when empty; see {@link AdminRequests#read}. */
+    private static <T> T read(FullHttpRequest request, Class<T> type) {
+        return AdminRequests.read(ByteBufUtil.getBytes(request.content()), type);
     }
 
-    /** The body as {@code type}, null when empty; unknown fields and bad JSON are a 400. */
-    private static <T> T read(FullHttpRequest request, Class<T> type) {
-        ByteBuf content = request.content();
-        if (!content.isReadable() || content.toString(StandardCharsets.UTF_8).isBlank()) {
-            return null;
-        }
-        try {
-            return Json.strict().readValue(content.toString(StandardCharsets.UTF_8), type);
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException("unknown field '" + e.getPropertyName() + "'; known: "
-                    + e.getKnownPropertyIds());
-        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-            // Jackson's own text names Java types (ArrayList, String): say what the JSON should hold instead.
-            throw new IllegalArgumentException(wrongType(e));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("body is not valid JSON for this endpoint: " + e.getOriginalMessage());
-        }
+    static FullHttpResponse unauthorized() {
+        FullHttpResponse response = errorResponse(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+                "this admin API needs 'Authorization: Bearer <token>' with the configured token");
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        return response;
     }
 
     /** {@code 'scope.methods' must be a list of strings, e.g. ["POST"]}, from the field's path and type. */
@@ -308,9 +295,9 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             } else if (cause instanceof IllegalStateException) {
                 answerError(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", cause.getMessage());
             } else {
-                log.warn("admin request failed", cause);
+                log.warn("admin request failed: {}", Printable.escape(String.valueOf(cause)), cause);
                 answerError(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
-                        String.valueOf(cause));
+                        "the proxy could not carry this out (its log says why); nothing was changed");
             }
         });
     }
@@ -355,8 +342,19 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void write(ChannelHandlerContext ctx, FullHttpResponse response) {
-        ctx.writeAndFlush(response);
-        answered(ctx);
+        if (HttpUtil.isKeepAlive(response)) {
+            ctx.writeAndFlush(response);
+            answered(ctx);
+            return;
+        }
+        // The client may still be sending (a body we did not read, pipelined requests): linger so
+        // that it reads this answer instead of a reset.
+        guard.closing();
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+        LingeringClose.after(ctx.writeAndFlush(response));
     }
 
     @Override

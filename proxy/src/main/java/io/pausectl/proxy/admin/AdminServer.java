@@ -2,7 +2,6 @@ package io.pausectl.proxy.admin;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -14,7 +13,11 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.channel.ChannelPipeline;
+import io.pausectl.proxy.server.LingeringClose;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.pausectl.proxy.gate.QueueingPauseGate;
@@ -26,6 +29,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The admin API's HTTP server (JSON; see {@link AdminHandler} for the endpoints), on its own
@@ -33,13 +37,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AdminServer {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-    /** Admin requests are small JSON bodies; anything larger is refused with 413. */
-    private static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final InetSocketAddress listen;
     private final Optional<String> token;
     private final QueueingPauseGate gate;
     private final ProxyMetrics metrics;
+    private final AdminLimits limits;
+    private final AtomicInteger open = new AtomicInteger();
     private EventLoopGroup group;
     private Channel serverChannel;
 
@@ -50,10 +54,17 @@ public final class AdminServer {
      * @param metrics what {@code /metrics} publishes
      */
     public AdminServer(InetSocketAddress listen, Optional<String> token, QueueingPauseGate gate, ProxyMetrics metrics) {
+        this(listen, token, gate, metrics, AdminLimits.DEFAULT);
+    }
+
+    /** As above, with limits of the caller's (tests use short timeouts). */
+    public AdminServer(InetSocketAddress listen, Optional<String> token, QueueingPauseGate gate, ProxyMetrics metrics,
+                       AdminLimits limits) {
         this.listen = listen;
         this.token = token;
         this.gate = gate;
         this.metrics = metrics;
+        this.limits = limits;
     }
 
     /**
@@ -71,21 +82,40 @@ public final class AdminServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        AdminConnectionGuard guard = new AdminConnectionGuard(limits, open);
                         ch.pipeline().addLast(
-                                new HttpServerCodec(),
-                                new HttpServerKeepAliveHandler(),
-                                new HttpObjectAggregator(MAX_BODY_BYTES) {
+                                guard,
+                                new HttpServerCodec(4096, 8192, 8192),
+                                new HttpObjectAggregator(limits.maxBodyBytes()) {
+                                    @Override
+                                    protected Object newContinueResponse(HttpMessage start, int maxContentLength,
+                                                                         ChannelPipeline pipeline) {
+                                        // No 100 Continue for a caller without the token: it gets 401 first.
+                                        if (bearer != null && !bearer.accepts(
+                                                start.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+                                            return null;
+                                        }
+                                        return super.newContinueResponse(start, maxContentLength, pipeline);
+                                    }
+
                                     @Override
                                     protected void handleOversizedMessage(ChannelHandlerContext ctx,
                                                                           HttpMessage oversized) {
-                                        // JSON like every other admin error; the body is unread, so close.
-                                        ctx.writeAndFlush(AdminHandler.errorResponse(
-                                                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_large",
-                                                "admin request bodies are at most " + MAX_BODY_BYTES + " bytes"))
-                                                .addListener(ChannelFutureListener.CLOSE);
+                                        // JSON like every other admin error, 401 first for a caller without
+                                        // the token; the body is unread, so close, lingering.
+                                        guard.closing();
+                                        boolean authorized = bearer == null || bearer.accepts(
+                                                oversized.headers().get(HttpHeaderNames.AUTHORIZATION));
+                                        FullHttpResponse answer = authorized
+                                                ? AdminHandler.errorResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                                                "too_large", "admin request bodies are at most "
+                                                        + limits.maxBodyBytes() + " bytes")
+                                                : AdminHandler.unauthorized();
+                                        HttpUtil.setKeepAlive(answer, false);
+                                        LingeringClose.after(ctx.writeAndFlush(answer));
                                     }
                                 },
-                                new AdminHandler(gate, metrics, bearer));
+                                new AdminHandler(gate, metrics, bearer, guard));
                     }
                 });
         try {

@@ -86,10 +86,16 @@ final class PauseLease {
         return new Lease(leaseId, holder, reason, expiresAt, scope.scope);
     }
 
-    /** Makes {@code ttl} the lease's time to live and renews it for that long from now. */
+    /**
+     * Makes {@code ttl} the lease's time to live and renews it for that long from now. Nothing is
+     * changed unless the whole renewal succeeds, so a failed renewal cannot leave the lease with a
+     * time to live it was never given.
+     */
     void renewFor(Duration ttl) {
+        long now = executor.ticker().nanoTime();
+        long at = expiryFrom(now, ttl);
         this.ttl = ttl;
-        renew();
+        expireAt(now, at);
     }
 
     /**
@@ -98,7 +104,28 @@ final class PauseLease {
      */
     void renew() {
         long now = executor.ticker().nanoTime();
-        long at = Math.min(now + ttl.toNanos(), capNanos);
+        expireAt(now, expiryFrom(now, ttl));
+    }
+
+    /** Now plus {@code ttl}, capped at the pause's start plus max-pause, without overflow for any ttl. */
+    private long expiryFrom(long now, Duration ttl) {
+        long left = Math.max(0, capNanos - now);
+        return now + Math.min(saturatedNanos(ttl), left);
+    }
+
+    /** The duration in nanoseconds, {@link Long#MAX_VALUE} when it has more (about 292 years). */
+    static long saturatedNanos(Duration d) {
+        if (d.isNegative()) {
+            return 0;
+        }
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private void expireAt(long now, long at) {
         if (expiry != null) {
             expiry.cancel(false);
         }
@@ -130,7 +157,7 @@ final class PauseLease {
             if (idleWaiters.remove(answer)) {
                 answer.trySuccess(status.get());
             }
-        }, waitIdle.toNanos(), TimeUnit.NANOSECONDS);
+        }, saturatedNanos(waitIdle), TimeUnit.NANOSECONDS);
     }
 
     /** Answers every caller waiting in {@link #awaitIdle} with one status, computed once. */

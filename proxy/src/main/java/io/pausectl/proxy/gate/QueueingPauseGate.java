@@ -8,6 +8,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
+import io.pausectl.api.AdminRequests;
 import io.pausectl.api.Counters;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Status;
@@ -422,6 +423,9 @@ public final class QueueingPauseGate implements PauseGate {
         random.nextBytes(id);
         PauseLease pause = new PauseLease(HexFormat.of().formatHex(id), order.holder(), order.reason(), scope,
                 executor, clock, settings.maxPause(), this::leaseExpired);
+        // Everything that can fail is done before the state changes: a pause order that fails leaves
+        // the gate as it was (never pausing with no expiry).
+        pause.renewFor(order.ttl().orElse(settings.maxPause()));
         if (current.state == PauseState.RUNNING) {
             pausedSince = clock.instant();
             maxQueueDepth = queuedCount.get();
@@ -433,9 +437,13 @@ public final class QueueingPauseGate implements PauseGate {
         InFlightRegistry.Loop[] loops = inFlight.loops();
         pause.censusPending.addAndGet(loops.length);
         for (InFlightRegistry.Loop l : loops) {
-            l.eventLoop().execute(() -> census(l, pause));
+            try {
+                l.eventLoop().execute(() -> census(l, pause));
+            } catch (RejectedExecutionException e) {
+                // A loop that is shutting down serves nothing in flight: it counts as censused.
+                pause.censusPending.decrementAndGet();
+            }
         }
-        pause.renewFor(order.ttl().orElse(settings.maxPause()));
         if (current.state == PauseState.DRAINING) {
             releaseOutOfScope(pause);
         }
@@ -520,8 +528,10 @@ public final class QueueingPauseGate implements PauseGate {
      */
     public Future<Status> renew(String leaseId, Optional<Duration> ttl) {
         return onExecutor(() -> {
-            if (ttl.isPresent() && (ttl.get().isZero() || ttl.get().isNegative())) {
-                throw new IllegalArgumentException("ttl must be positive");
+            if (ttl.isPresent() && (ttl.get().isZero() || ttl.get().isNegative()
+                    || ttl.get().compareTo(AdminRequests.MAX_TTL) > 0)) {
+                throw new IllegalArgumentException("'ttl': '" + Durations.format(ttl.get()) + "' is out of range (more"
+                        + " than 0, at most " + Durations.format(AdminRequests.MAX_TTL) + ")");
             }
             PauseLease pause = activePause(leaseId);
             if (ttl.isPresent()) {

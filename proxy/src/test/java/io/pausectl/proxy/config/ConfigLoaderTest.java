@@ -114,7 +114,8 @@ class ConfigLoaderTest {
         assertRefused(flags("upstream", "http://x:1/base"), Map.of(),
                 "--upstream: 'http://x:1/base' must be only http://HOST[:PORT] (no path, query or user)");
         assertRefused(up, Map.of("PAUSE_PROXY_QUEUE_TIMEOUT", "soon"),
-                "--queue-timeout: 'soon' is not a duration: write a whole number and a unit, e.g. 500ms, 30s, 5m, 1h"
+                "--queue-timeout: 'soon' is not a duration: write a number and a unit (h, m, s, ms), e.g. 500ms, 30s, 1.5s,"
+                        + " 1m30s, 1h"
                         + " (from environment PAUSE_PROXY_QUEUE_TIMEOUT)");
         Map<String, List<String>> badListen = new HashMap<>(up);
         badListen.put("listen", List.of("8080"));
@@ -131,7 +132,7 @@ class ConfigLoaderTest {
                 + " or one with KiB, MiB or GiB, e.g. 64KiB, 64MiB");
         Map<String, List<String>> zero = new HashMap<>(up);
         zero.put("upstream-timeout", List.of("0"));
-        assertRefused(zero, Map.of(), "--upstream-timeout: must be more than 0");
+        assertRefused(zero, Map.of(), "--upstream-timeout: '0' must be more than 0");
         assertRefused(up, Map.of("PAUSE_PROXY_ACCESS_LOG", "yes"),
                 "--access-log: 'yes' is not true or false (from environment PAUSE_PROXY_ACCESS_LOG)");
         Map<String, List<String>> bypass = new HashMap<>(up);
@@ -171,5 +172,37 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--config: " + yaml + " line 1 is not valid YAML: ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void everyDurationReadsGoGrammarFromFlagsEnvironmentAndFile() throws Exception {
+        Path yaml = dir.resolve("d.yaml");
+        Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nmax-pause: 1h30m\nshutdown-grace: 0\n");
+        Map<String, List<String>> f = flags("config", yaml.toString(), "queue-timeout", "1m30s");
+        ProxyConfig c = ConfigLoader.load(f, Map.of("PAUSE_PROXY_UPSTREAM_TIMEOUT", "1.5s"));
+        assertThat(c.queueTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.maxPause()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(c.upstreamTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(c.shutdownGrace()).isZero();
+    }
+
+    @Test
+    void everyDurationIsBoundedWherePreviouslyItOverflowed() throws Exception {
+        Map<String, List<String>> up = flags("upstream", "http://127.0.0.1:9000");
+        for (String setting : List.of("queue-timeout", "max-pause", "connect-timeout", "upstream-timeout",
+                "client-idle-timeout", "shutdown-grace")) {
+            for (String value : List.of("9999999h", "9223372037s", "25h")) {
+                Map<String, List<String>> f = new HashMap<>(up);
+                f.put(setting, List.of(value));
+                assertRefused(f, Map.of(), "--" + setting + ": '" + value + "' is too long: at most 24h");
+            }
+        }
+        assertRefused(up, Map.of("PAUSE_PROXY_MAX_PAUSE", "9999999h"),
+                "--max-pause: '9999999h' is too long: at most 24h (from environment PAUSE_PROXY_MAX_PAUSE)");
+        Path yaml = dir.resolve("o.yaml");
+        Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nqueue-timeout: PT0S\n");
+        assertRefused(flags("config", yaml.toString()), Map.of(), "--queue-timeout: 'PT0S' is not a duration:"
+                + " write a number and a unit (h, m, s, ms), e.g. 500ms, 30s, 1.5s, 1m30s, 1h (from 'queue-timeout' in "
+                + yaml + ")");
     }
 }

@@ -1,0 +1,236 @@
+package io.pausectl.api;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.pausectl.common.Durations;
+import io.pausectl.common.Printable;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and checks the admin API's request bodies before anything acts on them. Every method
+ * throws {@link IllegalArgumentException} with one line in the caller's terms (the field, what it
+ * must be), which the server answers as 400; nothing it accepts can overflow later arithmetic or
+ * break a log line.
+ *
+ * <ul>
+ *   <li>Bodies are JSON objects read by {@link Json#strict()}: unknown or repeated fields, text
+ *       after the object and values of the wrong JSON type are refused.</li>
+ *   <li>Free text ({@code reason}, {@code holder}, {@code lease}, scope entries) is at most
+ *       {@value #MAX_TEXT} characters with no control character (CR, LF and the rest of C0, DEL,
+ *       C1, U+2028/9).</li>
+ *   <li>{@code ttl} is {@link #MIN_TTL} to {@link #MAX_TTL} ({@link Durations} grammar; the
+ *       proxy then caps a lease at its max-pause); {@code waitIdle} is 0 to {@link #MAX_WAIT_IDLE}.</li>
+ * </ul>
+ */
+public final class AdminRequests {
+    /** Longest free-text field, in UTF-16 characters. */
+    public static final int MAX_TEXT = 1024;
+    /** Shortest lease ttl. */
+    public static final Duration MIN_TTL = Duration.ofMillis(1);
+    /** Longest lease ttl the API reads (the proxy caps a lease at its max-pause anyway). */
+    public static final Duration MAX_TTL = Durations.MAX;
+    /** Longest {@code waitIdle}: the admin call waits that long at most. */
+    public static final Duration MAX_WAIT_IDLE = Duration.ofHours(1);
+
+    private AdminRequests() {
+    }
+
+    /**
+     * The body as {@code type}; null when it is empty, blank or {@code null}.
+     *
+     * @throws IllegalArgumentException when it is not JSON, or not the shape of {@code type}
+     */
+    public static <T> T read(byte[] body, Class<T> type) {
+        if (isBlank(body)) {
+            return null;
+        }
+        try {
+            return Json.strict().readValue(body, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(explain(e, type));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body cannot be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static String explain(JsonProcessingException e, Class<?> type) {
+        String msg = String.valueOf(e.getOriginalMessage());
+        if (msg.startsWith("Duplicate field '") && msg.endsWith("'")) {
+            // Jackson names the field in its message only (a nested one arrives wrapped).
+            return "field '" + Printable.escape(msg.substring(17, msg.length() - 1)) + "' is given twice";
+        }
+        if (e instanceof UnrecognizedPropertyException) {
+            UnrecognizedPropertyException u = (UnrecognizedPropertyException) e;
+            return "unknown field '" + path(u) + "'; known: " + u.getKnownPropertyIds().stream()
+                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
+        }
+        if (e instanceof ValueInstantiationException) {
+            return "'" + path((JsonMappingException) e) + "' must not hold null";
+        }
+        if (e instanceof MismatchedInputException) {
+            if (msg.startsWith("Trailing token")) {
+                return "the body has more after its JSON object; send one object";
+            }
+            String path = path((JsonMappingException) e);
+            if (path.isEmpty()) {
+                return "the body must be a JSON object, e.g. " + example(type);
+            }
+            String example = path.equals("ttl") || path.equals("waitIdle") ? ", e.g. \"30s\"" : "";
+            return "'" + path + "' must be " + expected(((MismatchedInputException) e).getTargetType())
+                    + (((MismatchedInputException) e).getTargetType() == String.class ? example : "");
+        }
+        String first = Printable.escape(cut(msg.lines().findFirst().orElse("")));
+        if (e instanceof JsonParseException && e.getLocation() != null) {
+            return "the body is not JSON (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + "): " + first;
+        }
+        if (e instanceof JsonMappingException) {
+            return "the body does not fit this endpoint: " + first;
+        }
+        return "the body is not JSON: " + first;
+    }
+
+    /** Checks every free-text field of a pause body; the body as given. */
+    public static PauseRequest check(PauseRequest p) {
+        if (p != null) {
+            text("reason", p.reason());
+            text("holder", p.holder());
+            text("lease", p.lease());
+            if (p.scope() != null) {
+                texts("scope.methods", p.scope().methods());
+                texts("scope.pathPrefixes", p.scope().pathPrefixes());
+                texts("scope.hosts", p.scope().hosts());
+            }
+        }
+        return p;
+    }
+
+    /** Checks a renew body: it names a lease; the body as given. */
+    public static RenewRequest check(RenewRequest r) {
+        if (r == null || r.lease() == null || r.lease().isBlank()) {
+            throw new IllegalArgumentException("the body must name the lease: {\"lease\":\"...\",\"ttl\":\"30s\"}");
+        }
+        text("lease", r.lease());
+        return r;
+    }
+
+    /** Checks a resume body: it names a lease or forces; the body as given. */
+    public static ResumeRequest check(ResumeRequest r) {
+        boolean force = r != null && Boolean.TRUE.equals(r.force());
+        String lease = r == null ? null : r.lease();
+        if (!force && (lease == null || lease.isBlank())) {
+            throw new IllegalArgumentException(
+                    "the body must name the lease ({\"lease\":\"...\"}) or force ({\"force\":true})");
+        }
+        text("lease", lease);
+        return r;
+    }
+
+    /** The lease ttl a body asks for; empty when it asks for none. */
+    public static Optional<Duration> ttl(String text) {
+        return text == null ? Optional.empty() : Optional.of(duration("ttl", text, MIN_TTL, MAX_TTL));
+    }
+
+    /** The {@code waitIdle} a body asks for, or {@code otherwise}. */
+    public static Duration waitIdle(String text, Duration otherwise) {
+        return text == null ? otherwise : duration("waitIdle", text, Duration.ZERO, MAX_WAIT_IDLE);
+    }
+
+    private static Duration duration(String field, String text, Duration min, Duration max) {
+        try {
+            return Durations.parse(text, min, max);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + field + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks one free-text field: null or at most {@value #MAX_TEXT} characters, none of them a
+     * control character.
+     */
+    public static void text(String field, String value) {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > MAX_TEXT) {
+            throw new IllegalArgumentException("'" + field + "' is longer than " + MAX_TEXT + " characters");
+        }
+        if (Printable.hasControl(value)) {
+            throw new IllegalArgumentException("'" + field + "' must be one line of printable text: it holds a control"
+                    + " character (\"" + Printable.escape(cut(value)) + "\")");
+        }
+    }
+
+    private static void texts(String field, List<String> values) {
+        for (String v : values) {
+            text(field, v);
+        }
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (out.length() > 0) {
+                    out.append('.');
+                }
+                out.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return Printable.escape(out.toString());
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "of another JSON type";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (Collection.class.isAssignableFrom(type)) {
+            return "a list of strings, e.g. [\"POST\"]";
+        }
+        if (type == Scope.class) {
+            return "an object, e.g. {\"methods\":[\"POST\"],\"pathPrefixes\":[\"/orders\"]}";
+        }
+        return "of another JSON type";
+    }
+
+    private static String example(Class<?> type) {
+        if (type == RenewRequest.class) {
+            return "{\"lease\":\"...\",\"ttl\":\"30s\"}";
+        }
+        if (type == ResumeRequest.class) {
+            return "{\"lease\":\"...\"}";
+        }
+        return "{\"reason\":\"migrate\",\"ttl\":\"30s\"}";
+    }
+
+    private static String cut(String s) {
+        return s.length() > 120 ? s.substring(0, 120) + "…" : s;
+    }
+}

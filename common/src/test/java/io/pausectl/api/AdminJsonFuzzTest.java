@@ -1,0 +1,115 @@
+package io.pausectl.api;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.pausectl.common.Durations;
+import io.pausectl.common.Printable;
+import org.junit.jupiter.api.AfterAll;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Coverage-guided fuzzing (Jazzer) of what the admin API reads before it acts: the request
+ * bodies ({@link AdminRequests}) and the duration grammar ({@link Durations}). Seeded with the
+ * inputs of issue 10 (in {@code AdminJsonFuzzTestInputs/}). Each input must be either refused with
+ * an {@link IllegalArgumentException} whose message is one short line, or accepted with every
+ * value inside its documented range and no control character in any text.
+ *
+ * <p>{@code mvn verify} fuzzes it for {@code maxDuration} (the common module sets
+ * {@code JAZZER_FUZZ=1}) and prints the number of executions; a longer run is in the README.
+ */
+class AdminJsonFuzzTest {
+    private static final AtomicLong executions = new AtomicLong();
+
+    @FuzzTest(maxDuration = "10s")
+    void adminBodiesAndDurations(FuzzedDataProvider data) {
+        executions.incrementAndGet();
+        byte[] body = data.consumeRemainingAsBytes();
+        pause(body);
+        renew(body);
+        resume(body);
+        duration(new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static void pause(byte[] body) {
+        PauseRequest p;
+        Duration ttl;
+        Duration waitIdle;
+        try {
+            p = AdminRequests.check(AdminRequests.read(body, PauseRequest.class));
+            if (p == null) {
+                return;
+            }
+            ttl = AdminRequests.ttl(p.ttl()).orElse(AdminRequests.MIN_TTL);
+            waitIdle = AdminRequests.waitIdle(p.waitIdle(), Duration.ZERO);
+        } catch (IllegalArgumentException refused) {
+            oneLine(refused);
+            return;
+        }
+        assertThat(ttl).isBetween(AdminRequests.MIN_TTL, AdminRequests.MAX_TTL);
+        assertThat(waitIdle).isBetween(Duration.ZERO, AdminRequests.MAX_WAIT_IDLE);
+        for (String text : new String[] {p.reason(), p.holder(), p.lease()}) {
+            printable(text);
+        }
+        if (p.scope() != null) {
+            p.scope().methods().forEach(AdminJsonFuzzTest::printable);
+            p.scope().pathPrefixes().forEach(AdminJsonFuzzTest::printable);
+            p.scope().hosts().forEach(AdminJsonFuzzTest::printable);
+        }
+    }
+
+    private static void renew(byte[] body) {
+        try {
+            RenewRequest r = AdminRequests.check(AdminRequests.read(body, RenewRequest.class));
+            printable(r.lease());
+            AdminRequests.ttl(r.ttl()).ifPresent(t -> assertThat(t).isBetween(AdminRequests.MIN_TTL,
+                    AdminRequests.MAX_TTL));
+        } catch (IllegalArgumentException refused) {
+            oneLine(refused);
+        }
+    }
+
+    private static void resume(byte[] body) {
+        try {
+            ResumeRequest r = AdminRequests.check(AdminRequests.read(body, ResumeRequest.class));
+            printable(r.lease());
+            assertThat(r.force() == Boolean.TRUE || r.lease() != null).isTrue();
+        } catch (IllegalArgumentException refused) {
+            oneLine(refused);
+        }
+    }
+
+    private static void duration(String text) {
+        Duration d;
+        try {
+            d = Durations.parse(text);
+        } catch (IllegalArgumentException refused) {
+            oneLine(refused);
+            return;
+        }
+        assertThat(d).isBetween(Duration.ZERO, Durations.MAX);
+        assertThat(Durations.parse(Durations.format(d))).isEqualTo(d);
+    }
+
+    private static void printable(String text) {
+        if (text != null) {
+            assertThat(Printable.hasControl(text)).as(text).isFalse();
+            assertThat(text.length()).isLessThanOrEqualTo(AdminRequests.MAX_TEXT);
+        }
+    }
+
+    private static void oneLine(IllegalArgumentException e) {
+        assertThat(e.getMessage()).isNotBlank();
+        assertThat(Printable.hasControl(e.getMessage())).as(e.getMessage()).isFalse();
+        assertThat(e.getMessage().length()).as(e.getMessage()).isLessThan(600);
+    }
+
+    @AfterAll
+    static void report() {
+        System.out.println("AdminJsonFuzzTest: " + executions.get() + " executions, nothing found");
+    }
+}
