@@ -364,6 +364,15 @@ public final class LocalPostgres implements PostgresServer {
         }
     }
 
+    /**
+     * A client program of the same installation, e.g. {@code psql}: tests run it as the migration, the
+     * way a user's own migration tool connects (from this machine, also to a server in a container).
+     */
+    public static Optional<Path> clientBinary(String name) {
+        return binDir().map(dir -> dir.resolve(name)).filter(Files::isExecutable)
+                .or(() -> findOnPath(name));
+    }
+
     /** Where initdb and postgres are: $PG_BIN, the newest /usr/lib/postgresql/N/bin, or the PATH. */
     static Optional<Path> binDir() {
         String explicit = System.getenv("PG_BIN");
