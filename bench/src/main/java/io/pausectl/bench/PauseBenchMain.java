@@ -5,6 +5,7 @@ import io.pausectl.bench.command.DrainCommand;
 import io.pausectl.bench.command.HoldCommand;
 import io.pausectl.bench.command.MigrateCommand;
 import io.pausectl.bench.command.PassthroughCommand;
+import io.pausectl.bench.command.RehearseCommand;
 import io.pausectl.bench.command.WindowCommand;
 import io.pausectl.common.BuildVersion;
 import picocli.CommandLine;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pause-bench", mixinStandardHelpOptions = true, versionProvider = PauseBenchMain.Version.class,
         description = "Load generator, scenarios and the demo for pause-proxy and pausectl (loopback only).",
         subcommands = {DemoCommand.class, WindowCommand.class, HoldCommand.class, DrainCommand.class,
-                PassthroughCommand.class, MigrateCommand.class},
+                PassthroughCommand.class, MigrateCommand.class, RehearseCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:done; for demo and window, nothing failed, lost or duplicated",
@@ -35,7 +36,7 @@ public final class PauseBenchMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, window, hold, drain, passthrough or migrate");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, window, hold, drain, passthrough, migrate or rehearse");
     }
 
     /** The command line with pause-bench's error handling. */

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
 
 /**
  * Open-loop reads and writes against the application: request {@code i} is due at
@@ -32,7 +33,8 @@ final class MixedLoad implements AutoCloseable {
     private final URI front;
     private final double rate;
     private final int writeEvery;
-    private final int rows;
+    private final LongFunction<String> readPath;
+    private final String writePath;
     private final String runId;
     private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "mixed-load");
@@ -49,11 +51,21 @@ final class MixedLoad implements AutoCloseable {
     private final Histogram latencyMicros = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
     private final Thread sender;
 
+    /** Reads of {@code /items/{id}} over {@code rows} seeded rows, writes to {@code POST /items}. */
     MixedLoad(URI front, double rate, int writeEvery, int rows, String runId) {
+        this(front, rate, writeEvery, i -> "/items/" + (1 + Math.floorMod(i * 7919, rows)), "/items", runId);
+    }
+
+    /**
+     * @param writeEvery one request in this many is a {@code POST writePath}; 0 for reads only
+     * @param readPath   the path of read {@code i}
+     */
+    MixedLoad(URI front, double rate, int writeEvery, LongFunction<String> readPath, String writePath, String runId) {
         this.front = front;
         this.rate = rate;
         this.writeEvery = writeEvery;
-        this.rows = rows;
+        this.readPath = readPath;
+        this.writePath = writePath;
         this.runId = runId;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -72,13 +84,13 @@ final class MixedLoad implements AutoCloseable {
             if (!running.get()) {
                 return;
             }
-            boolean write = i % writeEvery == 0;
+            boolean write = writeEvery > 0 && i % writeEvery == 0;
             String id = runId + "-" + i;
             HttpRequest.Builder request = HttpRequest.newBuilder().timeout(REQUEST_TIMEOUT).header("X-Req-Id", id);
             if (write) {
-                request.uri(front.resolve("/items")).POST(HttpRequest.BodyPublishers.noBody());
+                request.uri(front.resolve(writePath)).POST(HttpRequest.BodyPublishers.noBody());
             } else {
-                request.uri(front.resolve("/items/" + (1 + Math.floorMod(i * 7919, rows))));
+                request.uri(front.resolve(readPath.apply(i)));
             }
             sent.incrementAndGet();
             client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
@@ -156,6 +168,12 @@ final class MixedLoad implements AutoCloseable {
     double maxLatencyMs() {
         synchronized (latencyMicros) {
             return latencyMicros.getMaxValue() / 1000.0;
+        }
+    }
+
+    double p50LatencyMs() {
+        synchronized (latencyMicros) {
+            return latencyMicros.getValueAtPercentile(50) / 1000.0;
         }
     }
 
