@@ -248,7 +248,7 @@ final class RunCommand implements Callable<Integer> {
         if (database != null && exitCode != null && !maxPauseReached.get()) {
             // The command has exited; its server-side work may still run or roll back, holding its locks.
             database.awaitRelease(interruptedBy.get() != null, pausedAt + maxPause.toNanos(), maxPauseReached::get,
-                    messages::say);
+                    messages::say, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt));
         }
         tasks.forEach(t -> t.cancel(false));
         messages.endLive();

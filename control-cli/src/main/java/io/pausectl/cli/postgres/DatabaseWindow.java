@@ -32,6 +32,9 @@ public final class DatabaseWindow implements AutoCloseable {
     private volatile List<LockWait> current = List.of();
     private volatile String pollError;
     private volatile Release release;
+    private volatile boolean sessionSeen;
+    /** A command that ran this long without a session seen was most likely not found by its name. */
+    private static final long UNSEEN_WARNING_MS = 2000;
 
     public DatabaseWindow(MigrationWatch watch) {
         this.watch = watch;
@@ -75,6 +78,13 @@ public final class DatabaseWindow implements AutoCloseable {
         }
         pollError = null;
         current = List.copyOf(waits);
+        if (!sessionSeen) {
+            try {
+                sessionSeen = !waits.isEmpty() || watch.sessionCount() > 0;
+            } catch (SQLException e) {
+                // the next poll asks again
+            }
+        }
         List<LockWait> fresh = new ArrayList<>();
         synchronized (blockersSeen) {
             for (LockWait w : waits) {
@@ -120,6 +130,21 @@ public final class DatabaseWindow implements AutoCloseable {
      * @return what happened, also kept for the summary
      */
     public Release awaitRelease(boolean cancel, long deadlineNanos, BooleanSupplier stop, Consumer<String> say) {
+        return awaitRelease(cancel, deadlineNanos, stop, say, 0);
+    }
+
+    /**
+     * As {@link #awaitRelease(boolean, long, BooleanSupplier, Consumer)}; {@code commandRanMs} (how long the
+     * command ran) decides whether to warn that none of its sessions was ever seen under their name.
+     */
+    public Release awaitRelease(boolean cancel, long deadlineNanos, BooleanSupplier stop, Consumer<String> say,
+                                long commandRanMs) {
+        if (!sessionSeen && commandRanMs >= UNSEEN_WARNING_MS) {
+            say.accept("WARNING: no database session named " + watch.applicationName() + " was seen while the command"
+                    + " ran: pausectl cannot see its locks. libpq tools take PGAPPNAME; JDBC tools need"
+                    + " ApplicationName=$PAUSECTL_APPLICATION_NAME in their URL; check that the tool's configuration"
+                    + " does not set its own application_name");
+        }
         long start = System.nanoTime();
         List<Integer> cancelled = List.of();
         boolean told = false;
@@ -191,7 +216,7 @@ public final class DatabaseWindow implements AutoCloseable {
             waits = List.copyOf(blockersSeen.values());
         }
         Release r = release;
-        return new Summary(watch.applicationName(), waits, r == null ? 0 : r.waitedMs(),
+        return new Summary(watch.applicationName(), sessionSeen, waits, r == null ? 0 : r.waitedMs(),
                 r == null ? List.of() : r.cancelledPids(), r != null && r.gaveUp(),
                 r == null ? List.of() : r.stillHolding().stream().map(MigrationWatch.HoldingSession::describe)
                         .collect(Collectors.toList()));
@@ -220,13 +245,14 @@ public final class DatabaseWindow implements AutoCloseable {
      * The database part of a window's summary (JSON with {@code -o json}).
      *
      * @param applicationName    the migration's sessions' {@code application_name}
+     * @param sessionSeen        whether a session of that name was seen while the command ran
      * @param lockWaits          each session that blocked the migration, as last seen
      * @param releaseWaitMs      how long traffic stayed paused after the command exited, for the locks
      * @param cancelledPids      the migration's sessions whose statement was cancelled
      * @param locksStillHeld     traffic resumed while the migration's sessions still held locks
      * @param stillHolding       those sessions, described
      */
-    public record Summary(String applicationName, List<LockWait> lockWaits, long releaseWaitMs,
+    public record Summary(String applicationName, boolean sessionSeen, List<LockWait> lockWaits, long releaseWaitMs,
                           List<Integer> cancelledPids, boolean locksStillHeld, List<String> stillHolding) {
 
         /** The summary's lines for a person. */

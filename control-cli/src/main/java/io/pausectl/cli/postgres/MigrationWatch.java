@@ -116,6 +116,20 @@ public final class MigrationWatch implements AutoCloseable {
         return waits;
     }
 
+    /** How many sessions carry the migration's application name now. */
+    public synchronized int sessionCount() throws SQLException {
+        try (PreparedStatement ps = prepare("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            ps.setString(1, applicationName);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            reset();
+            throw e;
+        }
+    }
+
     /**
      * The migration's sessions that still hold a granted lock ({@code pg_locks}), with what they run.
      * Empty once they hold none or are gone: nothing of the migration can block the application then.
