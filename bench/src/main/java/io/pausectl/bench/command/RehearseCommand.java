@@ -77,6 +77,10 @@ public final class RehearseCommand implements Callable<Integer> {
     @Option(names = "--scope-methods", split = ",", paramLabel = "METHOD", description = "Passed to pausectl run.")
     List<String> scopeMethods;
 
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "Write pausectl's and the command's output to FILE instead of this terminal.")
+    Path output;
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "Your migration command (after --).")
     List<String> command;
 
@@ -118,7 +122,7 @@ public final class RehearseCommand implements Callable<Integer> {
                 writePath == null ? "" : " (+ POST " + writePath + ")", String.join(" ", args));
         out.flush();
         Rehearsal.Report r = Rehearsal.run(new Rehearsal.Settings(url, path, writePath, writeEvery, rate, before, after,
-                args));
+                args, output));
         out.println();
         out.println("What the clients saw");
         out.printf(Locale.ROOT, "  %-22s %10d%n", "requests sent", r.sent());

@@ -2,6 +2,7 @@ package io.pausectl.bench.migrate;
 
 import java.io.File;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +26,10 @@ public final class Rehearsal {
      * @param before     load before the window opens
      * @param after      load after pausectl has exited
      * @param pausectl   pausectl's arguments: global options, {@code run}, its options, {@code --}, the command
+     * @param output     where pausectl's and the command's output go: null for this terminal
      */
     public record Settings(URI url, String readPath, String writePath, int writeEvery, double rate, Duration before,
-                           Duration after, List<String> pausectl) {
+                           Duration after, List<String> pausectl, Path output) {
     }
 
     /**
@@ -52,7 +54,11 @@ public final class Rehearsal {
             List<String> command = new ArrayList<>(MigrateScenario.javaCommand("io.pausectl.cli.PausectlMain"));
             command.addAll(s.pausectl());
             long start = System.nanoTime();
-            Process pausectl = new ProcessBuilder(command).inheritIO().redirectInput(new File("/dev/null")).start();
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO().redirectInput(new File("/dev/null"));
+            if (s.output() != null) {
+                builder.redirectErrorStream(true).redirectOutput(s.output().toFile());
+            }
+            Process pausectl = builder.start();
             int exit = pausectl.waitFor();
             long windowMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             waitFor(s.after());
