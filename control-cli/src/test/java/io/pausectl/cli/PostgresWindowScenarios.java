@@ -266,6 +266,20 @@ abstract class PostgresWindowScenarios {
         return lines[lines.length - 1];
     }
 
+    /** Fault: a tool that never took the name (a JDBC URL without ApplicationName) went unnoticed. */
+    @Test
+    void aCommandWhoseSessionsNeverCarryTheNameIsWarnedAbout() throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "--target", proxy.adminUrl(), "--postgres", db.uri(), "--",
+                psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null",
+                "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/"
+                        + db.database() + "?application_name=not-the-one", "-c", "SELECT pg_sleep(2.5)"));
+        PausectlProcess run = PausectlProcess.start(dir.resolve("logs"), args);
+        runs.add(run);
+        assertThat(run.waitFor(EXIT)).as(run.err()).isZero();
+        assertThat(run.err()).contains("WARNING: no database session named pausectl-run-",
+                "ApplicationName=$PAUSECTL_APPLICATION_NAME");
+    }
+
     private static boolean exclusiveLockHeld(Connection c, String table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_locks WHERE relation = ?::regclass"
                 + " AND mode = 'AccessExclusiveLock' AND granted")) {
