@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code pausectl run --postgres} against a real PostgreSQL and a real pause-proxy, pausectl as its own
  * process and {@code psql} as the migration. Written once for every way of starting the server: a
- * subclass names the {@link PostgresLauncher} ({@link LocalPostgresWindowTest}: this machine's binaries,
+ * subclass names the {@link PostgresLauncher} ({@link LocalPostgresWindowIntegrationTest}: this machine's binaries,
  * what CI runs).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SIGTERM'd mid-rewrite. No request fails, no acknowledged write is lost or applied twice.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class MigrateScenarioTest {
+class MigrateScenarioEndToEndTest {
 
     @Test
     void pausectlWindowsAroundARealMigrationFailNothingAndLoseNoWrite() throws Exception {
@@ -42,7 +42,7 @@ class MigrateScenarioTest {
         assertThat(rows.get(0).migrationExit()).isZero();
         assertThat(rows.get(1).migrationExit()).as("pausectl's exit after SIGTERM: the migration's").isIn(0, 128 + 15);
         // A table this small may be rewritten before the SIGTERM lands: then there is nothing to cancel, and
-        // LocalPostgresWindowTest proves the cancel on a lock held for a minute.
+        // LocalPostgresWindowIntegrationTest proves the cancel on a lock held for a minute.
         assertThat(rows.get(1).note()).as("%s", rows.get(1)).doesNotContain("still held locks");
     }
 }

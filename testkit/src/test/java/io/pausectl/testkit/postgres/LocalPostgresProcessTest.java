@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class LocalPostgresTest {
+class LocalPostgresProcessTest {
 
     @Test
     void startsOnAFreePortWithPasswordAuthAndStopsByPid() throws Exception {

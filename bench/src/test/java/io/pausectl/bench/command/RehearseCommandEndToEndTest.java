@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RehearseCommandTest {
+class RehearseCommandEndToEndTest {
 
     private record Run(int exitCode, String out) {
     }
