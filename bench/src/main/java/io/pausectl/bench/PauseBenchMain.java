@@ -3,7 +3,9 @@ package io.pausectl.bench;
 import io.pausectl.bench.command.DemoCommand;
 import io.pausectl.bench.command.DrainCommand;
 import io.pausectl.bench.command.HoldCommand;
+import io.pausectl.bench.command.MigrateCommand;
 import io.pausectl.bench.command.PassthroughCommand;
+import io.pausectl.bench.command.RehearseCommand;
 import io.pausectl.bench.command.WindowCommand;
 import io.pausectl.common.BuildVersion;
 import picocli.CommandLine;
@@ -18,13 +20,13 @@ import picocli.CommandLine.Command;
 @Command(name = "pause-bench", mixinStandardHelpOptions = true, versionProvider = PauseBenchMain.Version.class,
         description = "Load generator, scenarios and the demo for pause-proxy and pausectl (loopback only).",
         subcommands = {DemoCommand.class, WindowCommand.class, HoldCommand.class, DrainCommand.class,
-                PassthroughCommand.class},
+                PassthroughCommand.class, MigrateCommand.class, RehearseCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:done; for demo and window, nothing failed, lost or duplicated",
                 "1:the bench itself failed (the message says why)",
                 "2:usage error",
-                "3:the window failed, lost or duplicated requests"})
+                "3:the window failed, lost or duplicated requests (migrate: a pausectl window did)"})
 public final class PauseBenchMain implements Runnable {
     /** Exit code: a window failed, lost or duplicated requests. */
     public static final int EXIT_WINDOW_NOT_CLEAN = 3;
@@ -34,7 +36,7 @@ public final class PauseBenchMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, window, hold, drain or passthrough");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, window, hold, drain, passthrough, migrate or rehearse");
     }
 
     /** The command line with pause-bench's error handling. */

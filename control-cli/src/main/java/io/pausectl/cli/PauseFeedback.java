@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * What a user sees while a window is paused: on a terminal, one live line refreshed about four
@@ -22,11 +23,18 @@ final class PauseFeedback implements Runnable {
     private final Messages messages;
     private final long startNanos;
     private boolean warned;
+    private final Supplier<String> extra;
 
     PauseFeedback(PauseWindow window, Messages messages, long startNanos) {
+        this(window, messages, startNanos, () -> "");
+    }
+
+    /** @param extra a piece appended to each line when not empty (e.g. the database's lock waits) */
+    PauseFeedback(PauseWindow window, Messages messages, long startNanos, Supplier<String> extra) {
         this.window = window;
         this.messages = messages;
         this.startNanos = startNanos;
+        this.extra = extra;
     }
 
     /** How long to wait between two refreshes. */
@@ -43,6 +51,10 @@ final class PauseFeedback implements Runnable {
             messages.say("WARNING: " + warning);
         }
         String line = line(results, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+        String more = extra.get();
+        if (!more.isEmpty()) {
+            line += " | " + more;
+        }
         if (messages.terminal()) {
             messages.live("pausectl: " + line);
         } else {

@@ -43,6 +43,7 @@ import java.util.Optional;
                 + " --wait-idle up to 1h).%n%nEnvironment:%n",
         footer = {"  PAUSECTL_TARGETS  comma-separated admin API URLs, when no --target is given",
                 "  PAUSECTL_TOKEN    the admin API bearer token, when no --token-file is given",
+                "  PAUSECTL_POSTGRES run's --postgres URL, when none is given",
                 "  PAUSECTL_DEBUG    set to 1 to print stack traces of internal errors"})
 public final class PausectlCommand implements Runnable {
     @Mixin

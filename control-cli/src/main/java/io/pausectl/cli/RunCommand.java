@@ -1,5 +1,6 @@
 package io.pausectl.cli;
 
+import io.pausectl.cli.postgres.DatabaseWindow;
 import io.pausectl.cli.target.PauseSpec;
 import io.pausectl.common.Durations;
 import picocli.CommandLine.Command;
@@ -55,6 +56,7 @@ final class RunCommand implements Callable<Integer> {
     static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
     /** --max-pause when not given and no target says its queue timeout. */
     static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(60);
+    private static final long LOCK_POLL_MS = 500;
 
     @ParentCommand
     PausectlCommand root;
@@ -64,6 +66,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     PauseOptions pause;
+
+    @Mixin
+    PostgresOptions postgres;
 
     @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.Ttl.class,
             description = "Lease time to live, renewed every third of it while CMD runs: if pausectl dies, traffic"
@@ -87,6 +92,9 @@ final class RunCommand implements Callable<Integer> {
     private final AtomicReference<Process> child = new AtomicReference<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final AtomicInteger interrupts = new AtomicInteger();
+    /** The first SIGINT/SIGTERM/SIGHUP's name once one came while the command ran. */
+    private final AtomicReference<String> interruptedBy = new AtomicReference<>();
+    private DatabaseWindow database;
     private Messages messages;
 
     @Override
@@ -105,6 +113,8 @@ final class RunCommand implements Callable<Integer> {
                     + " (nothing was paused)");
         }
         messages = new Messages(spec.commandLine().getErr(), root.context().stderrIsTerminal());
+        // The pre-flight check runs before anything is paused.
+        database = postgres.open(spec, root.context().environment(), messages);
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "pausectl-run");
             t.setDaemon(true);
@@ -123,6 +133,9 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             timers.shutdownNow();
             messages.endLive();
+            if (database != null) {
+                database.close();
+            }
         }
     }
 
@@ -180,18 +193,26 @@ final class RunCommand implements Callable<Integer> {
         List<ScheduledFuture<?>> tasks = new ArrayList<>();
         tasks.add(timers.scheduleWithFixedDelay(() -> window.renew(ttl), renewMs, renewMs, TimeUnit.MILLISECONDS));
         AtomicBoolean maxPauseReached = new AtomicBoolean();
+        AtomicBoolean commandEnded = new AtomicBoolean();
         tasks.add(timers.schedule(() -> {
             if (window.resume()) {
                 maxPauseReached.set(true);
                 messages.endLive();
-                messages.say("!!! --max-pause " + Durations.format(maxPause) + " reached: traffic RESUMED while the"
-                        + " command is STILL RUNNING" + pidOf() + " !!!");
+                messages.say("!!! --max-pause " + Durations.format(maxPause) + " reached: traffic RESUMED while "
+                        + (commandEnded.get() ? "the migration's database sessions STILL HOLD LOCKS"
+                        : "the command is STILL RUNNING" + pidOf()) + " !!!");
                 if (!window.stillPaused().isEmpty()) {
                     messages.say(window.stillPausedMessage());
                 }
             }
         }, maxPause.toMillis(), TimeUnit.MILLISECONDS));
-        PauseFeedback feedback = new PauseFeedback(window, messages, pausedAt);
+        ScheduledFuture<?> lockWaits = null;
+        if (database != null) {
+            lockWaits = timers.scheduleWithFixedDelay(() -> database.pollLockWaits(messages::say), 0,
+                    LOCK_POLL_MS, TimeUnit.MILLISECONDS);
+        }
+        PauseFeedback feedback = new PauseFeedback(window, messages, pausedAt,
+                database == null ? () -> "" : database::liveText);
         tasks.add(timers.scheduleWithFixedDelay(() -> {
             if (!maxPauseReached.get()) {
                 feedback.run();
@@ -205,6 +226,9 @@ final class RunCommand implements Callable<Integer> {
             Process process = startUnlessCancelled();
             if (process == null) {
                 tasks.forEach(t -> t.cancel(false));
+                if (lockWaits != null) {
+                    lockWaits.cancel(false);
+                }
                 messages.endLive();
                 throw undoneBeforeStart(window);
             }
@@ -217,11 +241,21 @@ final class RunCommand implements Callable<Integer> {
             messages.endLive();
             messages.say("could not start '" + command.get(0) + "': " + e.getMessage() + "; resuming");
         }
+        commandEnded.set(true);
+        if (lockWaits != null) {
+            lockWaits.cancel(false);
+        }
+        if (database != null && exitCode != null && !maxPauseReached.get()) {
+            // The command has exited; its server-side work may still run or roll back, holding its locks.
+            database.awaitRelease(interruptedBy.get() != null, pausedAt + maxPause.toNanos(), maxPauseReached::get,
+                    messages::say, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt));
+        }
         tasks.forEach(t -> t.cancel(false));
         messages.endLive();
         window.resume();
         window.settle(SETTLE);
-        WindowSummary summary = WindowSummary.of(window, command, exitCode, maxPauseReached.get());
+        WindowSummary summary = WindowSummary.of(window, command, exitCode, maxPauseReached.get(),
+                database == null ? null : database.summary());
         summary.textLines().forEach(messages::say);
         if (root.options().json()) {
             PrintWriter out = spec.commandLine().getOut();
@@ -247,7 +281,13 @@ final class RunCommand implements Callable<Integer> {
             if (cancelled.get()) {
                 return null;
             }
-            Process process = new ProcessBuilder(command).inheritIO().start();
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            if (database != null) {
+                // libpq-based tools (psql, psycopg, Rails' pg, pgx) take PGAPPNAME; JDBC URLs can use the other.
+                builder.environment().put("PGAPPNAME", database.watch().applicationName());
+                builder.environment().put(PostgresOptions.ENV_APPLICATION_NAME, database.watch().applicationName());
+            }
+            Process process = builder.start();
             child.set(process);
             return process;
         }
@@ -303,6 +343,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void stop(Process process, String signal) {
+        interruptedBy.compareAndSet(null, signal);
         try {
             if (signal.equals("INT") && interrupts.incrementAndGet() == 1) {
                 messages.say("SIGINT: waiting for the command to stop; traffic resumes once it exits"

@@ -2,6 +2,7 @@ package io.pausectl.cli;
 
 import io.pausectl.api.Counters;
 import io.pausectl.api.Status;
+import io.pausectl.cli.postgres.DatabaseWindow;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +20,11 @@ import java.util.concurrent.TimeUnit;
  * @param stillPaused     targets that could not be resumed
  * @param totals          sums over the targets (max depth: the deepest of any)
  * @param targets         one entry per target
+ * @param database        with {@code --postgres}: the migration's lock waits and the wait for its locks; else null
  */
 record WindowSummary(List<String> command, Integer exitCode, long pausedMs, boolean maxPauseReached,
-                     List<String> stillPaused, Totals totals, List<TargetSummary> targets) {
+                     List<String> stillPaused, Totals totals, List<TargetSummary> targets,
+                     DatabaseWindow.Summary database) {
 
     /** Sums over the targets. */
     record Totals(long held, long released, long timedOut, long rejected, long clientGone, int maxDepth) {
@@ -40,6 +43,11 @@ record WindowSummary(List<String> command, Integer exitCode, long pausedMs, bool
     }
 
     static WindowSummary of(PauseWindow window, List<String> command, Integer exitCode, boolean maxPauseReached) {
+        return of(window, command, exitCode, maxPauseReached, null);
+    }
+
+    static WindowSummary of(PauseWindow window, List<String> command, Integer exitCode, boolean maxPauseReached,
+                            DatabaseWindow.Summary database) {
         List<TargetSummary> targets = new ArrayList<>();
         long now = System.nanoTime();
         long pausedMs = 0;
@@ -75,7 +83,7 @@ record WindowSummary(List<String> command, Integer exitCode, long pausedMs, bool
             }
         }
         return new WindowSummary(command, exitCode, pausedMs, maxPauseReached, stillPaused,
-                new Totals(held, released, timedOut, rejected, clientGone, maxDepth), targets);
+                new Totals(held, released, timedOut, rejected, clientGone, maxDepth), targets, database);
     }
 
     private static Counters counters(Status status) {
@@ -106,6 +114,9 @@ record WindowSummary(List<String> command, Integer exitCode, long pausedMs, bool
             if (t.resumed() && t.stillQueued() > 0) {
                 lines.add("  " + t.target() + " is still releasing " + Formats.requests(t.stillQueued()));
             }
+        }
+        if (database != null) {
+            lines.addAll(database.textLines());
         }
         return lines;
     }
