@@ -18,9 +18,17 @@ public final class PostgresLaunchers {
         return LocalPostgres.launcher();
     }
 
+    /**
+     * PostgreSQL 15 in a container on the engine that {@code scripts/container-engine.sh} sets up
+     * ({@link ContainerPostgres}).
+     */
+    public static PostgresLauncher container() {
+        return ContainerPostgres.launcher();
+    }
+
     /** Every launcher known to the testkit (a JUnit {@code @MethodSource} for parameterised scenarios). */
     public static List<PostgresLauncher> all() {
-        return List.of(local());
+        return List.of(local(), container());
     }
 
     /**
