@@ -1,5 +1,7 @@
 package io.pausectl.cli;
 
+import io.pausectl.testkit.containers.ContainerEngine;
+import io.pausectl.testkit.containers.RequiresContainerEngine;
 import io.pausectl.testkit.postgres.PostgresLauncher;
 import io.pausectl.testkit.postgres.PostgresLaunchers;
 import java.lang.reflect.Method;
@@ -14,6 +16,9 @@ import org.junit.jupiter.api.DisplayNameGenerator;
  * fails when {@code CI} is set. The report names each test with the image and engine that ran it.
  */
 @DisplayNameGeneration(ContainerPostgresWindowTest.NamedAfterTheContainer.class)
+// Disabled with the reason when there is no engine (Surefire reports it; an abort in @BeforeAll it
+// does not). With CI set it runs, and PostgresLaunchers.startOrSkip fails it.
+@RequiresContainerEngine(images = ContainerEngine.POSTGRES_IMAGE)
 class ContainerPostgresWindowTest extends PostgresWindowScenarios {
     @Override
     PostgresLauncher launcher() {
