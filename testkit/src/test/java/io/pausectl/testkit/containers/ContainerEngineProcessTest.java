@@ -15,7 +15,7 @@ import org.testcontainers.images.builder.Transferable;
  * container started on the host's network, waited for, and its output read back.
  */
 @RequiresContainerEngine(images = ContainerEngine.DEBIAN_IMAGE)
-class ContainerEngineSmokeTest {
+class ContainerEngineProcessTest {
 
     @Test
     void aDebianContainerRunsThroughTheApi() {

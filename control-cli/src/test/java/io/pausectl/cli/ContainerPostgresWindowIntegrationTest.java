@@ -12,14 +12,14 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 /**
  * The PostgreSQL window scenarios on PostgreSQL 15 in a container built from Debian (testkit's
  * {@code ContainerPostgres}, on the engine {@code scripts/container-engine.sh} sets up). CI runs
- * it beside {@link LocalPostgresWindowTest}; without an engine it is skipped with the reason, and
+ * it beside {@link LocalPostgresWindowIntegrationTest}; without an engine it is skipped with the reason, and
  * fails when {@code CI} is set. The report names each test with the image and engine that ran it.
  */
-@DisplayNameGeneration(ContainerPostgresWindowTest.NamedAfterTheContainer.class)
+@DisplayNameGeneration(ContainerPostgresWindowIntegrationTest.NamedAfterTheContainer.class)
 // Disabled with the reason when there is no engine (Surefire reports it; an abort in @BeforeAll it
 // does not). With CI set it runs, and PostgresLaunchers.startOrSkip fails it.
 @RequiresContainerEngine(images = ContainerEngine.POSTGRES_IMAGE)
-class ContainerPostgresWindowTest extends PostgresWindowScenarios {
+class ContainerPostgresWindowIntegrationTest extends PostgresWindowScenarios {
     @Override
     PostgresLauncher launcher() {
         return PostgresLaunchers.container();

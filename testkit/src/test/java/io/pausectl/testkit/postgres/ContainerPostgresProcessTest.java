@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.testcontainers.DockerClientFactory;
 
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ContainerPostgresTest {
+class ContainerPostgresProcessTest {
 
     @Test
     void postgres15FromDebianInAContainerOnALoopbackPortWithPasswordAuth() throws Exception {
