@@ -70,7 +70,10 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
         @Override
         protected boolean isContentAlwaysEmpty(HttpMessage msg) {
             if (((HttpResponse) msg).status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                return super.isContentAlwaysEmpty(msg);
+                // RFC 9112 §6.3: a 1xx ends at its blank line, always. Netty's default reads a body
+                // after a 101 carrying Upgrade: websocket without Sec-WebSocket-Accept (Hixie-76,
+                // obsolete), so such an upgrade never became a tunnel and held its exchange open.
+                return true;
             }
             HttpMethod method = methods.poll();
             return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);

@@ -3,12 +3,16 @@ package io.pausectl.proxy.it;
 import io.pausectl.proxy.testing.ProxyFixture;
 import io.pausectl.proxy.testing.RawClient;
 import io.pausectl.proxy.testing.RawClient.Response;
+import io.pausectl.proxy.testing.ScriptedUpstream;
 import io.pausectl.proxy.testing.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** An upgrade (WebSocket) becomes a byte tunnel after the upstream's 101. */
 class WebSocketTunnelTest {
@@ -35,6 +39,26 @@ class WebSocketTunnelTest {
             byte[] big = TestUpstream.pattern(4 << 20);
             c.send(big);
             assertThat(c.readRaw(big.length)).isEqualTo(big);
+        }
+    }
+
+    @Test
+    void a101WithoutWebSocketAcceptStillBecomesATunnelAndLeavesNothingInFlight() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            c.readHead();
+            c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+            byte[] buf = new byte[5];
+            int read = c.in.readNBytes(buf, 0, 5);
+            c.write("echo:" + new String(buf, 0, read, StandardCharsets.ISO_8859_1));
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()))) {
+            try (RawClient c = new RawClient(proxy.port)) {
+                c.send("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+                assertThat(c.read().status()).isEqualTo(101);
+                c.send("hello");
+                assertThat(new String(c.readRaw(10), StandardCharsets.ISO_8859_1)).isEqualTo("echo:hello");
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> proxy.registry.get("pauseproxy.inflight.requests").gauge().value() == 0);
         }
     }
 }
