@@ -63,7 +63,7 @@ final class PauseCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--ttl must be at least 1s");
         }
         try {
-            pause.scope();
+            pause.check();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.pausectl.cli;
 
+import io.pausectl.api.AdminRequests;
 import io.pausectl.api.Scope;
 import picocli.CommandLine.Option;
 
@@ -47,6 +48,17 @@ final class PauseOptions {
      *
      * @throws IllegalArgumentException for a malformed method or path prefix
      */
+    /**
+     * Checks what can be checked before any target is asked: the scope and the reason.
+     *
+     * @throws IllegalArgumentException for a malformed method or path prefix, or a reason that is
+     *                                  not one line of printable text
+     */
+    void check() {
+        scope();
+        AdminRequests.text("--reason", reason);
+    }
+
     Scope scope() {
         List<String> upper = new ArrayList<>();
         for (String m : methods) {

@@ -102,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         validate();
         try {
-            pause.scope();
+            pause.check();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
