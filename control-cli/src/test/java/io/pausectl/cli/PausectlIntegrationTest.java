@@ -153,7 +153,7 @@ class PausectlIntegrationTest {
             assertThat(s.lease()).isNull();
         }
         PausectlProcess goSyntax = pausectl("pause", "--target", proxy.adminUrl(), "--ttl", "1m30s",
-                "--wait-idle", "1.5s");
+                "--wait-idle", "1.5s", "--allow-queue-timeout"); // 90 s is past the 30 s queue timeout
         assertThat(goSyntax.waitFor(EXIT)).as(goSyntax.err()).isZero();
         Status paused = status(proxy);
         assertThat(Duration.between(java.time.Instant.now(), paused.lease().expiresAt()))
