@@ -52,9 +52,15 @@ local POLL_MS = 50
 local STALE_MS = 2000
 -- On release, held requests leave oldest first: every held loop notices the release within
 -- POLL_MS, so each waits until POLL_MS after the release plus 1 ms per RELEASE_PER_MS requests
--- held before it, and they leave in arrival order, RELEASE_PER_MS at a time (one timer each, no
--- spinning: 10,000 held leave over 1 s). Requests let go in the same millisecond may still swap.
+-- held before it (one timer each, no spinning: 10,000 held leave over 1 s). A timer is only a
+-- schedule, and on a loaded host a loop wakes late; so a request also waits until fewer than
+-- RELEASE_WINDOW requests held before it are still held (re-checked every millisecond or so).
+-- Requests inside one window may still swap; none passes more than RELEASE_WINDOW - 1 older ones.
+-- A request waits for older ones at most RELEASE_GRACE_MS past its schedule: an older entry
+-- whose stream HAProxy destroyed (see STALE_MS) must not stall the whole release.
 local RELEASE_PER_MS = 10
+local RELEASE_WINDOW = 10
+local RELEASE_GRACE_MS = 1000
 local RETRY_AFTER_SECONDS = "5"
 
 local function parse_duration_ms(text)
@@ -239,6 +245,18 @@ core.register_action("pause_gate", { "http-req" }, function(txn)
         if leave_at > now then
             entry.seen = leave_at
             core.msleep(leave_at - now)
+            now = now_ms()
+        end
+        -- The schedule above is met; now wait for the older requests that are late for theirs.
+        while now < leave_at + RELEASE_GRACE_MS do
+            oldest_since() -- moves head past the requests that have left
+            local older = entry.pos - head
+            if older < RELEASE_WINDOW then
+                break
+            end
+            entry.seen = now
+            core.msleep(math.max(1, (older - RELEASE_WINDOW + 1) // RELEASE_PER_MS))
+            now = now_ms()
         end
         -- HAProxy's threads may still reorder requests let go in the same moment. Where it counts,
         -- in a server queue (backend at maxconn), rank by arrival: the queue orders by the time
