@@ -1,6 +1,7 @@
 package io.pausectl.testkit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -18,11 +19,27 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 /** A randomised test's seed is named when it fails, and replays its choices. */
 class RandomSeedTest {
 
+    /**
+     * Set while this class runs its examples through the engine: a test filter that names every class
+     * of the package ({@code -Dtest=io/pausectl/testkit/**}, as land.sh gives) matches the nested examples
+     * too, and they must not run, and fail, on their own there.
+     */
+    static final String INSIDE = "pausectl.randomSeedTest.inside";
+
+    private static <T> T inside(java.util.function.Supplier<T> run) {
+        System.setProperty(INSIDE, "true");
+        try {
+            return run.get();
+        } finally {
+            System.clearProperty(INSIDE);
+        }
+    }
+
     @Test
     void aFailureNamesTheSeedAndHowToReplayIt() {
-        List<Event> failed = EngineTestKit.engine("junit-jupiter")
+        List<Event> failed = inside(() -> EngineTestKit.engine("junit-jupiter")
                 .selectors(selectClass(FailsWithASeed.class))
-                .execute().testEvents().failed().list();
+                .execute().testEvents().failed().list());
         assertEquals(1, failed.size());
         Throwable failure = failed.get(0).getPayload(org.junit.platform.engine.TestExecutionResult.class)
                 .orElseThrow().getThrowable().orElseThrow();
@@ -34,9 +51,9 @@ class RandomSeedTest {
     void oneSeedGivesTheSameChoicesAndStreamsDiffer() {
         System.setProperty(RandomSeed.PROPERTY, "42");
         try {
-            List<Event> ok = EngineTestKit.engine("junit-jupiter")
+            List<Event> ok = inside(() -> EngineTestKit.engine("junit-jupiter")
                     .selectors(selectClass(RecordsChoices.class))
-                    .execute().testEvents().succeeded().list();
+                    .execute().testEvents().succeeded().list());
             assertEquals(1, ok.size());
         } finally {
             System.clearProperty(RandomSeed.PROPERTY);
@@ -49,6 +66,7 @@ class RandomSeedTest {
     }
 
     @ExtendWith(RandomSeed.Extension.class)
+    @EnabledIfSystemProperty(named = INSIDE, matches = "true")
     static class FailsWithASeed {
         @Test
         void fails(RandomSeed seed) {
@@ -57,6 +75,7 @@ class RandomSeedTest {
     }
 
     @ExtendWith(RandomSeed.Extension.class)
+    @EnabledIfSystemProperty(named = INSIDE, matches = "true")
     static class RecordsChoices {
         static RandomSeed seen;
 
