@@ -561,18 +561,20 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.upstream = null;
         LOG.debug("exchange with {} failed ({}): {}", ex.target, kind, cause.toString());
-        if (kind == UpstreamErrorKind.CONNECT) {
+        if (ex.responseStarted) {
+            // Part of the response went out (a body that broke or stalled): cut it, so the client
+            // cannot take it as complete.
+            failExchange(ex, (kind == UpstreamErrorKind.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT
+                    : HttpResponseStatus.BAD_GATEWAY).code());
+            closeClient();
+        } else if (kind == UpstreamErrorKind.CONNECT) {
             respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "cannot connect to the upstream", false, false);
         } else if (kind == UpstreamErrorKind.TIMEOUT) {
             respondLocal(ex, HttpResponseStatus.GATEWAY_TIMEOUT, "the upstream did not answer in time", false, false);
-        } else if (!ex.responseStarted) {
+        } else {
             // Never sent again, even when it looks safe: DESIGN promises a request is forwarded at
             // most once, and the bench counts duplicates.
             respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "the upstream failed before answering", false, false);
-        } else {
-            // Part of the response went out: cut it, so the client cannot take it as complete.
-            failExchange(ex, HttpResponseStatus.BAD_GATEWAY.code());
-            closeClient();
         }
     }
 
@@ -583,6 +585,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (ch.isWritable()) {
             if (ex != null && ex.upstream != null && state == State.FORWARDING) {
                 ex.upstream.readResponse(true);
+                armResponseTimer();
             }
         } else if (sendTimer == null) {
             sendBacklog = ch.bytesBeforeWritable();

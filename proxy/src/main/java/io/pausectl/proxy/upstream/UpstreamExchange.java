@@ -34,7 +34,10 @@ import java.io.IOException;
  * {@code Connection}, and whether the whole request went out): a connection goes back to the pool
  * only at a clean message boundary. The response deadline ({@code --upstream-timeout}) is kept
  * here; the client side's one timer asks {@link #nanosToDeadline} rather than each exchange
- * scheduling its own.
+ * scheduling its own. It bounds how long the upstream may stay silent: before the response head
+ * (counted from the request's last progress) and, as HAProxy's {@code timeout server}, between two
+ * pieces of the response body, except while the proxy itself stopped reading because the client
+ * does not take the response as fast (that wait is {@code --client-send-timeout}'s).
  *
  * <p><b>When a request is sent again</b> (the one retry rule): only when the proxy knows the
  * upstream did not act on it. (1) A connect that fails sent nothing: the pool tries the next
@@ -92,15 +95,18 @@ public final class UpstreamExchange {
     private boolean switching;
     /** An interim (1xx) response is being skipped until its end. */
     private boolean skippingInterim;
-    /** When the response head is due; 0 when not waiting for one. */
+    /** The client side stopped reading the response (backpressure): the upstream is not late. */
+    private boolean responsePaused;
+    /** When the upstream's next response byte is due; 0 when not waiting for one. */
     private long deadlineNanos;
 
     /**
      * @param pool         the pool of the client channel's event loop
      * @param head         the request head as it goes upstream (hop-by-hop headers already out)
      * @param upgrade      the client asked for an upgrade, so a {@code 101} ends HTTP on the connection
-     * @param timeoutNanos how long the upstream has for its response head, from the request's last
-     *                     progress ({@code --upstream-timeout})
+     * @param timeoutNanos how long the upstream may stay silent ({@code --upstream-timeout}): for its
+     *                     response head from the request's last progress, then between two pieces of
+     *                     the response body
      * @param connectDeadlineNanos {@link System#nanoTime} after which no more connects are tried
      *                     when every upstream refuses (the request's arrival plus {@code --queue-timeout})
      * @param listener     the client side
@@ -202,10 +208,18 @@ public final class UpstreamExchange {
         return connection != null && !outputBroken && connection.channel().isWritable();
     }
 
-    /** Stops or resumes reading the response (backpressure from a client that cannot take more). */
+    /**
+     * Stops or resumes reading the response (backpressure from a client that cannot take more).
+     * While stopped the upstream cannot be late; on resume it has a whole {@code --upstream-timeout}
+     * again, and the caller makes sure its timer runs ({@link #nanosToDeadline}).
+     */
     public void readResponse(boolean read) {
         if (connection != null) {
             connection.channel().config().setAutoRead(read);
+            responsePaused = !read;
+            if (read) {
+                pushDeadline();
+            }
         }
     }
 
@@ -233,23 +247,30 @@ public final class UpstreamExchange {
     }
 
     /**
-     * Nanoseconds until the response head is overdue at {@code now}, or {@link Long#MAX_VALUE}
-     * when the exchange is not waiting for one; at 0 or less, the caller calls {@link #timeOut}.
+     * Nanoseconds until the upstream is overdue at {@code now} (its response head, or the next piece
+     * of a response body that has begun), or {@link Long#MAX_VALUE} when the exchange is not waiting
+     * for the upstream; at 0 or less, the caller calls {@link #timeOut}.
      */
     public long nanosToDeadline(long now) {
         if (state == State.ACQUIRING && retried) {
             // Between a closed connection and the fresh one for the retry: look again later.
             return timeoutNanos;
         }
-        return deadlineNanos == 0 || state != State.SENDING || responseStarted ? Long.MAX_VALUE : deadlineNanos - now;
+        return deadlineNanos == 0 || state != State.SENDING || responsePaused || switching
+                ? Long.MAX_VALUE : deadlineNanos - now;
     }
 
-    /** The response head did not come in time: the connection is closed and the listener told. */
+    /**
+     * The upstream stayed silent too long: the connection is closed and the listener told
+     * ({@link UpstreamErrorKind#TIMEOUT}; after the response head began, the client side cuts the
+     * response rather than answering 504).
+     */
     public void timeOut() {
         if (state != State.SENDING) {
             return;
         }
-        fail(UpstreamErrorKind.TIMEOUT, new IOException("no response head from " + target + " in time"));
+        fail(UpstreamErrorKind.TIMEOUT, new IOException(responseStarted
+                ? "the response body from " + target + " stalled" : "no response head from " + target + " in time"));
     }
 
     /**
@@ -277,9 +298,9 @@ public final class UpstreamExchange {
     }
 
     /**
-     * A piece of the request body went upstream: the upstream cannot be expected to answer before
-     * it has the body, so the wait for the response head counts from the request's last progress
-     * (an upload longer than the timeout is not cut; an upstream that stops reading it still is).
+     * Progress: a piece of the request body went upstream (the upstream cannot be expected to answer
+     * before it has the body, so an upload longer than the timeout is not cut; an upstream that stops
+     * reading it still is), a piece of the response came back, or reading it resumed.
      */
     private void pushDeadline() {
         if (deadlineNanos != 0) {
@@ -342,6 +363,7 @@ public final class UpstreamExchange {
             return;
         }
         responseStarted = true;
+        pushDeadline();
         boolean framed = HttpUtil.isTransferEncodingChunked(response)
                 || response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
                 || isHead || code == 204 || code == 304;
@@ -367,7 +389,9 @@ public final class UpstreamExchange {
             listener.upstreamContent(content);
             return;
         }
-        if (last) {
+        if (!last) {
+            pushDeadline();
+        } else {
             state = State.ENDED;
             deadlineNanos = 0;
             UpstreamConnection c = connection;

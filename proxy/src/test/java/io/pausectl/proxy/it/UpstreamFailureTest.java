@@ -220,6 +220,42 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void aResponseBodyThatStallsIsCutAfterTheUpstreamTimeout() throws Exception {
+        // As HAProxy's "timeout server": the upstream may not go silent in the middle of a body
+        // either. The head already went out, so the client connection is cut (not a 504), and the
+        // client cannot take the part it got as the whole response.
+        for (String path : List.of("/trickle", "/trickle?chunked=1")) {
+            try (ProxyFixture proxy = ProxyFixture.start(upstream, "upstream-timeout", "300ms");
+                 RawClient c = new RawClient(proxy.port)) {
+                long start = System.nanoTime();
+                c.send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertThatThrownBy(c::read).as(path).isInstanceOf(IOException.class)
+                        .hasMessageNotContaining("timed out");
+                assertThat((System.nanoTime() - start) / 1_000_000).as(path).isBetween(250L, 8000L);
+                assertThat(proxy.upstreamErrors("timeout")).as(path).isEqualTo(1);
+                await().atMost(Duration.ofSeconds(5)).until(() -> proxy.requests("5xx") == 1);
+            }
+        }
+    }
+
+    @Test
+    void aClientThatReadsSlowlyIsNotTakenForAStalledUpstream() throws Exception {
+        // The proxy stops reading the upstream while the client does not take the response: that
+        // silence is the proxy's own, and the upstream timeout does not run during it.
+        int size = 32 << 20;
+        // A timeout long enough that a loaded test machine does not make the upstream itself late.
+        try (ProxyFixture proxy = ProxyFixture.start(upstream, "upstream-timeout", "2s");
+             RawClient c = new RawClient(proxy.port, 8192)) {
+            c.send("GET /flood?size=" + size + " HTTP/1.1\r\nHost: a\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(upstream::floodBlocked);
+            // The client is busy for two upstream timeouts and more before it reads.
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(4500);
+            assertThat(c.readCountingBody()).isEqualTo(size);
+            assertThat(proxy.upstreamErrors("timeout")).isZero();
+        }
+    }
+
+    @Test
     void noResponseHeadInTimeIs504() throws Exception {
         try (ProxyFixture proxy = ProxyFixture.start(upstream, "upstream-timeout", "300ms");
              RawClient c = new RawClient(proxy.port)) {

@@ -239,6 +239,13 @@ public final class TestUpstream implements AutoCloseable {
                     raw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", true);
                     return;
                 }
+                case "/trickle": {
+                    // The head and the start of the body, then silence on an open connection.
+                    raw(ctx, "1".equals(param(q, "chunked", "0"))
+                            ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n"
+                            : "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", false);
+                    return;
+                }
                 case "/stall": {
                     ctx.writeAndFlush(full(HttpResponseStatus.OK,
                             Integer.toString(req.content().readableBytes()).getBytes(StandardCharsets.US_ASCII)));
