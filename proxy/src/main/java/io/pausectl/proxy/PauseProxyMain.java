@@ -103,7 +103,7 @@ public final class PauseProxyMain implements Callable<Integer> {
     String connectTimeout;
 
     @Option(names = "--upstream-timeout", paramLabel = "DURATION",
-            description = "Longest wait for an upstream's response head (then 504). Default: 60s.")
+            description = "Longest an upstream may stay silent: before its response head (then 504) or in the middle of a body (then the response is cut). Default: 60s.")
     String upstreamTimeout;
 
     @Option(names = "--upstream-idle-timeout", paramLabel = "DURATION",
