@@ -85,7 +85,8 @@ public final class AdminRequests {
             if (path.isEmpty()) {
                 return "the body must be a JSON object, e.g. " + example(type);
             }
-            String example = path.equals("ttl") || path.equals("waitIdle") ? ", e.g. \"30s\"" : "";
+            String example = path.equals("ttl") || path.equals("waitIdle") || path.equals("retryAfter")
+                    ? ", e.g. \"30s\"" : "";
             return "'" + path + "' must be " + expected(((MismatchedInputException) e).getTargetType())
                     + (((MismatchedInputException) e).getTargetType() == String.class ? example : "");
         }
@@ -134,6 +135,82 @@ public final class AdminRequests {
         }
         text("lease", lease);
         return r;
+    }
+
+    /** Longest {@code Retry-After} maintenance mode gives. */
+    public static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
+    /** {@code Retry-After} of maintenance mode when the body says nothing. */
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(60);
+    /** How long maintenance mode stays on unless renewed, when the body says nothing. */
+    public static final Duration DEFAULT_MAINTENANCE_TTL = Duration.ofMinutes(10);
+    /** Most held requests {@code GET /v1/held} lists at once. */
+    public static final int MAX_HELD_LIMIT = 10_000;
+    /** How many held requests {@code GET /v1/held} lists when not told. */
+    public static final int DEFAULT_HELD_LIMIT = 100;
+
+    /** Checks a maintenance body: a message of one line, and every free-text field; the body as given. */
+    public static MaintenanceRequest check(MaintenanceRequest m) {
+        if (m == null || m.message() == null || m.message().isBlank()) {
+            throw new IllegalArgumentException("the body must give the message clients are told:"
+                    + " {\"message\":\"down for maintenance\",\"retryAfter\":\"60s\"}");
+        }
+        text("message", m.message());
+        text("holder", m.holder());
+        text("lease", m.lease());
+        if (m.scope() != null) {
+            texts("scope.methods", m.scope().methods());
+            texts("scope.pathPrefixes", m.scope().pathPrefixes());
+            texts("scope.hosts", m.scope().hosts());
+        }
+        retryAfter(m.retryAfter());
+        maintenanceTtl(m.ttl());
+        return m;
+    }
+
+    /** The {@code Retry-After} a maintenance body asks for: whole seconds, 1s to 24h, 60s when null. */
+    public static Duration retryAfter(String text) {
+        if (text == null) {
+            return DEFAULT_RETRY_AFTER;
+        }
+        Duration d = duration("retryAfter", text, Duration.ofSeconds(1), MAX_RETRY_AFTER);
+        if (d.getNano() != 0) {
+            throw new IllegalArgumentException("'retryAfter': '" + Printable.escape(cut(text)) + "' must be whole"
+                    + " seconds (Retry-After counts seconds), e.g. \"60s\"");
+        }
+        return d;
+    }
+
+    /** How long a maintenance body asks to stay on: 1s to 8760h, 10m when null. */
+    public static Duration maintenanceTtl(String text) {
+        return text == null ? DEFAULT_MAINTENANCE_TTL : duration("ttl", text, Duration.ofSeconds(1), MAX_TTL);
+    }
+
+    /** Checks a cancel body: it names a held request by its id; the id. */
+    public static long check(CancelRequest c) {
+        if (c == null || c.id() == null) {
+            throw new IllegalArgumentException("the body must name the held request: {\"id\":17} (ids from GET /v1/held)");
+        }
+        if (c.id() <= 0) {
+            throw new IllegalArgumentException("'id' must be a held request's id from GET /v1/held (1 or more)");
+        }
+        return c.id();
+    }
+
+    /** The {@code limit} query parameter of {@code GET /v1/held}: 1 to 10000, 100 when absent. */
+    public static int heldLimit(String text) {
+        if (text == null) {
+            return DEFAULT_HELD_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1 && n <= MAX_HELD_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("'limit' must be a whole number from 1 to " + MAX_HELD_LIMIT + ", not '"
+                + Printable.escape(cut(text)) + "'");
     }
 
     /** The lease ttl a body asks for; empty when it asks for none. */
@@ -211,6 +288,9 @@ public final class AdminRequests {
         if (type == Boolean.class || type == boolean.class) {
             return "true or false";
         }
+        if (type == Long.class || type == long.class) {
+            return "a whole number, e.g. 17";
+        }
         if (Collection.class.isAssignableFrom(type)) {
             return "a list of strings, e.g. [\"POST\"]";
         }
@@ -226,6 +306,12 @@ public final class AdminRequests {
         }
         if (type == ResumeRequest.class) {
             return "{\"lease\":\"...\"}";
+        }
+        if (type == MaintenanceRequest.class) {
+            return "{\"message\":\"down for maintenance\",\"retryAfter\":\"60s\"}";
+        }
+        if (type == CancelRequest.class) {
+            return "{\"id\":17}";
         }
         return "{\"reason\":\"migrate\",\"ttl\":\"30s\"}";
     }

@@ -2,8 +2,9 @@ package io.pausectl.api;
 
 /**
  * Totals since the proxy started. Every held request ends in exactly one of released, timedOut,
- * clientGone or shutdown; rejected counts requests refused at once because the queue was full
- * (never held).
+ * clientGone, shutdown, cancelled or maintenance; rejected counts requests refused at once because
+ * the queue was full, and maintenanceAnswered those answered at once by maintenance mode (neither
+ * was held).
  *
  * @param held          requests that were held
  * @param released      held requests released to the upstream
@@ -13,6 +14,10 @@ package io.pausectl.api;
  * @param pausesResumed pauses ended by a resume
  * @param pausesExpired pauses ended by their lease expiring
  * @param shutdown      held requests answered 503 because the proxy shut down (never forwarded)
+ * @param cancelled     held requests answered 503 by {@code POST /v1/held/cancel} (never forwarded)
+ * @param maintenance   held requests answered 503 because maintenance mode was turned on over them (never
+ *                      forwarded)
+ * @param maintenanceAnswered requests answered 503 at once by maintenance mode (never held, never forwarded)
  */
 public record Counters(
         long held,
@@ -22,11 +27,20 @@ public record Counters(
         long clientGone,
         long pausesResumed,
         long pausesExpired,
-        long shutdown) {
+        long shutdown,
+        long cancelled,
+        long maintenance,
+        long maintenanceAnswered) {
+
+    /** Totals without the operator's outcomes (the shape before maintenance mode and cancelling). */
+    public Counters(long held, long released, long timedOut, long rejected, long clientGone,
+                    long pausesResumed, long pausesExpired, long shutdown) {
+        this(held, released, timedOut, rejected, clientGone, pausesResumed, pausesExpired, shutdown, 0, 0, 0);
+    }
 
     /** Totals without shutdown refusals (the shape before {@code shutdown} was added). */
     public Counters(long held, long released, long timedOut, long rejected, long clientGone,
                     long pausesResumed, long pausesExpired) {
-        this(held, released, timedOut, rejected, clientGone, pausesResumed, pausesExpired, 0);
+        this(held, released, timedOut, rejected, clientGone, pausesResumed, pausesExpired, 0, 0, 0, 0);
     }
 }

@@ -18,6 +18,7 @@ import java.time.Instant;
  * @param counters        totals since the process started
  * @param limits          the proxy's limits, or null from a target that does not say them (HAProxy, an
  *                        older proxy)
+ * @param maintenance     maintenance mode while it is on, else null
  */
 public record Status(
         PauseState state,
@@ -30,18 +31,33 @@ public record Status(
         Instant pausedSince,
         int maxQueueDepth,
         Counters counters,
-        Limits limits) {
+        Limits limits,
+        Maintenance maintenance) {
 
     /** A status without limits. */
     public Status(PauseState state, int queueDepth, long queuedBytes, long inFlight, long inFlightInScope,
                   long oldestHeldMs, Lease lease, Instant pausedSince, int maxQueueDepth, Counters counters) {
         this(state, queueDepth, queuedBytes, inFlight, inFlightInScope, oldestHeldMs, lease, pausedSince,
-                maxQueueDepth, counters, null);
+                maxQueueDepth, counters, null, null);
+    }
+
+    /** A status with limits, without maintenance mode. */
+    public Status(PauseState state, int queueDepth, long queuedBytes, long inFlight, long inFlightInScope,
+                  long oldestHeldMs, Lease lease, Instant pausedSince, int maxQueueDepth, Counters counters,
+                  Limits limits) {
+        this(state, queueDepth, queuedBytes, inFlight, inFlightInScope, oldestHeldMs, lease, pausedSince,
+                maxQueueDepth, counters, limits, null);
+    }
+
+    /** This status with maintenance mode as given (null: off). */
+    public Status withMaintenance(Maintenance maintenance) {
+        return new Status(state, queueDepth, queuedBytes, inFlight, inFlightInScope, oldestHeldMs, lease,
+                pausedSince, maxQueueDepth, counters, limits, maintenance);
     }
 
     /** This status with the proxy's limits. */
     public Status withLimits(Limits limits) {
         return new Status(state, queueDepth, queuedBytes, inFlight, inFlightInScope, oldestHeldMs, lease,
-                pausedSince, maxQueueDepth, counters, limits);
+                pausedSince, maxQueueDepth, counters, limits, maintenance);
     }
 }

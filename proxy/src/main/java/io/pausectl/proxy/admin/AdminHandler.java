@@ -19,7 +19,11 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.Future;
 import io.pausectl.api.AdminRequests;
 import io.pausectl.api.ApiError;
+import io.pausectl.api.CancelRequest;
+import io.pausectl.api.HeldList;
+import io.pausectl.api.HeldRequest;
 import io.pausectl.api.Json;
+import io.pausectl.api.MaintenanceRequest;
 import io.pausectl.api.PauseRequest;
 import io.pausectl.api.RenewRequest;
 import io.pausectl.api.ResumeRequest;
@@ -31,6 +35,7 @@ import io.pausectl.common.Printable;
 import io.pausectl.proxy.server.LingeringClose;
 import io.pausectl.proxy.gate.LeaseConflictException;
 import io.pausectl.proxy.gate.LeaseGoneException;
+import io.pausectl.proxy.gate.MaintenanceOrder;
 import io.pausectl.proxy.gate.PauseOrder;
 import io.pausectl.proxy.gate.QueueingPauseGate;
 import io.pausectl.proxy.metrics.ProxyMetrics;
@@ -50,12 +55,17 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code GET /v1/status}, {@code POST /v1/pause}, {@code POST /v1/pause/renew},
  *       {@code POST /v1/resume}: JSON in and out ({@link Status}); bodies read strictly.</li>
+ *   <li>{@code POST /v1/maintenance} ({@link MaintenanceRequest}), {@code POST /v1/maintenance/off}
+ *       ({@code {"lease":"..."}} or {@code {"force":true}}): maintenance mode on (or changed and
+ *       renewed, naming its lease) and off; both answer the status object.</li>
+ *   <li>{@code GET /v1/held?limit=N} ({@link HeldList}, oldest first, N 1 to 10000, default 100) and
+ *       {@code POST /v1/held/cancel} ({@code {"id":17}}, answers the cancelled {@link HeldRequest}).</li>
  *   <li>{@code GET /metrics}: Prometheus text.</li>
  *   <li>{@code GET /healthz}: 200 while the process serves; open even when a token is set, so
  *       that probes need no secret.</li>
  * </ul>
  * Errors are {@link ApiError} JSON: 400 bad body or duration, 401 missing or wrong token, 404
- * unknown path or lease, 405 wrong method, 409 another lease holds, 413 body over 64 KiB (then the
+ * unknown path, lease or held request, 405 wrong method, 409 another lease (pause or maintenance) holds, 413 body over 64 KiB (then the
  * connection closes), 503 shutting down.
  */
 final class AdminHandler extends ChannelInboundHandlerAdapter {
@@ -157,7 +167,8 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean known = path.equals("/metrics") || path.equals("/v1/status") || path.equals("/v1/pause")
-                || path.equals("/v1/pause/renew") || path.equals("/v1/resume");
+                || path.equals("/v1/pause/renew") || path.equals("/v1/resume") || path.equals("/v1/maintenance")
+                || path.equals("/v1/maintenance/off") || path.equals("/v1/held") || path.equals("/v1/held/cancel");
         if (!known) {
             answerError(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "not_found", "no endpoint " + path);
             return;
@@ -185,6 +196,34 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                     if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
                         RenewRequest renew = AdminRequests.check(read(request, RenewRequest.class));
                         answerLater(ctx, keepAlive, gate.renew(renew.lease(), ttl(renew.ttl())));
+                    }
+                    break;
+                case "/v1/maintenance":
+                    if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
+                        MaintenanceRequest m = AdminRequests.check(read(request, MaintenanceRequest.class));
+                        answerLater(ctx, keepAlive, gate.maintenanceOn(new MaintenanceOrder(m.message(),
+                                AdminRequests.retryAfter(m.retryAfter()), AdminRequests.maintenanceTtl(m.ttl()),
+                                m.holder(), m.scope(), Optional.ofNullable(m.lease()).filter(l -> !l.isBlank()))));
+                    }
+                    break;
+                case "/v1/maintenance/off":
+                    if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
+                        ResumeRequest off = AdminRequests.check(read(request, ResumeRequest.class));
+                        boolean force = Boolean.TRUE.equals(off.force());
+                        answerLater(ctx, keepAlive, gate.maintenanceOff(force ? null : off.lease()));
+                    }
+                    break;
+                case "/v1/held":
+                    if (expect(ctx, keepAlive, method, HttpMethod.GET)) {
+                        java.util.List<String> limit = new QueryStringDecoder(request.uri()).parameters().get("limit");
+                        answerJsonLater(ctx, keepAlive, gate.held(AdminRequests.heldLimit(
+                                limit == null || limit.isEmpty() ? null : limit.get(limit.size() - 1))));
+                    }
+                    break;
+                case "/v1/held/cancel":
+                    if (expect(ctx, keepAlive, method, HttpMethod.POST)) {
+                        long id = AdminRequests.check(read(request, CancelRequest.class));
+                        answerJsonLater(ctx, keepAlive, gate.cancelHeld(id));
                     }
                     break;
                 default:
@@ -279,10 +318,17 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void answerLater(ChannelHandlerContext ctx, boolean keepAlive, Future<Status> answer) {
+        answerJsonLater(ctx, keepAlive, answer);
+    }
+
+    /** Answers with the future's value as JSON (a status gets the limits), or its failure as an error. */
+    private void answerJsonLater(ChannelHandlerContext ctx, boolean keepAlive, Future<?> answer) {
         answer.addListener(f -> {
             if (f.isSuccess()) {
+                Object value = answer.getNow();
                 answer(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
-                        Json.strict().writeValueAsBytes(answer.getNow().withLimits(limits())));
+                        Json.strict().writeValueAsBytes(value instanceof Status
+                                ? ((Status) value).withLimits(limits()) : value));
                 return;
             }
             Throwable cause = f.cause();

@@ -23,6 +23,7 @@ final class ClientExchange extends GatedRequest {
     final boolean expectContinue;
     final boolean upgrade;
     final String uri;
+    private final String client;
 
     /** True once the gate said forward or released it: {@code gate.exit} is owed. */
     boolean forwarded;
@@ -48,7 +49,7 @@ final class ClientExchange extends GatedRequest {
 
     ClientExchange(ClientExchangeHandler handler, EventLoop eventLoop, HttpRequest request, String path, String host,
                    int headBytes, long startNanos, boolean clientKeepAlive, boolean hasBody, boolean expectContinue,
-                   boolean upgrade) {
+                   boolean upgrade, String client) {
         super(eventLoop, request.method().name(), path, host, headBytes);
         this.handler = handler;
         this.request = request;
@@ -60,6 +61,12 @@ final class ClientExchange extends GatedRequest {
         this.hasBody = hasBody;
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
+        this.client = client;
+    }
+
+    @Override
+    public String client() {
+        return client;
     }
 
     @Override

@@ -25,6 +25,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pausectl.common.Durations;
 import io.pausectl.proxy.gate.Admission;
+import io.pausectl.proxy.gate.MaintenanceNotice;
 import io.pausectl.proxy.gate.PauseGate;
 import io.pausectl.proxy.gate.Refusal;
 import io.pausectl.proxy.http.ForwardedHeaders;
@@ -103,6 +104,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private ChannelHandlerContext ctx;
     private UpstreamConnectionPool pool;
     private String clientIp;
+    /** The client's {@code ip:port}, for the list of held requests. */
+    private String clientAddress;
     private State state = State.AWAITING_HEAD;
     private ClientExchange exchange;
     private boolean shuttingDown;
@@ -160,6 +163,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         clientIp = remote instanceof InetSocketAddress
                 ? ((InetSocketAddress) remote).getAddress().getHostAddress()
                 : String.valueOf(remote);
+        clientAddress = remote instanceof InetSocketAddress
+                ? clientIp + ":" + ((InetSocketAddress) remote).getPort()
+                : clientIp;
     }
 
     @Override
@@ -266,7 +272,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         int headBytes = HeldFootprint.of(request, wireBytes, codec == null ? 0 : codec.unparsedBytes());
         ClientExchange ex = new ClientExchange(this, ctx.channel().eventLoop(), request, pathOf(request.uri()),
                 hostOf(headers.get(HttpHeaderNames.HOST)), headBytes, System.nanoTime(), HttpUtil.isKeepAlive(request),
-                hasBody, expectContinue, upgrade);
+                hasBody, expectContinue, upgrade, clientAddress);
         exchange = ex;
         prepareUpstreamHead(ex, chunked);
         Admission admission = gate.enter(ex);
@@ -278,8 +284,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             case HELD:
                 state = State.HELD;
                 break;
+            case MAINTENANCE:
+                respondMaintenance(ex, false);
+                break;
             default:
-                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused, queue full", false, true);
+                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused, queue full", false,
+                        LocalResponses.RETRY_AFTER_SECONDS);
         }
     }
 
@@ -310,7 +320,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             ReferenceCountUtil.release(content);
             if (ex != null && state == State.FORWARDING && !ex.responseStarted) {
                 abortUpstream(ex);
-                respondLocal(ex, HttpResponseStatus.BAD_REQUEST, "malformed request body", true, false);
+                respondLocal(ex, HttpResponseStatus.BAD_REQUEST, "malformed request body", true, null);
             } else {
                 failExchange(ex, HttpResponseStatus.BAD_REQUEST.code());
                 closeClient();
@@ -372,8 +382,28 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (ex != exchange || state != State.HELD) {
             return;
         }
-        respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused, held too long ("
-                + why.name().toLowerCase(Locale.ROOT) + ")", true, true);
+        switch (why) {
+            case MAINTENANCE:
+                respondMaintenance(ex, true);
+                break;
+            case CANCELLED:
+                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused; this held request was cancelled by"
+                        + " the operator (never forwarded)", true, LocalResponses.RETRY_AFTER_SECONDS);
+                break;
+            default:
+                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused, held too long ("
+                        + why.name().toLowerCase(Locale.ROOT) + ")", true, LocalResponses.RETRY_AFTER_SECONDS);
+        }
+    }
+
+    /**
+     * Maintenance mode's answer: 503 with the operator's message and Retry-After; never forwarded.
+     * The connection stays open unless the request's body is unread (or it was held).
+     */
+    private void respondMaintenance(ClientExchange ex, boolean forceClose) {
+        MaintenanceNotice notice = ex.maintenanceNotice();
+        respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, notice.message(), forceClose,
+                notice.retryAfterSeconds());
     }
 
     // ---- upstream side ------------------------------------------------------------------------
@@ -568,13 +598,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                     : HttpResponseStatus.BAD_GATEWAY).code());
             closeClient();
         } else if (kind == UpstreamErrorKind.CONNECT) {
-            respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "cannot connect to the upstream", false, false);
+            respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "cannot connect to the upstream", false, null);
         } else if (kind == UpstreamErrorKind.TIMEOUT) {
-            respondLocal(ex, HttpResponseStatus.GATEWAY_TIMEOUT, "the upstream did not answer in time", false, false);
+            respondLocal(ex, HttpResponseStatus.GATEWAY_TIMEOUT, "the upstream did not answer in time", false, null);
         } else {
             // Never sent again, even when it looks safe: DESIGN promises a request is forwarded at
             // most once, and the bench counts duplicates.
-            respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "the upstream failed before answering", false, false);
+            respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "the upstream failed before answering", false, null);
         }
     }
 
@@ -623,10 +653,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * Answers the current exchange from the proxy itself.
      *
      * @param forceClose  close the connection after it whatever the request said
-     * @param retryAfter  add {@code Retry-After} (the gate's refusals)
+     * @param retryAfter  the {@code Retry-After} seconds to add (the gate's refusals), or null for none
      */
     private void respondLocal(ClientExchange ex, HttpResponseStatus status, String why, boolean forceClose,
-                              boolean retryAfter) {
+                              CharSequence retryAfter) {
         abortUpstream(ex);
         if (!ctx.channel().isActive()) {
             failExchange(ex, status.code());
@@ -639,8 +669,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 || (ex.hasBody && !ex.requestFullyRead);
         byte[] text = LocalResponses.text(status, why);
         HttpResponse head = LocalResponses.head(status, text.length, ex.closeClient);
-        if (retryAfter) {
-            head.headers().set(HttpHeaderNames.RETRY_AFTER, LocalResponses.RETRY_AFTER_SECONDS);
+        if (retryAfter != null) {
+            head.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
         }
         if (ex.heldNanos >= 0) {
             head.headers().add(SERVER_TIMING, "pause;dur=" + TimeUnit.NANOSECONDS.toMillis(ex.heldNanos));

@@ -11,5 +11,10 @@ public enum Admission {
      */
     HELD,
     /** Refused at once (queue full): answer 503 with {@code Retry-After}; never forwarded. */
-    REJECTED
+    REJECTED,
+    /**
+     * Answered at once by maintenance mode: 503 with {@link GatedRequest#maintenanceNotice()}'s
+     * message and {@code Retry-After}; never held, never forwarded.
+     */
+    MAINTENANCE
 }

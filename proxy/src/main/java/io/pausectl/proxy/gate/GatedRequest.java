@@ -29,6 +29,10 @@ public abstract class GatedRequest {
     GatedRequest queuePrev;
     GatedRequest queueNext;
     boolean queued;
+    /** The gate's number for it while held (GET /v1/held); set on the executor. */
+    long heldId;
+    /** Set before {@link Admission#MAINTENANCE} or {@link Refusal#MAINTENANCE} is handed over. */
+    MaintenanceNotice maintenance;
 
     /**
      * @param eventLoop     the client channel's event loop; every callback runs on it
@@ -64,6 +68,22 @@ public abstract class GatedRequest {
 
     public final int bufferedBytes() {
         return bufferedBytes;
+    }
+
+    /**
+     * The client's address, {@code ip:port}, as {@code GET /v1/held} lists it; read from the
+     * gate's executor, so it must not change.
+     */
+    public String client() {
+        return "";
+    }
+
+    /**
+     * What to answer when the gate said {@link Admission#MAINTENANCE} or refused with
+     * {@link Refusal#MAINTENANCE}; null otherwise.
+     */
+    public final MaintenanceNotice maintenanceNotice() {
+        return maintenance;
     }
 
     /**

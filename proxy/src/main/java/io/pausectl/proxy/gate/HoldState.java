@@ -18,5 +18,9 @@ enum HoldState {
     /** The client went away while held; dropped, never forwarded. */
     CLIENT_GONE,
     /** Answered 503 because the proxy shut down while it was held; never forwarded. */
-    SHUTDOWN
+    SHUTDOWN,
+    /** Cancelled by an operator and answered 503; never forwarded. */
+    CANCELLED,
+    /** Answered 503 by maintenance mode turned on while it was held; never forwarded. */
+    MAINTENANCE
 }

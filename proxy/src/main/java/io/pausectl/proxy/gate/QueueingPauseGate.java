@@ -10,6 +10,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
 import io.pausectl.api.AdminRequests;
 import io.pausectl.api.Counters;
+import io.pausectl.api.HeldList;
+import io.pausectl.api.HeldRequest;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Status;
 import io.pausectl.common.Durations;
@@ -22,7 +24,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
@@ -85,6 +89,8 @@ public final class QueueingPauseGate implements PauseGate {
 
     private volatile Phase phase = RUNNING;
     private volatile boolean shuttingDown;
+    /** Maintenance mode while on, else null; written on the executor only. */
+    private volatile MaintenanceWindow maintenance;
 
     private final InFlightRegistry inFlight = new InFlightRegistry();
 
@@ -98,6 +104,9 @@ public final class QueueingPauseGate implements PauseGate {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder clientGone = new LongAdder();
     private final LongAdder shutdown = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final LongAdder maintenanceRefused = new LongAdder();
+    private final LongAdder maintenanceAnswered = new LongAdder();
     private final AtomicLong pausesResumed = new AtomicLong();
     private final AtomicLong pausesExpired = new AtomicLong();
 
@@ -109,6 +118,7 @@ public final class QueueingPauseGate implements PauseGate {
     private ScheduledFuture<?> pumpTimer;
     private Instant pausedSince;
     private int maxQueueDepth;
+    private long lastHeldId;
 
     /**
      * A gate on an executor of its own (a single thread named {@code pause-gate}), stopped by
@@ -146,6 +156,12 @@ public final class QueueingPauseGate implements PauseGate {
     @Override
     public Admission enter(GatedRequest request) {
         InFlightRegistry.Loop loop = inFlight.of(request.eventLoop());
+        MaintenanceWindow m = maintenance;
+        if (m != null && answersFor(m, request)) {
+            request.maintenance = m.notice;
+            maintenanceAnswered.increment();
+            return Admission.MAINTENANCE;
+        }
         Phase p = phase;
         if (p.state != PauseState.RUNNING && inScope(p.pause, request)) {
             return hold(request);
@@ -188,6 +204,10 @@ public final class QueueingPauseGate implements PauseGate {
 
     private boolean inScope(PauseLease pause, GatedRequest request) {
         return !settings.bypasses(request.path()) && pause.scope.matches(request);
+    }
+
+    private boolean answersFor(MaintenanceWindow m, GatedRequest request) {
+        return !settings.bypasses(request.path()) && m.scope.matches(request);
     }
 
     private Admission hold(GatedRequest request) {
@@ -255,12 +275,22 @@ public final class QueueingPauseGate implements PauseGate {
             return;
         }
         long heldNanos = settle(request);
-        if (why == Refusal.TIMED_OUT) {
-            request.holdState = HoldState.TIMED_OUT;
-            timedOut.increment();
-        } else {
-            request.holdState = HoldState.SHUTDOWN;
-            shutdown.increment();
+        switch (why) {
+            case TIMED_OUT:
+                request.holdState = HoldState.TIMED_OUT;
+                timedOut.increment();
+                break;
+            case CANCELLED:
+                request.holdState = HoldState.CANCELLED;
+                cancelled.increment();
+                break;
+            case MAINTENANCE:
+                request.holdState = HoldState.MAINTENANCE;
+                maintenanceRefused.increment();
+                break;
+            default:
+                request.holdState = HoldState.SHUTDOWN;
+                shutdown.increment();
         }
         metrics.recordHold(heldNanos);
         try {
@@ -278,18 +308,30 @@ public final class QueueingPauseGate implements PauseGate {
             request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTDOWN));
             return;
         }
+        MaintenanceWindow m = maintenance;
+        if (m != null && answersFor(m, request)) {
+            // Held just before maintenance mode began: it answers this one too.
+            refuseForMaintenance(request, m);
+            return;
+        }
         Phase p = phase;
         if ((p.state == PauseState.PAUSING || p.state == PauseState.PAUSED) && !inScope(p.pause, request)) {
             // Held under the previous scope just before a pause with another scope began.
             release(request);
             return;
         }
+        request.heldId = ++lastHeldId;
         queue.add(request);
         maxQueueDepth = Math.max(maxQueueDepth, queuedCount.get());
         armTimeoutTimer();
         if (p.state == PauseState.DRAINING || p.state == PauseState.RUNNING) {
             pump();
         }
+    }
+
+    private void refuseForMaintenance(GatedRequest request, MaintenanceWindow m) {
+        request.maintenance = m.notice;
+        request.eventLoop().execute(() -> settleRefusal(request, Refusal.MAINTENANCE));
     }
 
     private void unlink(GatedRequest request) {
@@ -585,6 +627,143 @@ public final class QueueingPauseGate implements PauseGate {
         pump();
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // The operator's tools: maintenance mode, the list of held requests, cancelling one.
+
+    /**
+     * Turns maintenance mode on (or, naming the lease of the one that is on, changes and renews it):
+     * from now on requests in its scope are answered 503 at once with its message and
+     * {@code Retry-After}, and held requests in its scope are answered so too (never forwarded).
+     * Independent of any pause: a pause's requests outside its scope are still held, and resuming the
+     * pause does not end it.
+     *
+     * @return completes with the status; fails with {@link LeaseConflictException} when another
+     *         maintenance is on, {@link LeaseGoneException} when the named one is no longer on,
+     *         {@link IllegalArgumentException} for a bad scope
+     */
+    public Future<Status> maintenanceOn(MaintenanceOrder order) {
+        return onExecutor(() -> {
+            if (shuttingDown) {
+                throw new IllegalStateException("the proxy is shutting down");
+            }
+            ScopeMatcher scope = ScopeMatcher.of(order.scope());
+            MaintenanceWindow on = maintenance;
+            String leaseId;
+            if (on != null) {
+                if (order.leaseId().isEmpty() || !order.leaseId().get().equals(on.leaseId)) {
+                    throw new LeaseConflictException("maintenance mode is already on, turned on by '" + on.holder
+                            + "' (lease " + on.leaseId + ", message '" + on.notice.message() + "'); turn it off"
+                            + " first, or name its lease to change it");
+                }
+                leaseId = on.leaseId;
+            } else if (order.leaseId().isPresent()) {
+                throw new LeaseGoneException("maintenance lease " + order.leaseId().get() + " is no longer on (it"
+                        + " ended, expired, or never existed)");
+            } else {
+                byte[] id = new byte[16];
+                random.nextBytes(id);
+                leaseId = HexFormat.of().formatHex(id);
+            }
+            MaintenanceWindow next = new MaintenanceWindow(leaseId, order.holder(), scope,
+                    new MaintenanceNotice(order.message(), Long.toString(order.retryAfter().toSeconds())),
+                    executor, clock, this::maintenanceExpired);
+            next.renewFor(order.ttl());
+            if (on != null) {
+                on.end();
+            }
+            maintenance = next;
+            log.info("maintenance mode {} by '{}' (lease {}…, scope {}, ttl {}): answering 503 with Retry-After {}s",
+                    on == null ? "on" : "changed", next.holder, leaseId.substring(0, 8), describe(scope),
+                    Durations.format(order.ttl()), next.notice.retryAfterSeconds());
+            int n = queue.removeIf(r -> answersFor(next, r), r -> refuseForMaintenance(r, next));
+            if (n > 0) {
+                log.info("maintenance mode answered {} held request(s) 503 (never forwarded)", n);
+                if (queue.isEmpty() && phase.state == PauseState.DRAINING) {
+                    pump();
+                }
+            }
+            return status();
+        });
+    }
+
+    /**
+     * Turns maintenance mode off: the one {@code leaseId} names, or whichever is on when it is null.
+     * Turning off what is not on is not an error (the status says it is off), unless a lease is named.
+     *
+     * @return completes with the status; fails with {@link LeaseGoneException} when the named lease
+     *         is not the one on
+     */
+    public Future<Status> maintenanceOff(String leaseId) {
+        return onExecutor(() -> {
+            MaintenanceWindow on = maintenance;
+            if (leaseId != null && (on == null || !on.leaseId.equals(leaseId))) {
+                throw new LeaseGoneException("maintenance lease " + leaseId + " is not on (it ended, expired, or"
+                        + " never existed)");
+            }
+            if (on != null) {
+                endMaintenance(on, "turned off");
+            }
+            return status();
+        });
+    }
+
+    private void maintenanceExpired(MaintenanceWindow m) {
+        endMaintenance(m, "its lease expired (not renewed within its ttl)");
+    }
+
+    private void endMaintenance(MaintenanceWindow m, String why) {
+        m.end();
+        if (maintenance == m) {
+            maintenance = null;
+            log.info("maintenance mode off: {}", why);
+        }
+    }
+
+    /** The requests held now, oldest first, at most {@code limit} of them (read on the executor). */
+    public Future<HeldList> held(int limit) {
+        return onExecutor(() -> {
+            long now = ticker.nanoTime();
+            List<HeldRequest> list = new ArrayList<>(Math.min(limit, 64));
+            for (GatedRequest r = queue.peek(); r != null && list.size() < limit; r = r.queueNext) {
+                list.add(view(r, now));
+            }
+            return new HeldList(queuedCount.get(), list);
+        });
+    }
+
+    /**
+     * Takes the held request {@code id} out of the queue and answers it 503 with {@code Retry-After}
+     * and {@code Connection: close}: never forwarded, so safe for its client to retry. O(held).
+     *
+     * @return completes with the request as it was listed; fails with {@link LeaseGoneException}
+     *         when no held request has that id (released, timed out, gone, or never held)
+     */
+    public Future<HeldRequest> cancelHeld(long id) {
+        return onExecutor(() -> {
+            for (GatedRequest r = queue.peek(); r != null; r = r.queueNext) {
+                if (r.heldId == id) {
+                    GatedRequest request = r;
+                    HeldRequest view = view(request, ticker.nanoTime());
+                    queue.remove(request);
+                    request.eventLoop().execute(() -> settleRefusal(request, Refusal.CANCELLED));
+                    log.info("held request {} ({} {}) cancelled by the operator: answered 503", id, view.method(),
+                            view.path());
+                    if (queue.isEmpty() && phase.state == PauseState.DRAINING) {
+                        pump();
+                    }
+                    return view;
+                }
+            }
+            throw new LeaseGoneException("no held request has id " + id + " (released, timed out, cancelled, its"
+                    + " client left, or never held): list them with GET /v1/held");
+        });
+    }
+
+    private static HeldRequest view(GatedRequest r, long now) {
+        return new HeldRequest(r.heldId, r.method(), r.path(), r.host(), r.client(),
+                TimeUnit.NANOSECONDS.toMillis(now - r.heldAtNanos));
+    }
+
     /** The status object, computed on the executor. */
     public Future<Status> statusAsync() {
         return onExecutor(this::status);
@@ -597,8 +776,10 @@ public final class QueueingPauseGate implements PauseGate {
         long oldestHeldMs = oldest == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - oldest.heldAtNanos);
         PauseLease pause = p.pause;
         long inScope = p.state == PauseState.PAUSING ? Math.max(0, pause.inScope.get()) : 0;
+        MaintenanceWindow m = maintenance;
         return new Status(p.state, queuedCount.get(), queuedBytes.get(), inFlight(), inScope, oldestHeldMs,
-                pause != null && pause.active() ? pause.toApi() : null, pausedSince, maxQueueDepth, counters());
+                pause != null && pause.active() ? pause.toApi() : null, pausedSince, maxQueueDepth, counters())
+                .withMaintenance(m == null ? null : m.toApi());
     }
 
     /**
@@ -611,6 +792,10 @@ public final class QueueingPauseGate implements PauseGate {
     public Future<Integer> shutdown() {
         Future<Integer> done = onExecutor(() -> {
             shuttingDown = true;
+            MaintenanceWindow m = maintenance;
+            if (m != null) {
+                m.end();
+            }
             PauseLease p = phase.pause;
             if (p != null && p.active()) {
                 p.end();
@@ -704,7 +889,8 @@ public final class QueueingPauseGate implements PauseGate {
     /** Totals since start. */
     public Counters counters() {
         return new Counters(held.sum(), released.sum(), timedOut.sum(), rejected.sum(), clientGone.sum(),
-                pausesResumed.get(), pausesExpired.get(), shutdown.sum());
+                pausesResumed.get(), pausesExpired.get(), shutdown.sum(), cancelled.sum(), maintenanceRefused.sum(),
+                maintenanceAnswered.sum());
     }
 
     /** The settings the gate runs with. */
@@ -769,6 +955,11 @@ public final class QueueingPauseGate implements PauseGate {
         public double oldestHoldSeconds() {
             Status s = statusNow();
             return s == null ? Double.NaN : s.oldestHeldMs() / 1000.0;
+        }
+
+        @Override
+        public boolean maintenanceOn() {
+            return maintenance != null;
         }
 
         @Override

@@ -8,5 +8,12 @@ public enum Refusal {
      * The proxy is shutting down while the request is held. It was never forwarded, so the 503
      * (with {@code Retry-After} and {@code Connection: close}) is safe to retry elsewhere.
      */
-    SHUTDOWN
+    SHUTDOWN,
+    /** An operator cancelled it ({@code POST /v1/held/cancel}); never forwarded, safe to retry. */
+    CANCELLED,
+    /**
+     * Maintenance mode was turned on over it: answered with {@link GatedRequest#maintenanceNotice()};
+     * never forwarded.
+     */
+    MAINTENANCE
 }

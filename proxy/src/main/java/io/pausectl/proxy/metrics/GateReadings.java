@@ -45,4 +45,9 @@ public interface GateReadings {
     default double pauseStartedSeconds() {
         return Double.NaN;
     }
+
+    /** Whether maintenance mode is on. */
+    default boolean maintenanceOn() {
+        return false;
+    }
 }

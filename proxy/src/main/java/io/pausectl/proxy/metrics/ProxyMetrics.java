@@ -45,7 +45,9 @@ import java.util.function.ToLongFunction;
  * alerts), {@code pauseproxy_oldest_hold_seconds} (the oldest request held now; 0 when none),
  * {@code pauseproxy_pause_started_timestamp_seconds} (Unix time the current pause began; 0 while running),
  * {@code pauseproxy_inflight_requests},
- * {@code pauseproxy_held_total{outcome}} (released, timed_out, rejected, client_gone, shutdown),
+ * {@code pauseproxy_held_total{outcome}} (released, timed_out, rejected, client_gone, shutdown, cancelled,
+ * maintenance), {@code pauseproxy_maintenance_active} (1 while maintenance mode is on),
+ * {@code pauseproxy_maintenance_answered_total} (requests answered 503 at once by maintenance mode),
  * {@code pauseproxy_hold_seconds} (histogram: how long each held request was held, whatever its
  * outcome), {@code pauseproxy_pauses_total{end}} (resumed, expired), {@code pauseproxy_pause_seconds}
  * (histogram: how long each pause lasted, from its start to its resume or expiry).
@@ -178,6 +180,14 @@ public final class ProxyMetrics {
         heldCounter(gate, "rejected", Counters::rejected);
         heldCounter(gate, "client_gone", Counters::clientGone);
         heldCounter(gate, "shutdown", Counters::shutdown);
+        heldCounter(gate, "cancelled", Counters::cancelled);
+        heldCounter(gate, "maintenance", Counters::maintenance);
+        Gauge.builder("pauseproxy.maintenance.active", gate, g -> g.maintenanceOn() ? 1 : 0)
+                .description("1 while maintenance mode is on (in-scope requests answered 503 at once), else 0")
+                .register(registry);
+        FunctionCounter.builder("pauseproxy.maintenance.answered", gate, g -> g.counters().maintenanceAnswered())
+                .description("Requests answered 503 at once by maintenance mode (never held, never forwarded)")
+                .register(registry);
         FunctionCounter.builder("pauseproxy.pauses", gate, g -> g.counters().pausesResumed())
                 .description("Pauses ended, by how they ended")
                 .tag("end", "resumed")
