@@ -20,7 +20,12 @@ import java.util.List;
  *       containers), then slashes merged and dot segments removed.</li>
  * </ol>
  * A path with no {@code %}, {@code ;}, backslash, {@code //} or {@code /.} has one form, itself,
- * and costs nothing. Letter case of the path is kept: origins that ignore it are not covered.
+ * and costs nothing.
+ *
+ * <p>Letter case: paths are case-sensitive (RFC 3986 §6.2.2.1 lowers only the scheme, host and
+ * escapes' hex digits), but some origins route without it (Express's router by default, IIS), so
+ * {@link #anyUnder} (is any reading in scope?) compares prefixes without letter case, and
+ * {@link #allUnder} (is every reading bypassed?) with it: both err towards holding.
  */
 final class PathForms {
     private static final String[] NONE = new String[0];
@@ -62,7 +67,7 @@ final class PathForms {
         return plain(prefix) ? new String[] {prefix} : distinct(prefix, canonical(prefix), loose(prefix));
     }
 
-    /** Whether any form of {@code path} starts with any of the prefix forms. */
+    /** Whether any form of {@code path} starts with any of the prefix forms, letter case aside. */
     static boolean anyUnder(String path, String[] prefixForms) {
         if (prefixForms.length == 0) {
             return false;
@@ -78,7 +83,7 @@ final class PathForms {
         return false;
     }
 
-    /** Whether every form of {@code path} starts with one of the prefix forms. */
+    /** Whether every form of {@code path} starts with one of the prefix forms, letter case included. */
     static boolean allUnder(String path, List<String> prefixForms) {
         if (prefixForms.isEmpty()) {
             return false;
@@ -109,7 +114,7 @@ final class PathForms {
 
     private static boolean under(String path, String[] prefixForms) {
         for (String p : prefixForms) {
-            if (path.startsWith(p)) {
+            if (path.regionMatches(true, 0, p, 0, p.length())) {
                 return true;
             }
         }

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
  * any reading an origin may reasonably make of it is.
  * <ul>
  *   <li>method: without letter case (an origin may upper-case {@code post});</li>
- *   <li>path: by prefix, over every form of the path in {@link PathForms} (percent-escapes of
- *       unreserved characters and their letter case, dot segments, repeated slashes, encoded
- *       slashes, backslashes, {@code ;parameters}), against the prefix as given and in its
- *       canonical and loose forms;</li>
+ *   <li>path: by prefix, without letter case, over every form of the path in {@link PathForms}
+ *       (percent-escapes of unreserved characters and their letter case, dot segments, repeated
+ *       slashes, encoded slashes, backslashes, {@code ;parameters}), against the prefix as given and
+ *       in its canonical and loose forms;</li>
  *   <li>host: exact after letter case, the port and trailing dots are dropped (RFC 3986 §6.2.2.1,
  *       RFC 1034 §3.1); a request without a host is in scope of any host list, since the origin
  *       answers it for a default host the proxy cannot know.</li>

@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Fuzzes scope matching for "hold when in doubt": a path under {@code /orders}, re-spelled by
  * fuzzer-chosen steps an origin undoes (escaping a character in either hex case, {@code /./},
- * {@code //}, {@code /x/../}, an encoded slash, an escaped escape, {@code ;params}), is always in
+ * {@code //}, {@code /x/../}, an encoded slash, an escaped escape, {@code ;params}, another letter
+ * case), is always in
  * scope and never bypassed; and any path at all is matched without error, its canonical form
  * being stable. Seeds: the spellings of issue 10, in {@code ScopeMatcherFuzzTestInputs/}.
  *
@@ -75,11 +76,11 @@ class ScopeMatcherFuzzTest {
             // Inside an escape: escaping its digits nests escapes deeper than any origin decodes.
             return path;
         }
-        switch (op % 8) {
+        switch (op % 9) {
             case 0: // escape an unreserved character, upper-case hex
             case 1: // ... lower-case hex
                 if (unreserved(c)) {
-                    String hex = String.format(op % 8 == 0 ? "%%%02X" : "%%%02x", (int) c);
+                    String hex = String.format(op % 9 == 0 ? "%%%02X" : "%%%02x", (int) c);
                     return path.substring(0, at) + hex + path.substring(at + 1);
                 }
                 return path;
@@ -91,6 +92,9 @@ class ScopeMatcherFuzzTest {
                 return c == '/' ? path.substring(0, at) + "/x" + where + "/../" + path.substring(at + 1) : path;
             case 5: // an encoded slash after a slash: "//" to an origin that decodes it
                 return c == '/' ? path.substring(0, at) + "/%2F" + path.substring(at + 1) : path;
+            case 7: // another letter case: an origin that routes without it (Express, IIS) reads the same path
+                return Character.isLetter(c) ? path.substring(0, at) + (Character.isUpperCase(c)
+                        ? Character.toLowerCase(c) : Character.toUpperCase(c)) + path.substring(at + 1) : path;
             case 6: // escape the '%' of an escape, once: read as the escape by an origin that decodes twice
                 return c == '%' && !path.contains("%25") ? path.substring(0, at) + "%25" + path.substring(at + 1) : path;
             default: // a ;parameter at the end of a segment

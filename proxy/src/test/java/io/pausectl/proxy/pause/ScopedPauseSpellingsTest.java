@@ -21,7 +21,7 @@ class ScopedPauseSpellingsTest {
     private static final List<String> ORDERS_SPELLINGS = List.of("/%6Frders/1", "/%6frders/2", "/./orders/3",
             "/static/../orders/4", "/x/../orders/5", "/%20/../orders/6", "//orders/7", "/%2Forders/8",
             "/%2e/orders/9", "/x/%2E%2E/orders/10", "/x%2F..%2Forders/11", "/orders;v=1/12", "/%256Frders/13",
-            "/.//orders/14", "/a//../orders/15");
+            "/.//orders/14", "/a//../orders/15", "/ORDERS/16", "/Orders/17", "/%4Frders/18");
 
     private static void awaitHeld(PauseFixture fx, int n) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
