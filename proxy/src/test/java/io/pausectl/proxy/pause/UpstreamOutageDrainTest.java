@@ -20,8 +20,9 @@ import static org.awaitility.Awaitility.await;
  * Held requests released into an upstream outage (issue 9, fault 2): the upstream stops as the held
  * queue starts to drain and comes back on the same port within the queue timeout. A request whose
  * connection was refused was never sent, so it waits for the upstream instead of failing. (The
- * upstream stops before the first release so that no request is inside it when it goes: one that
- * was may be answered 502, as it may have been acted on.)
+ * first test stops the upstream before the first release, so that no request may be inside it when
+ * it goes; the second stops it in the middle of the drain, where one inside it may be answered 502,
+ * as it may have been acted on.)
  */
 class UpstreamOutageDrainTest {
 
@@ -54,6 +55,60 @@ class UpstreamOutageDrainTest {
             }
             assertThat(first.seen()).isEmpty();
             assertThat(second.seen()).hasSize(count);
+        } finally {
+            first.close();
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    @Test
+    void anUpstreamKilledInTheMiddleOfTheDrainFailsOnlyWhatItMayHaveActedOn() throws Exception {
+        // The issue's own case: the upstream dies while the held queue drains into it, its pooled
+        // connections with it, and comes back on the same port. A request that never reached it
+        // (refused, or written to a connection it had closed) is answered 200 by its successor;
+        // only one inside it as it died may be 502, and no POST is sent twice.
+        int count = 40;
+        int servedBefore = 10;
+        TestUpstream first = new TestUpstream();
+        int port = first.port();
+        TestUpstream second = null;
+        try (PauseFixture fx = PauseFixture.startBefore(first.url(), "drain-rate", "20", "queue-timeout", "20s")) {
+            Status paused = fx.pause("{}");
+            List<RawClient> clients = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                RawClient c = fx.client();
+                c.send(request(i % 2 == 0 ? "GET" : "POST", "/echo", "held-" + i));
+                clients.add(c);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.status().queueDepth() == count);
+            fx.resume(paused.lease().id());
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+                    .until(() -> first.seen().size() >= servedBefore);
+            first.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> connectErrors(fx) >= 3);
+            second = new TestUpstream(port);
+            java.util.Set<String> reachedFirst = new java.util.HashSet<>();
+            first.seen().forEach(s -> reachedFirst.add(s.headers().get("x-req-id")));
+            int failed = 0;
+            for (int i = 0; i < count; i++) {
+                Response r = clients.get(i).read();
+                if (r.status() != 200) {
+                    failed++;
+                    assertThat(r.status()).as("request %d", i).isEqualTo(502);
+                    assertThat(reachedFirst).as("request %d failed without reaching the upstream that died", i)
+                            .contains("held-" + i);
+                }
+            }
+            assertThat(reachedFirst.size()).isGreaterThanOrEqualTo(servedBefore);
+            assertThat(failed).as("requests inside the upstream as it died").isLessThanOrEqualTo(2);
+            List<String> all = new ArrayList<>();
+            first.seen().forEach(s -> all.add(s.method() + " " + s.headers().get("x-req-id")));
+            second.seen().forEach(s -> all.add(s.method() + " " + s.headers().get("x-req-id")));
+            assertThat(all.stream().filter(s -> s.startsWith("POST ")).toList()).as("no POST sent twice")
+                    .doesNotHaveDuplicates();
+            assertThat(second.seen().size()).isGreaterThanOrEqualTo(count - reachedFirst.size());
         } finally {
             first.close();
             if (second != null) {
