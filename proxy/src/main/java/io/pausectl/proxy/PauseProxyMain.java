@@ -111,6 +111,13 @@ public final class PauseProxyMain implements Callable<Integer> {
                     + " upstream's own keep-alive timeout (gunicorn 2s, Node 5s, Apache 5s, nginx 75s). Default: 1s.")
     String upstreamIdleTimeout;
 
+    @Option(names = "--upstream-reuse", paramLabel = "safe|always",
+            description = "Which requests may go on a pooled upstream connection. safe: only replayable ones"
+                    + " (idempotent method, no body); any other (a POST, a request with a body) opens a fresh one,"
+                    + " so an upstream closing an idle connection never fails it. always: every request may"
+                    + " reuse; a write that meets a closing connection gets 502. Default: safe.")
+    String upstreamReuse;
+
     @Option(names = "--client-send-timeout", paramLabel = "DURATION",
             description = "A client that takes none of what is written to it for this long is cut, and the upstream"
                     + " connection feeding it closed. Default: 60s.")
@@ -204,6 +211,7 @@ public final class PauseProxyMain implements Callable<Integer> {
         put(flags, "connect-timeout", connectTimeout);
         put(flags, "upstream-timeout", upstreamTimeout);
         put(flags, "upstream-idle-timeout", upstreamIdleTimeout);
+        put(flags, "upstream-reuse", upstreamReuse);
         put(flags, "client-idle-timeout", clientIdleTimeout);
         put(flags, "client-send-timeout", clientSendTimeout);
         put(flags, "client-header-timeout", clientHeaderTimeout);
@@ -304,6 +312,7 @@ public final class PauseProxyMain implements Callable<Integer> {
                 + " connect-timeout=" + Durations.format(c.connectTimeout())
                 + " upstream-timeout=" + Durations.format(c.upstreamTimeout())
                 + " upstream-idle-timeout=" + Durations.format(c.upstreamIdleTimeout())
+                + " upstream-reuse=" + c.upstreamReuse().spelling()
                 + " client-idle-timeout=" + Durations.format(c.clientIdleTimeout())
                 + " client-send-timeout=" + Durations.format(c.clientSendTimeout())
                 + " client-header-timeout=" + Durations.format(c.clientHeaderTimeout())

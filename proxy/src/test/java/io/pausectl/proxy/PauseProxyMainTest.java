@@ -121,7 +121,8 @@ class PauseProxyMainTest {
                 "upstream", java.util.List.of("http://127.0.0.1:9000"),
                 "admin-token-file", java.util.List.of(token.toString())), Map.of());
         String line = PauseProxyMain.describe(c);
-        assertThat(line).contains("admin-token=set", "upstream=http://127.0.0.1:9000", "queue-timeout=30s")
+        assertThat(line).contains("admin-token=set", "upstream=http://127.0.0.1:9000", "queue-timeout=30s",
+                        "upstream-reuse=safe")
                 .doesNotContain("very-secret");
     }
 }

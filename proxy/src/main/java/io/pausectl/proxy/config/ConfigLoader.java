@@ -43,7 +43,7 @@ public final class ConfigLoader {
     public static final List<String> SETTINGS = List.of(
             "listen", "upstream", "admin-listen", "admin-token-file", "max-queued", "max-queued-bytes",
             "queue-timeout", "max-pause", "drain-concurrency", "drain-rate", "bypass-path", "event-loops",
-            "connect-timeout", "upstream-timeout", "upstream-idle-timeout", "client-idle-timeout",
+            "connect-timeout", "upstream-timeout", "upstream-idle-timeout", "upstream-reuse", "client-idle-timeout",
             "client-send-timeout", "client-header-timeout", "max-connections", "max-request-line",
             "max-header-size", "shutdown-grace", "access-log");
 
@@ -235,6 +235,7 @@ public final class ConfigLoader {
         Duration clientIdleTimeout = duration("client-idle-timeout", "60s", false);
         // Below gunicorn's 2 s keep-alive, the shortest common one: see UpstreamConnectionPool.
         Duration upstreamIdleTimeout = duration("upstream-idle-timeout", "1s", false);
+        UpstreamReuse upstreamReuse = upstreamReuse();
         Duration clientSendTimeout = duration("client-send-timeout", "60s", false);
         Duration clientHeaderTimeout = duration("client-header-timeout", "10s", false);
         int maxConnections = integer("max-connections", Integer.toString(defaultMaxConnections()), 1, Integer.MAX_VALUE);
@@ -244,7 +245,7 @@ public final class ConfigLoader {
         boolean accessLog = bool("access-log", "false");
         return new ProxyConfig(listen, upstreams, adminListen, adminToken, maxQueued, maxQueuedBytes, queueTimeout,
                 maxPause, drainConcurrency, drainRate, bypassPaths, eventLoops, connectTimeout, upstreamTimeout,
-                clientIdleTimeout, upstreamIdleTimeout, clientSendTimeout, clientHeaderTimeout, maxConnections,
+                clientIdleTimeout, upstreamIdleTimeout, upstreamReuse, clientSendTimeout, clientHeaderTimeout, maxConnections,
                 maxRequestLine, maxHeaderSize, shutdownGrace, accessLog);
     }
 
@@ -449,6 +450,15 @@ public final class ConfigLoader {
             return false;
         }
         throw new ConfigException("--" + setting + ": '" + raw.single() + "' is not true or false" + raw.from());
+    }
+
+    private UpstreamReuse upstreamReuse() throws ConfigException {
+        Raw raw = rawOrDefault("upstream-reuse", UpstreamReuse.SAFE.spelling());
+        UpstreamReuse reuse = UpstreamReuse.parse(raw.single());
+        if (reuse == null) {
+            throw new ConfigException("--upstream-reuse: '" + raw.single() + "' is not safe or always" + raw.from());
+        }
+        return reuse;
     }
 
     private List<String> bypassPaths() throws ConfigException {

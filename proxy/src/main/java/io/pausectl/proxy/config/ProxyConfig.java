@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param upstreamTimeout         upstream response timeout (504 when no response head by then)
  * @param clientIdleTimeout       a client connection idle this long between requests is closed
  * @param upstreamIdleTimeout     a pooled upstream connection idle this long is closed, never reused
+ * @param upstreamReuse           which requests may go on a pooled upstream connection (the others
+ *                                open a fresh one)
  * @param clientSendTimeout       a client that takes none of what is written to it for this long is cut
  * @param clientHeaderTimeout     a request head begun but not complete this long after is answered
  *                                408 and its connection closed (HAProxy's {@code timeout http-request})
@@ -54,6 +56,7 @@ public record ProxyConfig(
         Duration upstreamTimeout,
         Duration clientIdleTimeout,
         Duration upstreamIdleTimeout,
+        UpstreamReuse upstreamReuse,
         Duration clientSendTimeout,
         Duration clientHeaderTimeout,
         int maxConnections,

@@ -76,7 +76,8 @@ public final class ProxyServer {
                 // upload early and stopped reading still has its answer read (UpstreamExchange).
                 .option(ChannelOption.AUTO_CLOSE, false)
                 .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT);
-        pools = new UpstreamPools(group, upstreamBootstrap, targets, metrics, config.upstreamIdleTimeout());
+        pools = new UpstreamPools(group, upstreamBootstrap, targets, metrics, config.upstreamIdleTimeout(),
+                config.upstreamReuse());
         ClientContext context = new ClientContext(config, gate, metrics, pools);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)

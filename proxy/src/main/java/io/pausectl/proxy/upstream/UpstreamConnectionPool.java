@@ -1,5 +1,6 @@
 package io.pausectl.proxy.upstream;
 
+import io.pausectl.proxy.config.UpstreamReuse;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -32,6 +33,11 @@ import java.util.concurrent.TimeUnit;
  * upstream closes is lost. Closing first, on the proxy's side, leaves no such race (as HAProxy's
  * {@code pool-purge-delay} and Go's {@code IdleConnTimeout}). One timer per pool sweeps them.
  *
+ * <p>Even a connection idle a moment may be closing: an origin may close an idle connection at any
+ * time (RFC 9112 §9.6), some right after a response (a cap on idle connections, as the JDK
+ * {@code HttpServer}'s). Which requests may take one at all is the exchange's call
+ * ({@link UpstreamReuse}); it asks for a fresh connection otherwise.
+ *
  * <p>When every upstream refuses, {@link #acquire} keeps trying, with a growing pause between
  * rounds, until the request's deadline: nothing was sent, so waiting for the upstream to come back
  * is safe for every method.
@@ -52,6 +58,7 @@ public final class UpstreamConnectionPool {
     private final ArrayDeque<UpstreamConnection>[] idle;
     private final int maxIdlePerTarget;
     private final long idleTimeoutNanos;
+    private final UpstreamReuse reuse;
     private final Runnable sweepTask = this::sweep;
     /** The one timer closing connections idle too long; null when none is scheduled. */
     private io.netty.util.concurrent.ScheduledFuture<?> sweepTimer;
@@ -61,8 +68,9 @@ public final class UpstreamConnectionPool {
 
     @SuppressWarnings("unchecked")
     UpstreamConnectionPool(EventLoop eventLoop, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics,
-                           int maxIdlePerTarget, long idleTimeoutNanos) {
+                           int maxIdlePerTarget, long idleTimeoutNanos, UpstreamReuse reuse) {
         this.eventLoop = eventLoop;
+        this.reuse = reuse;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.bootstrap = bootstrap;
         this.targets = targets;
@@ -81,6 +89,11 @@ public final class UpstreamConnectionPool {
 
     ProxyMetrics metrics() {
         return metrics;
+    }
+
+    /** Which requests may take an idle connection ({@code --upstream-reuse}). */
+    UpstreamReuse reuse() {
+        return reuse;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.pausectl.proxy.upstream;
 
+import io.pausectl.proxy.config.UpstreamReuse;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
@@ -40,14 +41,26 @@ import java.io.IOException;
  * does not take the response as fast (that wait is {@code --client-send-timeout}'s).
  *
  * <p><b>When a request is sent again</b> (the one retry rule): only when the proxy knows the
- * upstream did not act on it. (1) A connect that fails sent nothing: the pool tries the next
- * upstream, then waits for one to come back until the request's deadline (its arrival plus
- * {@code --queue-timeout}), whatever the method. (2) A request with a safe method (GET, HEAD,
- * OPTIONS, TRACE: RFC 9110 §9.2.1, so idempotent too) and no body that was written on a
- * <em>reused</em> connection which then closed before a single byte of a response came back is
- * sent once more, on a fresh connection: the upstream closed an idle connection as the request
- * arrived (its keep-alive timeout). Nothing else is ever sent twice: a POST that meets a closing
- * connection is answered 502.
+ * upstream did not act on it, or the request is one it may act on twice. (1) A connect that fails
+ * sent nothing: the pool tries the next upstream, then waits for one to come back until the
+ * request's deadline (its arrival plus {@code --queue-timeout}), whatever the method. (2) A
+ * <em>replayable</em> request, one with an idempotent method (GET, HEAD, OPTIONS, TRACE, PUT,
+ * DELETE: RFC 9110 §9.2.2) and no body (the proxy streams bodies and never holds one whole to send
+ * again), that was written on a <em>reused</em> connection which then closed before a single byte
+ * of a response came back is sent once more, on a fresh connection: the upstream closed an idle
+ * connection as the request arrived (RFC 9112 §9.3.1). Nothing else is ever sent twice.
+ *
+ * <p><b>Which connection a request goes on</b> ({@code --upstream-reuse}): an origin may close an
+ * idle keep-alive connection at any moment (RFC 9112 §9.6: its keep-alive timeout, or a cap on idle
+ * connections such as the JDK {@code HttpServer}'s, which closes a connection right after its
+ * response), so a pooled connection is never known to be alive until it answers. Under
+ * {@link UpstreamReuse#SAFE} (the default) a request that is not replayable goes on a fresh
+ * connection, never on a pooled one, so the close it could meet there is not a race but an upstream
+ * failure; replayable ones reuse pooled connections and are covered by rule (2). This is HAProxy's
+ * {@code http-reuse safe} decided per request rather than per client connection: a request released
+ * after a pause is rarely its client's first, and its client cannot replay it for the proxy. Under
+ * {@link UpstreamReuse#ALWAYS} every request may reuse, and a POST that meets a closing connection is
+ * answered 502.
  *
  * <p>A write that fails (the upstream closed its reading side, as one that answers an upload early
  * with {@code 413} and closes does) ends the request body but not the exchange: the response the
@@ -65,7 +78,7 @@ public final class UpstreamExchange {
     private final HttpRequest head;
     private final boolean upgrade;
     private final boolean isHead;
-    /** A safe method without a body: may be sent once more (see the class comment). */
+    /** An idempotent method without a body: may be sent once more (see the class comment). */
     private final boolean replayable;
     private final long timeoutNanos;
     private final long connectDeadlineNanos;
@@ -118,11 +131,16 @@ public final class UpstreamExchange {
         this.upgrade = upgrade;
         String method = head.method().name();
         this.isHead = "HEAD".equals(method);
-        this.replayable = ("GET".equals(method) || isHead || "OPTIONS".equals(method) || "TRACE".equals(method))
+        this.replayable = ("GET".equals(method) || isHead || isOtherIdempotent(method))
                 && !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0;
         this.timeoutNanos = timeoutNanos;
         this.connectDeadlineNanos = connectDeadlineNanos;
         this.listener = listener;
+    }
+
+    /** The idempotent methods of RFC 9110 §9.2.2 other than GET and HEAD. */
+    private static boolean isOtherIdempotent(String method) {
+        return "OPTIONS".equals(method) || "TRACE".equals(method) || "PUT".equals(method) || "DELETE".equals(method);
     }
 
     /** The upstream this exchange went to, or null before it had a connection. */
@@ -136,7 +154,8 @@ public final class UpstreamExchange {
         Promise<UpstreamConnection> p = pool.eventLoop().newPromise();
         acquiring = p;
         p.addListener(acquired);
-        pool.acquire(p, false, connectDeadlineNanos);
+        // Not replayable: a pooled connection the origin may be closing is no place for it.
+        pool.acquire(p, !replayable && pool.reuse() == UpstreamReuse.SAFE, connectDeadlineNanos);
     }
 
     private void acquired(Future<UpstreamConnection> f) {

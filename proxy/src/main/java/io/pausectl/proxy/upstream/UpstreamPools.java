@@ -1,5 +1,6 @@
 package io.pausectl.proxy.upstream;
 
+import io.pausectl.proxy.config.UpstreamReuse;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -28,13 +29,14 @@ public final class UpstreamPools {
      * @param targets   the upstreams, in configuration order
      * @param metrics   where connect failures and the exchanges' upstream errors are counted
      * @param idleTimeout a pooled connection idle this long is closed, never reused
+     * @param reuse     which requests may take a pooled connection
      */
     public UpstreamPools(EventLoopGroup group, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics,
-                         Duration idleTimeout) {
+                         Duration idleTimeout, UpstreamReuse reuse) {
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
             pools.put(loop, new UpstreamConnectionPool(loop, bootstrap.clone(loop), targets, metrics,
-                    MAX_IDLE_PER_TARGET, idleTimeout.toNanos()));
+                    MAX_IDLE_PER_TARGET, idleTimeout.toNanos(), reuse));
         }
     }
 

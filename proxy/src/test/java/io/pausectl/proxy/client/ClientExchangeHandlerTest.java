@@ -42,7 +42,8 @@ class ClientExchangeHandlerTest {
         ch.config().setAutoRead(false);
         ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
         UpstreamPools pools = new UpstreamPools(ch.eventLoop(), new Bootstrap().channel(NioSocketChannel.class),
-                List.of(UpstreamTarget.of(0, URI.create("http://127.0.0.1:9"))), metrics, config.upstreamIdleTimeout());
+                List.of(UpstreamTarget.of(0, URI.create("http://127.0.0.1:9"))), metrics, config.upstreamIdleTimeout(),
+                config.upstreamReuse());
         handler = new ClientExchangeHandler(new ClientContext(config, gate, metrics, pools));
         ch.pipeline().addLast(new ClientHttpCodec(8192, 16384, 8192), new FlowControlHandler(),
                 new ClientRequestValidator(metrics, false), handler);

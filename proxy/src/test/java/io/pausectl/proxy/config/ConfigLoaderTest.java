@@ -48,6 +48,23 @@ class ConfigLoaderTest {
         assertThat(c.maxHeaderSize()).isEqualTo(16384);
         assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.accessLog()).isFalse();
+        assertThat(c.upstreamReuse()).isEqualTo(UpstreamReuse.SAFE);
+    }
+
+    @Test
+    void upstreamReuseIsReadFromEverySourceAndAnUnknownPolicyIsOneClearLine() throws Exception {
+        Path yaml = dir.resolve("reuse.yaml");
+        Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nupstream-reuse: always\n");
+        assertThat(ConfigLoader.load(flags("config", yaml.toString()), Map.of()).upstreamReuse())
+                .isEqualTo(UpstreamReuse.ALWAYS);
+        assertThat(ConfigLoader.load(flags("config", yaml.toString()), Map.of("PAUSE_PROXY_UPSTREAM_REUSE", "safe"))
+                .upstreamReuse()).isEqualTo(UpstreamReuse.SAFE);
+        assertThat(ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000", "upstream-reuse", "ALWAYS"),
+                Map.of("PAUSE_PROXY_UPSTREAM_REUSE", "safe")).upstreamReuse()).isEqualTo(UpstreamReuse.ALWAYS);
+        assertThatThrownBy(() -> ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000"),
+                Map.of("PAUSE_PROXY_UPSTREAM_REUSE", "never")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--upstream-reuse: 'never' is not safe or always (from environment PAUSE_PROXY_UPSTREAM_REUSE)");
     }
 
     @Test

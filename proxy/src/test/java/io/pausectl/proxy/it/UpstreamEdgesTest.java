@@ -81,10 +81,15 @@ class UpstreamEdgesTest {
         }
     }
 
+    /**
+     * Under the default {@code --upstream-reuse safe} a POST never takes a pooled connection
+     * (UpstreamReuseTest); under {@code always} it may, and meeting one closing is a 502, never a
+     * second send.
+     */
     @Test
     void aPostMeetingAReusedConnectionClosingIsNeverSentTwice() throws Exception {
         try (ScriptedUpstream upstream = dyingOnSecondRequest();
-             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()), "upstream-reuse", "always");
              RawClient c = new RawClient(proxy.port)) {
             assertThat(c.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
             Response r = c.send("POST /b HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").read();

@@ -58,6 +58,23 @@ public final class ScriptedUpstream implements AutoCloseable {
             return null;
         }
 
+        /**
+         * Reads one request head and its {@code Content-Length} body (chunked bodies are not
+         * read); returns the head, or null at end of stream.
+         */
+        public String readRequest() throws IOException {
+            String head = readHead();
+            if (head == null) {
+                return null;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("(?im)^content-length:\\s*(\\d+)\\s*$").matcher(head);
+            if (m.find()) {
+                in.readNBytes(Integer.parseInt(m.group(1)));
+            }
+            return head;
+        }
+
         /** Writes text, each char one byte (ISO-8859-1). */
         public void write(String text) throws IOException {
             out.write(text.getBytes(StandardCharsets.ISO_8859_1));
