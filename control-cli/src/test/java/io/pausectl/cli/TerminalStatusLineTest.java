@@ -1,6 +1,6 @@
 package io.pausectl.cli;
 
-import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.testkit.proxy.ProxyProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.pausectl.bench.migrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pausectl.bench.scenario.Narrator;
-import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.testkit.proxy.ProxyProcess;
 import io.pausectl.testkit.postgres.LocalPostgres;
 import io.pausectl.testkit.postgres.PostgresServer;
 

@@ -1,6 +1,6 @@
 package io.pausectl.bench.scenario;
 
-import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.testkit.proxy.ProxyProcess;
 
 import java.io.IOException;
 import java.net.URI;

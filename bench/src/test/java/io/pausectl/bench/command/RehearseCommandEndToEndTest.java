@@ -2,7 +2,7 @@ package io.pausectl.bench.command;
 
 import com.sun.net.httpserver.HttpServer;
 import io.pausectl.bench.PauseBenchMain;
-import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.testkit.proxy.ProxyProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

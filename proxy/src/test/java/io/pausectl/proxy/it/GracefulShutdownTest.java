@@ -1,6 +1,6 @@
 package io.pausectl.proxy.it;
 
-import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.testkit.proxy.ProxyProcess;
 import io.pausectl.proxy.testing.RawClient;
 import io.pausectl.proxy.testing.RawClient.Response;
 import io.pausectl.proxy.testing.TestUpstream;

@@ -3,7 +3,7 @@ package io.pausectl.proxy.pause;
 import io.pausectl.api.Json;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Status;
-import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.testkit.proxy.ProxyProcess;
 import io.pausectl.proxy.testing.RawClient;
 import io.pausectl.proxy.testing.RawClient.Response;
 import org.junit.jupiter.api.Test;

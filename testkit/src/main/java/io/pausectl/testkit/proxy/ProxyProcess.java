@@ -1,4 +1,4 @@
-package io.pausectl.proxy.launch;
+package io.pausectl.testkit.proxy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  * A pause-proxy running as its own process, as a user would run it: started with the same class
  * path as this JVM (or the given one), with the given arguments. The bench and the integration
  * tests use it so that what they measure or prove is the real program, alone in its process.
+ * It lives in testkit, not in the proxy's jar, which ships only the proxy: the tests of proxy and
+ * control-cli cannot depend on bench, and bench's main already takes testkit (as for
+ * {@code LocalPostgres}). It names the proxy's main class, so it needs no proxy type.
  *
  * <p>The addresses are read from the proxy's start-up lines, so {@code --listen 127.0.0.1:0} and
  * {@code --admin-listen 127.0.0.1:0} work. Output is pumped by a daemon thread (the child never
