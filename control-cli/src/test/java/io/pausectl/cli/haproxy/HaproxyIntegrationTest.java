@@ -9,6 +9,7 @@ import io.pausectl.cli.target.LeaseGoneException;
 import io.pausectl.cli.target.PauseSpec;
 import io.pausectl.cli.target.PauseTarget;
 import io.pausectl.cli.target.TargetException;
+import io.pausectl.testkit.http.RawClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,8 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HaproxyIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** How long a client waits for an answer: longer than a request is held in these tests. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(40);
     private static final String FRONTEND = "fe_main";
     private static final int FRONTEND_MAXCONN = 1234;
 
@@ -320,7 +323,7 @@ class HaproxyIntegrationTest {
                 Duration.ZERO, new Scope(List.of("POST"), List.of("/api/"), List.of())));
         CompletableFuture<String> post = CompletableFuture.supplyAsync(() -> rawRequest("POST /api/orders"));
 
-        assertThat(TestHttp.oneShot(httpPort, "/api/orders").status()).as("GET is out of scope").isEqualTo(200);
+        assertThat(RawClient.get(httpPort, "/api/orders", READ_TIMEOUT).status()).as("GET is out of scope").isEqualTo(200);
         assertThat(rawRequest("POST /other")).as("POST outside /api/ is out of scope").startsWith("HTTP/1.1 200");
         assertThat(await().atMost(Duration.ofSeconds(5)).until(target::status, s -> s.queueDepth() == 1).lease().scope())
                 .isEqualTo(new Scope(List.of("POST"), List.of("/api/"), List.of()));
@@ -346,11 +349,11 @@ class HaproxyIntegrationTest {
         PauseTarget target = open("gate");
         Status paused = target.pause(new PauseSpec("schema change", "pausectl@test:1", Duration.ofSeconds(30),
                 Duration.ofSeconds(2), Scope.ALL));
-        List<CompletableFuture<TestHttp.Response>> held = new ArrayList<>();
+        List<CompletableFuture<RawClient.Response>> held = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             held.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return TestHttp.oneShot(httpPort, "/held");
+                    return RawClient.get(httpPort, "/held", READ_TIMEOUT);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -372,7 +375,7 @@ class HaproxyIntegrationTest {
         assertThat(out.toString()).contains("\"state\":\"paused\"").contains("\"queueDepth\":3");
 
         target.resume(paused.lease().id());
-        for (CompletableFuture<TestHttp.Response> f : held) {
+        for (CompletableFuture<RawClient.Response> f : held) {
             assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
         }
         assertThat(await().atMost(Duration.ofSeconds(5)).until(target::status, s -> s.queueDepth() == 0).state())
@@ -415,9 +418,9 @@ class HaproxyIntegrationTest {
     @Test
     void aPauseWaitsForRequestsInFlight() throws Exception {
         PauseTarget target = open("gate");
-        CompletableFuture<TestHttp.Response> slow = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<RawClient.Response> slow = CompletableFuture.supplyAsync(() -> {
             try {
-                return TestHttp.oneShot(httpPort, "/slow?ms=2000");
+                return RawClient.get(httpPort, "/slow?ms=2000", READ_TIMEOUT);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -442,7 +445,7 @@ class HaproxyIntegrationTest {
         long start = System.nanoTime();
 
         // Nobody renews or resumes: the gate stops holding when the lease runs out.
-        TestHttp.Response r = TestHttp.oneShot(httpPort, "/after-expiry");
+        RawClient.Response r = RawClient.get(httpPort, "/after-expiry", READ_TIMEOUT);
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(r.status()).isEqualTo(200);
@@ -463,7 +466,7 @@ class HaproxyIntegrationTest {
         long timedOutBefore = target.status().counters().timedOut();
         Status paused = target.pause(spec(Duration.ofSeconds(30), Duration.ZERO));
 
-        TestHttp.Response r = TestHttp.oneShot(httpPort, "/too-long");
+        RawClient.Response r = RawClient.get(httpPort, "/too-long", READ_TIMEOUT);
 
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.headers()).containsKey("retry-after");
@@ -535,7 +538,7 @@ class HaproxyIntegrationTest {
 
         assertThat(haproxy.alive()).isTrue();
         assertThat(frontendSlim()).isEqualTo(FRONTEND_MAXCONN);
-        assertThat(TestHttp.oneShot(httpPort, "/still-up").status()).isEqualTo(200);
+        assertThat(RawClient.get(httpPort, "/still-up", READ_TIMEOUT).status()).isEqualTo(200);
     }
 
     /**
@@ -574,7 +577,7 @@ class HaproxyIntegrationTest {
         assertThat(resumed.state()).isEqualTo(PauseState.RUNNING);
         assertThat(frontendSlim()).isEqualTo(FRONTEND_MAXCONN);
         assertThat(haproxy.alive()).isTrue();
-        assertThat(TestHttp.oneShot(httpPort, "/after-maxconn").status()).isEqualTo(200);
+        assertThat(RawClient.get(httpPort, "/after-maxconn", READ_TIMEOUT).status()).isEqualTo(200);
         try (HaproxyRuntime rt = runtime()) {
             assertThat(rt.getVars(List.of(), List.of(MaxconnTarget.SAVED_PREFIX + iid)))
                     .containsEntry(MaxconnTarget.SAVED_PREFIX + iid, "-1");
@@ -740,7 +743,7 @@ class HaproxyIntegrationTest {
         assertThat(load.keepAliveConnections.get()).isEqualTo(keepAliveClients);
         assertThat(frontendSlim()).as("the configured maxconn, restored exactly").isEqualTo(FRONTEND_MAXCONN);
         assertThat(haproxy.alive()).isTrue();
-        assertThat(TestHttp.oneShot(httpPort, "/after-window").status()).isEqualTo(200);
+        assertThat(RawClient.get(httpPort, "/after-window", READ_TIMEOUT).status()).isEqualTo(200);
     }
 
     /**

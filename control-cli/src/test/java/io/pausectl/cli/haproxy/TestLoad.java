@@ -1,5 +1,7 @@
 package io.pausectl.cli.haproxy;
 
+import io.pausectl.testkit.http.RawClient;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * a new connection per request. Records answers, failures, the longest wait and connections used.
  */
 final class TestLoad implements AutoCloseable {
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(40);
     final AtomicLong ok = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong maxLatencyMs = new AtomicLong();
@@ -36,11 +39,11 @@ final class TestLoad implements AutoCloseable {
         for (int i = 0; i < keepAliveClients + newConnectionClients; i++) {
             boolean keepAlive = i < keepAliveClients;
             clients.add(pool.submit(() -> {
-                try (TestHttp.KeepAlive conn = new TestHttp.KeepAlive(port)) {
+                try (KeepAlive conn = new KeepAlive(port)) {
                     while (!stop.get()) {
                         long start = System.nanoTime();
                         try {
-                            TestHttp.Response r = keepAlive ? conn.get("/ka") : TestHttp.oneShot(port, "/new");
+                            RawClient.Response r = keepAlive ? conn.get("/ka") : RawClient.get(port, "/new", READ_TIMEOUT);
                             if (r.status() == 200) {
                                 ok.incrementAndGet();
                             } else {
@@ -80,5 +83,42 @@ final class TestLoad implements AutoCloseable {
         stop.set(true);
         pool.shutdownNow();
         pool.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    /** Sequential requests on one persistent connection; reconnects (and counts it) only when HAProxy closes it. */
+    private static final class KeepAlive implements AutoCloseable {
+        private final int port;
+        private RawClient client;
+        private int connections;
+
+        KeepAlive(int port) {
+            this.port = port;
+        }
+
+        RawClient.Response get(String path) throws IOException {
+            if (client == null) {
+                client = new RawClient(port);
+                client.setReadTimeout((int) READ_TIMEOUT.toMillis());
+                connections++;
+            }
+            RawClient.Response r = client.send(RawClient.request("GET", path, false)).read();
+            if ("close".equalsIgnoreCase(r.header("connection"))) {
+                close();
+            }
+            return r;
+        }
+
+        /** How many connections this client opened. */
+        int connections() {
+            return connections;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (client != null) {
+                client.close();
+                client = null;
+            }
+        }
     }
 }

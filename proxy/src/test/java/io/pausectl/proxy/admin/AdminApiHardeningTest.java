@@ -9,7 +9,7 @@ import io.pausectl.api.Status;
 import io.pausectl.proxy.gate.GateSettings;
 import io.pausectl.proxy.gate.QueueingPauseGate;
 import io.pausectl.proxy.metrics.ProxyMetrics;
-import io.pausectl.proxy.testing.RawClient;
+import io.pausectl.testkit.http.RawClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

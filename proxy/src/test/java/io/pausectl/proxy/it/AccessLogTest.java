@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.pausectl.proxy.testing.ProxyFixture;
-import io.pausectl.proxy.testing.RawClient;
+import io.pausectl.testkit.http.RawClient;
 import io.pausectl.proxy.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

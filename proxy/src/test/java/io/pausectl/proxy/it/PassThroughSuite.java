@@ -1,9 +1,9 @@
 package io.pausectl.proxy.it;
 
 import io.pausectl.proxy.testing.ProxyFixture;
-import io.pausectl.proxy.testing.RawClient;
-import io.pausectl.proxy.testing.RawClient.Framing;
-import io.pausectl.proxy.testing.RawClient.Response;
+import io.pausectl.testkit.http.RawClient;
+import io.pausectl.testkit.http.RawClient.Framing;
+import io.pausectl.testkit.http.RawClient.Response;
 import io.pausectl.proxy.testing.TestUpstream;
 import io.pausectl.proxy.testing.TestUpstream.Seen;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
 package io.pausectl.proxy.pause;
 
-import io.pausectl.proxy.testing.RawClient;
+import io.pausectl.testkit.http.RawClient;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

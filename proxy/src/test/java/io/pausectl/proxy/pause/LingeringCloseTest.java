@@ -1,7 +1,7 @@
 package io.pausectl.proxy.pause;
 
-import io.pausectl.proxy.testing.RawClient;
-import io.pausectl.proxy.testing.RawClient.Response;
+import io.pausectl.testkit.http.RawClient;
+import io.pausectl.testkit.http.RawClient.Response;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -7,7 +7,7 @@ import io.pausectl.proxy.config.ConfigException;
 import io.pausectl.proxy.config.ConfigLoader;
 import io.pausectl.proxy.config.ProxyConfig;
 import io.pausectl.proxy.gate.QueueingPauseGate;
-import io.pausectl.proxy.testing.RawClient;
+import io.pausectl.testkit.http.RawClient;
 
 import java.io.IOException;
 import java.net.URI;

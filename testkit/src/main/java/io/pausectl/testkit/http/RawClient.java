@@ -1,4 +1,4 @@
-package io.pausectl.proxy.testing;
+package io.pausectl.testkit.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,9 @@ import java.util.Map;
 
 /**
  * A client on a plain socket that writes requests byte for byte and parses responses strictly,
- * noting how each body was framed, so tests can check framing, not only content.
+ * noting how each body was framed, so tests can check framing, not only content, and control
+ * connection reuse exactly. Connects to 127.0.0.1 within 5 s; reads time out after 10 s unless
+ * {@link #setReadTimeout} says otherwise.
  */
 public final class RawClient implements AutoCloseable {
     /** How a response body was delimited. */
@@ -51,11 +54,28 @@ public final class RawClient implements AutoCloseable {
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
-        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new java.io.BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    /**
+     * {@code GET path} on a new connection with {@code Connection: close}, waiting up to
+     * {@code readTimeout} for the whole response.
+     */
+    public static Response get(int port, String path, Duration readTimeout) throws IOException {
+        try (RawClient c = new RawClient(port)) {
+            c.setReadTimeout((int) readTimeout.toMillis());
+            return c.send(request("GET", path, true)).read();
+        }
+    }
+
+    /** A {@code method path HTTP/1.1} request without a body, {@code Host: 127.0.0.1}. */
+    public static String request(String method, String path, boolean close) {
+        return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (close ? "Connection: close\r\n" : "")
+                + "\r\n";
     }
 
     public RawClient send(String text) throws IOException {
