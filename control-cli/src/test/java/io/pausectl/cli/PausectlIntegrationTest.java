@@ -1,5 +1,6 @@
 package io.pausectl.cli;
 
+import io.pausectl.testkit.http.TestUpstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pausectl.api.Json;
 import io.pausectl.api.PauseState;

@@ -1,5 +1,6 @@
 package io.pausectl.cli;
 
+import io.pausectl.testkit.http.TestUpstream;
 import io.pausectl.testkit.proxy.ProxyProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

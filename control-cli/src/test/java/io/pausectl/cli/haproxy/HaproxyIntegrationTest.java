@@ -1,6 +1,6 @@
 package io.pausectl.cli.haproxy;
 
-import io.pausectl.cli.TestUpstream;
+import io.pausectl.testkit.http.TestUpstream;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Scope;
 import io.pausectl.api.Status;
@@ -396,17 +396,17 @@ class HaproxyIntegrationTest {
                         .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 sockets.add(s);
             }
-            long receivedBefore = upstream.received.get();
+            long receivedBefore = upstream.received();
             Status holding = await().atMost(Duration.ofSeconds(20)).until(target::status, st -> st.queueDepth() == count);
             assertThat(holding.oldestHeldMs()).isGreaterThanOrEqualTo(0);
-            assertThat(upstream.received.get()).as("nothing forwarded while held").isEqualTo(receivedBefore);
+            assertThat(upstream.received()).as("nothing forwarded while held").isEqualTo(receivedBefore);
 
             target.resume(paused.lease().id());
             for (java.net.Socket s : sockets) {
                 String statusLine = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
                 assertThat(statusLine).isEqualTo("HTTP/1.1 200");
             }
-            assertThat(upstream.received.get()).as("each held request forwarded exactly once")
+            assertThat(upstream.received()).as("each held request forwarded exactly once")
                     .isEqualTo(receivedBefore + count);
         } finally {
             for (java.net.Socket s : sockets) {
@@ -609,7 +609,7 @@ class HaproxyIntegrationTest {
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
                         .until(() -> target.status().queueDepth() == held);
             }
-            upstream.paths.clear();
+            upstream.forgetSeen();
             target.resume(paused.lease().id());
             for (java.net.Socket s : sockets) {
                 assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII))
@@ -620,7 +620,7 @@ class HaproxyIntegrationTest {
                 s.close();
             }
         }
-        List<Integer> order = upstream.paths.stream().filter(p -> p.startsWith("/fifo/"))
+        List<Integer> order = upstream.paths().stream().filter(p -> p.startsWith("/fifo/"))
                 .map(p -> Integer.parseInt(p.substring("/fifo/".length()))).toList();
         assertThat(order).hasSize(count).containsExactlyInAnyOrderElementsOf(
                 java.util.stream.IntStream.range(0, count).boxed().toList());
@@ -770,7 +770,7 @@ class HaproxyIntegrationTest {
             // The gate cannot tell: both are still held, and nothing went upstream during the pause.
             await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
                     .until(() -> target.status().queueDepth() == 2);
-            assertThat(upstream.paths).doesNotContain("/leaving", "/staying");
+            assertThat(upstream.paths()).doesNotContain("/leaving", "/staying");
 
             target.resume(paused.lease().id());
 
@@ -780,7 +780,7 @@ class HaproxyIntegrationTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> target.status().queueDepth() == 0);
         // Forwarded (or not) alongside /staying, whose answer came: it settles within moments.
         long forwarded = await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-                .until(() -> upstream.paths.stream().filter("/leaving"::equals).count(), n -> mayDrop || n == 1);
+                .until(() -> upstream.paths().stream().filter("/leaving"::equals).count(), n -> mayDrop || n == 1);
         assertThat(forwarded).as("times the request of the client that left was forwarded").isLessThanOrEqualTo(1);
     }
 

@@ -5,7 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.pausectl.proxy.testing.ProxyFixture;
 import io.pausectl.testkit.http.RawClient;
-import io.pausectl.proxy.testing.TestUpstream;
+import io.pausectl.testkit.http.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import io.pausectl.proxy.gate.Refusal;
 import io.pausectl.proxy.testing.ProxyFixture;
 import io.pausectl.testkit.http.RawClient;
 import io.pausectl.testkit.http.RawClient.Response;
-import io.pausectl.proxy.testing.TestUpstream;
+import io.pausectl.testkit.http.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

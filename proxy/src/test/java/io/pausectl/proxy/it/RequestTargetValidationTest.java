@@ -3,7 +3,7 @@ package io.pausectl.proxy.it;
 import io.pausectl.proxy.testing.ProxyFixture;
 import io.pausectl.testkit.http.RawClient;
 import io.pausectl.testkit.http.RawClient.Response;
-import io.pausectl.proxy.testing.TestUpstream;
+import io.pausectl.testkit.http.TestUpstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

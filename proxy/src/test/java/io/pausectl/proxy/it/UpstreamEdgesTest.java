@@ -4,7 +4,7 @@ import io.pausectl.proxy.testing.ProxyFixture;
 import io.pausectl.testkit.http.RawClient;
 import io.pausectl.testkit.http.RawClient.Response;
 import io.pausectl.proxy.testing.ScriptedUpstream;
-import io.pausectl.proxy.testing.TestUpstream;
+import io.pausectl.testkit.http.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

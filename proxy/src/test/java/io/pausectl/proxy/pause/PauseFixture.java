@@ -1,5 +1,6 @@
 package io.pausectl.proxy.pause;
 
+import io.pausectl.testkit.http.TestUpstream;
 import io.pausectl.api.Json;
 import io.pausectl.api.Status;
 import io.pausectl.proxy.PauseProxy;
@@ -22,11 +23,11 @@ import java.util.Map;
 
 /**
  * A real {@link PauseProxy} (client listener, gate, admin API; ports 0) in front of a
- * {@link CountingUpstream}, configured through the same {@link ConfigLoader} as the command line,
+ * {@link TestUpstream}, configured through the same {@link ConfigLoader} as the command line,
  * with helpers to drive the admin API over HTTP and open raw client connections.
  */
 final class PauseFixture implements AutoCloseable {
-    final CountingUpstream upstream;
+    final TestUpstream upstream;
     final PauseProxy proxy;
     final int port;
     final URI admin;
@@ -34,7 +35,7 @@ final class PauseFixture implements AutoCloseable {
     private final List<RawClient> clients = new ArrayList<>();
     private String token;
 
-    private PauseFixture(CountingUpstream upstream, PauseProxy proxy) {
+    private PauseFixture(TestUpstream upstream, PauseProxy proxy) {
         this.upstream = upstream;
         this.proxy = proxy;
         this.port = proxy.clientAddress().getPort();
@@ -47,11 +48,11 @@ final class PauseFixture implements AutoCloseable {
     }
 
     /**
-     * Starts in front of {@code upstreamUrl} (null: the fixture's own {@link CountingUpstream}),
+     * Starts in front of {@code upstreamUrl} (null: the fixture's own {@link TestUpstream}),
      * with flags given as name, value pairs.
      */
     static PauseFixture startBefore(String upstreamUrl, String... flags) throws Exception {
-        CountingUpstream upstream = new CountingUpstream();
+        TestUpstream upstream = new TestUpstream();
         Map<String, List<String>> given = new HashMap<>();
         given.put("listen", List.of("127.0.0.1:0"));
         given.put("admin-listen", List.of("127.0.0.1:0"));

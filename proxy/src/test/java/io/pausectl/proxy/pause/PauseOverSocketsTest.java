@@ -1,5 +1,6 @@
 package io.pausectl.proxy.pause;
 
+import io.pausectl.testkit.http.TestUpstream;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.pausectl.api.ApiError;
 import io.pausectl.api.Json;
@@ -191,7 +192,7 @@ class PauseOverSocketsTest {
             c.send("POST /upload HTTP/1.1\r\nHost: app.test\r\nX-Req-Id: big\r\nContent-Length: " + size
                     + "\r\n\r\n");
             awaitQueueDepth(fx, 1);
-            byte[] body = CountingUpstream.pattern(size);
+            byte[] body = TestUpstream.pattern(size);
             AtomicLong written = new AtomicLong();
             Thread writer = new Thread(() -> {
                 try {

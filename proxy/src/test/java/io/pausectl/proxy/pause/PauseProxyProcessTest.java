@@ -1,5 +1,6 @@
 package io.pausectl.proxy.pause;
 
+import io.pausectl.testkit.http.TestUpstream;
 import io.pausectl.api.Json;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Status;
@@ -29,7 +30,7 @@ class PauseProxyProcessTest {
 
     @Test
     void theCommandHoldsThroughItsAdminApiAndRefusesHeldRequestsOnSigterm() throws Exception {
-        try (CountingUpstream upstream = new CountingUpstream();
+        try (TestUpstream upstream = new TestUpstream();
              ProxyProcess proxy = ProxyProcess.start(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(),
                      "--admin-listen", "127.0.0.1:0", "--queue-timeout", "20s"))) {
             URI admin = URI.create(proxy.adminUrl());

@@ -3,7 +3,7 @@ package io.pausectl.proxy.pause;
 import io.pausectl.api.Status;
 import io.pausectl.testkit.http.RawClient;
 import io.pausectl.testkit.http.RawClient.Response;
-import io.pausectl.proxy.testing.TestUpstream;
+import io.pausectl.testkit.http.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

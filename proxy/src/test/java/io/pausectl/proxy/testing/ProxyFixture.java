@@ -1,5 +1,6 @@
 package io.pausectl.proxy.testing;
 
+import io.pausectl.testkit.http.TestUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pausectl.proxy.config.ConfigException;
 import io.pausectl.proxy.config.ConfigLoader;

@@ -1,4 +1,4 @@
-package io.pausectl.proxy.testing;
+package io.pausectl.testkit.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -38,15 +38,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An origin server for tests (Netty, port 0). It records every request it sees (head and body) and
- * the connections it accepts, and answers by path:
+ * The origin server of every module's tests (Netty, 127.0.0.1, port 0, two event loops). It records
+ * every request it sees (head and body, in arrival order) and the connections it accepts, and
+ * answers by path:
  * <ul>
- *   <li>{@code /echo} (default): 200 with the request body, fixed length; header {@code x-path}</li>
+ *   <li>anything else (e.g. {@code /echo}): 200 with the request body, fixed length, header
+ *       {@code x-path}; a request with an {@code X-Req-Id} header is answered {@code ok <id>}
+ *       instead (the pause tests follow requests by id: {@link #order}, {@link #count})</li>
+ *   <li>{@code /slow?ms=N}: answers after N ms: {@code slow}, or {@code ok <id>}</li>
+ *   <li>{@code /park}: answers {@code ok <id>} when {@link #unpark} is called</li>
  *   <li>{@code /chunked?n=N}: 200 in N chunks of "chunk-i;"</li>
  *   <li>{@code /close-delimited}: HTTP/1.0-style response, no length, ended by closing</li>
  *   <li>{@code /bytes?size=N}: N bytes 'a'..'z' repeating, fixed length</li>
  *   <li>{@code /hop}: a response with hop-by-hop headers that must not reach the client</li>
- *   <li>{@code /slow?ms=N}: answers after N ms</li>
  *   <li>{@code /cut}: promises 100 bytes, sends 10, closes</li>
  *   <li>{@code /stall...}: stops reading the request body until {@link #unstall}, then answers its length</li>
  *   <li>{@code /close-after}: 200, then closes the idle connection 50 ms later</li>
@@ -58,6 +62,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /flood?size=N}: N bytes, written as fast as the socket takes them, noting when the
  *       socket stops taking them (backpressure reached the upstream)</li>
  * </ul>
+ * Bodies are aggregated up to 64 MiB.
  */
 public final class TestUpstream implements AutoCloseable {
     /** One request as the upstream saw it. */
@@ -69,23 +74,29 @@ public final class TestUpstream implements AutoCloseable {
     }
 
     private static final io.netty.util.AttributeKey<Boolean> CHUNKED = io.netty.util.AttributeKey.valueOf("chunked");
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    /** The header by which the pause tests follow a request. */
+    public static final String REQUEST_ID = "x-req-id";
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger closedConnections = new AtomicInteger();
     private final List<Framing> stalled = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<ChannelHandlerContext> stalledContexts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean floodBlocked = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Runnable> parked = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger maxActive = new AtomicInteger();
     /** Bytes of {@code /flood} bodies handed to the socket so far. */
     public final java.util.concurrent.atomic.AtomicLong floodWritten = new java.util.concurrent.atomic.AtomicLong();
     private final Channel server;
 
-    public TestUpstream() throws InterruptedException {
+    public TestUpstream() {
         this(0);
     }
 
     /** Listens on {@code port} (0: a free one), e.g. to come back where an upstream was stopped. */
-    public TestUpstream(int port) throws InterruptedException {
+    public TestUpstream(int port) {
         server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -101,7 +112,7 @@ public final class TestUpstream implements AutoCloseable {
                     }
                 })
                 .option(io.netty.channel.ChannelOption.SO_REUSEADDR, true)
-                .bind("127.0.0.1", port).sync().channel();
+                .bind("127.0.0.1", port).syncUninterruptibly().channel();
     }
 
     public int port() {
@@ -112,8 +123,89 @@ public final class TestUpstream implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
+    /** The requests seen so far, in arrival order. */
     public List<Seen> seen() {
         return List.copyOf(seen);
+    }
+
+    /** How many requests arrived so far. */
+    public int received() {
+        return seen.size();
+    }
+
+    /** The paths of the requests seen, in arrival order. */
+    public List<String> paths() {
+        return seen.stream().map(r -> new QueryStringDecoder(r.uri()).path()).toList();
+    }
+
+    /** Forgets the requests seen so far ({@link #seen}, {@link #order} and the rest start again). */
+    public void forgetSeen() {
+        seen.clear();
+    }
+
+    /** The {@code X-Req-Id}s of the requests seen, in arrival order ("" for a request without one). */
+    public List<String> order() {
+        return seen.stream().map(TestUpstream::id).toList();
+    }
+
+    /** How many times a request with this id arrived. */
+    public int count(String id) {
+        return (int) seen.stream().filter(r -> id(r).equals(id)).count();
+    }
+
+    /** Ids that arrived more than once. */
+    public List<String> duplicates() {
+        return seen.stream().collect(java.util.stream.Collectors.groupingBy(TestUpstream::id,
+                        java.util.LinkedHashMap::new, java.util.stream.Collectors.counting()))
+                .entrySet().stream().filter(e -> e.getValue() > 1).map(java.util.Map.Entry::getKey).toList();
+    }
+
+    /** The body length of the last request with this id, or null if none arrived. */
+    public Long bodyLength(String id) {
+        return last(id).map(r -> (long) r.body().length).orElse(null);
+    }
+
+    /** Whether the body of the last request with this id is the {@link #pattern}, or null if none arrived. */
+    public Boolean bodyIntact(String id) {
+        return last(id).map(r -> java.util.Arrays.equals(r.body(), pattern(r.body().length))).orElse(null);
+    }
+
+    /** Requests to the default path, {@code /slow} or {@code /park} being answered now (arrived, not yet answered). */
+    public int active() {
+        return active.get();
+    }
+
+    /** The most requests it was answering at once ({@link #active}). */
+    public int maxActive() {
+        return maxActive.get();
+    }
+
+    /** Requests to {@code /park} waiting for {@link #unpark}. */
+    public int parked() {
+        return parked.size();
+    }
+
+    /** Answers every parked request. */
+    public void unpark() {
+        Runnable r;
+        while ((r = parked.poll()) != null) {
+            r.run();
+        }
+    }
+
+    private static String id(Seen r) {
+        String id = r.headers().get(REQUEST_ID);
+        return id == null ? "" : id;
+    }
+
+    private java.util.Optional<Seen> last(String id) {
+        Seen found = null;
+        for (Seen r : seen) {
+            if (id(r).equals(id)) {
+                found = r;
+            }
+        }
+        return java.util.Optional.ofNullable(found);
     }
 
     /** Connections accepted so far. */
@@ -148,6 +240,7 @@ public final class TestUpstream implements AutoCloseable {
         if (group.isShuttingDown()) {
             return;
         }
+        unpark();
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -231,8 +324,13 @@ public final class TestUpstream implements AutoCloseable {
                 }
                 case "/slow": {
                     long ms = Long.parseLong(param(q, "ms", "1000"));
-                    ctx.executor().schedule(() -> ctx.writeAndFlush(full(HttpResponseStatus.OK,
-                            "slow".getBytes(StandardCharsets.US_ASCII))), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    Runnable answer = answer(ctx, req.headers().get(REQUEST_ID), "slow".getBytes(StandardCharsets.US_ASCII));
+                    ctx.executor().schedule(answer, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    return;
+                }
+                case "/park": {
+                    String id = req.headers().get(REQUEST_ID);
+                    parked.add(answer(ctx, id == null ? "" : id, null));
                     return;
                 }
                 case "/cut": {
@@ -305,11 +403,29 @@ public final class TestUpstream implements AutoCloseable {
                     return;
                 }
                 default: {
+                    String id = req.headers().get(REQUEST_ID);
+                    if (id != null) {
+                        answer(ctx, id, null).run();
+                        return;
+                    }
                     FullHttpResponse r = full(HttpResponseStatus.OK, ByteBufUtil.getBytes(req.content()));
                     r.headers().set("x-path", q.path());
                     ctx.writeAndFlush(r);
                 }
             }
+        }
+
+        /**
+         * Counts the request {@link #active} and returns what answers it, on its event loop:
+         * {@code ok <id>} when it has an id, else {@code otherwise}.
+         */
+        private Runnable answer(ChannelHandlerContext ctx, String id, byte[] otherwise) {
+            maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+            byte[] body = id != null || otherwise == null ? ("ok " + id).getBytes(StandardCharsets.US_ASCII) : otherwise;
+            return () -> ctx.executor().execute(() -> {
+                active.decrementAndGet();
+                ctx.writeAndFlush(full(HttpResponseStatus.OK, body));
+            });
         }
 
         private void flood(ChannelHandlerContext ctx, long remaining) {
