@@ -280,32 +280,6 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         return response;
     }
 
-    /** {@code 'scope.methods' must be a list of strings, e.g. ["POST"]}, from the field's path and type. */
-    static String wrongType(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-        StringBuilder field = new StringBuilder();
-        for (com.fasterxml.jackson.databind.JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                field.append(field.length() == 0 ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                field.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        Class<?> type = e.getTargetType();
-        String expected;
-        if (type != null && java.util.Collection.class.isAssignableFrom(type)) {
-            expected = "must be a list of strings, e.g. [\"POST\"]";
-        } else if (type == String.class) {
-            expected = "must be a string, e.g. \"30s\"";
-        } else if (type == Boolean.class || type == boolean.class) {
-            expected = "must be true or false";
-        } else if (type != null && type.isRecord()) {
-            expected = "must be an object {...}";
-        } else {
-            expected = "has the wrong type";
-        }
-        return field.length() == 0 ? "the body must be a JSON object {...}" : "'" + field + "' " + expected;
-    }
-
     private boolean expect(ChannelHandlerContext ctx, boolean keepAlive, HttpMethod actual, HttpMethod wanted) {
         if (actual.equals(wanted)) {
             return true;
