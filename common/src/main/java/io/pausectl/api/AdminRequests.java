@@ -90,7 +90,7 @@ public final class AdminRequests {
             return "'" + path + "' must be " + expected(((MismatchedInputException) e).getTargetType())
                     + (((MismatchedInputException) e).getTargetType() == String.class ? example : "");
         }
-        String first = Printable.escape(cut(msg.lines().findFirst().orElse("")));
+        String first = cut(Printable.escape(msg.lines().findFirst().orElse("")));
         if (e instanceof JsonParseException && e.getLocation() != null) {
             return "the body is not JSON (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + "): " + first;
@@ -244,7 +244,7 @@ public final class AdminRequests {
         }
         if (Printable.hasControl(value)) {
             throw new IllegalArgumentException("'" + field + "' must be one line of printable text: it holds a control"
-                    + " character (\"" + Printable.escape(cut(value)) + "\")");
+                    + " character (\"" + cut(Printable.escape(value)) + "\")");
         }
     }
 
@@ -316,6 +316,7 @@ public final class AdminRequests {
         return "{\"reason\":\"migrate\",\"ttl\":\"30s\"}";
     }
 
+    /** At most 120 characters; cut after escaping, since an escape is up to six times its character. */
     private static String cut(String s) {
         return s.length() > 120 ? s.substring(0, 120) + "…" : s;
     }

@@ -111,4 +111,16 @@ class AdminRequestsTest {
         assertThatThrownBy(() -> AdminRequests.check(new RenewRequest("a\nb", "1s")))
                 .hasMessageStartingWith("'lease' must be one line");
     }
+
+    /** Fuzz finding: a token of control bytes, escaped six characters each, made a message of 622. */
+    @Test
+    void aMessageQuotingControlBytesStaysShortOnceEscaped() {
+        byte[] body = new byte[120];
+        body[0] = 'U';
+        body[1] = 'U';
+        assertThatThrownBy(() -> AdminRequests.read(body, PauseRequest.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("the body is not JSON (line 1, column ")
+                .satisfies(e -> assertThat(e.getMessage().length()).as(e.getMessage()).isLessThan(200));
+    }
 }
