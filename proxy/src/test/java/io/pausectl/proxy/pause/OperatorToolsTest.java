@@ -5,8 +5,8 @@ import io.pausectl.api.HeldRequest;
 import io.pausectl.api.Json;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Status;
-import io.pausectl.proxy.testing.RawClient;
-import io.pausectl.proxy.testing.RawClient.Response;
+import io.pausectl.testkit.http.RawClient;
+import io.pausectl.testkit.http.RawClient.Response;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
