@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.pausectl.proxy.server.LingeringClose;
+import io.pausectl.proxy.client.LingeringClose;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -148,7 +148,7 @@ final class AdminConnectionGuard extends ChannelInboundHandlerAdapter {
             head.append("\r\n");
             ByteBuf bytes = Unpooled.wrappedBuffer(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII),
                     response.content().retain());
-            LingeringClose.after(ctx.writeAndFlush(bytes));
+            LingeringClose.closeAfter(ctx.channel(), ctx.writeAndFlush(bytes), LingeringClose.Limits.ADMIN, null);
         } finally {
             response.release();
         }

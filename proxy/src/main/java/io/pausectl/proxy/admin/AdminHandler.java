@@ -32,7 +32,7 @@ import io.pausectl.api.Status;
 import io.pausectl.common.Durations;
 import io.pausectl.proxy.gate.GateSettings;
 import io.pausectl.common.Printable;
-import io.pausectl.proxy.server.LingeringClose;
+import io.pausectl.proxy.client.LingeringClose;
 import io.pausectl.proxy.gate.LeaseConflictException;
 import io.pausectl.proxy.gate.LeaseGoneException;
 import io.pausectl.proxy.gate.MaintenanceOrder;
@@ -374,7 +374,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         while ((r = waiting.poll()) != null) {
             r.release();
         }
-        LingeringClose.after(ctx.writeAndFlush(response));
+        LingeringClose.closeAfter(ctx.channel(), ctx.writeAndFlush(response), LingeringClose.Limits.ADMIN, null);
     }
 
     @Override

@@ -17,7 +17,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.channel.ChannelPipeline;
-import io.pausectl.proxy.server.LingeringClose;
+import io.pausectl.proxy.client.LingeringClose;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.pausectl.proxy.gate.QueueingPauseGate;
@@ -112,7 +112,7 @@ public final class AdminServer {
                                                         + limits.maxBodyBytes() + " bytes")
                                                 : AdminHandler.unauthorized();
                                         HttpUtil.setKeepAlive(answer, false);
-                                        LingeringClose.after(ctx.writeAndFlush(answer));
+                                        LingeringClose.closeAfter(ctx.channel(), ctx.writeAndFlush(answer), LingeringClose.Limits.ADMIN, null);
                                     }
                                 },
                                 new AdminHandler(gate, metrics, bearer, guard));

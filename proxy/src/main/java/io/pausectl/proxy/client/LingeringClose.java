@@ -1,15 +1,18 @@
 package io.pausectl.proxy.client;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,32 +22,57 @@ import java.util.concurrent.TimeUnit;
  * the answer before the client reads it: a client would see "connection reset" instead of a 503
  * that says "never forwarded, safe to retry". So the answer is written, the output half-closed
  * (the client reads the answer, then end of stream), and whatever the client still sends is read
- * and discarded until it closes its side, for at most {@link #LINGER_TIME} in all, at most
- * {@link #LINGER_TIMEOUT} between two reads (nginx's {@code lingering_time} and
- * {@code lingering_timeout}) and at most {@link #LINGER_BYTES}; then the connection closes.
+ * and discarded until it closes its side, for at most {@link Limits#time} in all, at most
+ * {@link Limits#timeout} between two reads (nginx's {@code lingering_time} and
+ * {@code lingering_timeout}) and at most {@link Limits#bytes}; then the connection closes
+ * (RFC 9112 §9.6). The one lingering close of the proxy: the client listener and the admin API
+ * use it, each with its {@link Limits}.
  *
  * <p>Sits first in the pipeline once added, so nothing read reaches the codec again; releases
  * every buffer it reads.
  */
 public final class LingeringClose extends ChannelInboundHandlerAdapter {
-    /** Longest a connection lingers in all, from the answer on. */
-    public static final long LINGER_TIME_MILLIS = 10_000;
+    /**
+     * How long and how much a connection lingers.
+     *
+     * @param time    longest it lingers in all, from the answer on (nginx {@code lingering_time})
+     * @param timeout longest wait for more bytes while lingering (nginx {@code lingering_timeout})
+     * @param bytes   most bytes read and discarded
+     */
+    public record Limits(Duration time, Duration timeout, long bytes) {
+        /** Client connections: many and untrusted, so a refused body is read up to 1 MiB only. */
+        public static final Limits CLIENT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(2), 1 << 20);
+        /**
+         * Admin API connections: few (capped) and an operator's tool behind each, so a refused body
+         * is read whole up to 64 MiB and the tool sees its 413, not a reset.
+         */
+        public static final Limits ADMIN = new Limits(Duration.ofSeconds(5), Duration.ofSeconds(2), 64L << 20);
+    }
+
+    /** Longest a client connection lingers in all, from the answer on. */
+    public static final long LINGER_TIME_MILLIS = Limits.CLIENT.time().toMillis();
     /** Longest wait for more bytes from the client while lingering. */
-    public static final long LINGER_TIMEOUT_MILLIS = 2_000;
+    public static final long LINGER_TIMEOUT_MILLIS = Limits.CLIENT.timeout().toMillis();
     /** Most bytes read and discarded while lingering. */
-    public static final long LINGER_BYTES = 1 << 20;
+    public static final long LINGER_BYTES = Limits.CLIENT.bytes();
 
     static final String LINGER_TIME = "10 s";
     static final String LINGER_TIMEOUT = "2 s";
 
     private static final String NAME = "linger";
 
+    private final long timeMillis;
+    private final long timeoutMillis;
+    private final long maxBytes;
     private final long startNanos = System.nanoTime();
     private long lastReadNanos = startNanos;
     private long discarded;
     private ScheduledFuture<?> timer;
 
-    private LingeringClose() {
+    private LingeringClose(Limits limits) {
+        this.timeMillis = limits.time().toMillis();
+        this.timeoutMillis = limits.timeout().toMillis();
+        this.maxBytes = limits.bytes();
     }
 
     /**
@@ -54,6 +82,11 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
      * @param onLinger run when the connection starts lingering (for a metric), may be null
      */
     public static void closeAfter(Channel channel, ChannelFuture answer, Runnable onLinger) {
+        closeAfter(channel, answer, Limits.CLIENT, onLinger);
+    }
+
+    /** As {@link #closeAfter(Channel, ChannelFuture, Runnable)}, with the given limits. */
+    public static void closeAfter(Channel channel, ChannelFuture answer, Limits limits, Runnable onLinger) {
         if (!(channel instanceof DuplexChannel) || channel.pipeline().get(NAME) != null) {
             answer.addListener(f -> channel.close());
             return;
@@ -64,7 +97,7 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
             answer.addListener(f -> channel.close());
             return;
         }
-        LingeringClose linger = new LingeringClose();
+        LingeringClose linger = new LingeringClose(limits);
         channel.pipeline().addFirst(NAME, linger);
         if (onLinger != null) {
             onLinger.run();
@@ -83,7 +116,7 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        schedule(ctx, LINGER_TIMEOUT_MILLIS);
+        schedule(ctx, timeoutMillis);
     }
 
     private void schedule(ChannelHandlerContext ctx, long millis) {
@@ -98,21 +131,23 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
         long now = System.nanoTime();
         long idle = TimeUnit.NANOSECONDS.toMillis(now - lastReadNanos);
         long total = TimeUnit.NANOSECONDS.toMillis(now - startNanos);
-        if (idle >= LINGER_TIMEOUT_MILLIS || total >= LINGER_TIME_MILLIS) {
+        if (idle >= timeoutMillis || total >= timeMillis) {
             ctx.close();
             return;
         }
-        schedule(ctx, Math.min(LINGER_TIMEOUT_MILLIS - idle, LINGER_TIME_MILLIS - total));
+        schedule(ctx, Math.min(timeoutMillis - idle, timeMillis - total));
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf) {
             discarded += ((ByteBuf) msg).readableBytes();
+        } else if (msg instanceof ByteBufHolder) {
+            discarded += ((ByteBufHolder) msg).content().readableBytes();
         }
         ReferenceCountUtil.release(msg);
         lastReadNanos = System.nanoTime();
-        if (discarded > LINGER_BYTES) {
+        if (discarded > maxBytes) {
             ctx.close();
         }
     }
@@ -124,7 +159,7 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete) {
             // The client closed its side: everything it sent was read; the close is clean.
             ctx.close();
             return;
