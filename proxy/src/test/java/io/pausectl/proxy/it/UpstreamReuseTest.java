@@ -1,8 +1,8 @@
 package io.pausectl.proxy.it;
 
 import io.pausectl.proxy.testing.ProxyFixture;
-import io.pausectl.proxy.testing.RawClient;
-import io.pausectl.proxy.testing.RawClient.Response;
+import io.pausectl.testkit.http.RawClient;
+import io.pausectl.testkit.http.RawClient.Response;
 import io.pausectl.proxy.testing.ScriptedUpstream;
 import org.junit.jupiter.api.Test;
 
