@@ -1,18 +1,24 @@
 package io.pausectl.proxy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.pausectl.proxy.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PauseProxyMainTest {
 
-    private record Run(int code, String out, String err) {
+    /** A run's exit code, its stdout and stderr, and what it logged (captured, not printed). */
+    private record Run(int code, String out, String err, List<String> log) {
     }
 
     private static Run run(Map<String, String> env, String... args) {
@@ -21,8 +27,20 @@ class PauseProxyMainTest {
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        // The program logs what it also says on stderr; kept here so a passing test prints nothing.
+        Logger main = (Logger) LoggerFactory.getLogger(PauseProxyMain.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        main.addAppender(log);
+        main.setAdditive(false);
+        try {
+            int code = cl.execute(args);
+            return new Run(code, out.toString(), err.toString(),
+                    log.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
+        } finally {
+            main.setAdditive(true);
+            main.detachAppender(log);
+        }
     }
 
     @Test
@@ -91,6 +109,8 @@ class PauseProxyMainTest {
                     "--admin-listen", "127.0.0.1:0");
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err().lines()).containsExactly("pause-proxy: cannot listen for clients on 127.0.0.1:"
+                    + taken.getLocalPort() + ": address already in use (another process listens there)");
+            assertThat(r.log()).containsExactly("ERROR pause-proxy: cannot listen for clients on 127.0.0.1:"
                     + taken.getLocalPort() + ": address already in use (another process listens there)");
         }
     }

@@ -4,10 +4,9 @@ import io.pausectl.testkit.http.TestUpstream;
 import io.pausectl.api.Json;
 import io.pausectl.api.Status;
 import io.pausectl.proxy.PauseProxy;
-import io.pausectl.proxy.config.ConfigException;
-import io.pausectl.proxy.config.ConfigLoader;
 import io.pausectl.proxy.config.ProxyConfig;
 import io.pausectl.proxy.gate.QueueingPauseGate;
+import io.pausectl.proxy.testing.ProxyFixture;
 import io.pausectl.testkit.http.RawClient;
 
 import java.io.IOException;
@@ -17,13 +16,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A real {@link PauseProxy} (client listener, gate, admin API; ports 0) in front of a
- * {@link TestUpstream}, configured through the same {@link ConfigLoader} as the command line,
+ * {@link TestUpstream}, configured through the same {@link io.pausectl.proxy.config.ConfigLoader} as the command line,
  * with helpers to drive the admin API over HTTP and open raw client connections.
  */
 final class PauseFixture implements AutoCloseable {
@@ -53,20 +51,14 @@ final class PauseFixture implements AutoCloseable {
      */
     static PauseFixture startBefore(String upstreamUrl, String... flags) throws Exception {
         TestUpstream upstream = new TestUpstream();
-        Map<String, List<String>> given = new HashMap<>();
-        given.put("listen", List.of("127.0.0.1:0"));
-        given.put("admin-listen", List.of("127.0.0.1:0"));
-        given.put("upstream", List.of(upstreamUrl != null ? upstreamUrl : upstream.url()));
-        given.put("event-loops", List.of("2"));
-        for (int i = 0; i < flags.length; i += 2) {
-            given.put(flags[i], List.of(flags[i + 1]));
-        }
         ProxyConfig config;
         try {
-            config = ConfigLoader.load(given, Map.of());
-        } catch (ConfigException e) {
+            config = ProxyFixture.config(Map.of("listen", List.of("127.0.0.1:0"), "admin-listen",
+                    List.of("127.0.0.1:0"), "upstream", List.of(upstreamUrl != null ? upstreamUrl : upstream.url()),
+                    "event-loops", List.of("2")), flags);
+        } catch (IllegalArgumentException e) {
             upstream.close();
-            throw new IllegalArgumentException(e.getMessage(), e);
+            throw e;
         }
         PauseProxy proxy = new PauseProxy(config);
         proxy.start();

@@ -40,20 +40,26 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** Starts a proxy in front of {@code upstreams} with extra flags given as name, value pairs. */
     public static ProxyFixture start(PauseGate gate, List<String> upstreams, String... flags) throws Exception {
-        Map<String, List<String>> given = new HashMap<>();
-        given.put("listen", List.of("127.0.0.1:0"));
-        given.put("upstream", upstreams);
-        given.put("event-loops", List.of("1"));
+        return new ProxyFixture(config(Map.of("listen", List.of("127.0.0.1:0"), "upstream", upstreams,
+                "event-loops", List.of("1")), flags), gate);
+    }
+
+    /**
+     * A configuration read by the same {@link ConfigLoader} as the command line: {@code defaults},
+     * then {@code flags} given as name, value pairs (names as on the command line, without dashes).
+     *
+     * @throws IllegalArgumentException when the loader refuses it
+     */
+    public static ProxyConfig config(Map<String, List<String>> defaults, String... flags) {
+        Map<String, List<String>> given = new HashMap<>(defaults);
         for (int i = 0; i < flags.length; i += 2) {
             given.put(flags[i], List.of(flags[i + 1]));
         }
-        ProxyConfig config;
         try {
-            config = ConfigLoader.load(given, Map.of());
+            return ConfigLoader.load(given, Map.of());
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return new ProxyFixture(config, gate);
     }
 
     public static ProxyFixture start(TestUpstream upstream, String... flags) throws Exception {
