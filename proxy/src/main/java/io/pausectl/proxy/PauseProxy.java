@@ -3,6 +3,7 @@ package io.pausectl.proxy;
 import io.netty.util.concurrent.Future;
 import io.pausectl.proxy.admin.AdminServer;
 import io.pausectl.proxy.config.ProxyConfig;
+import io.pausectl.proxy.fleet.FleetMember;
 import io.pausectl.proxy.gate.GateSettings;
 import io.pausectl.proxy.gate.QueueingPauseGate;
 import io.pausectl.proxy.metrics.ProxyMetrics;
@@ -28,6 +29,7 @@ public final class PauseProxy {
     private final QueueingPauseGate gate;
     private final ProxyServer server;
     private final AdminServer admin;
+    private final FleetMember fleet;
     private InetSocketAddress clientAddress;
     private InetSocketAddress adminAddress;
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -38,6 +40,7 @@ public final class PauseProxy {
         this.gate = QueueingPauseGate.start(GateSettings.of(config), metrics);
         this.server = new ProxyServer(config, gate, metrics);
         this.admin = new AdminServer(config.adminListen(), config.adminToken(), gate, metrics);
+        this.fleet = config.fleet().map(f -> new FleetMember(f, gate, config.maxPause())).orElse(null);
     }
 
     /**
@@ -46,6 +49,10 @@ public final class PauseProxy {
      * @return the client listener's bound address
      */
     public InetSocketAddress start() throws InterruptedException {
+        if (fleet != null) {
+            // Before the first client: a node started during a window must not serve into it.
+            fleet.holdAtStart();
+        }
         try {
             clientAddress = server.start();
         } catch (InterruptedException | RuntimeException e) {
@@ -61,6 +68,9 @@ public final class PauseProxy {
             gate.shutdown();
             gate.close();
             throw e;
+        }
+        if (fleet != null) {
+            fleet.start();
         }
         return clientAddress;
     }
@@ -104,6 +114,9 @@ public final class PauseProxy {
     public boolean shutdown(Duration grace) throws InterruptedException {
         if (!stopped.compareAndSet(false, true)) {
             return true;
+        }
+        if (fleet != null) {
+            fleet.close();
         }
         Future<Integer> refused = gate.shutdown();
         if (!refused.await(5, TimeUnit.SECONDS)) {

@@ -150,6 +150,24 @@ public final class PauseProxyMain implements Callable<Integer> {
             description = "Log one line per request (logger io.pausectl.proxy.access). Default: false.")
     String accessLog;
 
+    @Option(names = "--fleet", paramLabel = "NAME",
+            description = "Join fleet NAME paused through etcd (pausectl --etcd URL --fleet NAME run): follow its pause"
+                    + " intent under a local lease renewed only while etcd still shows it. Default: off.")
+    String fleet;
+
+    @Option(names = "--fleet-etcd", paramLabel = "URL", split = ",",
+            description = "With --fleet: etcd client URLs, http://HOST:PORT; repeat or separate with commas.")
+    List<String> fleetEtcd;
+
+    @Option(names = "--fleet-node", paramLabel = "NAME",
+            description = "With --fleet: this node's name in the fleet. Default: the host name ($HOSTNAME, a pod's name).")
+    String fleetNode;
+
+    @Option(names = "--fleet-start-hold", paramLabel = "DURATION",
+            description = "With --fleet: at start, hold requests until the intent is read from etcd, for at most"
+                    + " this (then serve). Default: 10s.")
+    String fleetStartHold;
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file with settings (keys are the flag names).")
     String config;
 
@@ -220,6 +238,12 @@ public final class PauseProxyMain implements Callable<Integer> {
         put(flags, "max-header-size", maxHeaderSize);
         put(flags, "shutdown-grace", shutdownGrace);
         put(flags, "access-log", accessLog);
+        put(flags, "fleet", fleet);
+        if (fleetEtcd != null) {
+            flags.put("fleet-etcd", fleetEtcd);
+        }
+        put(flags, "fleet-node", fleetNode);
+        put(flags, "fleet-start-hold", fleetStartHold);
         put(flags, ConfigLoader.CONFIG, config);
         return flags;
     }
@@ -320,7 +344,10 @@ public final class PauseProxyMain implements Callable<Integer> {
                 + " max-request-line=" + ByteSizes.format(c.maxRequestLineLength())
                 + " max-header-size=" + ByteSizes.format(c.maxHeaderSize())
                 + " shutdown-grace=" + Durations.format(c.shutdownGrace())
-                + " access-log=" + c.accessLog();
+                + " access-log=" + c.accessLog()
+                + " fleet=" + c.fleet().map(f -> f.fleet() + " fleet-etcd=" + String.join(",", f.etcd())
+                        + " fleet-node=" + f.node() + " fleet-start-hold=" + Durations.format(f.startHold()))
+                        .orElse("off");
     }
 
     /** {@code --version}: the version the build wrote (see {@link BuildVersion}). */

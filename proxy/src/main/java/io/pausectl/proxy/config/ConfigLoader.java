@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.pausectl.common.ByteSizes;
 import io.pausectl.common.Durations;
+import io.pausectl.proxy.fleet.FleetSettings;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -45,9 +46,9 @@ public final class ConfigLoader {
             "queue-timeout", "max-pause", "drain-concurrency", "drain-rate", "bypass-path", "event-loops",
             "connect-timeout", "upstream-timeout", "upstream-idle-timeout", "upstream-reuse", "client-idle-timeout",
             "client-send-timeout", "client-header-timeout", "max-connections", "max-request-line",
-            "max-header-size", "shutdown-grace", "access-log");
+            "max-header-size", "shutdown-grace", "access-log", "fleet", "fleet-etcd", "fleet-node", "fleet-start-hold");
 
-    private static final Set<String> REPEATABLE = Set.of("upstream", "bypass-path");
+    private static final Set<String> REPEATABLE = Set.of("upstream", "bypass-path", "fleet-etcd");
     private static final int MAX_LINE_OR_HEADER = 1 << 20;
     /**
      * The longest timeout, pause or grace any setting takes: longer is surely a typo, and keeps every
@@ -243,10 +244,11 @@ public final class ConfigLoader {
         int maxHeaderSize = (int) size("max-header-size", "16KiB", 256, MAX_LINE_OR_HEADER);
         Duration shutdownGrace = duration("shutdown-grace", "30s", true);
         boolean accessLog = bool("access-log", "false");
+        Optional<FleetSettings> fleet = fleet();
         return new ProxyConfig(listen, upstreams, adminListen, adminToken, maxQueued, maxQueuedBytes, queueTimeout,
                 maxPause, drainConcurrency, drainRate, bypassPaths, eventLoops, connectTimeout, upstreamTimeout,
                 clientIdleTimeout, upstreamIdleTimeout, upstreamReuse, clientSendTimeout, clientHeaderTimeout, maxConnections,
-                maxRequestLine, maxHeaderSize, shutdownGrace, accessLog);
+                maxRequestLine, maxHeaderSize, shutdownGrace, accessLog, fleet);
     }
 
     /**
@@ -459,6 +461,59 @@ public final class ConfigLoader {
             throw new ConfigException("--upstream-reuse: '" + raw.single() + "' is not safe or always" + raw.from());
         }
         return reuse;
+    }
+
+    /** {@code --fleet} and its companions: all of them or none. */
+    private Optional<FleetSettings> fleet() throws ConfigException {
+        Raw name = raw("fleet");
+        if (name == null) {
+            for (String companion : List.of("fleet-etcd", "fleet-node", "fleet-start-hold")) {
+                Raw raw = raw(companion);
+                if (raw != null) {
+                    throw new ConfigException("--" + companion + " is for fleet members: give --fleet NAME too" + raw.from());
+                }
+            }
+            return Optional.empty();
+        }
+        String fleet = name.single().trim();
+        try {
+            io.pausectl.fleet.FleetKeys.checkName("--fleet: fleet", fleet);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage() + name.from());
+        }
+        Raw etcd = raw("fleet-etcd");
+        if (etcd == null || etcd.values().isEmpty()) {
+            throw new ConfigException("--fleet needs --fleet-etcd URL[,URL...], the etcd client URLs, e.g."
+                    + " http://127.0.0.1:2379" + name.from());
+        }
+        try {
+            io.pausectl.fleet.EtcdClient.parse(etcd.values());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--fleet-etcd: " + e.getMessage() + etcd.from());
+        }
+        Raw nodeRaw = raw("fleet-node");
+        String node = nodeRaw == null ? defaultNodeName() : nodeRaw.single().trim();
+        try {
+            io.pausectl.fleet.FleetKeys.checkName("--fleet-node: node", node);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage() + (nodeRaw == null ? " (the host name; give --fleet-node)"
+                    : nodeRaw.from()));
+        }
+        Duration startHold = duration("fleet-start-hold", "10s", false);
+        return Optional.of(new FleetSettings(fleet, etcd.values(), node, startHold));
+    }
+
+    /** The host name (a pod's name in Kubernetes), the default node name. */
+    private String defaultNodeName() {
+        String fromEnv = env.get("HOSTNAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv.trim();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "pause-proxy";
+        }
     }
 
     private List<String> bypassPaths() throws ConfigException {

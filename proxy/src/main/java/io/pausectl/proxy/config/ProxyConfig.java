@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import io.pausectl.proxy.fleet.FleetSettings;
+
 /**
  * The proxy's whole configuration, built and validated once at start-up from flags, environment
  * ({@code PAUSE_PROXY_*}) and the YAML file (flags win over the environment, which wins over the
@@ -38,6 +40,7 @@ import java.util.Optional;
  * @param maxHeaderSize           largest request head; past it, 431
  * @param shutdownGrace           on SIGTERM, how long in-flight exchanges may take to finish
  * @param accessLog               whether to log one line per request
+ * @param fleet                   fleet membership through etcd ({@code --fleet}), or empty (the default)
  */
 public record ProxyConfig(
         InetSocketAddress listen,
@@ -63,7 +66,8 @@ public record ProxyConfig(
         int maxRequestLineLength,
         int maxHeaderSize,
         Duration shutdownGrace,
-        boolean accessLog) {
+        boolean accessLog,
+        Optional<FleetSettings> fleet) {
 
     public ProxyConfig {
         upstreams = List.copyOf(upstreams);

@@ -222,4 +222,35 @@ class ConfigLoaderTest {
                 + " write a number and a unit (h, m, s, ms), e.g. 500ms, 30s, 1.5s, 1m30s, 1h (from 'queue-timeout' in "
                 + yaml + ")");
     }
+
+    @Test
+    void fleetMembershipIsOffByDefaultAndDeclaredInEverySource(@TempDir Path dir) throws Exception {
+        assertThat(ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000"), Map.of()).fleet()).isEmpty();
+        Path yaml = dir.resolve("p.yaml");
+        Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nfleet: shop\nfleet-etcd:\n  - http://10.0.0.1:2379\n"
+                + "  - http://10.0.0.2:2379\nfleet-start-hold: 3s\n");
+        ProxyConfig c = ConfigLoader.load(flags("config", yaml.toString()), Map.of("PAUSE_PROXY_FLEET_NODE", "web-1"));
+        assertThat(c.fleet()).isPresent();
+        assertThat(c.fleet().get().fleet()).isEqualTo("shop");
+        assertThat(c.fleet().get().etcd()).containsExactly("http://10.0.0.1:2379", "http://10.0.0.2:2379");
+        assertThat(c.fleet().get().node()).isEqualTo("web-1");
+        assertThat(c.fleet().get().startHold()).isEqualTo(java.time.Duration.ofSeconds(3));
+        ProxyConfig fromEnv = ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000", "fleet", "shop"),
+                Map.of("PAUSE_PROXY_FLEET_ETCD", "http://a:1,http://b:2", "HOSTNAME", "pod-7"));
+        assertThat(fromEnv.fleet().get().etcd()).containsExactly("http://a:1", "http://b:2");
+        assertThat(fromEnv.fleet().get().node()).isEqualTo("pod-7");
+        assertThat(fromEnv.fleet().get().startHold()).isEqualTo(java.time.Duration.ofSeconds(10));
+    }
+
+    @Test
+    void fleetCompanionsWithoutAFleetOrAFleetWithoutEtcdAreRefused() {
+        assertRefused(flags("upstream", "http://127.0.0.1:9000", "fleet-etcd", "http://a:1"), Map.of(),
+                "--fleet-etcd is for fleet members: give --fleet NAME too");
+        assertRefused(flags("upstream", "http://127.0.0.1:9000", "fleet", "shop"), Map.of(),
+                "--fleet needs --fleet-etcd URL[,URL...], the etcd client URLs, e.g. http://127.0.0.1:2379");
+        assertRefused(flags("upstream", "http://127.0.0.1:9000", "fleet", "shop", "fleet-etcd", "https://a:1"), Map.of(),
+                "--fleet-etcd: 'https://a:1' is not an etcd client URL http://HOST:PORT (TLS endpoints are not supported yet)");
+        assertRefused(flags("upstream", "http://127.0.0.1:9000", "fleet", "a/b", "fleet-etcd", "http://a:1"), Map.of(),
+                "--fleet: fleet name 'a/b' must be 1 to 253 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
 }
