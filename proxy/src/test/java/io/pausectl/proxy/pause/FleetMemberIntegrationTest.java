@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
  * that blackholes) or from its quorum resumes by itself within ttl + ttl/3 and pauses again after
  * the heal; with etcd down at start it holds at most --fleet-start-hold, then serves.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FleetMemberIntegrationTest {
     private static final String FLEET = "shop";
     private static final FleetKeys KEYS = FleetKeys.of(FLEET);
@@ -163,7 +163,7 @@ class FleetMemberIntegrationTest {
         assertThat(served.statusCode()).isEqualTo(200);
 
         relay.heal();
-        await().atMost(Duration.ofSeconds(10)).until(() -> status(cut).state() == PauseState.PAUSED);
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(cut).state() == PauseState.PAUSED);
         assertThat(status(cut).lease().holder()).contains("window-2");
     }
 
