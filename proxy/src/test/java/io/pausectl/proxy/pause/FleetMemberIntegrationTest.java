@@ -8,7 +8,8 @@ import io.pausectl.fleet.EtcdClient;
 import io.pausectl.fleet.FleetKeys;
 import io.pausectl.fleet.Intent;
 import io.pausectl.fleet.NodeReport;
-import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.testkit.http.TestUpstream;
+import io.pausectl.testkit.proxy.ProxyProcess;
 import io.pausectl.testkit.etcd.EtcdCluster;
 import io.pausectl.testkit.etcd.TcpRelay;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +63,7 @@ class FleetMemberIntegrationTest {
         return resource;
     }
 
-    private ProxyProcess member(CountingUpstream upstream, String etcd, String node, String... more) throws IOException {
+    private ProxyProcess member(TestUpstream upstream, String etcd, String node, String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(),
                 "--admin-listen", "127.0.0.1:0", "--fleet", FLEET, "--fleet-etcd", etcd, "--fleet-node", node));
         args.addAll(List.of(more));
@@ -96,7 +97,7 @@ class FleetMemberIntegrationTest {
     void aNodeStartedDuringTheWindowHoldsBeforeServingAndReleasesEachRequestOnceWhenTheIntentGoes() throws Exception {
         EtcdCluster cluster = keep(EtcdCluster.start(1));
         EtcdClient etcd = new EtcdClient(cluster.clientUrls(), Duration.ofSeconds(2));
-        CountingUpstream upstream = keep(new CountingUpstream());
+        TestUpstream upstream = keep(new TestUpstream());
         long lease = writeIntent(etcd, "window-1");
         ProxyProcess late = member(upstream, cluster.endpoints(), "late");
         // The very first requests, sent as soon as the proxy listens, are held.
@@ -120,7 +121,7 @@ class FleetMemberIntegrationTest {
 
     @Test
     void withEtcdDownAtStartANodeHoldsAtMostTheStartHoldThenServes() throws Exception {
-        CountingUpstream upstream = keep(new CountingUpstream());
+        TestUpstream upstream = keep(new TestUpstream());
         // The client warmed up first, so that its own start does not eat the start hold on a loaded machine.
         http.send(HttpRequest.newBuilder(URI.create(upstream.url() + "/warm")).header("X-Req-Id", "warm").build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -141,7 +142,7 @@ class FleetMemberIntegrationTest {
         EtcdCluster cluster = keep(EtcdCluster.start(1));
         EtcdClient etcd = new EtcdClient(cluster.clientUrls(), Duration.ofSeconds(2));
         TcpRelay relay = keep(TcpRelay.start(cluster.clientPort(0)));
-        CountingUpstream upstream = keep(new CountingUpstream());
+        TestUpstream upstream = keep(new TestUpstream());
         ProxyProcess cut = member(upstream, relay.url(), "cut");
         ProxyProcess kept = member(upstream, cluster.endpoints(), "kept");
         await().atMost(Duration.ofSeconds(10)).until(() -> report(etcd, "cut").isPresent()
@@ -171,7 +172,7 @@ class FleetMemberIntegrationTest {
     void whenEtcdLosesItsQuorumEveryNodeResumesByItself() throws Exception {
         EtcdCluster cluster = keep(EtcdCluster.start(3));
         EtcdClient etcd = new EtcdClient(cluster.clientUrls(), Duration.ofSeconds(2));
-        CountingUpstream upstream = keep(new CountingUpstream());
+        TestUpstream upstream = keep(new TestUpstream());
         ProxyProcess a = member(upstream, cluster.endpoints(), "a");
         ProxyProcess b = member(upstream, cluster.endpoints(), "b");
         await().atMost(Duration.ofSeconds(10)).until(() -> report(etcd, "a").isPresent() && report(etcd, "b").isPresent());
