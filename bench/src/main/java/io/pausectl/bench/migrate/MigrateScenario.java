@@ -363,6 +363,9 @@ public final class MigrateScenario {
                     "    timeout server 90s",
                     "    timeout http-request 10s",
                     "    timeout http-keep-alive 30s",
+                    // The released burst waits for the server's maxconn in HAProxy's queue; by default
+                    // it may wait only "timeout connect" (2s), then 503. As long as pause-proxy's queue-timeout.
+                    "    timeout queue 30s",
                     "frontend fe_main",
                     "    bind 127.0.0.1:" + port,
                     "    maxconn 4000",
