@@ -179,8 +179,10 @@ service() {
   fi
   rm -f "$socket"
   mkdir -p "$(dirname "$socket")" "$cache"
-  setsid podman --runtime runc system service --time=0 "unix://$socket" \
-    </dev/null >>"$cache/service.log" 2>&1 &
+  # From /, as a daemon should: it outlives this script, and conmon fails every container start
+  # ("Failed to get working directory") once the directory it was started in is deleted (a clone).
+  (cd / && exec setsid podman --runtime runc system service --time=0 "unix://$socket" \
+    </dev/null >>"$cache/service.log" 2>&1) &
   local pid=$! deadline=$((SECONDS + 20))
   until ping; do
     kill -0 "$pid" 2>/dev/null || fail_with "$cache/service.log" "podman system service exited"
