@@ -2,7 +2,11 @@ package io.pausectl.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.pausectl.api.ApiError;
+import io.pausectl.api.CancelRequest;
+import io.pausectl.api.HeldList;
+import io.pausectl.api.HeldRequest;
 import io.pausectl.api.Json;
+import io.pausectl.api.MaintenanceRequest;
 import io.pausectl.api.PauseRequest;
 import io.pausectl.api.RenewRequest;
 import io.pausectl.api.ResumeRequest;
@@ -117,6 +121,41 @@ public final class AdminApiTarget implements PauseTarget {
         return call("POST", "/v1/resume", body, timeout, true);
     }
 
+    /**
+     * Turns maintenance mode on ({@code POST /v1/maintenance}), or renews the one the body's lease names.
+     *
+     * @throws ConflictException when another maintenance is on
+     * @throws LeaseGoneException when the named lease is no longer on
+     */
+    public Status maintenanceOn(MaintenanceRequest body) throws TargetException {
+        return call("POST", "/v1/maintenance", body, timeout, body.lease() != null, Status.class);
+    }
+
+    /**
+     * Turns maintenance mode off ({@code POST /v1/maintenance/off}): the one {@code leaseId} names, or
+     * whichever is on when it is null.
+     *
+     * @throws LeaseGoneException when the named lease is not on
+     */
+    public Status maintenanceOff(String leaseId) throws TargetException {
+        ResumeRequest body = leaseId == null ? new ResumeRequest(null, true) : new ResumeRequest(leaseId, null);
+        return call("POST", "/v1/maintenance/off", body, timeout, true, Status.class);
+    }
+
+    /** The requests held now, oldest first, at most {@code limit} ({@code GET /v1/held}). */
+    public HeldList held(int limit) throws TargetException {
+        return call("GET", "/v1/held?limit=" + limit, null, timeout, false, HeldList.class);
+    }
+
+    /**
+     * Answers the held request {@code id} 503 ({@code POST /v1/held/cancel}).
+     *
+     * @throws LeaseGoneException when no request with that id is held
+     */
+    public HeldRequest cancelHeld(long id) throws TargetException {
+        return call("POST", "/v1/held/cancel", new CancelRequest(id), timeout, true, HeldRequest.class);
+    }
+
     @Override
     public void close() {
         executor.shutdownNow();
@@ -124,6 +163,11 @@ public final class AdminApiTarget implements PauseTarget {
 
     private Status call(String method, String path, Object body, Duration requestTimeout, boolean namesLease)
             throws TargetException {
+        return call(method, path, body, requestTimeout, namesLease, Status.class);
+    }
+
+    private <T> T call(String method, String path, Object body, Duration requestTimeout, boolean namesLease,
+                       Class<T> type) throws TargetException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(requestTimeout)
                 .header("Accept", "application/json");
@@ -161,17 +205,18 @@ public final class AdminApiTarget implements PauseTarget {
             Thread.currentThread().interrupt();
             throw new TargetException(name + ": interrupted during " + method + " " + path, e);
         }
-        return answer(method + " " + path, response, namesLease);
+        return answer(method + " " + path, response, namesLease, type);
     }
 
-    private Status answer(String what, HttpResponse<String> response, boolean namesLease) throws TargetException {
+    private <T> T answer(String what, HttpResponse<String> response, boolean namesLease, Class<T> type)
+            throws TargetException {
         int code = response.statusCode();
         if (code == 200) {
             try {
-                return Json.lenient().readValue(response.body(), Status.class);
+                return Json.lenient().readValue(response.body(), type);
             } catch (JsonProcessingException e) {
-                throw new TargetException(name + ": " + what + " answered 200 with a body that is not a status"
-                        + " object (is this a pause-proxy admin API?): " + e.getOriginalMessage(), e);
+                throw new TargetException(name + ": " + what + " answered 200 with a body that is not the"
+                        + " expected object (is this a pause-proxy admin API?): " + e.getOriginalMessage(), e);
             }
         }
         String detail = errorMessage(response.body());
@@ -181,9 +226,16 @@ public final class AdminApiTarget implements PauseTarget {
                 throw new TargetException(TargetException.Kind.TOKEN_REFUSED, name + ": token refused (HTTP " + code
                         + ")" + detail + "; give the admin token with --token-file FILE or PAUSECTL_TOKEN", null);
             case 404:
-                if (namesLease) {
+                if (namesLease && (what.endsWith("/v1/pause/renew") || what.endsWith("/v1/resume"))) {
                     throw new LeaseGoneException(name + ": the lease is no longer held (expired, or resumed"
                             + " by force)" + detail);
+                }
+                if (namesLease && !detail.isEmpty() && !detail.contains("no endpoint")) {
+                    throw new LeaseGoneException(name + detail);
+                }
+                if (what.contains("/v1/held") || what.contains("/v1/maintenance")) {
+                    throw new TargetException(name + ": " + what + " answered 404: this pause-proxy is older than"
+                            + " maintenance mode and the held list (upgrade it)" + detail);
                 }
                 throw new TargetException(name + ": " + what + " answered 404 (is this a pause-proxy admin API?)"
                         + detail);

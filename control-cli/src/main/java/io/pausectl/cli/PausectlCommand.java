@@ -28,7 +28,7 @@ import java.util.Optional;
         description = {"Pauses HTTP traffic for a maintenance window: the pause proxies (or HAProxy) hold incoming"
                 + " requests instead of failing them, and release them in order on resume.", ""},
         subcommands = {PauseCommand.class, ResumeCommand.class, StatusCommand.class, RunCommand.class,
-                AutoComplete.GenerateCompletion.class},
+                MaintenanceCommand.class, HeldCommand.class, AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:ok (run: the command's own exit code once it ran)",
@@ -75,7 +75,8 @@ public final class PausectlCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a command is required: pause, resume, status or run");
+        throw new ParameterException(spec.commandLine(), "a command is required: pause, resume, status, run,"
+                + " maintenance or held");
     }
 
     /** What the world supplies: environment, terminal, target factory, signals. */

@@ -1,0 +1,164 @@
+package io.pausectl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pausectl.api.Json;
+import io.pausectl.api.Status;
+import io.pausectl.proxy.launch.ProxyProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 12 item 8 through the real CLI (its own process) against a real pause-proxy process:
+ * {@code pausectl maintenance on|off} and {@code pausectl held [cancel ID]}. On a pausectl without
+ * these commands each fails with a usage error (exit 2).
+ */
+class OperatorCommandsIntegrationTest {
+    private static final Duration EXIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private TestUpstream upstream;
+    private ProxyProcess proxy;
+    private final List<PausectlProcess> pausectls = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void start() throws IOException {
+        upstream = new TestUpstream();
+        proxy = ProxyProcess.builder()
+                .args(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(), "--admin-listen", "127.0.0.1:0"))
+                .start();
+    }
+
+    @AfterEach
+    void stop() {
+        pausectls.forEach(PausectlProcess::close);
+        proxy.close();
+        upstream.close();
+    }
+
+    private PausectlProcess pausectl(String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--target", proxy.adminUrl()));
+        all.addAll(List.of(args));
+        PausectlProcess p = PausectlProcess.start(dir.resolve("logs"), all);
+        pausectls.add(p);
+        return p;
+    }
+
+    private Status status() throws Exception {
+        try (AdminApiTarget admin = new AdminApiTarget(proxy.adminUrl(), Optional.empty(), Duration.ofSeconds(5))) {
+            return admin.status();
+        }
+    }
+
+    private CompletableFuture<HttpResponse<String>> send(String path) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(proxy.clientUrl() + path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void maintenanceOnAnswers503WithTheMessageAndOffEndsIt() throws Exception {
+        PausectlProcess on = pausectl("maintenance", "on", "--message", "back at 14:00", "--retry-after", "2m",
+                "--scope-path", "/orders");
+        assertThat(on.waitFor(EXIT)).as(on.err()).isZero();
+        assertThat(on.out()).contains("maintenance on, lease ", "answering 503 \"back at 14:00\" with Retry-After 120s",
+                "turn it off with: pausectl");
+
+        HttpResponse<String> refused = send("/orders/1").get(20, TimeUnit.SECONDS);
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("retry-after")).hasValue("120");
+        assertThat(refused.body()).contains("back at 14:00");
+        assertThat(send("/catalog").get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+
+        PausectlProcess again = pausectl("maintenance", "on", "--message", "other");
+        assertThat(again.waitFor(EXIT)).as(again.err()).isEqualTo(ExitCodes.CONFLICT);
+        assertThat(again.err()).contains("already on");
+
+        PausectlProcess off = pausectl("maintenance", "off");
+        assertThat(off.waitFor(EXIT)).as(off.err()).isZero();
+        assertThat(off.out()).contains("maintenance off");
+        assertThat(status().maintenance()).isNull();
+        assertThat(send("/orders/1").get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+
+        PausectlProcess offAgain = pausectl("maintenance", "off");
+        assertThat(offAgain.waitFor(EXIT)).as(offAgain.err()).isZero();
+        assertThat(offAgain.out()).contains("maintenance was not on");
+
+        PausectlProcess noMessage = pausectl("maintenance", "on");
+        assertThat(noMessage.waitFor(EXIT)).isEqualTo(ExitCodes.USAGE);
+        assertThat(noMessage.err()).contains("--message");
+        PausectlProcess badRetry = pausectl("maintenance", "on", "--message", "m", "--retry-after", "1.5s");
+        assertThat(badRetry.waitFor(EXIT)).isEqualTo(ExitCodes.USAGE);
+        assertThat(badRetry.err()).contains("--retry-after", "whole seconds");
+        assertThat(status().maintenance()).isNull();
+    }
+
+    @Test
+    void heldListsTheHeldRequestsAndCancelAnswersOne503NeverForwarded() throws Exception {
+        PausectlProcess pause = pausectl("pause", "--ttl", "30s", "--reason", "test");
+        assertThat(pause.waitFor(EXIT)).as(pause.err()).isZero();
+        long before = upstream.received.get();
+        CompletableFuture<HttpResponse<String>> first = send("/orders/1?token=secret");
+        await().atMost(Duration.ofSeconds(20)).until(() -> status().queueDepth() == 1);
+        CompletableFuture<HttpResponse<String>> second = send("/catalog");
+        await().atMost(Duration.ofSeconds(20)).until(() -> status().queueDepth() == 2);
+
+        PausectlProcess list = pausectl("held");
+        assertThat(list.waitFor(EXIT)).as(list.err()).isZero();
+        assertThat(list.out()).contains("2 requests held", "GET", "/orders/1", "/catalog", "127.0.0.1:")
+                .doesNotContain("secret");
+
+        PausectlProcess json = pausectl("-o", "json", "held", "--limit", "1");
+        assertThat(json.waitFor(EXIT)).as(json.err()).isZero();
+        JsonNode listed = Json.lenient().readTree(json.out()).get(0);
+        assertThat(listed.get("total").asInt()).isEqualTo(2);
+        assertThat(listed.get("held")).hasSize(1);
+        JsonNode oldest = listed.get("held").get(0);
+        assertThat(oldest.get("path").asText()).isEqualTo("/orders/1");
+        long id = oldest.get("id").asLong();
+
+        PausectlProcess cancel = pausectl("held", "cancel", Long.toString(id));
+        assertThat(cancel.waitFor(EXIT)).as(cancel.err()).isZero();
+        Matcher m = Pattern.compile("cancelled held request " + id + " \\(GET /orders/1 from 127\\.0\\.0\\.1:\\d+")
+                .matcher(cancel.out());
+        assertThat(m.find()).as(cancel.out()).isTrue();
+        HttpResponse<String> cancelled = first.get(20, TimeUnit.SECONDS);
+        assertThat(cancelled.statusCode()).isEqualTo(503);
+        assertThat(cancelled.headers().firstValue("retry-after")).isPresent();
+
+        PausectlProcess gone = pausectl("held", "cancel", Long.toString(id));
+        assertThat(gone.waitFor(EXIT)).isEqualTo(ExitCodes.ERROR);
+        assertThat(gone.err()).contains("request " + id + " is not held");
+        PausectlProcess bad = pausectl("held", "--limit", "0");
+        assertThat(bad.waitFor(EXIT)).isEqualTo(ExitCodes.USAGE);
+
+        PausectlProcess resume = pausectl("resume", "--force");
+        assertThat(resume.waitFor(EXIT)).as(resume.err()).isZero();
+        assertThat(second.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        // Only the released one reached the upstream; the cancelled one never did.
+        assertThat(upstream.received.get() - before).isEqualTo(1);
+        assertThat(upstream.paths).doesNotContain("/orders/1");
+        assertThat(status().counters().cancelled()).isEqualTo(1);
+    }
+}
