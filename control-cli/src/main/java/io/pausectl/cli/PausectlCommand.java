@@ -70,6 +70,7 @@ public final class PausectlCommand implements Runnable {
         commandLine.setParameterExceptionHandler(new UsageErrors());
         // Everything after the command's name is the command's own: `pausectl run psql -f x.sql` works without --.
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        PausectlHelp.install(commandLine);
         return commandLine;
     }
 
