@@ -19,34 +19,37 @@ import io.pausectl.cli.target.TargetException;
 import io.pausectl.common.Durations;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.URL;
+import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A pause proxy driven through its admin API ({@code /v1/status}, {@code /v1/pause},
- * {@code /v1/pause/renew}, {@code /v1/resume}) with the JDK's HTTP client. Every call has a connect
- * timeout and a request timeout (a pause's request timeout adds its {@code waitIdle}, since the
- * proxy answers only once idle or when that wait ran out). Errors become {@link TargetException}s
- * whose message names this target and says what to do.
+ * {@code /v1/pause/renew}, {@code /v1/resume}; {@code /v1/maintenance}, {@code /v1/held}) with the
+ * JDK's {@link HttpURLConnection}: for a command that makes a call or two, it starts in a tenth of
+ * the CPU time of {@code java.net.http.HttpClient}, which sets up TLS and a selector thread even for
+ * {@code http://} (issue 12 item 7). Every call has a connect timeout and an answer timeout (the
+ * longest silence while waiting for the answer; a pause's adds its {@code waitIdle}, since the proxy
+ * answers only once idle or when that wait ran out). No proxy from the environment is used. Errors
+ * become {@link TargetException}s whose message names this target and says what to do.
  */
 public final class AdminApiTarget implements PauseTarget {
     private final URI base;
     private final String name;
     private final Optional<String> token;
     private final Duration timeout;
-    private final ExecutorService executor;
-    private final HttpClient client;
 
     /**
      * @param url     the admin API's base URL, e.g. {@code http://127.0.0.1:9901}
@@ -59,18 +62,6 @@ public final class AdminApiTarget implements PauseTarget {
         this.name = url;
         this.token = token;
         this.timeout = timeout;
-        // The client's own threads are daemons; its async work runs on ours so close() can stop it.
-        this.executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "pausectl-http");
-            t.setDaemon(true);
-            return t;
-        });
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .build();
     }
 
     static URI parseUrl(String url) {
@@ -158,7 +149,8 @@ public final class AdminApiTarget implements PauseTarget {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        // Nothing to release: each call opens its connection; idle keep-alive connections are the
+        // JDK's (HttpURLConnection's cache), closed by it.
     }
 
     private Status call(String method, String path, Object body, Duration requestTimeout, boolean namesLease)
@@ -168,58 +160,86 @@ public final class AdminApiTarget implements PauseTarget {
 
     private <T> T call(String method, String path, Object body, Duration requestTimeout, boolean namesLease,
                        Class<T> type) throws TargetException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(requestTimeout)
-                .header("Accept", "application/json");
-        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
-        if (body == null) {
-            request.GET();
-        } else {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofByteArray(writeJson(body)));
-        }
-        HttpResponse<String> response;
+        int code;
+        String text;
+        boolean connected = false;
+        HttpURLConnection connection = null;
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (HttpConnectTimeoutException e) {
-            throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": no connection within "
-                    + Durations.format(timeout)
-                    + " (is the address right, and the admin API listening there?)", e);
-        } catch (HttpTimeoutException e) {
+            connection = (HttpURLConnection) new URL(base + path).openConnection(Proxy.NO_PROXY);
+            connection.setConnectTimeout(millis(timeout));
+            connection.setReadTimeout(millis(requestTimeout));
+            connection.setInstanceFollowRedirects(false);
+            connection.setUseCaches(false);
+            connection.setRequestMethod(method);
+            connection.setRequestProperty("Accept", "application/json");
+            if (token.isPresent()) {
+                connection.setRequestProperty("Authorization", "Bearer " + token.get());
+            }
+            byte[] json = body == null ? null : writeJson(body);
+            if (json != null) {
+                connection.setRequestProperty("Content-Type", "application/json");
+                connection.setDoOutput(true);
+            }
+            connection.connect();
+            connected = true;
+            if (json != null) {
+                try (OutputStream out = connection.getOutputStream()) {
+                    out.write(json);
+                }
+            }
+            code = connection.getResponseCode();
+            InputStream in = code >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            text = in == null ? "" : readAll(in);
+        } catch (SocketTimeoutException e) {
+            if (!connected) {
+                throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": no connection within "
+                        + Durations.format(timeout)
+                        + " (is the address right, and the admin API listening there?)", e);
+            }
             throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": no answer to " + method + " "
                     + path + " within " + Durations.format(requestTimeout), e);
-        } catch (ConnectException e) {
-            // The JDK's client says nothing more than ConnectException here: on loopback, that is a refusal.
-            // An unknown host comes as a ConnectException too, caused by an UnresolvedAddressException.
-            if (unresolved(e)) {
-                throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": unknown host '"
-                        + base.getHost() + "' (no address for it): is the name right?", e);
-            }
-            String why = e.getMessage() == null && e.getCause() != null && e.getCause().getMessage() == null
+        } catch (UnknownHostException e) {
+            throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": unknown host '"
+                    + base.getHost() + "' (no address for it): is the name right?", e);
+        } catch (ConnectException | NoRouteToHostException e) {
+            String why = e.getMessage() == null || e.getMessage().equalsIgnoreCase("Connection refused")
                     ? "connection refused" : describe(e);
             throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": cannot connect (" + why
                     + "): is pause-proxy running with its admin API (--admin-listen) there?", e);
         } catch (IOException e) {
             throw new TargetException(name + ": " + method + " " + path + " failed: " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TargetException(name + ": interrupted during " + method + " " + path, e);
-        }
-        return answer(method + " " + path, response, namesLease, type);
-    }
-
-    private <T> T answer(String what, HttpResponse<String> response, boolean namesLease, Class<T> type)
-            throws TargetException {
-        int code = response.statusCode();
-        if (code == 200) {
-            try {
-                return Json.lenient().readValue(response.body(), type);
-            } catch (JsonProcessingException e) {
-                throw new TargetException(name + ": " + what + " answered 200 with a body that is not the"
-                        + " expected object (is this a pause-proxy admin API?): " + e.getOriginalMessage(), e);
+        } finally {
+            if (Thread.interrupted()) {
+                // Blocking socket calls are not interruptible; keep the interrupt for the caller.
+                Thread.currentThread().interrupt();
             }
         }
-        String detail = errorMessage(response.body());
+        return answer(method + " " + path, code, text, namesLease, type);
+    }
+
+    /** A duration as the whole milliseconds a socket timeout takes: at least 1 (0 would mean never). */
+    private static int millis(Duration d) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private <T> T answer(String what, int code, String body, boolean namesLease, Class<T> type)
+            throws TargetException {
+        if (code == 200) {
+            try {
+                return Json.lenient().readValue(body, type);
+            } catch (JsonProcessingException e) {
+                throw new TargetException(name + ": " + what + " answered 200 with a body that is not "
+                        + (type == Status.class ? "a status object" : "the expected " + type.getSimpleName())
+                        + " (is this a pause-proxy admin API?): " + e.getOriginalMessage(), e);
+            }
+        }
+        String detail = errorMessage(body);
         switch (code) {
             case 401:
             case 403:
@@ -271,15 +291,6 @@ public final class AdminApiTarget implements PauseTarget {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + body.getClass().getSimpleName(), e);
         }
-    }
-
-    private static boolean unresolved(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String describe(Throwable e) {

@@ -17,8 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The root command: shared options, the subcommands, the exit codes. */
 @Command(name = "pausectl",
@@ -27,8 +30,6 @@ import java.util.Optional;
         usageHelpAutoWidth = true,
         description = {"Pauses HTTP traffic for a maintenance window: the pause proxies (or HAProxy) hold incoming"
                 + " requests instead of failing them, and release them in order on resume.", ""},
-        subcommands = {PauseCommand.class, ResumeCommand.class, StatusCommand.class, RunCommand.class,
-                MaintenanceCommand.class, HeldCommand.class, AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:ok (run: the command's own exit code once it ran)",
@@ -58,20 +59,82 @@ public final class PausectlCommand implements Runnable {
         this.context = context;
     }
 
+    /** The commands, by name, in the order the help lists them. */
+    private static final Map<String, Class<?>> COMMANDS = commands();
+
+    /** The root's options that take a value (the next argument, unless written {@code --opt=value}). */
+    private static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--target", "--token-file", "-o", "--output",
+            "--timeout", "--haproxy", "--frontend", "--strategy");
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> commands = new LinkedHashMap<>();
+        commands.put("pause", PauseCommand.class);
+        commands.put("resume", ResumeCommand.class);
+        commands.put("status", StatusCommand.class);
+        commands.put("run", RunCommand.class);
+        commands.put("maintenance", MaintenanceCommand.class);
+        commands.put("held", HeldCommand.class);
+        commands.put("generate-completion", AutoComplete.GenerateCompletion.class);
+        return commands;
+    }
+
     /**
      * The command line, ready to {@code execute}: output to {@code out}, messages to {@code err}.
      */
     public static CommandLine commandLine(CliContext context, PrintWriter out, PrintWriter err) {
+        return commandLine(context, out, err, null);
+    }
+
+    /**
+     * The command line for these arguments. Picocli builds a command's model by reflection, which is
+     * most of a short call's start-up CPU (issue 12 item 7); so when {@code args} name a command, only
+     * that one is built. The whole tree is built for help, version, completion and anything unclear.
+     */
+    static CommandLine commandLine(CliContext context, PrintWriter out, PrintWriter err, String[] args) {
         CommandLine commandLine = new CommandLine(new PausectlCommand(context));
+        String only = args == null ? null : invokedCommand(args);
+        COMMANDS.forEach((name, type) -> {
+            if (only == null || only.equals(name)) {
+                commandLine.addSubcommand(name, type);
+            }
+        });
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler(new ErrorExitCodes(context));
         commandLine.setParameterExceptionHandler(new UsageErrors());
         // Everything after the command's name is the command's own: `pausectl run psql -f x.sql` works without --.
-        commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        CommandLine run = commandLine.getSubcommands().get("run");
+        if (run != null) {
+            run.setStopAtPositional(true);
+        }
         PausectlHelp.install(commandLine);
         return commandLine;
+    }
+
+    /**
+     * The command {@code args} invoke, or null when they ask for help or the version before naming
+     * one, name none, or name one only completion needs the whole tree for.
+     */
+    static String invokedCommand(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                return null;
+            }
+            if (a.startsWith("-")) {
+                if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")
+                        || a.startsWith("-h") && !a.startsWith("--") || a.startsWith("-V")) {
+                    return null;
+                }
+                if (ROOT_OPTIONS_WITH_VALUE.contains(a)) {
+                    i++;
+                }
+                continue;
+            }
+            return COMMANDS.containsKey(a) && !a.equals("generate-completion") ? a : null;
+        }
+        return null;
     }
 
     @Override

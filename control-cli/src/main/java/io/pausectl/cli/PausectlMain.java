@@ -3,7 +3,8 @@ package io.pausectl.cli;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.Charset;
 import java.util.concurrent.TimeUnit;
 
@@ -18,7 +19,7 @@ public final class PausectlMain {
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
         CliContext context = new CliContext(System.getenv(), stderrIsTerminal(), TargetFactory.real(),
                 new PosixSignals(), holder());
-        int code = PausectlCommand.commandLine(context, out, err).execute(args);
+        int code = PausectlCommand.commandLine(context, out, err, args).execute(args);
         out.flush();
         err.flush();
         System.exit(code);
@@ -26,9 +27,21 @@ public final class PausectlMain {
 
     /**
      * Whether file descriptor 2 is a terminal. The JDK cannot tell ({@code System.console()} looks at
-     * stdin and stdout), so ask {@code test -t 2} with our own stderr inherited.
+     * stdin and stdout). On Linux, where {@code /proc/self/fd/2} names the file, a terminal is a
+     * {@code /dev/pts/N}, {@code /dev/ttyN} or {@code /dev/console}: one read link, no child process
+     * (which cost a fork and a reaper thread on every call). Elsewhere, ask {@code test -t 2} with our
+     * own stderr inherited.
      */
     static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException e) {
+            return testMinusT2();
+        }
+    }
+
+    private static boolean testMinusT2() {
         try {
             Process test = new ProcessBuilder("test", "-t", "2")
                     .redirectInput(ProcessBuilder.Redirect.INHERIT)
@@ -43,15 +56,25 @@ public final class PausectlMain {
         }
     }
 
-    /** Who holds the leases this process takes: {@code pausectl/USER@HOST:PID}. */
+    /**
+     * Who holds the leases this process takes: {@code pausectl/USER@HOST:PID}. The host is
+     * {@code $HOSTNAME}, else the kernel's host name ({@code /proc/sys/kernel/hostname}, then
+     * {@code /etc/hostname}): never a name-service lookup, which could wait on DNS at every call.
+     */
     static String holder() {
         String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (IOException e) {
-                host = "localhost";
+        for (String file : new String[] {"/proc/sys/kernel/hostname", "/etc/hostname"}) {
+            if (host != null && !host.isBlank()) {
+                break;
             }
+            try {
+                host = Files.readString(Path.of(file)).strip();
+            } catch (IOException | RuntimeException e) {
+                host = null;
+            }
+        }
+        if (host == null || host.isBlank()) {
+            host = "localhost";
         }
         return "pausectl/" + System.getProperty("user.name", "?") + "@" + host + ":" + ProcessHandle.current().pid();
     }

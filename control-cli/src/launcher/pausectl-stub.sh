@@ -1,0 +1,34 @@
+#!/bin/sh
+# pausectl's self-contained launcher: this shell stub is followed by an executable jar. Needs only a
+# JRE 17+. JAVA_OPTS adds JVM options; JAVA_HOME picks the JVM (else `java` on PATH).
+#
+# Start-up is most of a call's cost (issue 12 item 7), so: C1 only and the serial collector (a run
+# lasts a second, not an hour), no perf-data file, and the class-data-sharing archive "$0.jsa" of the
+# classes a call loads, mapped instead of loading and verifying them again. The build makes the
+# archive next to the launcher; after copying pausectl elsewhere, make it there with
+#   PAUSECTL_CDS=dump /usr/local/bin/pausectl
+# The JVM checks the archive against this very file and quietly does without one that does not
+# match (another build, another copy), so a stale archive costs speed, never correctness.
+case $0 in
+  */*) self=$0 ;;
+  *) self=$(command -v -- "$0") ;;
+esac
+jvm="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
+if [ "${PAUSECTL_CDS:-}" = dump ]; then
+  rm -f "$self.jsa"
+  # A call that loads what a usual one does (parse, ask a target, print): a closed port answers at once.
+  "$jvm" $fast -XX:ArchiveClassesAtExit="$self.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off $JAVA_OPTS \
+    -jar "$self" --target http://127.0.0.1:1 --timeout 2s status >/dev/null 2>&1
+  if [ -s "$self.jsa" ]; then
+    echo "pausectl: wrote $self.jsa"
+    exit 0
+  fi
+  echo "pausectl: could not write $self.jsa" >&2
+  exit 1
+fi
+cds=
+if [ -r "$self.jsa" ] && [ "${PAUSECTL_CDS:-}" != off ]; then
+  cds="-XX:SharedArchiveFile=$self.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+fi
+exec "$jvm" $fast $cds $JAVA_OPTS -jar "$self" "$@"
