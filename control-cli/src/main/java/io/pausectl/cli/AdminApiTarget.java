@@ -46,6 +46,12 @@ import java.util.Optional;
  * become {@link TargetException}s whose message names this target and says what to do.
  */
 public final class AdminApiTarget implements PauseTarget {
+    static {
+        // HttpURLConnection resends a POST whose kept-alive connection broke before an answer: a
+        // pause or a cancel that reached the proxy could then be sent twice. Never resend.
+        System.setProperty("sun.net.http.retryPost", "false");
+    }
+
     private final URI base;
     private final String name;
     private final Optional<String> token;
