@@ -61,8 +61,8 @@ class LauncherIntegrationTest {
                 "--target", "http://127.0.0.1:" + closedPort(), "status");
         assertThat(r.code()).as(r.out()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.out()).contains("UNREACHABLE");
-XX
-        // class files cannot be archived, so they are not counted).
+        // The application's classes and the JDK classes the JDK's own archive lacks come from the
+        // launcher's archive ("top"); picocli's pre-Java-6 class files cannot be archived at all.
         assertThat(classesFromTheArchive(r.out())).isGreaterThan(200);
         assertThat(r.out()).contains("io.pausectl.cli.StatusCommand source: shared objects file (top)");
         // No TLS for an http:// target, and no child process (`test -t 2`) on every call.
