@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 
 /** {@code pause-bench migrate}: a real migration on a real PostgreSQL under load, with and without pausectl. */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
-        header = "A real PostgreSQL migration under load, with and without pausectl.",
+        header = "A PostgreSQL migration under load, with and without pausectl.",
         description = {"Starts PostgreSQL (this machine's binaries, scratch data directory, free port), a small JVM"
                 + " application reading and writing one table through HikariCP (lock_timeout=1s, statement_timeout=3s),"
                 + " and open-loop reads and writes through a real pause-proxy; then Flyway, as its own process,"

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 
 /** {@code pause-bench rehearse}: the user's real migration in a window on their own staging stack, under load. */
 @Command(name = "rehearse", mixinStandardHelpOptions = true,
-        header = "Your real migration in a window on your staging front, under load.",
+        header = "Your own migration in a window, on your staging front.",
         description = {"Loads an existing front (a pause-proxy or an HAProxy frontend with the gate) open-loop, runs"
                 + " 'pausectl run -- CMD' against its admin API (--admin) or HAProxy (--haproxy, --frontend) with your"
                 + " real migration, and reports what the clients saw: sent, 2xx, failed by kind, lost (never"
