@@ -3,7 +3,8 @@ package io.pausectl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pausectl.api.Json;
 import io.pausectl.api.Status;
-import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.testkit.http.TestUpstream;
+import io.pausectl.testkit.proxy.ProxyProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,7 +119,7 @@ class OperatorCommandsIntegrationTest {
     void heldListsTheHeldRequestsAndCancelAnswersOne503NeverForwarded() throws Exception {
         PausectlProcess pause = pausectl("pause", "--ttl", "30s", "--reason", "test");
         assertThat(pause.waitFor(EXIT)).as(pause.err()).isZero();
-        long before = upstream.received.get();
+        long before = upstream.received();
         CompletableFuture<HttpResponse<String>> first = send("/orders/1?token=secret");
         await().atMost(Duration.ofSeconds(20)).until(() -> status().queueDepth() == 1);
         CompletableFuture<HttpResponse<String>> second = send("/catalog");
@@ -157,8 +158,8 @@ class OperatorCommandsIntegrationTest {
         assertThat(resume.waitFor(EXIT)).as(resume.err()).isZero();
         assertThat(second.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         // Only the released one reached the upstream; the cancelled one never did.
-        assertThat(upstream.received.get() - before).isEqualTo(1);
-        assertThat(upstream.paths).doesNotContain("/orders/1");
+        assertThat(upstream.received() - before).isEqualTo(1);
+        assertThat(upstream.paths()).doesNotContain("/orders/1");
         assertThat(status().counters().cancelled()).isEqualTo(1);
     }
 }
