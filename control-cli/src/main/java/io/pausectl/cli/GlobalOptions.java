@@ -53,6 +53,16 @@ public final class GlobalOptions {
             description = "With --haproxy: " + HaproxyTargets.STRATEGY_DESCRIPTION)
     Strategy strategy;
 
+    @Option(names = "--etcd", paramLabel = "URL", scope = ScopeType.INHERIT, split = ",",
+            description = {"Drive a fleet of pause proxies through etcd instead of their admin APIs: etcd client URLs,"
+                    + " http://HOST:PORT; repeat or separate with commas. Needs --fleet; excludes --target and --haproxy.",
+                    "Default: $PAUSECTL_ETCD (comma-separated)."})
+    List<String> etcd = new ArrayList<>();
+
+    @Option(names = "--fleet", paramLabel = "NAME", scope = ScopeType.INHERIT,
+            description = "With --etcd: the fleet to pause (the proxies run with --fleet NAME). Default: $PAUSECTL_FLEET.")
+    String fleet;
+
     /** How results are printed. */
     public Output output() {
         return output;

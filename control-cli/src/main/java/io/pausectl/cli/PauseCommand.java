@@ -59,6 +59,10 @@ final class PauseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (root.etcdFleet().isPresent()) {
+            throw new ParameterException(spec.commandLine(), "pause with --etcd is not supported: use 'pausectl --etcd"
+                    + " URL --fleet NAME run -- CMD' (the intent lives as long as the run)");
+        }
         if (ttl != null && ttl.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new ParameterException(spec.commandLine(), "--ttl must be at least 1s");
         }

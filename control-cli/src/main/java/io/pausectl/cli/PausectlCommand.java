@@ -45,6 +45,8 @@ import java.util.Set;
         footer = {"  PAUSECTL_TARGETS  comma-separated admin API URLs, when no --target is given",
                 "  PAUSECTL_TOKEN    the admin API bearer token, when no --token-file is given",
                 "  PAUSECTL_POSTGRES run's --postgres URL, when none is given",
+                "  PAUSECTL_ETCD     comma-separated etcd client URLs, when no --etcd is given (fleet mode)",
+                "  PAUSECTL_FLEET    the fleet's name, when no --fleet is given",
                 "  PAUSECTL_DEBUG    set to 1 to print stack traces of internal errors"})
 public final class PausectlCommand implements Runnable {
     @Mixin
@@ -152,6 +154,53 @@ public final class PausectlCommand implements Runnable {
     GlobalOptions options() {
         return options;
     }
+
+    /** A fleet driven through etcd: the client and the fleet's keys. */
+    record EtcdFleet(io.pausectl.fleet.EtcdClient etcd, io.pausectl.fleet.FleetKeys keys) {
+    }
+
+    /**
+     * The fleet named by {@code --etcd} and {@code --fleet} (or {@code PAUSECTL_ETCD} and
+     * {@code PAUSECTL_FLEET}), or empty when no etcd is named (the targets are admin APIs or HAProxy).
+     *
+     * @throws ParameterException on a missing fleet name, a bad endpoint, or --target/--haproxy besides (exit 2)
+     */
+    Optional<EtcdFleet> etcdFleet() {
+        CommandLine cl = spec.commandLine();
+        List<String> endpoints = matched("--etcd");
+        if (endpoints.isEmpty()) {
+            String fromEnv = context.environment().get(ENV_ETCD);
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                Arrays.stream(fromEnv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).forEach(endpoints::add);
+            }
+        }
+        String fleet = options.fleet != null ? options.fleet : context.environment().get(ENV_FLEET);
+        if (endpoints.isEmpty()) {
+            if (options.fleet != null) {
+                throw new ParameterException(cl, "--fleet needs --etcd URL (the etcd the fleet's proxies follow)");
+            }
+            return Optional.empty();
+        }
+        if (!matched("--target").isEmpty() || !matched("--haproxy").isEmpty()) {
+            throw new ParameterException(cl, "--etcd excludes --target and --haproxy: a fleet is driven through etcd"
+                    + " alone");
+        }
+        if (fleet == null || fleet.isBlank()) {
+            throw new ParameterException(cl, "--etcd needs --fleet NAME (the name the proxies run with --fleet)");
+        }
+        try {
+            return Optional.of(new EtcdFleet(new io.pausectl.fleet.EtcdClient(endpoints,
+                    options.timeout.compareTo(java.time.Duration.ofSeconds(2)) < 0 ? options.timeout
+                            : java.time.Duration.ofSeconds(2)), io.pausectl.fleet.FleetKeys.of(fleet.trim())));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, "--etcd/--fleet: " + e.getMessage(), e);
+        }
+    }
+
+    /** The environment variable naming etcd's client URLs for --etcd. */
+    static final String ENV_ETCD = "PAUSECTL_ETCD";
+    /** The environment variable naming the fleet for --fleet. */
+    static final String ENV_FLEET = "PAUSECTL_FLEET";
 
     /**
      * Opens the targets the options and environment name.

@@ -58,6 +58,23 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        java.util.Optional<PausectlCommand.EtcdFleet> etcdFleet = root.etcdFleet();
+        if (etcdFleet.isPresent()) {
+            if (!which.force) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "with --etcd, resume takes --force"
+                        + " (a run's intent goes with its pausectl; --force removes whatever intent holds the fleet)");
+            }
+            try {
+                boolean removed = EtcdFleetWindow.removeAnyIntent(etcdFleet.get().etcd(), etcdFleet.get().keys());
+                out.println("fleet " + etcdFleet.get().keys().fleet() + ": " + (removed ? "intent removed; every node"
+                        + " resumes" : "no pause intent"));
+                out.flush();
+                return ExitCodes.OK;
+            } catch (io.pausectl.fleet.EtcdException e) {
+                throw new CliException(ExitCodes.NOT_RESUMED, "cannot remove the intent of fleet "
+                        + etcdFleet.get().keys().fleet() + ": " + e.getMessage());
+            }
+        }
         try (Fleet fleet = new Fleet(root.openTargets())) {
             List<Fleet.Result<Resumed>> results = fleet.each(this::resumeOne);
             List<Resumed> answers = new ArrayList<>();

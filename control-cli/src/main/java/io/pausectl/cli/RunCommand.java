@@ -86,6 +86,11 @@ final class RunCommand implements Callable<Integer> {
             description = "After forwarding SIGTERM to CMD, SIGKILL it if still running after this. Default: 10s.")
     Duration killAfter;
 
+    @Option(names = "--min-members", paramLabel = "N", defaultValue = "1",
+            description = "With --etcd: at least N nodes of the fleet must report paused before CMD runs (exit 3"
+                    + " otherwise). Default: 1.")
+    int minMembers;
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
     List<String> command;
 
@@ -113,6 +118,10 @@ final class RunCommand implements Callable<Integer> {
                     + " (nothing was paused)");
         }
         messages = new Messages(spec.commandLine().getErr(), root.context().stderrIsTerminal());
+        java.util.Optional<PausectlCommand.EtcdFleet> etcdFleet = root.etcdFleet();
+        if (etcdFleet.isPresent()) {
+            return fleetRun(etcdFleet.get());
+        }
         // The pre-flight check runs before anything is paused.
         database = postgres.open(spec, root.context().environment(), messages);
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
@@ -270,6 +279,97 @@ final class RunCommand implements Callable<Integer> {
             messages.say("the command exited with code " + exitCode);
         }
         return code;
+    }
+
+    /**
+     * The window over a fleet that follows an intent in etcd ({@link EtcdFleetWindow}): write the
+     * intent, wait for every node to report paused, run the command, remove the intent, wait for every
+     * node to report running.
+     */
+    @SuppressWarnings("try") // the signal registration is held for the window, never read
+    private int fleetRun(PausectlCommand.EtcdFleet fleet) {
+        if (minMembers < 1) {
+            throw new ParameterException(spec.commandLine(), "--min-members must be at least 1");
+        }
+        if (postgres.url != null) {
+            throw new ParameterException(spec.commandLine(), "--postgres is not supported with --etcd yet (nothing"
+                    + " was paused)");
+        }
+        if (ttl == null) {
+            ttl = DEFAULT_TTL;
+        }
+        if (maxPause == null) {
+            maxPause = DEFAULT_MAX_PAUSE;
+        }
+        PauseSpec checked;
+        try {
+            checked = new PauseSpec(reason(), root.context().holder(), ttl, pause.waitIdle, pause.scope());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pausectl-run");
+            t.setDaemon(true);
+            return t;
+        });
+        try (Signals.Registration ignored = root.context().signals().install(this::onSignal);
+             EtcdFleetWindow window = EtcdFleetWindow.open(fleet.etcd(), fleet.keys(), messages, checked.holder(),
+                     checked.reason(), ttl, pause.waitIdle, pause.scope())) {
+            long pausedAt = System.nanoTime();
+            window.awaitPaused(pause.waitIdle, minMembers, cancelled::get);
+            messages.say("fleet " + fleet.keys().fleet() + " paused (intent " + window.intent().id() + ", "
+                    + window.pausedNodes() + "); running: " + String.join(" ", command)
+                    + " (traffic resumes after --max-pause " + Durations.format(maxPause) + " at the latest)");
+            AtomicBoolean maxPauseReached = new AtomicBoolean();
+            timers.schedule(() -> {
+                maxPauseReached.set(true);
+                window.release();
+                messages.say("!!! --max-pause " + Durations.format(maxPause) + " reached: the intent is removed and"
+                        + " traffic RESUMES while the command is STILL RUNNING" + pidOf() + " !!!");
+            }, maxPause.toMillis(), TimeUnit.MILLISECONDS);
+            Integer exitCode;
+            int code;
+            try {
+                Process process = startUnlessCancelled();
+                if (process == null) {
+                    List<String> still = window.end(SETTLE);
+                    if (!still.isEmpty()) {
+                        throw new CliException(ExitCodes.NOT_RESUMED, "fleet " + fleet.keys().fleet()
+                                + ": STILL PAUSED after the intent was removed: " + String.join(", ", still));
+                    }
+                    throw new CliException(ExitCodes.NOT_PAUSED, "interrupted before the command started: traffic"
+                            + " resumed, the command was NOT run");
+                }
+                exitCode = waitFor(process);
+                code = exitCode;
+            } catch (IOException e) {
+                exitCode = null;
+                code = e.getMessage() != null && e.getMessage().contains("error=13")
+                        ? ExitCodes.COMMAND_NOT_EXECUTABLE : ExitCodes.COMMAND_NOT_FOUND;
+                messages.say("could not start '" + command.get(0) + "': " + e.getMessage() + "; resuming");
+            }
+            timers.shutdownNow();
+            String lost = window.lost();
+            List<String> still = window.end(SETTLE);
+            long heldMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt);
+            String changes = window.changes();
+            messages.say("fleet " + fleet.keys().fleet() + ": window of " + heldMs + " ms ended"
+                    + (changes.isEmpty() ? "" : "; " + changes));
+            if (lost != null) {
+                messages.say("!!! the fleet window was LOST while the command ran (" + lost + "): traffic was NOT"
+                        + " held for the whole command !!!");
+            } else if (!still.isEmpty()) {
+                throw new CliException(ExitCodes.NOT_RESUMED, "fleet " + fleet.keys().fleet() + ": STILL PAUSED"
+                        + " after the intent was removed: " + String.join(", ", still) + "\n  (the command "
+                        + (exitCode == null ? "did not start" : "exited with code " + exitCode) + ")");
+            }
+            if (exitCode != null && exitCode != 0) {
+                messages.say("the command exited with code " + exitCode);
+            }
+            return code;
+        } finally {
+            timers.shutdownNow();
+        }
     }
 
     /**

@@ -19,6 +19,7 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -60,6 +61,18 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        Optional<PausectlCommand.EtcdFleet> etcdFleet = root.etcdFleet();
+        if (etcdFleet.isPresent()) {
+            try {
+                PrintWriter fleetOut = spec.commandLine().getOut();
+                EtcdFleetWindow.statusLines(etcdFleet.get().etcd(), etcdFleet.get().keys()).forEach(fleetOut::println);
+                fleetOut.flush();
+                return ExitCodes.OK;
+            } catch (io.pausectl.fleet.EtcdException e) {
+                throw new CliException(ExitCodes.ERROR, "cannot read fleet " + etcdFleet.get().keys().fleet()
+                        + " from etcd: " + e.getMessage());
+            }
+        }
         if (interval.compareTo(Duration.ofMillis(100)) < 0) {
             throw new ParameterException(spec.commandLine(), "--interval must be at least 100ms");
         }
