@@ -7,7 +7,7 @@ import io.pausectl.api.Status;
 import io.pausectl.fleet.EtcdClient;
 import io.pausectl.fleet.FleetKeys;
 import io.pausectl.fleet.NodeReport;
-import io.pausectl.proxy.launch.ProxyProcess;
+import io.pausectl.testkit.proxy.ProxyProcess;
 import io.pausectl.testkit.etcd.EtcdCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
