@@ -23,6 +23,12 @@ import static org.awaitility.Awaitility.await;
  * first test stops the upstream before the first release, so that no request may be inside it when
  * it goes; the second stops it in the middle of the drain, where one inside it may be answered 502,
  * as it may have been acted on.)
+ *
+ * <p>The second test was disabled for a while: in 3 of 6 runs one GET that the dead upstream never
+ * saw got 504 after the whole {@code --upstream-timeout}. The cause was the test's upstream, not the
+ * proxy: {@link TestUpstream#close} left a connection accepted during the close open with nobody
+ * reading it, which a killed process never does ({@code TestUpstreamCloseTest} shows it). An
+ * upstream that accepts a connection and never answers is what {@code --upstream-timeout} is for.
  */
 class UpstreamOutageDrainTest {
 
@@ -64,10 +70,6 @@ class UpstreamOutageDrainTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("Open fault (issue 9): in 3 of 6 runs one GET released as the upstream died, which "
-            + "the upstream never saw, got 504 after the 60 s --upstream-timeout: its connection stayed open and silent. "
-            + "Not yet known whether the proxy or this in-process upstream's shutdown (an accepted socket left open) "
-            + "keeps it open; see the session note.")
     void anUpstreamKilledInTheMiddleOfTheDrainFailsOnlyWhatItMayHaveActedOn() throws Exception {
         // The issue's own case: the upstream dies while the held queue drains into it, its pooled
         // connections with it, and comes back on the same port. A request that never reached it

@@ -89,6 +89,13 @@ public final class TestUpstream implements AutoCloseable {
     private final AtomicInteger maxActive = new AtomicInteger();
     /** Bytes of {@code /flood} bodies handed to the socket so far. */
     public final java.util.concurrent.atomic.AtomicLong floodWritten = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Every connection it accepted, closed by {@link #close} and, once closed, any accepted later
+     * (stayClosed): a channel whose registration ran after its event loop began to shut down would
+     * otherwise stay open with nobody reading it.
+     */
+    private final io.netty.channel.group.ChannelGroup accepted = new io.netty.channel.group.DefaultChannelGroup(
+            "accepted", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE, true);
     private final Channel server;
 
     public TestUpstream() {
@@ -104,6 +111,7 @@ public final class TestUpstream implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        accepted.add(ch);
                         ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
                         ch.pipeline().addLast("codec", new HttpServerCodec())
                                 .addLast("framing", new Framing())
@@ -235,6 +243,11 @@ public final class TestUpstream implements AutoCloseable {
         return floodBlocked.get();
     }
 
+    /**
+     * Stops as a killed process would: the listener and every accepted connection closed (the
+     * kernel resets those not yet accepted), so a client never waits on a connection that nobody
+     * will read. Parked requests are answered first.
+     */
     @Override
     public void close() {
         if (group.isShuttingDown()) {
@@ -242,6 +255,7 @@ public final class TestUpstream implements AutoCloseable {
         }
         unpark();
         server.close().syncUninterruptibly();
+        accepted.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
