@@ -42,6 +42,8 @@ final class ClientExchange extends GatedRequest {
     boolean waitingUpstreamWritable;
     int status;
     long responseBytes;
+    /** Why the response was cut after its head went out (an upstream error kind), or null. */
+    String cutBy;
     /** The upstream that answered (for the access log); null before a connection. */
     UpstreamTarget target;
     /** The upstream half, while the exchange has one. */
@@ -62,6 +64,11 @@ final class ClientExchange extends GatedRequest {
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
         this.client = client;
+    }
+
+    @Override
+    protected HttpRequest head() {
+        return request;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.pausectl.proxy.gate;
 
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * One request as the pause gate sees it: what scope matching needs, and the two ways a held
@@ -33,6 +34,11 @@ public abstract class GatedRequest {
     long heldId;
     /** Set before {@link Admission#MAINTENANCE} or {@link Refusal#MAINTENANCE} is handed over. */
     MaintenanceNotice maintenance;
+    /**
+     * {@link MethodOverrides#of} of {@link #head()}, read on the first method-scoped match; the head
+     * no longer changes then, so a second reading on another thread finds the same.
+     */
+    private volatile String[] methodOverrides;
 
     /**
      * @param eventLoop     the client channel's event loop; every callback runs on it
@@ -68,6 +74,25 @@ public abstract class GatedRequest {
 
     public final int bufferedBytes() {
         return bufferedBytes;
+    }
+
+    /**
+     * The request head as it goes upstream (hop-by-hop headers removed, origin form), from which a
+     * method scope reads method overrides ({@link MethodOverrides}); null when there is none. It must
+     * not change once the request entered the gate.
+     */
+    protected HttpRequest head() {
+        return null;
+    }
+
+    /** The methods an origin may be told to act on instead of {@link #method()}; see {@link MethodOverrides}. */
+    final String[] methodOverrides() {
+        String[] o = methodOverrides;
+        if (o == null) {
+            o = MethodOverrides.of(head());
+            methodOverrides = o;
+        }
+        return o;
     }
 
     /**

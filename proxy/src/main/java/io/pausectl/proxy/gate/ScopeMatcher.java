@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * matches every non-empty list. The rule is <em>hold when in doubt</em>: a request is in scope when
  * any reading an origin may reasonably make of it is.
  * <ul>
- *   <li>method: without letter case (an origin may upper-case {@code post});</li>
+ *   <li>method: without letter case (an origin may upper-case {@code post}), the request's own or any
+ *       method it asks the origin to act on instead ({@link MethodOverrides}: override headers, a
+ *       {@code _method} query parameter, a POST body);</li>
  *   <li>path: by prefix, without letter case, over every form of the path in {@link PathForms}
  *       (percent-escapes of unreserved characters and their letter case, dot segments, repeated
  *       slashes, encoded slashes, backslashes, {@code ;parameters}), against the prefix as given and
@@ -72,19 +74,34 @@ final class ScopeMatcher {
     }
 
     boolean matches(GatedRequest r) {
-        return matchesMethod(r.method())
-                && (pathPrefixForms.length == 0 || PathForms.anyUnder(r.path(), pathPrefixForms))
-                && matchesHost(r.host());
+        // The method last: its overrides are read only for a request in scope otherwise.
+        return (pathPrefixForms.length == 0 || PathForms.anyUnder(r.path(), pathPrefixForms))
+                && matchesHost(r.host())
+                && matchesMethod(r);
     }
 
     /**
      * Methods are case-sensitive (RFC 9110 §9.1), but many origins upper-case them (Django's
-     * REQUEST_METHOD, Rack): {@code post} is held by a {@code POST} scope, when in doubt.
+     * REQUEST_METHOD, Rack): {@code post} is held by a {@code POST} scope, when in doubt. Then the
+     * methods the request may have the origin act on instead, read only now (a method-scoped pause).
      */
-    private boolean matchesMethod(String method) {
-        if (methods.length == 0) {
+    private boolean matchesMethod(GatedRequest r) {
+        if (methods.length == 0 || matchesMethod(r.method())) {
             return true;
         }
+        String[] overrides = r.methodOverrides();
+        if (overrides == MethodOverrides.ANY) {
+            return true;
+        }
+        for (String o : overrides) {
+            if (matchesMethod(o)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean matchesMethod(String method) {
         for (String m : methods) {
             if (m.equalsIgnoreCase(method)) {
                 return true;

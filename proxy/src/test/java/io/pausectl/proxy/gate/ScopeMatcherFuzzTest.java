@@ -16,11 +16,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * scope and never bypassed; and any path at all is matched without error, its canonical form
  * being stable. Seeds: the spellings of issue 10, in {@code ScopeMatcherFuzzTestInputs/}.
  *
+ * <p>Method overrides too: any override text is matched without error, and a GET whose
+ * override names DELETE, spelled by fuzzer-chosen steps (which header or the {@code _method}
+ * query parameter, the name's letter case and {@code _} for {@code -}, the value's letter case, a
+ * method before it in a list, percent-escapes in the query), is held by a scope of DELETE.
+ *
  * <p>Input: the bytes before the first NUL are a path (tried raw, and as the tail of the
- * {@code /orders} path to re-spell); the bytes after it choose the re-spelling steps.
+ * {@code /orders} path to re-spell) and an override value; the bytes after it choose the
+ * re-spelling steps and the override's spelling.
  */
 class ScopeMatcherFuzzTest {
     private static final ScopeMatcher ORDERS = ScopeMatcher.of(new Scope(List.of(), List.of("/orders"), List.of()));
+    private static final ScopeMatcher DELETES = ScopeMatcher.of(new Scope(List.of("DELETE"), List.of(), List.of()));
+    private static final String[] OVERRIDE_HEADERS = {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"};
     private static final GateSettings BYPASS_HEALTH = new GateSettings(1, 1, java.time.Duration.ofSeconds(1),
             java.time.Duration.ofSeconds(1), 1, 0, List.of("/healthz"));
 
@@ -50,6 +58,69 @@ class ScopeMatcherFuzzTest {
         assertThat(ORDERS.matches(request(path))).as(path).isTrue();
         String viaHealth = "/healthz/.." + path;
         assertThat(BYPASS_HEALTH.bypasses(viaHealth)).as(viaHealth).isFalse();
+
+        // Any override text: no error. A DELETE override, spelled another way: held.
+        DELETES.matches(withHead("GET", "/orders?" + raw, "X-HTTP-Method-Override", raw));
+        DELETES.matches(withHead("GET", "/orders?_method=" + raw, "X-Other", raw));
+        long bits = 0;
+        for (int i = nul + 1; i < input.length && i < nul + 9; i++) {
+            bits = bits << 8 | (input[i] & 0xff);
+        }
+        GatedRequest override = deleteOverride(bits);
+        assertThat(DELETES.matches(override)).as(override.head().uri() + " " + override.head().headers()).isTrue();
+    }
+
+    /** A GET asking for DELETE, spelled as {@code bits} choose. */
+    private static GatedRequest deleteOverride(long bits) {
+        int form = (int) (bits & 3);
+        bits >>>= 2;
+        StringBuilder value = new StringBuilder((bits & 1) != 0 ? "GET, " : "");
+        bits >>>= 1;
+        for (char c : "delete".toCharArray()) {
+            value.append((bits & 1) != 0 ? Character.toUpperCase(c) : c);
+            bits >>>= 1;
+        }
+        if (form == 3) {
+            StringBuilder query = new StringBuilder("/orders?a=1").append((bits & 1) != 0 ? ';' : '&');
+            bits >>>= 1;
+            for (char c : ("_method=" + value.toString().replace(' ', '+')).toCharArray()) {
+                if ((bits & 1) != 0 && c != '=' && c != '+') {
+                    query.append(String.format((bits & 2) != 0 ? "%%%02X" : "%%%02x", (int) c));
+                } else {
+                    query.append(c);
+                }
+                bits >>>= 2;
+            }
+            return withHead("GET", query.toString(), "X-Other", "1");
+        }
+        StringBuilder name = new StringBuilder();
+        for (char c : OVERRIDE_HEADERS[form].toCharArray()) {
+            char d = c == '-' && (bits & 1) != 0 ? '_' : (bits & 1) != 0 ? Character.toLowerCase(c) : c;
+            name.append(d);
+            bits >>>= 1;
+        }
+        return withHead("GET", "/orders", name.toString(), value.toString());
+    }
+
+    private static GatedRequest withHead(String method, String uri, String header, String value) {
+        io.netty.handler.codec.http.HttpRequest head = new io.netty.handler.codec.http.DefaultHttpRequest(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.valueOf(method),
+                uri, new io.netty.handler.codec.http.DefaultHttpHeaders(false));
+        head.headers().add(header, value);
+        return new GatedRequest(null, method, "/orders", "app.test", 0) {
+            @Override
+            protected io.netty.handler.codec.http.HttpRequest head() {
+                return head;
+            }
+
+            @Override
+            protected void onRelease(long heldNanos) {
+            }
+
+            @Override
+            protected void onRefuse(Refusal why) {
+            }
+        };
     }
 
     /** The raw bytes as plain segments: unreserved characters only, no dot segments. */

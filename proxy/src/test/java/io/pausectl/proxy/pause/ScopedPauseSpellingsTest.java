@@ -97,6 +97,55 @@ class ScopedPauseSpellingsTest {
         }
     }
 
+    /**
+     * A GET that asks the origin to act as a DELETE (method-override headers in any spelling, a
+     * {@code _method} query parameter) is held by a scope of DELETE; a plain GET, or one whose
+     * override stays out of scope, still flows.
+     */
+    @Test
+    void aMethodOverrideIntoTheScopeIsHeld() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{\"scope\":{\"methods\":[\"POST\",\"DELETE\"]}}");
+            for (String flows : List.of(get("/x", "app.test", "plain"),
+                    "GET /x HTTP/1.1\r\nHost: app.test\r\nX-HTTP-Method-Override: GET\r\nX-Req-Id: get\r\n\r\n",
+                    get("/x?method=DELETE&_methods=DELETE", "app.test", "other-param"))) {
+                assertThat(fx.client().send(flows).read().status()).as(flows).isEqualTo(200);
+            }
+            List<String> held = new ArrayList<>();
+            for (String header : List.of("X-HTTP-Method-Override: DELETE", "x-http-method-override: delete",
+                    "X-HTTP-Method: DELETE", "X-Method-Override: DELETE", "X_HTTP_METHOD_OVERRIDE: DELETE",
+                    "X-Http_Method: Delete", "X-HTTP-Method-Override: GET, DELETE",
+                    "X-HTTP-Method-Override: GET\r\nX-HTTP-Method-Override: DELETE",
+                    "X-HTTP-Method-Override: POST")) {
+                held.add("GET /x HTTP/1.1\r\nHost: app.test\r\n" + header + "\r\nX-Req-Id: s" + held.size()
+                        + "\r\n\r\n");
+            }
+            for (String target : List.of("/x?_method=DELETE", "/x?a=1&_method=delete", "/x?%5Fmethod=DELETE",
+                    "/x?a=1;_METHOD=DE%4CETE", "/x?_method=GET&_method=DELETE")) {
+                held.add(get(target, "app.test", "s" + held.size()));
+            }
+            holdAllThenReleaseAll(fx, paused, held);
+        }
+    }
+
+    /**
+     * A POST with a body may name another method inside it ({@code _method} in a Rails or Laravel
+     * form, or Laravel's JSON), which the proxy does not read: a method scope without POST holds it.
+     */
+    @Test
+    void aPostWithABodyIsHeldByAnyMethodScope() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{\"scope\":{\"methods\":[\"DELETE\"]}}");
+            assertThat(fx.client().send("POST /x HTTP/1.1\r\nHost: app.test\r\nContent-Length: 0\r\n"
+                    + "X-Req-Id: empty\r\n\r\n").read().status()).as("a POST without a body flows").isEqualTo(200);
+            holdAllThenReleaseAll(fx, paused, List.of(
+                    "POST /x HTTP/1.1\r\nHost: app.test\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                            + "Content-Length: 14\r\nX-Req-Id: s0\r\n\r\n_method=delete",
+                    "POST /x HTTP/1.1\r\nHost: app.test\r\nContent-Type: application/json\r\n"
+                            + "Transfer-Encoding: chunked\r\nX-Req-Id: s1\r\n\r\n14\r\n{\"_method\":\"DELETE\"}\r\n0\r\n\r\n"));
+        }
+    }
+
     @Test
     void aBypassPathCannotCarryAnInScopePath() throws Exception {
         try (PauseFixture fx = PauseFixture.start("bypass-path", "/healthz")) {
