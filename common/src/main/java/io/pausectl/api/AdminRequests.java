@@ -11,8 +11,11 @@ import io.pausectl.common.Printable;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -23,11 +26,12 @@ import java.util.stream.Collectors;
  * break a log line.
  *
  * <ul>
- *   <li>Bodies are JSON objects read by {@link Json#strict()}: unknown or repeated fields, text
- *       after the object and values of the wrong JSON type are refused.</li>
- *   <li>Free text ({@code reason}, {@code holder}, {@code lease}, scope entries) is at most
- *       {@value #MAX_TEXT} characters with no control character (CR, LF and the rest of C0, DEL,
- *       C1, U+2028/9).</li>
+ *   <li>Bodies are one JSON object read by {@link Json#strict()} (or nothing, for the defaults):
+ *       {@code null}, an array or another value at the top, unknown or repeated fields, text after
+ *       the object and values of the wrong JSON type are refused.</li>
+ *   <li>Free text ({@code reason}, {@code holder}, {@code lease}, {@code message}, scope entries) is
+ *       at most {@value #MAX_TEXT} characters with no control character (CR, LF and the rest of C0,
+ *       DEL, C1, U+2028/9) and no lone surrogate ({@code "\ud800"}: not Unicode text, RFC 8259 §8.2).</li>
  *   <li>{@code ttl} is {@link #MIN_TTL} to {@link #MAX_TTL} ({@link Durations} grammar; the
  *       proxy then caps a lease at its max-pause); {@code waitIdle} is 0 to {@link #MAX_WAIT_IDLE}.</li>
  * </ul>
@@ -46,21 +50,32 @@ public final class AdminRequests {
     }
 
     /**
-     * The body as {@code type}; null when it is empty, blank or {@code null}.
+     * The body as {@code type}; null when it is empty or blank (the endpoint's defaults). Anything
+     * else must be one JSON object: {@code null}, an array, a string, a number are refused.
      *
-     * @throws IllegalArgumentException when it is not JSON, or not the shape of {@code type}
+     * @throws IllegalArgumentException when it is not JSON, or not the shape of {@code type}, with a
+     *                                  message in the caller's terms (never the parser's)
      */
     public static <T> T read(byte[] body, Class<T> type) {
         if (isBlank(body)) {
             return null;
         }
+        T value;
         try {
-            return Json.strict().readValue(body, type);
+            value = Json.strict().readValue(body, type);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(explain(e, type));
         } catch (IOException e) {
-            throw new IllegalArgumentException("the body cannot be read: " + e.getClass().getSimpleName());
+            throw new IllegalArgumentException("the body cannot be read; send one JSON object, e.g. " + example(type));
         }
+        if (value == null) {
+            throw new IllegalArgumentException(notAnObject(type));
+        }
+        return value;
+    }
+
+    private static String notAnObject(Class<?> type) {
+        return "the body must be a JSON object, e.g. " + example(type) + " (or nothing, for the defaults)";
     }
 
     private static String explain(JsonProcessingException e, Class<?> type) {
@@ -83,22 +98,24 @@ public final class AdminRequests {
             }
             String path = path((JsonMappingException) e);
             if (path.isEmpty()) {
-                return "the body must be a JSON object, e.g. " + example(type);
+                return notAnObject(type);
             }
             String example = path.equals("ttl") || path.equals("waitIdle") || path.equals("retryAfter")
                     ? ", e.g. \"30s\"" : "";
             return "'" + path + "' must be " + expected(((MismatchedInputException) e).getTargetType())
                     + (((MismatchedInputException) e).getTargetType() == String.class ? example : "");
         }
-        String first = cut(Printable.escape(msg.lines().findFirst().orElse("")));
-        if (e instanceof JsonParseException && e.getLocation() != null) {
-            return "the body is not JSON (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + "): " + first;
+        // The parser's own words ("Unrecognized token 'x': was expecting (JSON String, ...") name its
+        // internals, not the caller's mistake: say where, and what to send.
+        if (e instanceof JsonParseException || e.getCause() instanceof IOException) {
+            return "the body is not JSON" + where(e) + "; send one JSON object, e.g. " + example(type);
         }
-        if (e instanceof JsonMappingException) {
-            return "the body does not fit this endpoint: " + first;
-        }
-        return "the body is not JSON: " + first;
+        return "the body does not fit this endpoint" + where(e) + "; send e.g. " + example(type);
+    }
+
+    private static String where(JsonProcessingException e) {
+        return e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
     /** Checks every free-text field of a pause body; the body as given. */
@@ -196,6 +213,30 @@ public final class AdminRequests {
         return c.id();
     }
 
+    /**
+     * Checks a request's query parameters: each a {@code known} one, given at most once (a repeated
+     * one is ambiguous: servers differ on which value wins).
+     *
+     * @param query the decoded parameters, name to values
+     * @return the value of each parameter given, by name
+     */
+    public static Map<String, String> query(Map<String, List<String>> query, String... known) {
+        Map<String, String> values = new HashMap<>();
+        for (Map.Entry<String, List<String>> p : query.entrySet()) {
+            String name = p.getKey();
+            if (!Arrays.asList(known).contains(name)) {
+                throw new IllegalArgumentException("unknown query parameter '" + Printable.escape(cut(name)) + "'"
+                        + (known.length == 0 ? "; this endpoint takes none" : "; known: " + String.join(", ", known)));
+            }
+            if (p.getValue().size() != 1) {
+                throw new IllegalArgumentException("query parameter '" + name + "' is given " + p.getValue().size()
+                        + " times; give it once");
+            }
+            values.put(name, p.getValue().get(0));
+        }
+        return values;
+    }
+
     /** The {@code limit} query parameter of {@code GET /v1/held}: 1 to 10000, 100 when absent. */
     public static int heldLimit(String text) {
         if (text == null) {
@@ -245,6 +286,10 @@ public final class AdminRequests {
         if (Printable.hasControl(value)) {
             throw new IllegalArgumentException("'" + field + "' must be one line of printable text: it holds a control"
                     + " character (\"" + cut(Printable.escape(value)) + "\")");
+        }
+        if (Printable.hasLoneSurrogate(value)) {
+            throw new IllegalArgumentException("'" + field + "' must be Unicode text: it holds half of a surrogate"
+                    + " pair (\"" + cut(Printable.escape(value)) + "\"), which no UTF-8 can carry");
         }
     }
 
@@ -316,8 +361,15 @@ public final class AdminRequests {
         return "{\"reason\":\"migrate\",\"ttl\":\"30s\"}";
     }
 
-    /** At most 120 characters; cut after escaping, since an escape is up to six times its character. */
+    /**
+     * At most 120 characters; cut after escaping, since an escape is up to six times its character,
+     * and never between the halves of a surrogate pair.
+     */
     private static String cut(String s) {
-        return s.length() > 120 ? s.substring(0, 120) + "…" : s;
+        if (s.length() <= 120) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(119)) ? 119 : 120;
+        return s.substring(0, end) + "…";
     }
 }

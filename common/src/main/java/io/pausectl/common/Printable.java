@@ -22,7 +22,23 @@ public final class Printable {
     }
 
     /**
-     * The text with every character {@link #hasControl} looks for written as {@code \n},
+     * Whether the text holds half of a UTF-16 surrogate pair without the other half (JSON's
+     * {@code "\ud800"}): not Unicode text, so it cannot be written as UTF-8 (RFC 8259 §8.2).
+     */
+    public static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The text with every character {@link #hasControl} looks for, and every lone surrogate, written as {@code \n},
      * {@code \r}, {@code \t} or {@code \}{@code uXXXX}, and every backslash doubled, so that the
      * escaped text is unambiguous and one line. Null stays null.
      */
@@ -42,7 +58,7 @@ public final class Printable {
                 replacement = "\\r";
             } else if (c == '\t') {
                 replacement = "\\t";
-            } else if (isControl(c)) {
+            } else if (isControl(c) || Character.isSurrogate(c) && !paired(text, i)) {
                 replacement = String.format("\\u%04x", (int) c);
             } else {
                 if (out != null) {
@@ -56,6 +72,12 @@ public final class Printable {
             out.append(replacement);
         }
         return out == null ? text : out.toString();
+    }
+
+    private static boolean paired(String text, int i) {
+        char c = text.charAt(i);
+        return Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
+                : i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
     }
 
     private static boolean isControl(char c) {

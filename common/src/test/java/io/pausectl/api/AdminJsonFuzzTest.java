@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Coverage-guided fuzzing (Jazzer) of what the admin API reads before it acts: the request
  * bodies ({@link AdminRequests}) and the duration grammar ({@link Durations}). Seeded with the
  * inputs of issue 10 (in {@code AdminJsonFuzzTestInputs/}). Each input must be either refused with
- * an {@link IllegalArgumentException} whose message is one short line, or accepted with every
- * value inside its documented range and no control character in any text.
+ * an {@link IllegalArgumentException} whose message is one short line in the caller's terms (no
+ * parser text, no lone surrogate), or accepted as an object with every value inside its documented
+ * range and no control character or lone surrogate in any text.
  *
  * <p>{@code mvn verify} fuzzes it for {@code fuzz.duration} in the parent pom's fuzz execution, which
  * keeps libFuzzer's output (with the number of executions) in {@code target/fuzz/AdminJsonFuzzTest.log}
@@ -33,6 +34,7 @@ class AdminJsonFuzzTest {
         pause(body);
         renew(body);
         resume(body);
+        maintenanceAndCancel(body);
         duration(new String(body, StandardCharsets.UTF_8));
     }
 
@@ -84,6 +86,23 @@ class AdminJsonFuzzTest {
         }
     }
 
+    /** The other bodies: refused in one line, or read as an object (never {@code null} as {@code {}}). */
+    private static void maintenanceAndCancel(byte[] body) {
+        try {
+            MaintenanceRequest m = AdminRequests.check(AdminRequests.read(body, MaintenanceRequest.class));
+            for (String text : new String[] {m.message(), m.holder(), m.lease()}) {
+                printable(text);
+            }
+        } catch (IllegalArgumentException refused) {
+            oneLine(refused);
+        }
+        try {
+            assertThat(AdminRequests.check(AdminRequests.read(body, CancelRequest.class))).isPositive();
+        } catch (IllegalArgumentException refused) {
+            oneLine(refused);
+        }
+    }
+
     private static void duration(String text) {
         Duration d;
         try {
@@ -99,6 +118,7 @@ class AdminJsonFuzzTest {
     private static void printable(String text) {
         if (text != null) {
             assertThat(Printable.hasControl(text)).as(text).isFalse();
+            assertThat(Printable.hasLoneSurrogate(text)).as(Printable.escape(text)).isFalse();
             assertThat(text.length()).isLessThanOrEqualTo(AdminRequests.MAX_TEXT);
         }
     }
@@ -107,6 +127,10 @@ class AdminJsonFuzzTest {
         assertThat(e.getMessage()).isNotBlank();
         assertThat(Printable.hasControl(e.getMessage())).as(e.getMessage()).isFalse();
         assertThat(e.getMessage().length()).as(e.getMessage()).isLessThan(600);
+        assertThat(Printable.hasLoneSurrogate(e.getMessage())).as(Printable.escape(e.getMessage())).isFalse();
+        // In the caller's terms: never the parser's own words.
+        assertThat(e.getMessage()).doesNotContain("Unrecognized", "was expecting", "Unexpected", "Cannot ",
+                "JSON String", "token '", "com.fasterxml", "java.");
     }
 
     @AfterAll

@@ -59,7 +59,6 @@ class AdminRequestsTest {
     void readsAnEmptyBodyAsNoneAndAGoodOneAsItIs() {
         assertThat(read("", PauseRequest.class)).isNull();
         assertThat(read(" \r\n", PauseRequest.class)).isNull();
-        assertThat(read("null", PauseRequest.class)).isNull();
         PauseRequest p = read("{\"reason\":\"migrate\",\"ttl\":\"1m30s\",\"scope\":{\"methods\":[\"POST\"]}} ",
                 PauseRequest.class);
         assertThat(AdminRequests.check(p)).isSameAs(p);
@@ -81,6 +80,74 @@ class AdminRequestsTest {
         assertThatThrownBy(() -> AdminRequests.check(p))
                 .hasMessageStartingWith(message)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "\r", "\u2028", "\u001b"));
+    }
+
+    /** The review's faults: {@code null} was read as {@code {}}, and parser text reached the caller. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {"null", "[]", "\"x\"", "5", "true", "[{}]", " null "})
+    void refusesEveryTopLevelValueButAnObjectOnEveryEndpoint(String body) {
+        for (Class<?> type : new Class<?>[] {PauseRequest.class, RenewRequest.class, ResumeRequest.class,
+                MaintenanceRequest.class, CancelRequest.class}) {
+            assertThatThrownBy(() -> read(body, type)).as(type.getSimpleName())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("the body must be a JSON object, e.g. {");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "{}x|the body is not JSON (line 1, column 3); send one JSON object, e.g. {",
+            "{\"reason\":tru}|the body is not JSON (line 1, column 1",
+            "{\"reason\":\"a\"|the body is not JSON",
+            "{reason:1}|the body is not JSON (line 1, column 2)",
+            "{\"reason\":\"a\",}|the body is not JSON",
+            "\u00ff|the body is not JSON",
+            "{\"ttl\":\"1s\"}]|the body",
+    })
+    void aBodyThatIsNotJsonIsToldInTheCallersTerms(String body, String message) {
+        assertThatThrownBy(() -> read(body, PauseRequest.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(message)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Unrecognized", "expecting", "token",
+                        "JSON String", "Unexpected", "Cannot", "character (", "code ", "java.", "Jackson", "\n"));
+    }
+
+    @Test
+    void aBodyOfInvalidUtf8IsNotJson() {
+        byte[] body = {'{', '"', 'r', 'e', 'a', 's', 'o', 'n', '"', ':', '"', (byte) 0xC3, '"', '}'};
+        assertThatThrownBy(() -> AdminRequests.read(body, PauseRequest.class))
+                .hasMessageStartingWith("the body is not JSON (line 1, column ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("UTF", "byte", "0x"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "{\"reason\":\"a\\ud800\"}|'reason' must be Unicode text",
+            "{\"holder\":\"\\udfff b\"}|'holder' must be Unicode text",
+            "{\"lease\":\"\\udbff\"}|'lease' must be Unicode text",
+            "{\"scope\":{\"hosts\":[\"a\\ud800.example\"]}}|'scope.hosts' must be Unicode text",
+    })
+    void refusesALoneSurrogateInFreeText(String body, String message) {
+        PauseRequest p = read(body, PauseRequest.class);
+        assertThatThrownBy(() -> AdminRequests.check(p))
+                .hasMessageStartingWith(message)
+                .satisfies(e -> assertThat(io.pausectl.common.Printable.hasLoneSurrogate(e.getMessage())).isFalse());
+        assertThat(AdminRequests.check(read("{\"reason\":\"\\ud83d\\ude00 ok\"}", PauseRequest.class)).reason())
+                .isEqualTo("\ud83d\ude00 ok");
+        assertThatThrownBy(() -> AdminRequests.check(read("{\"message\":\"down \\ud800\"}", MaintenanceRequest.class)))
+                .hasMessageStartingWith("'message' must be Unicode text");
+    }
+
+    @Test
+    void aQueryParameterIsKnownAndGivenOnce() {
+        assertThat(AdminRequests.query(java.util.Map.of("limit", java.util.List.of("5")), "limit"))
+                .isEqualTo(java.util.Map.of("limit", "5"));
+        assertThatThrownBy(() -> AdminRequests.query(java.util.Map.of("limit", java.util.List.of("1", "2")), "limit"))
+                .hasMessage("query parameter 'limit' is given 2 times; give it once");
+        assertThatThrownBy(() -> AdminRequests.query(java.util.Map.of("limt", java.util.List.of("1")), "limit"))
+                .hasMessage("unknown query parameter 'limt'; known: limit");
+        assertThatThrownBy(() -> AdminRequests.query(java.util.Map.of("x", java.util.List.of(""))))
+                .hasMessage("unknown query parameter 'x'; this endpoint takes none");
     }
 
     @Test

@@ -13,35 +13,42 @@ import io.pausectl.proxy.client.LingeringClose;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * First in an admin connection's pipeline (before the HTTP codec): bounds how long the connection
- * may hold the server's resources without a whole request, and how many admin connections there
- * are. The server's own time to answer (a pause's {@code waitIdle}) is not counted.
+ * may hold the server's resources without a whole request, and keeps its place in
+ * {@link AdminConnections}' budgets. The server's own time to answer (a pause's {@code waitIdle})
+ * is not counted.
  *
  * <ul>
- *   <li>No request under way: closed after {@link AdminLimits#idleTimeout()}.</li>
+ *   <li>No request under way: closed after {@link AdminLimits#idleTimeout()}, or
+ *       {@link AdminLimits#unauthenticatedIdleTimeout()} until a request carried the token.</li>
  *   <li>A request's first byte arrived: it must be whole within {@link AdminLimits#requestTimeout()},
  *       else 408 and a {@link LingeringClose}.</li>
- *   <li>Over {@link AdminLimits#maxConnections()}: 503 at once and a lingering close.</li>
+ *   <li>Pushed out by a newer unauthenticated connection ({@link AdminConnections#opened}): closed
+ *       at once. Refused (every unauthenticated connection being answered): 503 and a lingering
+ *       close.</li>
  * </ul>
- * {@link AdminHandler} tells it when a request is whole ({@link #answering}) and when its answer is
- * written ({@link #idle}). Runs on the connection's event loop only.
+ * {@link AdminHandler} tells it when a request is whole ({@link #answering}), when one carried the
+ * token ({@link #authenticated}) and when its answer is written ({@link #idle}). Runs on the
+ * connection's event loop only.
  */
 final class AdminConnectionGuard extends ChannelInboundHandlerAdapter {
     private enum Phase { IDLE, READING, ANSWERING, CLOSING }
 
+    /** Where the connection stands in {@link AdminConnections}; theirs to change. */
+    enum Standing { UNAUTHENTICATED, AUTHENTICATED, OVER_CAP, GONE }
+
     private final AdminLimits limits;
-    private final AtomicInteger open;
+    private final AdminConnections connections;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.IDLE;
     private ScheduledFuture<?> timer;
-    private boolean counted;
+    Standing standing = Standing.UNAUTHENTICATED;
 
-    AdminConnectionGuard(AdminLimits limits, AtomicInteger open) {
+    AdminConnectionGuard(AdminLimits limits, AdminConnections connections) {
         this.limits = limits;
-        this.open = open;
+        this.connections = connections;
     }
 
     @Override
@@ -51,24 +58,21 @@ final class AdminConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        counted = true;
-        if (open.incrementAndGet() > limits.maxConnections()) {
+        if (!connections.opened(this)) {
+            standing = Standing.GONE;
             phase = Phase.CLOSING;
-            refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_connections", "the admin API has "
-                    + limits.maxConnections() + " connections open already; retry shortly", true);
+            refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_connections", "the admin API is answering "
+                    + limits.maxUnauthenticated() + " new connections already; retry shortly", true);
             return;
         }
-        arm(limits.idleTimeout().toNanos());
+        arm(idleNanos());
         super.channelActive(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancel();
-        if (counted) {
-            counted = false;
-            open.decrementAndGet();
-        }
+        connections.closed(this);
         super.channelInactive(ctx);
     }
 
@@ -93,12 +97,40 @@ final class AdminConnectionGuard extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * A request on this connection carried the token (or none is configured).
+     *
+     * @return whether the connection may stay open after the answer (false past
+     *         {@link AdminLimits#maxConnections()}: answer with {@code Connection: close})
+     */
+    boolean authenticated() {
+        return connections.authenticated(this);
+    }
+
     /** The answer is written and nothing else waits: the idle timeout runs again. */
     void idle() {
         if (phase == Phase.ANSWERING) {
             phase = Phase.IDLE;
-            arm(limits.idleTimeout().toNanos());
+            arm(idleNanos());
         }
+    }
+
+    /** Whether {@link AdminConnections} may push this connection out for a newer one. */
+    boolean evictable() {
+        return phase == Phase.IDLE || phase == Phase.READING;
+    }
+
+    /** Pushed out by a newer unauthenticated connection: closed at once, unanswered. */
+    void evict() {
+        standing = Standing.GONE;
+        phase = Phase.CLOSING;
+        cancel();
+        ctx.close();
+    }
+
+    private long idleNanos() {
+        return (standing == Standing.AUTHENTICATED ? limits.idleTimeout() : limits.unauthenticatedIdleTimeout())
+                .toNanos();
     }
 
     /** The connection is being closed by someone else: no more timers. */

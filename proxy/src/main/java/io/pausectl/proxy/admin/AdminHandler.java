@@ -64,7 +64,8 @@ import java.util.Optional;
  *   <li>{@code GET /healthz}: 200 while the process serves; open even when a token is set, so
  *       that probes need no secret.</li>
  * </ul>
- * Errors are {@link ApiError} JSON: 400 bad body or duration, 401 missing or wrong token, 404
+ * Errors are {@link ApiError} JSON: 400 bad body or duration, 401 missing or wrong token (then the
+ * connection closes), 404
  * unknown path, lease or held request, 405 wrong method, 409 another lease (pause or maintenance) holds, 413 body over 64 KiB (then the
  * connection closes), 503 shutting down.
  */
@@ -151,12 +152,30 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             answerError(ctx, false, HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request");
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        String path;
+        java.util.Map<String, java.util.List<String>> query;
+        try {
+            QueryStringDecoder target = new QueryStringDecoder(request.uri());
+            path = target.path();
+            query = target.parameters();
+        } catch (IllegalArgumentException e) {
+            path = null;
+            query = null;
+        }
         HttpMethod method = request.method();
-        if (token != null && !path.equals("/healthz")
-                && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            // Before routing: a caller without the token learns nothing of which endpoints exist.
-            send(ctx, keepAlive, unauthorized());
+        boolean authorized = token == null || token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (!authorized && !"/healthz".equals(path)) {
+            // Before routing: a caller without the token learns nothing of which endpoints exist,
+            // and keeps no connection open by asking (AdminConnections).
+            send(ctx, false, unauthorized());
+            return;
+        }
+        if (authorized && !guard.authenticated()) {
+            keepAlive = false;
+        }
+        if (path == null) {
+            answerError(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, "bad_request",
+                    "the request target is not a path and query (a malformed %-escape?)");
             return;
         }
         if (path.equals("/healthz")) {
@@ -174,6 +193,10 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
+            // The API's own endpoints take no query parameter but /v1/held's limit, each once.
+            java.util.Map<String, String> params = path.startsWith("/v1/")
+                    ? AdminRequests.query(query, path.equals("/v1/held") ? new String[] {"limit"} : new String[0])
+                    : java.util.Map.of();
             switch (path) {
                 case "/metrics":
                     if (expect(ctx, keepAlive, method, HttpMethod.GET)) {
@@ -215,9 +238,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                     break;
                 case "/v1/held":
                     if (expect(ctx, keepAlive, method, HttpMethod.GET)) {
-                        java.util.List<String> limit = new QueryStringDecoder(request.uri()).parameters().get("limit");
-                        answerJsonLater(ctx, keepAlive, gate.held(AdminRequests.heldLimit(
-                                limit == null || limit.isEmpty() ? null : limit.get(limit.size() - 1))));
+                        answerJsonLater(ctx, keepAlive, gate.held(AdminRequests.heldLimit(params.get("limit"))));
                     }
                     break;
                 case "/v1/held/cancel":

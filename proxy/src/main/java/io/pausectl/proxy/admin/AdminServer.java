@@ -29,7 +29,6 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The admin API's HTTP server (JSON; see {@link AdminHandler} for the endpoints), on its own
@@ -43,7 +42,6 @@ public final class AdminServer {
     private final QueueingPauseGate gate;
     private final ProxyMetrics metrics;
     private final AdminLimits limits;
-    private final AtomicInteger open = new AtomicInteger();
     private EventLoopGroup group;
     private Channel serverChannel;
 
@@ -76,13 +74,15 @@ public final class AdminServer {
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("admin-api", true),
                 NioIoHandler.newFactory());
         BearerToken bearer = token.map(BearerToken::new).orElse(null);
+        // One event loop serves every admin connection, so the budgets need no locking.
+        AdminConnections connections = new AdminConnections(limits);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        AdminConnectionGuard guard = new AdminConnectionGuard(limits, open);
+                        AdminConnectionGuard guard = new AdminConnectionGuard(limits, connections);
                         ch.pipeline().addLast(
                                 guard,
                                 new HttpServerCodec(4096, 8192, 8192),

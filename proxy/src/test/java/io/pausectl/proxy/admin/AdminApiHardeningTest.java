@@ -39,8 +39,8 @@ import static org.awaitility.Awaitility.await;
  */
 class AdminApiHardeningTest {
     private static final String TOKEN = "s3cret-token";
-    private static final AdminLimits LIMITS = new AdminLimits(Duration.ofMillis(700), Duration.ofMillis(1500), 4,
-            64 * 1024);
+    private static final AdminLimits LIMITS = new AdminLimits(Duration.ofMillis(700), Duration.ofMillis(1500),
+            Duration.ofMillis(1500), 4, 4, 64 * 1024);
     private static EventLoop loop;
 
     private QueueingPauseGate gate;
@@ -84,7 +84,13 @@ class AdminApiHardeningTest {
     }
 
     private RawClient.Response call(String method, String path, String body, String token) throws IOException {
-        RawClient c = client();
+        return call(port, method, path, body, token);
+    }
+
+    private RawClient.Response call(int port, String method, String path, String body, String token)
+            throws IOException {
+        RawClient c = new RawClient(port);
+        clients.add(c);
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         c.send(method + " " + path + " HTTP/1.1\r\nHost: admin\r\n"
                 + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
@@ -160,6 +166,8 @@ class AdminApiHardeningTest {
                 assertThat(r.status()).as(probe[0] + " " + probe[1] + " " + token).isEqualTo(401);
                 assertThat(r.header("www-authenticate")).isEqualTo("Bearer");
                 assertThat(r.header("allow")).isNull();
+                assertThat(r.header("connection")).as("no connection kept for a caller without the token")
+                        .isEqualTo("close");
             }
         }
         assertThat(call("GET", "/healthz", null, null).status()).isEqualTo(200);
@@ -205,25 +213,68 @@ class AdminApiHardeningTest {
         call("POST", "/v1/resume", "{\"force\":true}");
     }
 
+    /**
+     * The review's fault: 64 idle connections without the token filled the one connection limit,
+     * and then {@code pausectl resume --force} got 503, so the pause could not be ended by hand.
+     * Now callers without the token have a budget of their own, a newcomer pushes out the oldest
+     * of them, and a request with the token is always served. The proxy's default limits.
+     */
     @Test
-    void connectionsPastTheCapGet503AndTheCapFreesAsConnectionsClose() throws Exception {
-        List<RawClient> held = new ArrayList<>();
+    void connectionsWithoutTheTokenCannotLockTheOperatorOut() throws Exception {
+        AdminServer server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), Optional.of(TOKEN), gate,
+                ProxyMetrics.prometheus(), AdminLimits.DEFAULT);
+        int defaultPort = server.start().getPort();
+        try {
+            RawClient.Response paused = call(defaultPort, "POST", "/v1/pause", "{\"reason\":\"migrate\"}", TOKEN);
+            assertThat(paused.status()).as(paused.bodyText()).isEqualTo(200);
+            List<RawClient> squatters = new ArrayList<>();
+            for (int i = 0; i < 2 * (AdminLimits.DEFAULT.maxConnections() + AdminLimits.DEFAULT.maxUnauthenticated());
+                 i++) {
+                RawClient c = new RawClient(defaultPort);
+                clients.add(c);
+                if (i % 3 == 1) {
+                    c.send("POST /v1/resume HTTP/1.1\r\nHost: admin\r\n");
+                } else if (i % 3 == 2) {
+                    c.send("GET /healthz HTTP/1.1\r\nHost: admin\r\n\r\n");
+                    assertThat(c.read().status()).isEqualTo(200);
+                }
+                squatters.add(c);
+            }
+            RawClient.Response resumed = call(defaultPort, "POST", "/v1/resume", "{\"force\":true}", TOKEN);
+            assertThat(resumed.status()).as(resumed.bodyText()).isEqualTo(200);
+            assertThat(Json.lenient().readValue(resumed.body(), Status.class).state()).isEqualTo(PauseState.RUNNING);
+            assertThat(status().state()).isEqualTo(PauseState.RUNNING);
+            assertThat(squatters.get(0).closedByServer()).as("the oldest was pushed out").isTrue();
+        } finally {
+            server.stop().syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void pastTheCapARequestWithTheTokenIsServedAndItsConnectionClosed() throws Exception {
+        List<RawClient> kept = new ArrayList<>();
+        String statusRequest = "GET /v1/status HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n";
         for (int i = 0; i < LIMITS.maxConnections(); i++) {
             RawClient c = client();
-            c.send("GET /healthz HTTP/1.1\r\nHost: admin\r\n\r\n");
-            assertThat(c.read().status()).isEqualTo(200);
-            held.add(c);
+            RawClient.Response r = c.send(statusRequest).read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("connection")).isNull();
+            kept.add(c);
         }
         RawClient over = client();
-        RawClient.Response refused = over.read();
-        assertThat(refused.status()).isEqualTo(503);
-        assertThat(refused.header("retry-after")).isEqualTo("1");
-        assertThat(refused.bodyText()).contains("\"error\":\"too_many_connections\"");
-        for (RawClient c : held) {
+        RawClient.Response served = over.send(statusRequest).read();
+        assertThat(served.status()).isEqualTo(200);
+        assertThat(served.header("connection")).isEqualTo("close");
+        assertThat(over.closedByServer()).isTrue();
+        RawClient.Response again = kept.get(0).send(statusRequest).read();
+        assertThat(again.status()).as("a kept connection still serves").isEqualTo(200);
+        kept.get(0).close();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            RawClient c = client();
+            RawClient.Response r = c.send(statusRequest).read();
             c.close();
-        }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(call("GET", "/healthz", null, null)
-                .status()).isEqualTo(200));
+            assertThat(r.header("connection")).as("a place freed").isNull();
+        });
     }
 
     /**
@@ -290,5 +341,41 @@ class AdminApiHardeningTest {
             assertThat(status().state()).as(body).isEqualTo(PauseState.PAUSED);
         }
         assertThat(call("POST", "/v1/resume", "{\"force\":true}").status()).isEqualTo(200);
+    }
+
+    /**
+     * The review's siblings of fault 8: {@code null} read as {@code {}}, parser text in the answer,
+     * a lone surrogate taken as text, and a repeated query parameter whose last value won.
+     */
+    @Test
+    void theSiblingsOfLooseJsonAreRefusedInTheCallersTerms() throws Exception {
+        String[][] cases = {
+                {"/v1/pause", "null", "the body must be a JSON object, e.g. {"},
+                {"/v1/pause", "[]", "the body must be a JSON object, e.g. {"},
+                {"/v1/pause", "\"pause\"", "the body must be a JSON object, e.g. {"},
+                {"/v1/pause", "{}x", "the body is not JSON (line 1, column 3); send one JSON object, e.g. {"},
+                {"/v1/pause", "{\"reason\":\"migrate \\ud800\"}", "'reason' must be Unicode text"},
+                {"/v1/pause", "{\"holder\":\"\\udc00ops\"}", "'holder' must be Unicode text"},
+                {"/v1/maintenance", "null", "the body must be a JSON object, e.g. {"},
+                {"/v1/maintenance", "{\"message\":\"back soon \\udbff\"}", "'message' must be Unicode text"},
+                {"/v1/resume", "null", "the body must be a JSON object, e.g. {"},
+                {"/v1/pause/renew", "[]", "the body must be a JSON object, e.g. {"},
+                {"/v1/held/cancel", "null", "the body must be a JSON object, e.g. {"},
+        };
+        for (String[] c : cases) {
+            ApiError e = error(call("POST", c[0], c[1]), 400);
+            assertThat(e.message()).as(c[1]).startsWith(c[2]).doesNotContain("Unrecognized", "expecting", "token",
+                    "Cannot", "java.", "\ud800", "\udc00", "\udbff");
+            Status s = status();
+            assertThat(s.state()).as(c[1]).isEqualTo(PauseState.RUNNING);
+            assertThat(s.maintenance()).as(c[1]).isNull();
+        }
+        assertThat(error(call("GET", "/v1/held?limit=1&limit=2", null), 400).message())
+                .isEqualTo("query parameter 'limit' is given 2 times; give it once");
+        assertThat(error(call("GET", "/v1/held?limt=2", null), 400).message())
+                .isEqualTo("unknown query parameter 'limt'; known: limit");
+        assertThat(error(call("GET", "/v1/status?verbose=1", null), 400).message())
+                .isEqualTo("unknown query parameter 'verbose'; this endpoint takes none");
+        assertThat(call("GET", "/v1/held?limit=2", null).status()).isEqualTo(200);
     }
 }
