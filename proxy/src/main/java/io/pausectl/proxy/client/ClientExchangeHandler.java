@@ -593,7 +593,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         LOG.debug("exchange with {} failed ({}): {}", ex.target, kind, cause.toString());
         if (ex.responseStarted) {
             // Part of the response went out (a body that broke or stalled): cut it, so the client
-            // cannot take it as complete.
+            // cannot take it as complete. The access log says what the client got: the head's
+            // status, and that the body was cut.
+            ex.cutBy = kind.name().toLowerCase(Locale.ROOT);
             failExchange(ex, (kind == UpstreamErrorKind.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT
                     : HttpResponseStatus.BAD_GATEWAY).code());
             closeClient();
@@ -729,9 +731,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             metrics.requestDone(status, nanos);
         }
         if (accessLog) {
-            ACCESS.info("{} \"{} {} HTTP/1.{}\" {} {} {}ms {}", clientIp, ex.method(), ex.uri, ex.http10 ? 0 : 1,
-                    status > 0 ? status : "-", ex.responseBytes, TimeUnit.NANOSECONDS.toMillis(nanos),
-                    ex.target == null ? "-" : ex.target);
+            int sent = ex.cutBy != null ? ex.status : status;
+            ACCESS.info("{} \"{} {} HTTP/1.{}\" {} {} {}ms {}{}", clientIp, ex.method(), ex.uri, ex.http10 ? 0 : 1,
+                    sent > 0 ? sent : "-", ex.responseBytes, TimeUnit.NANOSECONDS.toMillis(nanos),
+                    ex.target == null ? "-" : ex.target, ex.cutBy == null ? "" : " cut=" + ex.cutBy);
         }
         if (ex.forwarded) {
             gate.exit(ex);

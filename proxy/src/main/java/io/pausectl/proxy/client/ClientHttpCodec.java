@@ -36,7 +36,11 @@ import java.util.List;
  *   <li>bare LF line endings (strict line parsing), and the rest of Netty's checks: header names
  *       with whitespace or control characters, lengths that are not plain digits;</li>
  *   <li>a bare CR (one not followed by LF) in a head, at once: Netty would wait for an LF that
- *       never comes, until the idle timeout.</li>
+ *       never comes, until the idle timeout;</li>
+ *   <li>a request line that is not exactly {@code method SP request-target SP HTTP-version CRLF}
+ *       (RFC 9112 §3, §2.3): two spaces, a tab, {@code http/1.1} in lower case, bytes before the
+ *       method other than empty lines (§2.2). Netty would split on any run of whitespace and
+ *       upper-case the version, and the request would go upstream as another, normalised line.</li>
  * </ul>
  * Like {@code HttpServerCodec} it remembers which requests were HEAD, so the encoder never
  * writes a body (or a chunked terminator) after a HEAD response.
@@ -86,9 +90,13 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         private boolean broken;
         /** {@link #HEAD_STARTED} was fired for the head being read. */
         private boolean headStartSignalled;
+        /** The next request's line has not been checked yet ({@link #requestLineProblem}). */
+        private boolean lineUnchecked = true;
+        private final int maxRequestLine;
 
         RequestDecoder(HttpDecoderConfig config) {
             super(config);
+            this.maxRequestLine = config.getMaxInitialLineLength();
         }
 
         @Override
@@ -96,6 +104,13 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             if (broken) {
                 buffer.skipBytes(buffer.readableBytes());
                 return;
+            }
+            if (lineUnchecked) {
+                String problem = requestLineProblem(buffer);
+                if (problem != null) {
+                    refuse(buffer, out, problem);
+                    return;
+                }
             }
             int before = out.size();
             super.decode(ctx, buffer, out);
@@ -111,6 +126,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 }
                 if (o instanceof LastHttpContent) {
                     inHead = true;
+                    lineUnchecked = true;
                 }
             }
             if (!broken && inHead && buffer.isReadable() && !headStartSignalled) {
@@ -121,14 +137,65 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             if (!broken && inHead && hasBareCr(buffer)) {
                 // The decoder waits for an LF that may never come (RFC 9112 §2.2: a bare CR is
                 // invalid); refuse now rather than at the idle timeout.
-                broken = true;
-                buffer.skipBytes(buffer.readableBytes());
-                DefaultFullHttpRequest bad = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request",
-                        Unpooled.EMPTY_BUFFER);
-                bad.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("bare CR in the request head")));
-                methods.add(HttpMethod.GET);
-                out.add(bad);
+                refuse(buffer, out, "bare CR in the request head");
             }
+        }
+
+        /** Hands on a failed request (answered 400 and closed) and drops everything after it. */
+        private void refuse(ByteBuf buffer, List<Object> out, String why) {
+            broken = true;
+            buffer.skipBytes(buffer.readableBytes());
+            DefaultFullHttpRequest bad = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request",
+                    Unpooled.EMPTY_BUFFER);
+            bad.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(why)));
+            methods.add(HttpMethod.GET);
+            out.add(bad);
+        }
+
+        /**
+         * What is wrong with the request line at the start of {@code buffer}, or null when it is well
+         * formed or not whole yet (RFC 9112 §3): {@code token SP target SP HTTP/d.d CRLF}, one space
+         * each, the target without whitespace or control bytes, the version in capitals; empty lines
+         * before it are allowed (§2.2). A line without its CR is left to Netty's strict line parsing,
+         * one over the limit to its 414. Reads without consuming.
+         */
+        private String requestLineProblem(ByteBuf buffer) {
+            int start = buffer.readerIndex();
+            int end = buffer.writerIndex();
+            while (start + 1 < end && buffer.getByte(start) == '\r' && buffer.getByte(start + 1) == '\n') {
+                start += 2;
+            }
+            int lf = buffer.indexOf(start, Math.min(end, start + maxRequestLine + 2), (byte) '\n');
+            if (lf < 0) {
+                return null;
+            }
+            lineUnchecked = false;
+            if (lf == start || buffer.getByte(lf - 1) != '\r') {
+                return null;
+            }
+            int lineEnd = lf - 1;
+            int p = start;
+            while (p < lineEnd && isTchar(buffer.getByte(p))) {
+                p++;
+            }
+            if (p == start || p == lineEnd || buffer.getByte(p) != ' ') {
+                return "malformed request line: the method must be a token followed by one space (RFC 9112 §3)";
+            }
+            int target = ++p;
+            while (p < lineEnd && (buffer.getByte(p) & 0xff) > ' ' && buffer.getByte(p) != 0x7f) {
+                p++;
+            }
+            if (p == target || p == lineEnd || buffer.getByte(p) != ' ') {
+                return "malformed request line: the request-target must be followed by one space (RFC 9112 §3)";
+            }
+            p++;
+            if (lineEnd - p != 8 || buffer.getByte(p) != 'H' || buffer.getByte(p + 1) != 'T'
+                    || buffer.getByte(p + 2) != 'T' || buffer.getByte(p + 3) != 'P' || buffer.getByte(p + 4) != '/'
+                    || !isDigit(buffer.getByte(p + 5)) || buffer.getByte(p + 6) != '.' || !isDigit(buffer.getByte(p + 7))) {
+                return "malformed request line: the version must be HTTP/1.1 or HTTP/1.0, in capitals, then CRLF"
+                        + " (RFC 9112 §2.3)";
+            }
+            return null;
         }
 
         @Override
@@ -170,6 +237,16 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 }
             }
             return false;
+        }
+
+        private static boolean isDigit(byte b) {
+            return b >= '0' && b <= '9';
+        }
+
+        /** RFC 9110 §5.6.2 tchar. */
+        private static boolean isTchar(byte b) {
+            return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+                    || b > ' ' && b < 0x7f && "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
         }
 
         @Override

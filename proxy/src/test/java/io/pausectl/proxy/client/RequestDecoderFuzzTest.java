@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fuzzes the client side's request decoder and validator together, as they sit in the pipeline:
- * whatever bytes arrive, a request handed on is well formed (RFC 9112 §3.2 target, valid Host,
- * one Host in HTTP/1.1), anything refused is answered once and the connection closed, a bare CR
+ * whatever bytes arrive, a request handed on is well formed (its line exactly as RFC 9112 §3 has it,
+ * RFC 9112 §3.2 target, valid Host, one Host in HTTP/1.1), anything refused is answered once and the connection closed, a bare CR
  * never waits for more input, and nothing throws or leaks. Seeds: the faults of issue 10 and the
  * smuggling vectors, in {@code RequestDecoderFuzzTestInputs/}.
  */
@@ -40,6 +40,9 @@ class RequestDecoderFuzzTest {
                     if (m instanceof HttpRequest) {
                         handedOn++;
                         checkWellFormed((HttpRequest) m);
+                        if (handedOn == 1) {
+                            checkExactLine((HttpRequest) m, input);
+                        }
                     }
                 } finally {
                     ReferenceCountUtil.release(m);
@@ -79,6 +82,20 @@ class RequestDecoderFuzzTest {
             // Bytes over 0x7F (raw UTF-8) are forwarded as received; control bytes never are.
             assertThat(c > 0x20 && c != 0x7f && c <= 0xff).as("byte 0x%02X in %s", (int) c, r.uri()).isTrue();
         }
+    }
+
+    /**
+     * The first request handed on was sent with exactly its line (RFC 9112 §3): after empty lines,
+     * {@code METHOD SP target SP HTTP/1.x CRLF}, nothing normalised away.
+     */
+    private static void checkExactLine(HttpRequest r, byte[] input) {
+        String text = new String(input, StandardCharsets.ISO_8859_1);
+        int start = 0;
+        while (text.startsWith("\r\n", start)) {
+            start += 2;
+        }
+        assertThat(text.substring(start)).as("the line as sent")
+                .startsWith(r.method().name() + " " + r.uri() + " " + r.protocolVersion().text() + "\r\n");
     }
 
     private static String drainOutbound(EmbeddedChannel ch) {

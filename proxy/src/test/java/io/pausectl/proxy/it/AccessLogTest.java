@@ -46,6 +46,30 @@ class AccessLogTest {
         }
     }
 
+    /**
+     * A response whose head went out and whose body was then cut is logged as the client got it:
+     * the head's status and the bytes sent, then {@code cut=<upstream error kind>} (it used to say
+     * 502 or 504, which the client never saw).
+     */
+    @Test
+    void aCutResponseIsLoggedWithTheStatusSentAndCut() throws Exception {
+        try (TestUpstream upstream = new TestUpstream();
+             ProxyFixture proxy = ProxyFixture.start(upstream, "access-log", "true", "upstream-timeout", "300ms")) {
+            for (String path : new String[] {"/cut", "/trickle"}) {
+                try (RawClient c = new RawClient(proxy.port)) {
+                    c.send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                    org.assertj.core.api.Assertions.assertThatThrownBy(c::read).isInstanceOf(java.io.IOException.class);
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> lines.list.size() == 2);
+            String url = upstream.url().replace(".", "\\.");
+            assertThat(lines.list.get(0).getFormattedMessage())
+                    .matches("127\\.0\\.0\\.1 \"GET /cut HTTP/1\\.1\" 200 10 \\d+ms " + url + " cut=reset");
+            assertThat(lines.list.get(1).getFormattedMessage())
+                    .matches("127\\.0\\.0\\.1 \"GET /trickle HTTP/1\\.1\" 200 \\d+ \\d+ms " + url + " cut=timeout");
+        }
+    }
+
     @Test
     void silentWhenOff() throws Exception {
         try (TestUpstream upstream = new TestUpstream(); ProxyFixture proxy = ProxyFixture.start(upstream);

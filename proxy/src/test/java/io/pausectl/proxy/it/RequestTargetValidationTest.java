@@ -78,7 +78,20 @@ class RequestTargetValidationTest {
                 arguments("Host with an escape", host("a%2eb")),
                 arguments("Host list", host("a, b")),
                 arguments("bare CR line ends", "GET / HTTP/1.1\rHost: x\r\r"),
-                arguments("bare CR in a header", "GET / HTTP/1.1\r\nHost: x\rX: y"));
+                arguments("bare CR in a header", "GET / HTTP/1.1\r\nHost: x\rX: y"),
+                // RFC 9112 §3: method SP request-target SP HTTP-version, one space each. nginx 1.22
+                // takes extra spaces, HAProxy 2.6 extra spaces and tabs; both refuse the rest.
+                arguments("two spaces before the target", "GET  /a HTTP/1.1\r\nHost: x\r\n\r\n"),
+                arguments("two spaces before the version", "GET /a  HTTP/1.1\r\nHost: x\r\n\r\n"),
+                arguments("tab before the target", "GET\t/a HTTP/1.1\r\nHost: x\r\n\r\n"),
+                arguments("tab before the version", "GET /a\tHTTP/1.1\r\nHost: x\r\n\r\n"),
+                arguments("version in lower case", "GET /a http/1.1\r\nHost: x\r\n\r\n"),
+                arguments("version in mixed case", "GET /a Http/1.1\r\nHost: x\r\n\r\n"),
+                arguments("space after the version", "GET /a HTTP/1.1 \r\nHost: x\r\n\r\n"),
+                arguments("space before the method", " GET /a HTTP/1.1\r\nHost: x\r\n\r\n"),
+                arguments("NUL before the method", "\u0000GET /a HTTP/1.1\r\nHost: x\r\n\r\n"),
+                arguments("version with a leading zero", "GET /a HTTP/01.1\r\nHost: x\r\n\r\n"),
+                arguments("no version", "GET /a\r\nHost: x\r\n\r\n"));
         // Every control byte but the ones the request line treats as separators (HT, VT, FF, CR)
         // or that ends it (LF).
         Stream<Arguments> controls = IntStream.range(0, 0x20)
@@ -113,7 +126,9 @@ class RequestTargetValidationTest {
                 arguments("IPv6 Host with port", host("[::1]:8080"), "/h"),
                 arguments("Host with a trailing dot", host("app.test."), "/h"),
                 arguments("Host with an empty port", host("app.test:"), "/h"),
-                arguments("empty Host", host(""), "/h"));
+                arguments("empty Host", host(""), "/h"),
+                arguments("empty lines before the request line (RFC 9112 §2.2)",
+                        "\r\n\r\nGET /after-empty-lines HTTP/1.1\r\nHost: app.test\r\n\r\n", "/after-empty-lines"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -124,6 +139,20 @@ class RequestTargetValidationTest {
             assertThat(r.status()).isEqualTo(200);
         }
         assertThat(upstream.seen()).anyMatch(s -> s.uri().equals(forwardedUri));
+    }
+
+    /** Every request's line is checked, not only a connection's first. */
+    @Test
+    void aLenientRequestLineAfterAGoodRequestIsRefused() throws Exception {
+        try (RawClient c = new RawClient(proxy.port)) {
+            c.send("POST /line-ok HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nokGET  /line-bad HTTP/1.1\r\n"
+                    + "Host: x\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+            assertThat(c.read().status()).isEqualTo(400);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(upstream.seen()).anyMatch(s -> s.uri().equals("/line-ok"))
+                .noneMatch(s -> s.uri().equals("/line-bad"));
     }
 
     @Test
