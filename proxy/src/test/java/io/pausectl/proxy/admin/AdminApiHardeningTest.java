@@ -250,6 +250,31 @@ class AdminApiHardeningTest {
         }
     }
 
+    /**
+     * With no token (loopback only), every request counts as authenticated; connections that have
+     * sent none yet are still in the budget whose oldest is pushed out, so idle ones cannot lock a
+     * resume out either.
+     */
+    @Test
+    void withoutATokenIdleConnectionsCannotLockAResumeOut() throws Exception {
+        AdminServer server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), Optional.empty(), gate,
+                ProxyMetrics.prometheus(), AdminLimits.DEFAULT);
+        int openPort = server.start().getPort();
+        try {
+            RawClient.Response paused = call(openPort, "POST", "/v1/pause", "{}", null);
+            assertThat(paused.status()).as(paused.bodyText()).isEqualTo(200);
+            for (int i = 0; i < 2 * (AdminLimits.DEFAULT.maxConnections() + AdminLimits.DEFAULT.maxUnauthenticated());
+                 i++) {
+                clients.add(new RawClient(openPort));
+            }
+            RawClient.Response resumed = call(openPort, "POST", "/v1/resume", "{\"force\":true}", null);
+            assertThat(resumed.status()).as(resumed.bodyText()).isEqualTo(200);
+            assertThat(status().state()).isEqualTo(PauseState.RUNNING);
+        } finally {
+            server.stop().syncUninterruptibly();
+        }
+    }
+
     @Test
     void pastTheCapARequestWithTheTokenIsServedAndItsConnectionClosed() throws Exception {
         List<RawClient> kept = new ArrayList<>();
