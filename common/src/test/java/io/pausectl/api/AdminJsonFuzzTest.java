@@ -26,11 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AdminJsonFuzzTest {
     private static final AtomicLong executions = new AtomicLong();
+    /** The input being tried, as text (both readings), for what a message may quote from it. */
+    private static final ThreadLocal<String> input = ThreadLocal.withInitial(String::new);
 
     @FuzzTest(maxDuration = "10s")
     void adminBodiesAndDurations(FuzzedDataProvider data) {
         executions.incrementAndGet();
         byte[] body = data.consumeRemainingAsBytes();
+        input.set(new String(body, StandardCharsets.ISO_8859_1) + new String(body, StandardCharsets.UTF_8));
         pause(body);
         renew(body);
         resume(body);
@@ -128,9 +131,13 @@ class AdminJsonFuzzTest {
         assertThat(Printable.hasControl(e.getMessage())).as(e.getMessage()).isFalse();
         assertThat(e.getMessage().length()).as(e.getMessage()).isLessThan(600);
         assertThat(Printable.hasLoneSurrogate(e.getMessage())).as(Printable.escape(e.getMessage())).isFalse();
-        // In the caller's terms: never the parser's own words.
-        assertThat(e.getMessage()).doesNotContain("Unrecognized", "was expecting", "Unexpected", "Cannot ",
-                "JSON String", "token '", "com.fasterxml", "java.");
+        // In the caller's terms: never the parser's own words (unless the message quotes them from the input).
+        for (String word : new String[] {"Unrecognized", "was expecting", "Unexpected", "Cannot ", "JSON String",
+                "token '", "com.fasterxml", "java."}) {
+            if (!input.get().contains(word)) {
+                assertThat(e.getMessage()).doesNotContain(word);
+            }
+        }
     }
 
     @AfterAll
