@@ -1,5 +1,7 @@
 package io.pausectl.proxy.gate;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -99,5 +101,24 @@ final class HeldQueue {
             r = next;
         }
         return n;
+    }
+
+    /** The oldest {@code limit} requests (fewer when fewer are held), oldest first, left in place. O(limit). */
+    List<GatedRequest> oldest(int limit) {
+        List<GatedRequest> list = new ArrayList<>(Math.min(limit, 64));
+        for (GatedRequest r = head; r != null && list.size() < limit; r = r.queueNext) {
+            list.add(r);
+        }
+        return list;
+    }
+
+    /** The request whose {@link GatedRequest#heldId} is {@code heldId}, left in place, or null. O(held). */
+    GatedRequest find(long heldId) {
+        for (GatedRequest r = head; r != null; r = r.queueNext) {
+            if (r.heldId == heldId) {
+                return r;
+            }
+        }
+        return null;
     }
 }

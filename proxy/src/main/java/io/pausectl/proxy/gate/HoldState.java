@@ -22,5 +22,15 @@ enum HoldState {
     /** Cancelled by an operator and answered 503; never forwarded. */
     CANCELLED,
     /** Answered 503 by maintenance mode turned on while it was held; never forwarded. */
-    MAINTENANCE
+    MAINTENANCE;
+
+    /** The outcome of a hold that the gate answered 503 for {@code why}. */
+    static HoldState refusedBy(Refusal why) {
+        return switch (why) {
+            case TIMED_OUT -> TIMED_OUT;
+            case SHUTDOWN -> SHUTDOWN;
+            case CANCELLED -> CANCELLED;
+            case MAINTENANCE -> MAINTENANCE;
+        };
+    }
 }

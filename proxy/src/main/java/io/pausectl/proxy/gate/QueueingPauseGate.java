@@ -20,28 +20,25 @@ import io.pausectl.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The pause gate: while a pause lease is held, requests in its scope are held in a bounded FIFO
  * queue instead of being forwarded, and released in order when the pause ends. This class is the
  * phase machine (running → pausing → paused → draining → running); the data it drives live in
  * {@link HeldQueue} (the held requests), {@link InFlightRegistry} (the forwarded ones, per event
- * loop) and {@link PauseLease} (the pause, its ttl and its waiters), and a request's standing is a
- * {@link HoldState}.
+ * loop), {@link PauseLease} (the pause, its ttl and its waiters), {@link MaintenanceMode} (which
+ * maintenance is on, and its lease), {@link QueueBounds} (max-queued, max-queued-bytes) and
+ * {@link HoldOutcomes} (how holds and pauses ended); a request's standing is a {@link HoldState}. The
+ * metrics read it through {@link QueueingGateReadings}, a read-only view.
  *
  * <h2>Who owns what</h2>
  * <ul>
@@ -81,34 +78,18 @@ public final class QueueingPauseGate implements PauseGate {
     private final ProxyMetrics metrics;
     private final Ticker ticker;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
     private final long queueTimeoutNanos;
     private final long releaseIntervalNanos;
     // Held strongly here: the meters hold their object weakly.
-    private final GateReadings readings = new Readings();
+    private final GateReadings readings = new QueueingGateReadings(this);
 
     private volatile Phase phase = RUNNING;
     private volatile boolean shuttingDown;
-    /** Maintenance mode while on, else null; written on the executor only. */
-    private volatile MaintenanceWindow maintenance;
+    private final MaintenanceMode maintenance;
 
     private final InFlightRegistry inFlight = new InFlightRegistry();
-
-    // Bounds: reserved on the request's loop when it is held, freed when its outcome is settled.
-    private final AtomicInteger queuedCount = new AtomicInteger();
-    private final AtomicLong queuedBytes = new AtomicLong();
-
-    private final LongAdder held = new LongAdder();
-    private final LongAdder released = new LongAdder();
-    private final LongAdder timedOut = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder clientGone = new LongAdder();
-    private final LongAdder shutdown = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
-    private final LongAdder maintenanceRefused = new LongAdder();
-    private final LongAdder maintenanceAnswered = new LongAdder();
-    private final AtomicLong pausesResumed = new AtomicLong();
-    private final AtomicLong pausesExpired = new AtomicLong();
+    private final QueueBounds bounds;
+    private final HoldOutcomes outcomes = new HoldOutcomes();
 
     // Owned by the executor.
     private final HeldQueue queue = new HeldQueue();
@@ -147,6 +128,8 @@ public final class QueueingPauseGate implements PauseGate {
         this.clock = clock;
         this.queueTimeoutNanos = settings.queueTimeout().toNanos();
         this.releaseIntervalNanos = settings.drainRate() > 0 ? TimeUnit.SECONDS.toNanos(1) / settings.drainRate() : 0;
+        this.bounds = new QueueBounds(settings.maxQueued(), settings.maxQueuedBytes());
+        this.maintenance = new MaintenanceMode(executor, clock);
         metrics.bindGate(readings);
     }
 
@@ -156,10 +139,10 @@ public final class QueueingPauseGate implements PauseGate {
     @Override
     public Admission enter(GatedRequest request) {
         InFlightRegistry.Loop loop = inFlight.of(request.eventLoop());
-        MaintenanceWindow m = maintenance;
+        MaintenanceWindow m = maintenance.current();
         if (m != null && answersFor(m, request)) {
             request.maintenance = m.notice;
-            maintenanceAnswered.increment();
+            outcomes.maintenanceAnswered();
             return Admission.MAINTENANCE;
         }
         Phase p = phase;
@@ -197,7 +180,7 @@ public final class QueueingPauseGate implements PauseGate {
         }
         request.holdState = HoldState.CLIENT_GONE;
         long heldNanos = settle(request);
-        clientGone.increment();
+        outcomes.ended(HoldState.CLIENT_GONE);
         metrics.recordHold(heldNanos);
         toExecutor(() -> unlink(request));
     }
@@ -211,20 +194,9 @@ public final class QueueingPauseGate implements PauseGate {
     }
 
     private Admission hold(GatedRequest request) {
-        if (shuttingDown) {
-            rejected.increment();
-            return Admission.REJECTED;
-        }
-        if (queuedCount.incrementAndGet() > settings.maxQueued()) {
-            queuedCount.decrementAndGet();
-            rejected.increment();
-            return Admission.REJECTED;
-        }
         int bytes = request.bufferedBytes();
-        if (queuedBytes.addAndGet(bytes) > settings.maxQueuedBytes()) {
-            queuedBytes.addAndGet(-bytes);
-            queuedCount.decrementAndGet();
-            rejected.increment();
+        if (shuttingDown || !bounds.tryReserve(bytes)) {
+            outcomes.rejected();
             return Admission.REJECTED;
         }
         request.holdState = HoldState.HELD;
@@ -234,19 +206,17 @@ public final class QueueingPauseGate implements PauseGate {
         } catch (RejectedExecutionException e) {
             // The gate stopped between the shutdown check and here.
             request.holdState = HoldState.NOT_HELD;
-            queuedBytes.addAndGet(-bytes);
-            queuedCount.decrementAndGet();
-            rejected.increment();
+            bounds.free(bytes);
+            outcomes.rejected();
             return Admission.REJECTED;
         }
-        held.increment();
+        outcomes.held();
         return Admission.HELD;
     }
 
     /** Frees a held request's share of the bounds; returns how long it was held. */
     private long settle(GatedRequest request) {
-        queuedCount.decrementAndGet();
-        queuedBytes.addAndGet(-request.bufferedBytes());
+        bounds.free(request.bufferedBytes());
         return ticker.nanoTime() - request.heldAtNanos;
     }
 
@@ -258,7 +228,7 @@ public final class QueueingPauseGate implements PauseGate {
         }
         request.holdState = HoldState.RELEASED;
         long heldNanos = settle(request);
-        released.increment();
+        outcomes.ended(HoldState.RELEASED);
         metrics.recordHold(heldNanos);
         request.releasedByGate = true;
         inFlight.of(request.eventLoop()).add(request);
@@ -275,23 +245,9 @@ public final class QueueingPauseGate implements PauseGate {
             return;
         }
         long heldNanos = settle(request);
-        switch (why) {
-            case TIMED_OUT:
-                request.holdState = HoldState.TIMED_OUT;
-                timedOut.increment();
-                break;
-            case CANCELLED:
-                request.holdState = HoldState.CANCELLED;
-                cancelled.increment();
-                break;
-            case MAINTENANCE:
-                request.holdState = HoldState.MAINTENANCE;
-                maintenanceRefused.increment();
-                break;
-            default:
-                request.holdState = HoldState.SHUTDOWN;
-                shutdown.increment();
-        }
+        HoldState end = HoldState.refusedBy(why);
+        request.holdState = end;
+        outcomes.ended(end);
         metrics.recordHold(heldNanos);
         try {
             request.onRefuse(why);
@@ -308,7 +264,7 @@ public final class QueueingPauseGate implements PauseGate {
             request.eventLoop().execute(() -> settleRefusal(request, Refusal.SHUTDOWN));
             return;
         }
-        MaintenanceWindow m = maintenance;
+        MaintenanceWindow m = maintenance.current();
         if (m != null && answersFor(m, request)) {
             // Held just before maintenance mode began: it answers this one too.
             refuseForMaintenance(request, m);
@@ -322,7 +278,7 @@ public final class QueueingPauseGate implements PauseGate {
         }
         request.heldId = ++lastHeldId;
         queue.add(request);
-        maxQueueDepth = Math.max(maxQueueDepth, queuedCount.get());
+        maxQueueDepth = Math.max(maxQueueDepth, bounds.count());
         armTimeoutTimer();
         if (p.state == PauseState.DRAINING || p.state == PauseState.RUNNING) {
             pump();
@@ -461,20 +417,18 @@ public final class QueueingPauseGate implements PauseGate {
         if (order.leaseId().isPresent()) {
             throw new LeaseGoneException("lease " + order.leaseId().get() + " no longer holds a pause");
         }
-        byte[] id = new byte[16];
-        random.nextBytes(id);
-        PauseLease pause = new PauseLease(HexFormat.of().formatHex(id), order.holder(), order.reason(), scope,
+        PauseLease pause = new PauseLease(LeaseIds.next(), order.holder(), order.reason(), scope,
                 executor, clock, settings.maxPause(), this::leaseExpired);
         // Everything that can fail is done before the state changes: a pause order that fails leaves
         // the gate as it was (never pausing with no expiry).
         pause.renewFor(order.ttl().orElse(settings.maxPause()));
         if (current.state == PauseState.RUNNING) {
             pausedSince = clock.instant();
-            maxQueueDepth = queuedCount.get();
+            maxQueueDepth = bounds.count();
         }
         pause.censusPending.set(1);
         transition(new Phase(PauseState.PAUSING, pause), "paused by '" + pause.holder + "' (reason '"
-                + pause.reason + "', lease " + pause.leaseId.substring(0, 8) + "…, scope " + describe(scope) + ")");
+                + pause.reason + "', lease " + pause.leaseId.substring(0, 8) + "…, scope " + scope.describe() + ")");
         // Read the loops only after the phase is published (see the class comment).
         InFlightRegistry.Loop[] loops = inFlight.loops();
         pause.censusPending.addAndGet(loops.length);
@@ -618,10 +572,10 @@ public final class QueueingPauseGate implements PauseGate {
 
     private void endPause(PauseLease pause, boolean resumed, String why) {
         pause.end();
-        (resumed ? pausesResumed : pausesExpired).incrementAndGet();
+        outcomes.pauseEnded(resumed);
         metrics.recordPause(ticker.nanoTime() - pause.startNanos);
         // Keep the scope while draining: in-scope arrivals queue behind the held requests.
-        transition(new Phase(PauseState.DRAINING, pause), why + "; releasing " + queuedCount.get() + " held");
+        transition(new Phase(PauseState.DRAINING, pause), why + "; releasing " + bounds.count() + " held");
         nextReleaseAtNanos = ticker.nanoTime();
         pause.answerIdleWaiters(this::status);
         pump();
@@ -646,35 +600,7 @@ public final class QueueingPauseGate implements PauseGate {
             if (shuttingDown) {
                 throw new IllegalStateException("the proxy is shutting down");
             }
-            ScopeMatcher scope = ScopeMatcher.of(order.scope());
-            MaintenanceWindow on = maintenance;
-            String leaseId;
-            if (on != null) {
-                if (order.leaseId().isEmpty() || !order.leaseId().get().equals(on.leaseId)) {
-                    throw new LeaseConflictException("maintenance mode is already on, turned on by '" + on.holder
-                            + "' (lease " + on.leaseId + ", message '" + on.notice.message() + "'); turn it off"
-                            + " first, or name its lease to change it");
-                }
-                leaseId = on.leaseId;
-            } else if (order.leaseId().isPresent()) {
-                throw new LeaseGoneException("maintenance lease " + order.leaseId().get() + " is no longer on (it"
-                        + " ended, expired, or never existed)");
-            } else {
-                byte[] id = new byte[16];
-                random.nextBytes(id);
-                leaseId = HexFormat.of().formatHex(id);
-            }
-            MaintenanceWindow next = new MaintenanceWindow(leaseId, order.holder(), scope,
-                    new MaintenanceNotice(order.message(), Long.toString(order.retryAfter().toSeconds())),
-                    executor, clock, this::maintenanceExpired);
-            next.renewFor(order.ttl());
-            if (on != null) {
-                on.end();
-            }
-            maintenance = next;
-            log.info("maintenance mode {} by '{}' (lease {}…, scope {}, ttl {}): answering 503 with Retry-After {}s",
-                    on == null ? "on" : "changed", next.holder, leaseId.substring(0, 8), describe(scope),
-                    Durations.format(order.ttl()), next.notice.retryAfterSeconds());
+            MaintenanceWindow next = maintenance.turnOn(order, ScopeMatcher.of(order.scope()));
             int n = queue.removeIf(r -> answersFor(next, r), r -> refuseForMaintenance(r, next));
             if (n > 0) {
                 log.info("maintenance mode answered {} held request(s) 503 (never forwarded)", n);
@@ -695,39 +621,20 @@ public final class QueueingPauseGate implements PauseGate {
      */
     public Future<Status> maintenanceOff(String leaseId) {
         return onExecutor(() -> {
-            MaintenanceWindow on = maintenance;
-            if (leaseId != null && (on == null || !on.leaseId.equals(leaseId))) {
-                throw new LeaseGoneException("maintenance lease " + leaseId + " is not on (it ended, expired, or"
-                        + " never existed)");
-            }
-            if (on != null) {
-                endMaintenance(on, "turned off");
-            }
+            maintenance.turnOff(leaseId);
             return status();
         });
-    }
-
-    private void maintenanceExpired(MaintenanceWindow m) {
-        endMaintenance(m, "its lease expired (not renewed within its ttl)");
-    }
-
-    private void endMaintenance(MaintenanceWindow m, String why) {
-        m.end();
-        if (maintenance == m) {
-            maintenance = null;
-            log.info("maintenance mode off: {}", why);
-        }
     }
 
     /** The requests held now, oldest first, at most {@code limit} of them (read on the executor). */
     public Future<HeldList> held(int limit) {
         return onExecutor(() -> {
             long now = ticker.nanoTime();
-            List<HeldRequest> list = new ArrayList<>(Math.min(limit, 64));
-            for (GatedRequest r = queue.peek(); r != null && list.size() < limit; r = r.queueNext) {
+            List<HeldRequest> list = new ArrayList<>();
+            for (GatedRequest r : queue.oldest(limit)) {
                 list.add(view(r, now));
             }
-            return new HeldList(queuedCount.get(), list);
+            return new HeldList(bounds.count(), list);
         });
     }
 
@@ -740,19 +647,17 @@ public final class QueueingPauseGate implements PauseGate {
      */
     public Future<HeldRequest> cancelHeld(long id) {
         return onExecutor(() -> {
-            for (GatedRequest r = queue.peek(); r != null; r = r.queueNext) {
-                if (r.heldId == id) {
-                    GatedRequest request = r;
-                    HeldRequest view = view(request, ticker.nanoTime());
-                    queue.remove(request);
-                    request.eventLoop().execute(() -> settleRefusal(request, Refusal.CANCELLED));
-                    log.info("held request {} ({} {}) cancelled by the operator: answered 503", id, view.method(),
-                            view.path());
-                    if (queue.isEmpty() && phase.state == PauseState.DRAINING) {
-                        pump();
-                    }
-                    return view;
+            GatedRequest request = queue.find(id);
+            if (request != null) {
+                HeldRequest view = view(request, ticker.nanoTime());
+                queue.remove(request);
+                request.eventLoop().execute(() -> settleRefusal(request, Refusal.CANCELLED));
+                log.info("held request {} ({} {}) cancelled by the operator: answered 503", id, view.method(),
+                        view.path());
+                if (queue.isEmpty() && phase.state == PauseState.DRAINING) {
+                    pump();
                 }
+                return view;
             }
             throw new LeaseGoneException("no held request has id " + id + " (released, timed out, cancelled, its"
                     + " client left, or never held): list them with GET /v1/held");
@@ -776,8 +681,8 @@ public final class QueueingPauseGate implements PauseGate {
         long oldestHeldMs = oldest == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - oldest.heldAtNanos);
         PauseLease pause = p.pause;
         long inScope = p.state == PauseState.PAUSING ? Math.max(0, pause.inScope.get()) : 0;
-        MaintenanceWindow m = maintenance;
-        return new Status(p.state, queuedCount.get(), queuedBytes.get(), inFlight(), inScope, oldestHeldMs,
+        MaintenanceWindow m = maintenance.current();
+        return new Status(p.state, bounds.count(), bounds.bytes(), inFlight(), inScope, oldestHeldMs,
                 pause != null && pause.active() ? pause.toApi() : null, pausedSince, maxQueueDepth, counters())
                 .withMaintenance(m == null ? null : m.toApi());
     }
@@ -792,10 +697,7 @@ public final class QueueingPauseGate implements PauseGate {
     public Future<Integer> shutdown() {
         Future<Integer> done = onExecutor(() -> {
             shuttingDown = true;
-            MaintenanceWindow m = maintenance;
-            if (m != null) {
-                m.end();
-            }
+            maintenance.endForShutdown();
             PauseLease p = phase.pause;
             if (p != null && p.active()) {
                 p.end();
@@ -855,14 +757,6 @@ public final class QueueingPauseGate implements PauseGate {
         return answer;
     }
 
-    private static String describe(ScopeMatcher scope) {
-        var s = scope.scope;
-        if (s.methods().isEmpty() && s.pathPrefixes().isEmpty() && s.hosts().isEmpty()) {
-            return "all";
-        }
-        return "methods " + s.methods() + " paths " + s.pathPrefixes() + " hosts " + s.hosts();
-    }
-
     // ---------------------------------------------------------------------------------------------
     // Readings for metrics and status; safe from any thread.
 
@@ -873,12 +767,12 @@ public final class QueueingPauseGate implements PauseGate {
 
     /** Requests held now. */
     public int queueDepth() {
-        return queuedCount.get();
+        return bounds.count();
     }
 
     /** Bytes buffered for the requests held now. */
     public long queuedBytes() {
-        return queuedBytes.get();
+        return bounds.bytes();
     }
 
     /** Requests forwarded and not finished, in scope or not. */
@@ -888,14 +782,17 @@ public final class QueueingPauseGate implements PauseGate {
 
     /** Totals since start. */
     public Counters counters() {
-        return new Counters(held.sum(), released.sum(), timedOut.sum(), rejected.sum(), clientGone.sum(),
-                pausesResumed.get(), pausesExpired.get(), shutdown.sum(), cancelled.sum(), maintenanceRefused.sum(),
-                maintenanceAnswered.sum());
+        return outcomes.counters();
     }
 
     /** The settings the gate runs with. */
     public GateSettings settings() {
         return settings;
+    }
+
+    /** Whether maintenance mode is on now. */
+    boolean maintenanceOn() {
+        return maintenance.current() != null;
     }
 
     /** The gate's readings as the metrics see them: read-only, safe from any thread. */
@@ -907,81 +804,5 @@ public final class QueueingPauseGate implements PauseGate {
 
     /** The state and the pause it belongs to, published together. */
     record Phase(PauseState state, PauseLease pause) {
-    }
-
-    /** The read-only view handed to the metrics. */
-    private final class Readings implements GateReadings {
-        @Override
-        public PauseState state() {
-            return QueueingPauseGate.this.state();
-        }
-
-        @Override
-        public int queueDepth() {
-            return QueueingPauseGate.this.queueDepth();
-        }
-
-        @Override
-        public long queuedBytes() {
-            return QueueingPauseGate.this.queuedBytes();
-        }
-
-        @Override
-        public long inFlight() {
-            return QueueingPauseGate.this.inFlight();
-        }
-
-        @Override
-        public Counters counters() {
-            return QueueingPauseGate.this.counters();
-        }
-
-        @Override
-        public int maxQueued() {
-            return settings.maxQueued();
-        }
-
-        @Override
-        public long maxQueuedBytes() {
-            return settings.maxQueuedBytes();
-        }
-
-        @Override
-        public double queueTimeoutSeconds() {
-            return settings.queueTimeout().toMillis() / 1000.0;
-        }
-
-        @Override
-        public double oldestHoldSeconds() {
-            Status s = statusNow();
-            return s == null ? Double.NaN : s.oldestHeldMs() / 1000.0;
-        }
-
-        @Override
-        public boolean maintenanceOn() {
-            return maintenance != null;
-        }
-
-        @Override
-        public double pauseStartedSeconds() {
-            Status s = statusNow();
-            return s == null ? Double.NaN : s.pausedSince() == null ? 0 : s.pausedSince().toEpochMilli() / 1000.0;
-        }
-
-        /**
-         * The status, read on the gate's executor (the queue is that thread's alone); null when it does not
-         * answer within a second (shutting down, or asked from the executor itself).
-         */
-        private Status statusNow() {
-            try {
-                return statusAsync().get(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
-                     | RuntimeException e) {
-                return null;
-            }
-        }
     }
 }

@@ -151,4 +151,12 @@ final class ScopeMatcher {
         }
         return false;
     }
+
+    /** For log lines: {@code all}, or the three lists. */
+    String describe() {
+        if (scope.methods().isEmpty() && scope.pathPrefixes().isEmpty() && scope.hosts().isEmpty()) {
+            return "all";
+        }
+        return "methods " + scope.methods() + " paths " + scope.pathPrefixes() + " hosts " + scope.hosts();
+    }
 }

@@ -110,4 +110,34 @@ class HeldQueueTest {
         assertThat(queue.removeIf(r -> false, r -> { })).isZero();
         assertThat(drain()).containsExactly(a);
     }
+
+    @Test
+    void listsTheOldestInOrderAndLeavesThemInPlace() {
+        TestRequest a = req("a");
+        TestRequest b = req("b");
+        TestRequest c = req("c");
+        assertThat(queue.oldest(5)).isEmpty();
+        for (TestRequest r : List.of(a, b, c)) {
+            queue.add(r);
+        }
+        assertThat(queue.oldest(2)).containsExactly(a, b);
+        assertThat(queue.oldest(10)).containsExactly(a, b, c);
+        assertThat(queue.oldest(0)).isEmpty();
+        assertThat(drain()).containsExactly(a, b, c);
+    }
+
+    @Test
+    void findsARequestByItsHeldIdAndLeavesItInPlace() {
+        TestRequest a = req("a");
+        TestRequest b = req("b");
+        a.heldId = 7;
+        b.heldId = 8;
+        queue.add(a);
+        queue.add(b);
+        assertThat(queue.find(8)).isSameAs(b);
+        assertThat(queue.find(9)).isNull();
+        queue.remove(b);
+        assertThat(queue.find(8)).as("taken out: no longer found").isNull();
+        assertThat(drain()).containsExactly(a);
+    }
 }
