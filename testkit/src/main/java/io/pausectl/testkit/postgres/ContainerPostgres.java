@@ -2,18 +2,9 @@ package io.pausectl.testkit.postgres;
 
 import io.pausectl.testkit.containers.ContainerEngine;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Properties;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.ToStringConsumer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -30,22 +21,15 @@ import org.testcontainers.containers.wait.strategy.Wait;
  * <p>A plain {@code GenericContainer} rather than Testcontainers' {@code PostgreSQLContainer}:
  * that one insists on the official image's name and on its two-phase start-up log.
  */
-public final class ContainerPostgres implements PostgresServer {
-    public static final String USER = "pausectl";
-    public static final String DATABASE = "pausectl";
+public final class ContainerPostgres extends LoopbackPostgres {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final int PORT_ATTEMPTS = 3;
 
     private final GenericContainer<?> container;
-    private final int port;
-    private final String password;
-    private final int majorVersion;
 
     private ContainerPostgres(GenericContainer<?> container, int port, String password, int majorVersion) {
+        super(port, password, majorVersion);
         this.container = container;
-        this.port = port;
-        this.password = password;
-        this.majorVersion = majorVersion;
     }
 
     /**
@@ -94,10 +78,15 @@ public final class ContainerPostgres implements PostgresServer {
         if (missing != null) {
             throw new IllegalStateException(missing);
         }
-        String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+        String password = newPassword();
         IllegalStateException last = null;
         for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-            int port = freePort();
+            int port;
+            try {
+                port = freePort();
+            } catch (IOException e) {
+                throw new IllegalStateException("no free loopback port: " + e, e);
+            }
             ToStringConsumer log = new ToStringConsumer();
             GenericContainer<?> container = new GenericContainer<>(ContainerEngine.POSTGRES_IMAGE)
                     .withNetworkMode("host")
@@ -123,7 +112,11 @@ public final class ContainerPostgres implements PostgresServer {
                         + " did not get ready (" + e.getMessage() + "); its log: " + tail(output), e);
             }
             try {
-                return new ContainerPostgres(container, port, password, majorVersion(port, password));
+                int major;
+                try (Connection c = connect(port, DATABASE, password, 5)) {
+                    major = majorVersion(c);
+                }
+                return new ContainerPostgres(container, port, password, major);
             } catch (SQLException e) {
                 container.stop();
                 throw new IllegalStateException("PostgreSQL in " + ContainerEngine.POSTGRES_IMAGE
@@ -131,50 +124,6 @@ public final class ContainerPostgres implements PostgresServer {
             }
         }
         throw last;
-    }
-
-    private static int majorVersion(int port, String password) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", USER);
-        props.setProperty("password", password);
-        props.setProperty("connectTimeout", "5");
-        props.setProperty("ApplicationName", "pausectl-testkit");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE, props);
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW server_version_num")) {
-            rs.next();
-            return Integer.parseInt(rs.getString(1)) / 10000;
-        }
-    }
-
-    @Override
-    public String host() {
-        return "127.0.0.1";
-    }
-
-    @Override
-    public int port() {
-        return port;
-    }
-
-    @Override
-    public String user() {
-        return USER;
-    }
-
-    @Override
-    public String password() {
-        return password;
-    }
-
-    @Override
-    public String database() {
-        return DATABASE;
-    }
-
-    @Override
-    public int majorVersion() {
-        return majorVersion;
     }
 
     /** The container's id on the engine. */
@@ -193,16 +142,7 @@ public final class ContainerPostgres implements PostgresServer {
         container.stop();
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free loopback port: " + e, e);
-        }
-    }
-
     private static String tail(String output) {
-        List<String> lines = output.lines().toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        return tail(output.lines().toList());
     }
 }

@@ -2,8 +2,6 @@ package io.pausectl.testkit.postgres;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,19 +9,14 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
-import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -42,9 +35,7 @@ import java.util.stream.Stream;
  * <p>Authentication: password (SCRAM) over TCP for the superuser {@value #USER}, trust over the
  * socket; the database {@value #DATABASE} is created for the caller.
  */
-public final class LocalPostgres implements PostgresServer {
-    public static final String USER = "pausectl";
-    public static final String DATABASE = "pausectl";
+public final class LocalPostgres extends LoopbackPostgres {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final int PORT_ATTEMPTS = 3;
@@ -52,20 +43,15 @@ public final class LocalPostgres implements PostgresServer {
     private final Path scratch;
     private final Process process;
     private final long postmasterPid;
-    private final int port;
-    private final String password;
-    private final int majorVersion;
     private final Thread shutdownHook;
     private boolean closed;
 
     private LocalPostgres(Path scratch, Process process, long postmasterPid, int port, String password,
                           int majorVersion) {
+        super(port, password, majorVersion);
         this.scratch = scratch;
         this.process = process;
         this.postmasterPid = postmasterPid;
-        this.port = port;
-        this.password = password;
-        this.majorVersion = majorVersion;
         // A JVM that ends without close() (a failed run, Ctrl-C on the bench) still stops its server.
         this.shutdownHook = new Thread(this::stop, "local-postgres-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -135,7 +121,7 @@ public final class LocalPostgres implements PostgresServer {
         try {
             scratch = Files.createTempDirectory("pausectl-pg-");
             giveToServerUser(scratch);
-            String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+            String password = newPassword();
             Path pwfile = scratch.resolve("pwfile");
             Files.writeString(pwfile, password + "\n");
             giveToServerUser(pwfile);
@@ -181,13 +167,9 @@ public final class LocalPostgres implements PostgresServer {
                 }
                 throw new IllegalStateException("PostgreSQL exited with " + process.exitValue() + "; its log: " + tail);
             }
-            try (Connection c = connect(port, "postgres", password); Statement s = c.createStatement()) {
+            try (Connection c = connect(port, "postgres", password, 2); Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE " + DATABASE);
-                int major;
-                try (ResultSet rs = s.executeQuery("SHOW server_version_num")) {
-                    rs.next();
-                    major = Integer.parseInt(rs.getString(1)) / 10000;
-                }
+                int major = majorVersion(c);
                 long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
                 return new LocalPostgres(scratch, process, pid, port, password, major);
             } catch (SQLException e) {
@@ -204,45 +186,6 @@ public final class LocalPostgres implements PostgresServer {
         stopProcessTree(process);
         throw new IllegalStateException("PostgreSQL did not accept connections within " + START_TIMEOUT.toSeconds()
                 + "s (last error: " + lastError + "); its log: " + tail(log));
-    }
-
-    private static Connection connect(int port, String database, String password) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", USER);
-        props.setProperty("password", password);
-        props.setProperty("connectTimeout", "2");
-        props.setProperty("ApplicationName", "pausectl-testkit");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
-    }
-
-    @Override
-    public String host() {
-        return "127.0.0.1";
-    }
-
-    @Override
-    public int port() {
-        return port;
-    }
-
-    @Override
-    public String user() {
-        return USER;
-    }
-
-    @Override
-    public String password() {
-        return password;
-    }
-
-    @Override
-    public String database() {
-        return DATABASE;
-    }
-
-    @Override
-    public int majorVersion() {
-        return majorVersion;
     }
 
     /** The postmaster's process id. */
@@ -407,16 +350,9 @@ public final class LocalPostgres implements PostgresServer {
                 .findFirst();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     private static String tail(Path log) {
         try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+            return tail(Files.readAllLines(log, StandardCharsets.UTF_8));
         } catch (IOException e) {
             return "(unreadable: " + e + ")";
         }

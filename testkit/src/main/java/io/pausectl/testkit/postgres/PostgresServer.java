@@ -5,8 +5,8 @@ package io.pausectl.testkit.postgres;
  * reachable at {@link #host()}:{@link #port()}, with one database and one superuser that has a
  * password. {@link #close()} stops it and removes what it started (data directory, container).
  *
- * <p>Implementations: {@link LocalPostgres} (the binaries installed on this machine) and container
- * launchers; scenarios take a {@link PostgresLauncher} so that one scenario runs on either.
+ * <p>Implementations: {@link LocalPostgres} (the binaries installed on this machine) and
+ * {@link ContainerPostgres}, sharing {@link LoopbackPostgres}; scenarios take a {@link PostgresLauncher} so that one scenario runs on either.
  */
 public interface PostgresServer extends AutoCloseable {
 
