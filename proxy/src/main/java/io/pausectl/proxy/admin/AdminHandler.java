@@ -35,6 +35,7 @@ import io.pausectl.common.Printable;
 import io.pausectl.proxy.client.LingeringClose;
 import io.pausectl.proxy.gate.LeaseConflictException;
 import io.pausectl.proxy.gate.LeaseGoneException;
+import io.pausectl.proxy.gate.NotHeldException;
 import io.pausectl.proxy.gate.MaintenanceOrder;
 import io.pausectl.proxy.gate.PauseOrder;
 import io.pausectl.proxy.gate.QueueingPauseGate;
@@ -329,7 +330,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             Throwable cause = f.cause();
             if (cause instanceof LeaseConflictException) {
                 answerError(ctx, keepAlive, HttpResponseStatus.CONFLICT, "conflict", cause.getMessage());
-            } else if (cause instanceof LeaseGoneException) {
+            } else if (cause instanceof LeaseGoneException || cause instanceof NotHeldException) {
                 answerError(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "not_found", cause.getMessage());
             } else if (cause instanceof IllegalArgumentException) {
                 answerError(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, "bad_request", cause.getMessage());

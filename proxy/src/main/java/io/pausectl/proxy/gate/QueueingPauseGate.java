@@ -642,7 +642,7 @@ public final class QueueingPauseGate implements PauseGate {
      * Takes the held request {@code id} out of the queue and answers it 503 with {@code Retry-After}
      * and {@code Connection: close}: never forwarded, so safe for its client to retry. O(held).
      *
-     * @return completes with the request as it was listed; fails with {@link LeaseGoneException}
+     * @return completes with the request as it was listed; fails with {@link NotHeldException}
      *         when no held request has that id (released, timed out, gone, or never held)
      */
     public Future<HeldRequest> cancelHeld(long id) {
@@ -659,7 +659,7 @@ public final class QueueingPauseGate implements PauseGate {
                 }
                 return view;
             }
-            throw new LeaseGoneException("no held request has id " + id + " (released, timed out, cancelled, its"
+            throw new NotHeldException("no held request has id " + id + " (released, timed out, cancelled, its"
                     + " client left, or never held): list them with GET /v1/held");
         });
     }

@@ -488,6 +488,27 @@ class QueueingPauseGateTest {
         assertThat(gate.queueDepth()).isZero();
     }
 
+    @Test
+    void cancelAnswersTheNamedHeldRequestAndAnUnknownIdIsNotHeld() {
+        QueueingPauseGate gate = defaultGate();
+        done(gate.pause(pauseAll()));
+        Req a = req(loopA, "GET", "/a");
+        Req b = req(loopB, "GET", "/b");
+        gate.enter(a);
+        gate.enter(b);
+        settle();
+        var held = done(gate.held(10)).held();
+        assertThat(held).extracting(r -> r.path()).containsExactly("/a", "/b");
+        long idOfB = held.get(1).id();
+        assertThat(done(gate.cancelHeld(idOfB)).path()).isEqualTo("/b");
+        assertThat(b.outcome).isEqualTo("refused:CANCELLED");
+        assertThat(a.outcome).isNull();
+        Future<?> again = gate.cancelHeld(idOfB);
+        settle();
+        assertThat(again.cause()).as("no longer held: not a lease error").isInstanceOf(NotHeldException.class);
+        assertThat(gate.counters().cancelled()).isEqualTo(1);
+    }
+
     /** A request that records how it ended, in the order it ended. */
     final class Req extends GatedRequest {
         String outcome;
