@@ -141,7 +141,9 @@ public final class ProxyProcess implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private String classPath = System.getProperty("java.class.path");
         private Path javaHome = Path.of(System.getProperty("java.home"));
-        private Duration startTimeout = Duration.ofSeconds(30);
+        // A bound for a proxy that never listens, not a speed target: on a machine whose niced test
+        // runs share two cores with un-niced benchmarks, a JVM took more than 30 s to start.
+        private Duration startTimeout = Duration.ofSeconds(60);
         private boolean expectAdmin = true;
         private Consumer<String> output = line -> { };
 
