@@ -63,7 +63,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
     private static final Logger LOG = LoggerFactory.getLogger(ClientExchangeHandler.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("io.pausectl.proxy.access");
     private static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
     private static final AsciiString UPGRADE = HttpHeaderValues.UPGRADE;
 
@@ -160,12 +159,17 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         this.ctx = ctx;
         this.pool = context.pools().forLoop(ctx.channel().eventLoop());
         SocketAddress remote = ctx.channel().remoteAddress();
-        clientIp = remote instanceof InetSocketAddress
-                ? ((InetSocketAddress) remote).getAddress().getHostAddress()
-                : String.valueOf(remote);
+        clientIp = AccessLog.clientIp(remote);
         clientAddress = remote instanceof InetSocketAddress
                 ? clientIp + ":" + ((InetSocketAddress) remote).getPort()
                 : clientIp;
+    }
+
+    /** {@code Server-Timing: pause;dur=<ms>} on the answer to a request that was held (and only then). */
+    private static void addPauseTiming(HttpHeaders headers, ClientExchange ex) {
+        if (ex.heldNanos >= 0) {
+            headers.add(SERVER_TIMING, "pause;dur=" + TimeUnit.NANOSECONDS.toMillis(ex.heldNanos));
+        }
     }
 
     @Override
@@ -525,9 +529,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         ForwardedHeaders.addVia(headers, upstreamVersion);
-        if (ex.heldNanos >= 0) {
-            headers.add(SERVER_TIMING, "pause;dur=" + TimeUnit.NANOSECONDS.toMillis(ex.heldNanos));
-        }
+        addPauseTiming(headers, ex);
         ctx.write(response, ctx.voidPromise());
         clientFlushPending = true;
     }
@@ -674,9 +676,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (retryAfter != null) {
             head.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
         }
-        if (ex.heldNanos >= 0) {
-            head.headers().add(SERVER_TIMING, "pause;dur=" + TimeUnit.NANOSECONDS.toMillis(ex.heldNanos));
-        }
+        addPauseTiming(head.headers(), ex);
         ctx.write(head, ctx.voidPromise());
         ex.responseBytes = text.length;
         complete(ex, LocalResponses.body(ctx.alloc(), text));
@@ -732,9 +732,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         if (accessLog) {
             int sent = ex.cutBy != null ? ex.status : status;
-            ACCESS.info("{} \"{} {} HTTP/1.{}\" {} {} {}ms {}{}", clientIp, ex.method(), ex.uri, ex.http10 ? 0 : 1,
+            AccessLog.line(clientIp, ex.method() + " " + ex.uri + (ex.http10 ? " HTTP/1.0" : " HTTP/1.1"),
                     sent > 0 ? sent : "-", ex.responseBytes, TimeUnit.NANOSECONDS.toMillis(nanos),
-                    ex.target == null ? "-" : ex.target, ex.cutBy == null ? "" : " cut=" + ex.cutBy);
+                    ex.target == null ? "-" : ex.target, ex.cutBy);
         }
         if (ex.forwarded) {
             gate.exit(ex);

@@ -47,7 +47,6 @@ import java.util.List;
 public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ClientRequestValidator.class);
 
-    private static final Logger ACCESS = LoggerFactory.getLogger("io.pausectl.proxy.access");
 
     private final ProxyMetrics metrics;
     private final boolean accessLog;
@@ -103,12 +102,10 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
         metrics.requestDone(status.code(), 0);
         FullHttpResponse response = LocalResponses.full(ctx.alloc(), status, why, true);
         if (accessLog) {
-            java.net.SocketAddress remote = ctx.channel().remoteAddress();
-            String client = remote instanceof java.net.InetSocketAddress
-                    ? ((java.net.InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote);
             // A head the codec could not parse has no trustworthy method or target.
             String line = result.isFailure() ? "-" : request.method() + " " + RequestTargets.escape(request.uri()) + " " + request.protocolVersion();
-            ACCESS.info("{} \"{}\" {} {} 0ms -", client, line, status.code(), response.content().readableBytes());
+            AccessLog.line(AccessLog.clientIp(ctx.channel().remoteAddress()), line, status.code(),
+                    response.content().readableBytes(), 0, "-", null);
         }
         // Bytes after the refused head (its body, pipelined requests) are unread: linger, so the
         // answer is not lost to a reset.
