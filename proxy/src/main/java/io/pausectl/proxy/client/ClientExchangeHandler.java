@@ -751,8 +751,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ctx.flush();
         Channel up = upstreamHalf.tunnelTo(new TunnelHandler(client));
         ChannelPipeline clientPipeline = client.pipeline();
-        clientPipeline.addLast("tunnel", new TunnelHandler(up));
-        for (String name : new String[] {"idle", "validator", "http", "flow"}) {
+        clientPipeline.addLast(ClientPipeline.TUNNEL, new TunnelHandler(up));
+        for (String name : ClientPipeline.BEFORE_EXCHANGE) {
             if (clientPipeline.get(name) != null) {
                 clientPipeline.remove(name);
             }

@@ -10,6 +10,7 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.pausectl.proxy.client.ClientContext;
 import io.pausectl.proxy.client.ClientExchangeHandler;
 import io.pausectl.proxy.client.ClientHttpCodec;
+import io.pausectl.proxy.client.ClientPipeline;
 import io.pausectl.proxy.client.ClientRequestValidator;
 import io.pausectl.proxy.client.LingeringClose;
 
@@ -56,11 +57,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         clients.add(ch);
         ch.pipeline()
-                .addLast("http", new ClientHttpCodec(context.config().maxRequestLineLength(),
+                .addLast(ClientPipeline.HTTP, new ClientHttpCodec(context.config().maxRequestLineLength(),
                         context.config().maxHeaderSize(), MAX_CHUNK))
-                .addLast("flow", new FlowControlHandler())
-                .addLast("validator", new ClientRequestValidator(context.metrics(), context.config().accessLog()))
-                .addLast("exchange", new ClientExchangeHandler(context));
+                .addLast(ClientPipeline.FLOW, new FlowControlHandler())
+                .addLast(ClientPipeline.VALIDATOR, new ClientRequestValidator(context.metrics(), context.config().accessLog()))
+                .addLast(ClientPipeline.EXCHANGE, new ClientExchangeHandler(context));
     }
 
     /**

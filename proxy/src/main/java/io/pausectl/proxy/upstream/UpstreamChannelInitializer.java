@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
  * ({@link UpstreamConnection}, which hands responses to the exchange it is lent to).
  */
 final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
+    /** The codec's name in the upstream pipeline ({@link UpstreamExchange#tunnelTo} removes it). */
+    static final String CODEC = "http";
+
     /** Response heads from an origin may be larger than what clients are allowed to send. */
     static final int MAX_RESPONSE_LINE = 16 * 1024;
     static final int MAX_RESPONSE_HEADER = 64 * 1024;
@@ -26,7 +29,7 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ch.pipeline()
-                .addLast("http", new UpstreamHttpCodec(new HttpDecoderConfig()
+                .addLast(CODEC, new UpstreamHttpCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(MAX_RESPONSE_LINE)
                         .setMaxHeaderSize(MAX_RESPONSE_HEADER)
                         .setMaxChunkSize(MAX_CHUNK)

@@ -307,7 +307,7 @@ public final class UpstreamExchange {
         ChannelPipeline pipeline = up.pipeline();
         pipeline.addLast("tunnel", tunnel);
         pipeline.remove(c);
-        pipeline.remove("http");
+        pipeline.remove(UpstreamChannelInitializer.CODEC);
         return up;
     }
 
