@@ -165,6 +165,15 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 : clientIp;
     }
 
+    /**
+     * The client side's keep-alive rule, whatever the answer: the connection closes after it when
+     * the client asked so (RFC 9112 §9.3), the proxy is shutting down, or the request's body was
+     * not read to its end (the next bytes would not be a request head).
+     */
+    private boolean clientMustClose(ClientExchange ex) {
+        return !ex.clientKeepAlive || shuttingDown || (ex.hasBody && !ex.requestFullyRead);
+    }
+
     /** {@code Server-Timing: pause;dur=<ms>} on the answer to a request that was held (and only then). */
     private static void addPauseTiming(HttpHeaders headers, ClientExchange ex) {
         if (ex.heldNanos >= 0) {
@@ -520,7 +529,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
-        if (!ex.clientKeepAlive || shuttingDown || (ex.hasBody && !ex.requestFullyRead)) {
+        if (clientMustClose(ex)) {
             ex.closeClient = true;
         }
         if (ex.closeClient) {
@@ -669,8 +678,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.status = status.code();
         ex.responseStarted = true;
-        ex.closeClient = forceClose || ex.closeClient || !ex.clientKeepAlive || shuttingDown
-                || (ex.hasBody && !ex.requestFullyRead);
+        ex.closeClient = forceClose || ex.closeClient || clientMustClose(ex);
         byte[] text = LocalResponses.text(status, why);
         HttpResponse head = LocalResponses.head(status, text.length, ex.closeClient);
         if (retryAfter != null) {
