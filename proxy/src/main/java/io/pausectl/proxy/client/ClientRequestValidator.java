@@ -47,7 +47,6 @@ import java.util.List;
 public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ClientRequestValidator.class);
 
-
     private final ProxyMetrics metrics;
     private final boolean accessLog;
     private boolean refused;
