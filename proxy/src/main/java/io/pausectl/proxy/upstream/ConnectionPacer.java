@@ -16,11 +16,12 @@ import java.util.function.LongSupplier;
  * that acted on it and then reset, so such a request is never sent again).
  *
  * <p>So new connections are paced as TCP paces segments (RFC 5681): a window of unproven
- * connections starts at {@link #INITIAL_WINDOW}, grows by one for each connection proven promptly
- * (slow start: it doubles each round trip), stays as it is while proofs come later than usual (a
- * queue building up at the upstream delays them before anything is dropped), and halves on a sign
- * that the upstream's queue overflowed or that it is failing: a proof {@link #LATE_PROOF_NANOS}
- * later than usual (a retransmission came first), a connect refused or timed out, a connect still
+ * connections starts at {@link #INITIAL_WINDOW}, grows by one for each connection proven without a
+ * retransmission (slow start: it doubles each round trip), and halves on a sign that the upstream's
+ * queue overflowed or that it is failing: a connection whose request had to be retransmitted
+ * before it was proven or within {@link #PROOF_NANOS} (the upstream's kernel dropped the handshake's
+ * last ACK, as it does on a full queue; with SYN cookies the connect itself succeeds; read from
+ * {@code TCP_INFO} on the epoll transport), a connect refused or timed out, a connect still
  * pending well after this
  * upstream's usual connect time ({@link #slowConnectNanos}: four times its smoothed connect time,
  * 10 ms at least, 700 ms at most; a dropped SYN is retransmitted only after 1 s, RFC 6298's initial
@@ -43,14 +44,6 @@ final class ConnectionPacer {
     static final long MAX_SLOW_CONNECT_NANOS = 700_000_000L;
     /** An unproven connection stops counting after this long (a slow answer, a long poll): no sign either way. */
     static final long PROOF_NANOS = 1_000_000_000L;
-    /**
-     * A proof this much later than twice the fastest one is a loss: Linux retransmits unacknowledged
-     * data after 200 ms at the least (TCP_RTO_MIN), as it must when the upstream's kernel dropped the
-     * handshake's last ACK (a full listen queue; with SYN cookies the connect itself succeeds).
-     */
-    static final long LATE_PROOF_NANOS = 150_000_000L;
-    /** A proof within twice the fastest one plus this lets the window grow; between the two, it stays. */
-    static final long PROMPT_PROOF_SLACK_NANOS = 5_000_000L;
     /** No new connection for this long: the next ones start from {@link #INITIAL_WINDOW} again. */
     static final long IDLE_RESTART_NANOS = 1_000_000_000L;
 
@@ -61,8 +54,6 @@ final class ConnectionPacer {
     private volatile List<UpstreamConnectionPool> pools = List.of();
     /** Smoothed time of a connect that was not slow (RFC 6298's SRTT, gain 1/8); 0 before the first. */
     private volatile long smoothedConnectNanos;
-    /** The fastest proof (connect to first response byte) since the last restart; 0 before the first. */
-    private volatile long minProofNanos;
 
     ConnectionPacer() {
         this(System::nanoTime);
@@ -87,7 +78,6 @@ final class ConnectionPacer {
             if (w > INITIAL_WINDOW) {
                 window.compareAndSet(w, INITIAL_WINDOW);
             }
-            minProofNanos = 0;
         }
         for (;;) {
             int u = unproven.get();
@@ -102,28 +92,29 @@ final class ConnectionPacer {
     }
 
     /**
-     * A slot's connection was proven {@code nanos} after its connect began. Prompt (within twice the
-     * fastest proof plus 5 ms), the window grows by one; late by {@link #LATE_PROOF_NANOS} or more,
-     * it halves (a retransmission came first); in between it stays, as a queue building up at the
-     * upstream delays proofs before it drops anything (delay-based, as TCP Vegas).
+     * A slot's connection was proven (its first response byte). Without a retransmission the window
+     * grows by one; with one it halves: the upstream's kernel dropped a packet of a new connection,
+     * which on loopback or a LAN means its listen queue was full. (A proxy slowed down by its own
+     * loaded host sees late proofs but no retransmissions, so its delays are not taken for the
+     * upstream's.)
      */
-    void proven(long nanos) {
-        long min = minProofNanos;
-        if (min == 0 || nanos < min) {
-            // Racy between loops, and harmless: a slightly higher minimum is kept for a while.
-            minProofNanos = Math.max(1, nanos);
-            min = nanos;
-        }
-        if (nanos - 2 * min >= LATE_PROOF_NANOS) {
+    void proven(boolean retransmitted) {
+        if (retransmitted) {
             shrink();
-        } else if (nanos <= 2 * min + PROMPT_PROOF_SLACK_NANOS) {
+        } else {
             window.getAndUpdate(w -> Math.min(MAX_WINDOW, w + 1));
         }
         free();
     }
 
-    /** A slot's connection was not proven within {@link #PROOF_NANOS}: its slot frees, the window stays. */
-    void expired() {
+    /**
+     * A slot's connection was not proven within {@link #PROOF_NANOS} (a slow answer, a long poll): its
+     * slot frees; the window halves if its request had to be retransmitted, else it stays.
+     */
+    void expired(boolean retransmitted) {
+        if (retransmitted) {
+            shrink();
+        }
         free();
     }
 

@@ -42,7 +42,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** The pacer whose slot it holds while unproven; null once proven or closed. */
     private ConnectionPacer pacer;
     private ScheduledFuture<?> proofTimer;
-    private long connectStartNanos;
     /** The proxy closed it (not a sign of trouble at the upstream). */
     private boolean closedHere;
 
@@ -91,14 +90,13 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         channel.close();
     }
 
-    /** A new connection whose connect began at {@code startNanos}: it holds a slot of {@code p} until proven or closed. */
-    void unproven(ConnectionPacer p, long startNanos) {
+    /** A new connection: it holds a slot of {@code p} until proven or closed. */
+    void unproven(ConnectionPacer p) {
         if (!channel.isActive()) {
             p.lost();
             return;
         }
         pacer = p;
-        connectStartNanos = startNanos;
         proofTimer = channel.eventLoop().schedule(this::proofExpired, ConnectionPacer.PROOF_NANOS,
                 TimeUnit.NANOSECONDS);
     }
@@ -108,7 +106,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (p != null) {
             pacer = null;
             proofTimer.cancel(false);
-            p.proven(System.nanoTime() - connectStartNanos);
+            p.proven(retransmitted());
         }
     }
 
@@ -116,8 +114,23 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         ConnectionPacer p = pacer;
         if (p != null) {
             pacer = null;
-            p.expired();
+            p.expired(retransmitted());
         }
+    }
+
+    /**
+     * Whether the kernel had to retransmit anything on this connection ({@code TCP_INFO}'s
+     * {@code tcpi_total_retrans}; epoll transport only, false elsewhere).
+     */
+    private boolean retransmitted() {
+        if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll && epoll.isActive()) {
+            try {
+                return epoll.tcpInfo().totalRetrans() > 0;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Closed while unproven: a failure, unless the proxy closed it. */

@@ -129,7 +129,7 @@ public final class UpstreamConnectionPool {
      * round, the next round starts after a pause (50 ms, doubling to 500 ms) while it can start
      * before {@code deadlineNanos}. A new connection needs a slot of its upstream's
      * {@link ConnectionPacer}; without one the request waits in line until a slot frees (or, unless
-     * {@code fresh}, a pooled connection comes back) or its deadline passes. Completes
+     * {@code fresh}, a pooled connection comes back); after a failed connect, only until its deadline. Completes
      * {@code promise} on this loop with the connection, or with the last connect failure (a
      * {@link ConnectException} when the deadline passed in line). If the promise was cancelled
      * meanwhile, a connection that opens anyway goes to the idle list (it is clean).
@@ -215,9 +215,11 @@ public final class UpstreamConnectionPool {
             if (w.promise().isDone()) {
                 continue;
             }
-            if (now - w.deadlineNanos() > 0) {
-                w.promise().tryFailure(new ConnectException("no new connection to the upstream could be opened "
-                        + "before the request's deadline (connections being paced)"));
+            if ((w.attempts() > 0 || w.rounds() > 0) && now - w.deadlineNanos() > 0) {
+                // As after a round of refused connects: no new try past the deadline. A first
+                // connect is never refused for it: a slot frees within a connect timeout.
+                w.promise().tryFailure(new ConnectException("no connection to the upstream could be opened "
+                        + "before the request's deadline"));
                 continue;
             }
             if (!tryServe(w.promise(), w.fresh(), w.deadlineNanos(), w.attempts(), w.rounds())) {
@@ -253,7 +255,7 @@ public final class UpstreamConnectionPool {
             if (took < pacer.slowConnectNanos()) {
                 pacer.connectTook(took);
             }
-            c.unproven(pacer, startNanos);
+            c.unproven(pacer);
             if (!promise.trySuccess(c)) {
                 release(c);
             }

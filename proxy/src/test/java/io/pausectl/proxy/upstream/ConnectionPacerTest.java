@@ -7,16 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The window of unproven connections: slow start, halving on trouble, neutral closes. */
 class ConnectionPacerTest {
 
-    private static final long PROMPT = 1_000_000L;
-
     @Test
-    void startsWithTheInitialWindowAndGrowsByOnePerPromptlyProvenConnection() {
+    void startsWithTheInitialWindowAndGrowsByOnePerProvenConnection() {
         ConnectionPacer pacer = new ConnectionPacer(() -> 0L);
         for (int i = 0; i < ConnectionPacer.INITIAL_WINDOW; i++) {
             assertThat(pacer.tryStart()).as("slot %d", i).isTrue();
         }
         assertThat(pacer.tryStart()).as("the window is full").isFalse();
-        pacer.proven(PROMPT);
+        pacer.proven(false);
         // One slot freed and the window grew by one: two new connections may start.
         assertThat(pacer.tryStart()).isTrue();
         assertThat(pacer.tryStart()).isTrue();
@@ -29,7 +27,7 @@ class ConnectionPacerTest {
         ConnectionPacer pacer = new ConnectionPacer(() -> 0L);
         for (int i = 0; i < 12; i++) {
             assertThat(pacer.tryStart()).as("slot %d", i).isTrue();
-            pacer.proven(PROMPT);
+            pacer.proven(false);
         }
         assertThat(pacer.window()).isEqualTo(ConnectionPacer.INITIAL_WINDOW + 12);
         assertThat(pacer.tryStart()).isTrue();
@@ -48,22 +46,22 @@ class ConnectionPacerTest {
     }
 
     @Test
-    void aLateProofHalvesTheWindowAndASomewhatSlowOneKeepsIt() {
+    void aRetransmissionHalvesTheWindowAndAnExpiredProofWithoutOneKeepsIt() {
         ConnectionPacer pacer = new ConnectionPacer(() -> 0L);
         for (int i = 0; i < 8; i++) {
             pacer.tryStart();
-            pacer.proven(PROMPT);
+            pacer.proven(false);
         }
         int w = pacer.window();
         pacer.tryStart();
-        pacer.proven(2 * PROMPT + ConnectionPacer.PROMPT_PROOF_SLACK_NANOS + 1);
-        assertThat(pacer.window()).as("queueing at the upstream: no growth").isEqualTo(w);
+        pacer.expired(false);
+        assertThat(pacer.window()).as("a slow answer or a long poll").isEqualTo(w);
         pacer.tryStart();
-        pacer.proven(2 * PROMPT + ConnectionPacer.LATE_PROOF_NANOS);
-        assertThat(pacer.window()).as("a retransmission came first").isEqualTo(w / 2);
+        pacer.proven(true);
+        assertThat(pacer.window()).as("a packet of a new connection was dropped").isEqualTo(w / 2);
         pacer.tryStart();
-        pacer.expired();
-        assertThat(pacer.window()).isEqualTo(w / 2);
+        pacer.expired(true);
+        assertThat(pacer.window()).isEqualTo(w / 4);
         assertThat(pacer.unproven()).isZero();
     }
 
@@ -73,7 +71,7 @@ class ConnectionPacerTest {
         ConnectionPacer pacer = new ConnectionPacer(() -> now[0]);
         for (int i = 0; i < 20; i++) {
             pacer.tryStart();
-            pacer.proven(PROMPT);
+            pacer.proven(false);
         }
         assertThat(pacer.window()).isEqualTo(ConnectionPacer.INITIAL_WINDOW + 20);
         now[0] += ConnectionPacer.IDLE_RESTART_NANOS + 1;
