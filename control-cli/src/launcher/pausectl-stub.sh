@@ -17,9 +17,10 @@ jvm="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
 if [ "${PAUSECTL_CDS:-}" = dump ]; then
   rm -f "$self.jsa"
-  # A call that loads what a usual one does (parse, ask a target, print): a closed port answers at once.
-  "$jvm" $fast -XX:ArchiveClassesAtExit="$self.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off $JAVA_OPTS \
-    -jar "$self" --target http://127.0.0.1:1 --timeout 2s status >/dev/null 2>&1
+  # Calls that load what a usual one does (parse, ask a target, read its JSON answer, print): status,
+  # in text and JSON, against a stand-in admin API the JVM starts on loopback (see CdsTraining).
+  PAUSECTL_CDS_TRAINING=1 "$jvm" $fast -XX:ArchiveClassesAtExit="$self.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+    $JAVA_OPTS -jar "$self" >/dev/null 2>&1
   if [ -s "$self.jsa" ]; then
     echo "pausectl: wrote $self.jsa"
     exit 0
