@@ -158,6 +158,23 @@ class SettingsDeclaredOnceTest {
         }
     }
 
+    /** The README's table of settings is a copy for readers: it names every setting with the same default. */
+    @Test
+    void theReadmeTableNamesEverySettingWithItsDefault() throws Exception {
+        List<String> rows = Files.readAllLines(Path.of("..", "README.md")).stream()
+                .filter(l -> l.startsWith("| `--")).toList();
+        for (Setting s : Setting.values()) {
+            String row = rows.stream().filter(l -> l.startsWith("| `" + s.flag() + " ") || l.startsWith("| `" + s.flag()
+                    + "[") || l.startsWith("| `" + s.flag() + "`")).findFirst().orElse(null);
+            assertThat(row).as("the README's row for %s", s.flag()).isNotNull();
+            String fixed = s.defaultValue() != null && s.defaultHelp().equals(s.defaultValue()) ? s.defaultValue() : null;
+            if (fixed != null) {
+                assertThat(row.split("(?<!\\\\)\\|")[2].trim()).as("the README's default of %s", s.flag())
+                        .isEqualTo("`" + fixed + "`");
+            }
+        }
+    }
+
     private static String refusal(Map<String, String> env, List<String> args) {
         return org.assertj.core.api.Assertions.catchThrowableOfType(() -> load(env, args), ConfigException.class)
                 .getMessage();
