@@ -13,6 +13,9 @@ case $0 in
   */*) self=$0 ;;
   *) self=$(command -v -- "$0") ;;
 esac
+# One spelling of this file's path whatever the call's (./pausectl, bin/../pausectl, the absolute
+# path): the JVM maps the archive only for the class path it was made with, string for string.
+self=$(cd -P -- "${self%/*}" && pwd -P)/${self##*/}
 jvm="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
 if [ "${PAUSECTL_CDS:-}" = dump ]; then

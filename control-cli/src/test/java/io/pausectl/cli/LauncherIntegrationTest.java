@@ -110,6 +110,23 @@ class LauncherIntegrationTest {
     }
 
     @Test
+    void theArchiveIsMappedWhateverSpellingOfTheLaunchersPathTheCallUses() throws Exception {
+        // The JVM maps an archive only for the class path it was made with, string for string: the
+        // build made it for target/pausectl's absolute path, and ./pausectl went without it.
+        Path target = LAUNCHER.toAbsolutePath().getParent();
+        for (String spelling : List.of("./pausectl", "../target/./pausectl")) {
+            ProcessBuilder pb = new ProcessBuilder(spelling, "--target", "http://127.0.0.1:" + closedPort(), "status")
+                    .directory(target.toFile()).redirectErrorStream(true).redirectInput(new File("/dev/null"));
+            pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isEqualTo(ExitCodes.ERROR);
+            assertThat(classesFromTheArchive(out)).as(spelling).isGreaterThan(200);
+        }
+    }
+
+    @Test
     void aCopyElsewhereGetsItsOwnArchiveWithPausectlCdsDump() throws Exception {
         Path copy = Files.copy(LAUNCHER, dir.resolve("pausectl"));
         assertThat(copy.toFile().setExecutable(true)).isTrue();
