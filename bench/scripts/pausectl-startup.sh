@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# CPU time of one short pausectl call: user+system seconds of `pausectl status` against a closed
-# loopback port (the call itself costs next to nothing, so this is start-up), median of --runs, for
-# each executable given, measured in turn (round-robin) so that a burst of someone else's load does
-# not land on one of them only. An executable may be given as NAME=PATH; ENV=VALUE pairs before it
-# (e.g. PAUSECTL_CDS=off) apply to it.
+# CPU time of one short pausectl call: user+system seconds of `pausectl status`, median of --runs,
+# for each executable given, measured in turn (round-robin) so that a burst of someone else's load
+# does not land on one of them only. Against --target URL (a running pause-proxy's admin API: the
+# call then reads and prints a real answer, as an operator's does), else against a closed loopback
+# port (the call costs next to nothing but leaves out reading the answer). An executable may be
+# given as NAME=PATH; ENV=VALUE pairs before it (e.g. PAUSECTL_CDS=off) apply to it.
 #
-# Usage: bench/scripts/pausectl-startup.sh [--runs 21] [NAME=]PATH [[ENV=VALUE ...] [NAME=]PATH ...]
-# e.g.   bench/scripts/pausectl-startup.sh before=/tmp/pausectl-main after=control-cli/target/pausectl
+# Usage: bench/scripts/pausectl-startup.sh [--runs 21] [--target URL] [NAME=]PATH [[ENV=VALUE ...] [NAME=]PATH ...]
+# e.g.   bench/scripts/pausectl-startup.sh --target http://127.0.0.1:9901 before=/tmp/pausectl-main \
+#            after=control-cli/target/pausectl
 # Needs: GNU time (/usr/bin/time).
 set -euo pipefail
 
 RUNS=21
-if [ "${1:-}" = --runs ]; then RUNS=$2; shift 2; fi
-[ $# -gt 0 ] || { sed -n '2,10p' "$0"; exit 2; }
+TARGET=
+while :; do
+  case "${1:-}" in
+    --runs) RUNS=$2; shift 2 ;;
+    --target) TARGET=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -gt 0 ] || { sed -n '2,12p' "$0"; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time" >&2; exit 2; }
 
 names=(); paths=(); envs=()
@@ -25,18 +34,21 @@ for arg in "$@"; do
   esac
 done
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+if [ -z "$TARGET" ]; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  TARGET="http://127.0.0.1:$port"
+fi
 declare -A cpu
 for ((r = 0; r < RUNS; r++)); do
   for i in "${!paths[@]}"; do
-    t=$(env ${envs[$i]} /usr/bin/time -f "%U %S" "${paths[$i]}" --target "http://127.0.0.1:$port" status 2>&1 >/dev/null \
+    t=$(env ${envs[$i]} /usr/bin/time -f "%U %S" "${paths[$i]}" --target "$TARGET" status 2>&1 >/dev/null \
         | tail -1 | awk '{printf "%.2f", $1 + $2}') || true
     cpu[$i]="${cpu[$i]:-} $t"
   done
 done
 
-printf "%-24s %8s %8s %8s   (user+sys CPU seconds of 'status', %d runs, load average %s)\n" \
-  "executable" "median" "min" "max" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%-24s %8s %8s %8s   (user+sys CPU seconds of 'status --target %s', %d runs, load average %s)\n" \
+  "executable" "median" "min" "max" "$TARGET" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
 for i in "${!paths[@]}"; do
   read -r median min max < <(tr ' ' '\n' <<<"${cpu[$i]}" | grep -v '^$' | sort -n \
     | awk '{a[NR]=$1} END {print a[int((NR+1)/2)], a[1], a[NR]}')

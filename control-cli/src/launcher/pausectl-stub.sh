@@ -13,13 +13,17 @@ case $0 in
   */*) self=$0 ;;
   *) self=$(command -v -- "$0") ;;
 esac
+# One spelling of this file's path whatever the call's (./pausectl, bin/../pausectl, the absolute
+# path): the JVM maps the archive only for the class path it was made with, string for string.
+self=$(cd -P -- "${self%/*}" && pwd -P)/${self##*/}
 jvm="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
 if [ "${PAUSECTL_CDS:-}" = dump ]; then
   rm -f "$self.jsa"
-  # A call that loads what a usual one does (parse, ask a target, print): a closed port answers at once.
-  "$jvm" $fast -XX:ArchiveClassesAtExit="$self.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off $JAVA_OPTS \
-    -jar "$self" --target http://127.0.0.1:1 --timeout 2s status >/dev/null 2>&1
+  # Calls that load what a usual one does (parse, ask a target, read its JSON answer, print): status,
+  # in text and JSON, against a stand-in admin API the JVM starts on loopback (see CdsTraining).
+  PAUSECTL_CDS_TRAINING=1 "$jvm" $fast -XX:ArchiveClassesAtExit="$self.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+    $JAVA_OPTS -jar "$self" >/dev/null 2>&1
   if [ -s "$self.jsa" ]; then
     echo "pausectl: wrote $self.jsa"
     exit 0

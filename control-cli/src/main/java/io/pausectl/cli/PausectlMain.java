@@ -19,7 +19,17 @@ public final class PausectlMain {
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
         CliContext context = new CliContext(System.getenv(), stderrIsTerminal(), TargetFactory.real(),
                 new PosixSignals(), holder());
-        int code = PausectlCommand.commandLine(context, out, err, args).execute(args);
+        int code;
+        if (System.getenv(CdsTraining.ENV) != null) {
+            try {
+                code = CdsTraining.run(context);
+            } catch (IOException | RuntimeException e) {
+                err.println("pausectl: the class-data-sharing training run failed: " + e);
+                code = ExitCodes.ERROR;
+            }
+        } else {
+            code = PausectlCommand.commandLine(context, out, err, args).execute(args);
+        }
         out.flush();
         err.flush();
         System.exit(code);

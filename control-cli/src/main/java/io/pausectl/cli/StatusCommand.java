@@ -2,6 +2,8 @@ package io.pausectl.cli;
 
 import io.pausectl.api.Counters;
 import io.pausectl.api.Lease;
+import io.pausectl.api.Maintenance;
+import io.pausectl.api.Scope;
 import io.pausectl.api.Status;
 import io.pausectl.cli.target.PauseTarget;
 import io.pausectl.common.ByteSizes;
@@ -129,7 +131,8 @@ final class StatusCommand implements Callable<Integer> {
             return t.target() + "  " + t.failure() + ": " + t.error();
         }
         Lease lease = s.lease();
-        return t.target() + "  " + PauseWindow.stateOf(s) + "  held " + Formats.held(s.queueDepth()) + "  oldest "
+        return t.target() + "  " + PauseWindow.stateOf(s) + (s.maintenance() == null ? "" : "  maintenance on")
+                + "  held " + Formats.held(s.queueDepth()) + "  oldest "
                 + Formats.millis(s.oldestHeldMs()) + "  in flight " + s.inFlight() + "  max depth "
                 + Formats.held(s.maxQueueDepth()) + (s.counters() == null ? "" : "  released " + s.counters().released()
                 + "  timed out " + s.counters().timedOut() + "  rejected " + s.counters().rejected())
@@ -163,10 +166,18 @@ final class StatusCommand implements Callable<Integer> {
                 out.println("  ends          " + lease.expiresAt().truncatedTo(ChronoUnit.SECONDS) + " (in "
                         + Formats.millis(Duration.between(now, lease.expiresAt()).toMillis()) + ") unless renewed");
             }
-            if (lease.scope() != null && !(lease.scope().methods().isEmpty() && lease.scope().pathPrefixes().isEmpty()
-                    && lease.scope().hosts().isEmpty())) {
-                out.println("  scope         methods " + orAll(lease.scope().methods()) + ", paths "
-                        + orAll(lease.scope().pathPrefixes()) + ", hosts " + orAll(lease.scope().hosts()));
+            if (scoped(lease.scope())) {
+                out.println("  scope         " + scope(lease.scope()));
+            }
+        }
+        Maintenance m = s.maintenance();
+        if (m != null) {
+            out.println("  maintenance   on, lease " + m.id() + " held by " + m.holder() + ": answering 503 \""
+                    + m.message() + "\" with Retry-After " + m.retryAfterSeconds() + "s");
+            if (m.expiresAt() != null) {
+                out.println("                ends " + m.expiresAt().truncatedTo(ChronoUnit.SECONDS) + " (in "
+                        + Formats.millis(Duration.between(now, m.expiresAt()).toMillis()) + ") unless renewed"
+                        + (scoped(m.scope()) ? "; scope " + scope(m.scope()) : ""));
             }
         }
         if (s.pausedSince() != null) {
@@ -175,10 +186,24 @@ final class StatusCommand implements Callable<Integer> {
         }
         Counters c = s.counters();
         if (c != null) {
+            // Every outcome of a held request (they add up to held, less those held now), then the
+            // requests answered at once without being held.
             out.println("  totals        held " + c.held() + ": released " + c.released() + ", timed out "
-                    + c.timedOut() + ", client gone " + c.clientGone() + "; rejected " + c.rejected()
-                    + "; pauses " + c.pausesResumed() + " resumed, " + c.pausesExpired() + " expired");
+                    + c.timedOut() + ", client gone " + c.clientGone() + ", cancelled " + c.cancelled()
+                    + ", maintenance " + c.maintenance() + ", shutdown " + c.shutdown());
+            out.println("                answered at once: rejected " + c.rejected() + ", maintenance "
+                    + c.maintenanceAnswered() + "; pauses " + c.pausesResumed() + " resumed, " + c.pausesExpired()
+                    + " expired");
         }
+    }
+
+    private static boolean scoped(Scope scope) {
+        return scope != null && !(scope.methods().isEmpty() && scope.pathPrefixes().isEmpty() && scope.hosts().isEmpty());
+    }
+
+    private static String scope(Scope scope) {
+        return "methods " + orAll(scope.methods()) + ", paths " + orAll(scope.pathPrefixes()) + ", hosts "
+                + orAll(scope.hosts());
     }
 
     private static String orAll(List<String> values) {

@@ -1,11 +1,13 @@
 package io.pausectl.cli;
 
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,6 +73,57 @@ class LauncherIntegrationTest {
         Result without = run(LAUNCHER, Map.of("JAVA_OPTS", "-Xlog:class+load=info", "PAUSECTL_CDS", "off"),
                 "--version");
         assertThat(classesFromTheArchive(without.out())).isZero();
+    }
+
+    @Test
+    void aStatusThatReadsAnAnswerLoadsItsJsonReaderFromTheArchiveToo() throws Exception {
+        // An admin API's answer: the first archive was trained against a closed port, so every call
+        // that read one loaded and verified Jackson's reading side (some 600 classes) from the jar.
+        byte[] answer = ("{\"state\":\"running\",\"queueDepth\":0,\"queuedBytes\":0,\"inFlight\":0,"
+                + "\"inFlightInScope\":0,\"oldestHeldMs\":0,\"maxQueueDepth\":0,\"counters\":{\"held\":0,"
+                + "\"released\":0,\"timedOut\":0,\"rejected\":0,\"clientGone\":0,\"pausesResumed\":0,"
+                + "\"pausesExpired\":0},\"limits\":{\"queueTimeoutMs\":30000,\"maxPauseMs\":300000,"
+                + "\"maxQueued\":10000,\"maxQueuedBytes\":67108864}}").getBytes(StandardCharsets.UTF_8);
+        HttpServer admin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        admin.createContext("/v1/status", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            try (var body = exchange.getResponseBody()) {
+                body.write(answer);
+            }
+        });
+        admin.start();
+        try {
+            Result r = run(LAUNCHER, Map.of("JAVA_OPTS", "-Xlog:class+load=info"),
+                    "--target", "http://127.0.0.1:" + admin.getAddress().getPort(), "status");
+            assertThat(r.code()).as(r.out()).isZero();
+            assertThat(r.out()).contains(": running")
+                    .contains("com.fasterxml.jackson.databind.deser.BeanDeserializer source: shared objects file (top)");
+            long fromTheJar = r.out().lines().filter(l -> l.contains("source: file:")).count();
+            long fromPicocli = r.out().lines().filter(l -> l.contains("source: file:"))
+                    .filter(l -> l.contains(" picocli.")).count();
+            // Only picocli's pre-Java-6 class files, which CDS refuses, and a handful of others.
+            assertThat(fromTheJar - fromPicocli).as(r.out()).isLessThan(40);
+        } finally {
+            admin.stop(0);
+        }
+    }
+
+    @Test
+    void theArchiveIsMappedWhateverSpellingOfTheLaunchersPathTheCallUses() throws Exception {
+        // The JVM maps an archive only for the class path it was made with, string for string: the
+        // build made it for target/pausectl's absolute path, and ./pausectl went without it.
+        Path target = LAUNCHER.toAbsolutePath().getParent();
+        for (String spelling : List.of("./pausectl", "../target/./pausectl")) {
+            ProcessBuilder pb = new ProcessBuilder(spelling, "--target", "http://127.0.0.1:" + closedPort(), "status")
+                    .directory(target.toFile()).redirectErrorStream(true).redirectInput(new File("/dev/null"));
+            pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isEqualTo(ExitCodes.ERROR);
+            assertThat(classesFromTheArchive(out)).as(spelling).isGreaterThan(200);
+        }
     }
 
     @Test

@@ -92,6 +92,21 @@ class OperatorCommandsIntegrationTest {
         assertThat(refused.body()).contains("back at 14:00");
         assertThat(send("/catalog").get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 
+        // status shows maintenance mode, in text and JSON, and counts the request it answered.
+        PausectlProcess shown = pausectl("status");
+        assertThat(shown.waitFor(EXIT)).as(shown.err()).isZero();
+        assertThat(shown.out()).contains("maintenance   on, lease ", "answering 503 \"back at 14:00\" with Retry-After"
+                + " 120s", "unless renewed; scope methods all, paths /orders, hosts all",
+                "answered at once: rejected 0, maintenance 1;");
+        PausectlProcess watched = pausectl("status", "--watch", "--count", "1");
+        assertThat(watched.waitFor(EXIT)).as(watched.err()).isZero();
+        assertThat(watched.out()).contains("running  maintenance on  held");
+        PausectlProcess json = pausectl("-o", "json", "status");
+        assertThat(json.waitFor(EXIT)).as(json.err()).isZero();
+        JsonNode target = Json.lenient().readTree(json.out()).get("targets").get(0).get("status");
+        assertThat(target.get("maintenance").get("message").asText()).isEqualTo("back at 14:00");
+        assertThat(target.get("counters").get("maintenanceAnswered").asLong()).isEqualTo(1);
+
         PausectlProcess again = pausectl("maintenance", "on", "--message", "other");
         assertThat(again.waitFor(EXIT)).as(again.err()).isEqualTo(ExitCodes.CONFLICT);
         assertThat(again.err()).contains("already on");
@@ -147,6 +162,16 @@ class OperatorCommandsIntegrationTest {
         HttpResponse<String> cancelled = first.get(20, TimeUnit.SECONDS);
         assertThat(cancelled.statusCode()).isEqualTo(503);
         assertThat(cancelled.headers().firstValue("retry-after")).isPresent();
+
+        PausectlProcess totals = pausectl("status");
+        assertThat(totals.waitFor(EXIT)).as(totals.err()).isZero();
+        assertThat(totals.out()).contains("totals        held 2: released 0, timed out 0, client gone 0, cancelled 1,"
+                + " maintenance 0, shutdown 0");
+        PausectlProcess totalsJson = pausectl("-o", "json", "status");
+        assertThat(totalsJson.waitFor(EXIT)).as(totalsJson.err()).isZero();
+        JsonNode counters = Json.lenient().readTree(totalsJson.out()).get("targets").get(0).get("status").get("counters");
+        assertThat(counters.get("cancelled").asLong()).isEqualTo(1);
+        assertThat(counters.has("shutdown") && counters.has("maintenance")).isTrue();
 
         PausectlProcess gone = pausectl("held", "cancel", Long.toString(id));
         assertThat(gone.waitFor(EXIT)).isEqualTo(ExitCodes.ERROR);

@@ -127,8 +127,8 @@ class PauseProxyMainTest {
     void helpDocumentsEveryFlagAndExitCodes() {
         Run r = run(Map.of(), "--help");
         assertThat(r.code()).isZero();
-        for (String setting : ConfigLoader.SETTINGS) {
-            assertThat(r.out()).contains("--" + setting);
+        for (io.pausectl.proxy.config.Setting setting : io.pausectl.proxy.config.Setting.values()) {
+            assertThat(r.out()).contains(setting.flag());
         }
         assertThat(r.out()).contains("--config", "PAUSE_PROXY_", "Exit codes:");
     }
@@ -141,7 +141,7 @@ class PauseProxyMainTest {
                 "upstream", java.util.List.of("http://127.0.0.1:9000"),
                 "admin-token-file", java.util.List.of(token.toString())), Map.of());
         String line = PauseProxyMain.describe(c);
-        assertThat(line).contains("admin-token=set", "upstream=http://127.0.0.1:9000", "queue-timeout=30s",
+        assertThat(line).contains("admin-token-file=set", "upstream=http://127.0.0.1:9000", "queue-timeout=30s",
                         "upstream-reuse=safe")
                 .doesNotContain("very-secret");
     }

@@ -301,7 +301,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 respondMaintenance(ex, false);
                 break;
             default:
-                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused, queue full", false,
+                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, GateAnswers.rejected(shuttingDown), false,
                         LocalResponses.RETRY_AFTER_SECONDS);
         }
     }
@@ -399,13 +399,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             case MAINTENANCE:
                 respondMaintenance(ex, true);
                 break;
-            case CANCELLED:
-                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused; this held request was cancelled by"
-                        + " the operator (never forwarded)", true, LocalResponses.RETRY_AFTER_SECONDS);
-                break;
             default:
-                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "paused, held too long ("
-                        + why.name().toLowerCase(Locale.ROOT) + ")", true, LocalResponses.RETRY_AFTER_SECONDS);
+                respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        GateAnswers.refused(why, Duration.ofNanos(queueTimeoutNanos)), true,
+                        LocalResponses.RETRY_AFTER_SECONDS);
         }
     }
 

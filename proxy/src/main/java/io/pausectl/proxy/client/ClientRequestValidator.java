@@ -84,7 +84,7 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
                 why = "request head too large";
             } else {
                 status = HttpResponseStatus.BAD_REQUEST;
-                why = String.valueOf(cause.getMessage());
+                why = cause.getMessage() == null ? "malformed request" : cause.getMessage();
             }
         } else {
             Problem problem = check(request);

@@ -29,27 +29,17 @@ import java.util.Set;
 /**
  * Folds the three configuration sources into one validated {@link ProxyConfig}: flags win over
  * {@code PAUSE_PROXY_*} environment variables, which win over the YAML file named by
- * {@code --config} (or {@code PAUSE_PROXY_CONFIG}). Every setting has the same name in all three:
- * flag {@code --queue-timeout}, environment {@code PAUSE_PROXY_QUEUE_TIMEOUT}, YAML key
- * {@code queue-timeout}. Repeatable settings ({@code upstream}, {@code bypass-path}) are a YAML
- * list (or one string) and comma-separated in the environment.
+ * {@code --config} (or {@code PAUSE_PROXY_CONFIG}). The settings, their names, grammars, bounds
+ * and defaults are those {@link Setting} declares: flag {@code --queue-timeout}, environment
+ * {@code PAUSE_PROXY_QUEUE_TIMEOUT}, YAML key {@code queue-timeout}, one grammar for all three.
+ * Repeatable settings ({@code upstream}, {@code bypass-path}, {@code fleet-etcd}) may be repeated
+ * as flags or a YAML list, and any of their values may hold several, comma-separated.
  */
 public final class ConfigLoader {
     /** Prefix of every environment variable the proxy reads. */
-    public static final String ENV_PREFIX = "PAUSE_PROXY_";
+    public static final String ENV_PREFIX = Setting.ENV_PREFIX;
     /** The setting that names the YAML file; a flag or environment variable only. */
-    public static final String CONFIG = "config";
-
-    /** Every setting name (flag without its dashes), in the order {@code --help} lists them. */
-    public static final List<String> SETTINGS = List.of(
-            "listen", "upstream", "admin-listen", "admin-token-file", "max-queued", "max-queued-bytes",
-            "queue-timeout", "max-pause", "drain-concurrency", "drain-rate", "bypass-path", "event-loops",
-            "connect-timeout", "upstream-timeout", "upstream-idle-timeout", "upstream-reuse", "client-idle-timeout",
-            "client-send-timeout", "client-header-timeout", "max-connections", "max-request-line",
-            "max-header-size", "shutdown-grace", "access-log", "fleet", "fleet-etcd", "fleet-node", "fleet-start-hold");
-
-    private static final Set<String> REPEATABLE = Set.of("upstream", "bypass-path", "fleet-etcd");
-    private static final int MAX_LINE_OR_HEADER = 1 << 20;
+    public static final String CONFIG = Setting.CONFIG.key();
     /**
      * The longest timeout, pause or grace any setting takes: longer is surely a typo, and keeps every
      * deadline the proxy computes from a setting far from overflow.
@@ -86,14 +76,19 @@ public final class ConfigLoader {
         return ENV_PREFIX + setting.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
+    private static String envName(Setting setting) {
+        return setting.env();
+    }
+
     /**
      * Refuses a {@code PAUSE_PROXY_*} variable that names no setting: a misspelt one would otherwise be
      * ignored without a word, and the default used instead.
      */
     private void checkEnvironment() throws ConfigException {
         Set<String> known = new java.util.TreeSet<>();
-        known.add(envName(CONFIG));
-        SETTINGS.forEach(s -> known.add(envName(s)));
+        for (Setting s : Setting.values()) {
+            known.add(s.env());
+        }
         for (String name : new java.util.TreeSet<>(env.keySet())) {
             if (name.startsWith(ENV_PREFIX) && !known.contains(name)) {
                 throw new ConfigException("environment " + name + " is not a pause-proxy setting" + closest(name, known)
@@ -153,7 +148,7 @@ public final class ConfigLoader {
     }
 
     private void readFile() throws ConfigException {
-        Raw raw = raw(CONFIG);
+        Raw raw = raw(Setting.CONFIG);
         if (raw == null) {
             return;
         }
@@ -187,14 +182,15 @@ public final class ConfigLoader {
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String key = field.getKey();
-            if (!SETTINGS.contains(key)) {
+            Setting setting = Setting.byKey(key);
+            if (setting == null || setting == Setting.CONFIG) {
                 throw new ConfigException("--config: " + path + " has an unknown key '" + key
                         + "' (keys are the flag names without dashes, e.g. queue-timeout)");
             }
             JsonNode node = field.getValue();
             List<String> list = new ArrayList<>();
             if (node.isArray()) {
-                if (!REPEATABLE.contains(key)) {
+                if (!setting.kind().repeatable()) {
                     throw new ConfigException("--config: " + path + ": '" + key + "' takes one value, not a list");
                 }
                 for (JsonNode item : node) {
@@ -214,36 +210,36 @@ public final class ConfigLoader {
     }
 
     private ProxyConfig build() throws ConfigException {
-        InetSocketAddress listen = address("listen", "0.0.0.0:8080");
+        InetSocketAddress listen = address(Setting.LISTEN);
         List<URI> upstreams = upstreams();
-        InetSocketAddress adminListen = address("admin-listen", "127.0.0.1:9901");
+        InetSocketAddress adminListen = address(Setting.ADMIN_LISTEN);
         Optional<String> adminToken = adminToken();
         if (adminToken.isEmpty() && !adminListen.getAddress().isLoopbackAddress()) {
-            Raw raw = raw("admin-listen");
+            Raw raw = raw(Setting.ADMIN_LISTEN);
             throw new ConfigException("--admin-listen: " + raw.single() + " is not a loopback address, so an admin"
                     + " token is required: give --admin-token-file" + raw.from());
         }
-        int maxQueued = integer("max-queued", "10000", 0, Integer.MAX_VALUE);
-        long maxQueuedBytes = size("max-queued-bytes", "64MiB", 0, Long.MAX_VALUE);
-        Duration queueTimeout = duration("queue-timeout", "30s", false);
-        Duration maxPause = duration("max-pause", "5m", false);
-        int drainConcurrency = integer("drain-concurrency", "256", 1, Integer.MAX_VALUE);
-        int drainRate = integer("drain-rate", "0", 0, Integer.MAX_VALUE);
+        int maxQueued = integer(Setting.MAX_QUEUED);
+        long maxQueuedBytes = size(Setting.MAX_QUEUED_BYTES);
+        Duration queueTimeout = duration(Setting.QUEUE_TIMEOUT);
+        Duration maxPause = duration(Setting.MAX_PAUSE);
+        int drainConcurrency = integer(Setting.DRAIN_CONCURRENCY);
+        int drainRate = integer(Setting.DRAIN_RATE);
         List<String> bypassPaths = bypassPaths();
-        int eventLoops = integer("event-loops", Integer.toString(Runtime.getRuntime().availableProcessors()), 1, 1024);
-        Duration connectTimeout = duration("connect-timeout", "5s", false);
-        Duration upstreamTimeout = duration("upstream-timeout", "60s", false);
-        Duration clientIdleTimeout = duration("client-idle-timeout", "60s", false);
+        int eventLoops = integer(Setting.EVENT_LOOPS);
+        Duration connectTimeout = duration(Setting.CONNECT_TIMEOUT);
+        Duration upstreamTimeout = duration(Setting.UPSTREAM_TIMEOUT);
+        Duration clientIdleTimeout = duration(Setting.CLIENT_IDLE_TIMEOUT);
         // Below gunicorn's 2 s keep-alive, the shortest common one: see UpstreamConnectionPool.
-        Duration upstreamIdleTimeout = duration("upstream-idle-timeout", "1s", false);
+        Duration upstreamIdleTimeout = duration(Setting.UPSTREAM_IDLE_TIMEOUT);
         UpstreamReuse upstreamReuse = upstreamReuse();
-        Duration clientSendTimeout = duration("client-send-timeout", "60s", false);
-        Duration clientHeaderTimeout = duration("client-header-timeout", "10s", false);
-        int maxConnections = integer("max-connections", Integer.toString(defaultMaxConnections()), 1, Integer.MAX_VALUE);
-        int maxRequestLine = (int) size("max-request-line", "8KiB", 64, MAX_LINE_OR_HEADER);
-        int maxHeaderSize = (int) size("max-header-size", "16KiB", 256, MAX_LINE_OR_HEADER);
-        Duration shutdownGrace = duration("shutdown-grace", "30s", true);
-        boolean accessLog = bool("access-log", "false");
+        Duration clientSendTimeout = duration(Setting.CLIENT_SEND_TIMEOUT);
+        Duration clientHeaderTimeout = duration(Setting.CLIENT_HEADER_TIMEOUT);
+        int maxConnections = integer(Setting.MAX_CONNECTIONS);
+        int maxRequestLine = (int) size(Setting.MAX_REQUEST_LINE);
+        int maxHeaderSize = (int) size(Setting.MAX_HEADER_SIZE);
+        Duration shutdownGrace = duration(Setting.SHUTDOWN_GRACE);
+        boolean accessLog = bool(Setting.ACCESS_LOG);
         Optional<FleetSettings> fleet = fleet();
         return new ProxyConfig(listen, upstreams, adminListen, adminToken, maxQueued, maxQueuedBytes, queueTimeout,
                 maxPause, drainConcurrency, drainRate, bypassPaths, eventLoops, connectTimeout, upstreamTimeout,
@@ -267,10 +263,10 @@ public final class ConfigLoader {
     }
 
     /** One setting's value(s) and a description of where they came from. */
-    private record Raw(String setting, List<String> values, String source) {
+    private record Raw(Setting setting, List<String> values, String source) {
         String single() throws ConfigException {
             if (values.size() != 1) {
-                throw new ConfigException("--" + setting + ": give one value, not " + values.size() + from());
+                throw new ConfigException(setting.flag() + ": give one value, not " + values.size() + from());
             }
             return values.get(0);
         }
@@ -280,27 +276,40 @@ public final class ConfigLoader {
         }
     }
 
-    /** The value of a setting from the source that wins, or null when none sets it. */
-    private Raw raw(String setting) {
-        List<String> flag = flags.get(setting);
+    /**
+     * The value of a setting from the source that wins, or null when none sets it. The values of a
+     * repeatable setting are split at commas and trimmed, from every source alike.
+     */
+    private Raw raw(Setting setting) {
+        List<String> flag = flags.get(setting.key());
         if (flag != null && !flag.isEmpty()) {
-            return new Raw(setting, flag, "");
+            return new Raw(setting, values(setting, flag), "");
         }
-        String envValue = env.get(envName(setting));
+        String envValue = env.get(setting.env());
         if (envValue != null) {
-            List<String> values = REPEATABLE.contains(setting) ? splitComma(envValue) : List.of(envValue);
-            return new Raw(setting, values, "environment " + envName(setting));
+            return new Raw(setting, values(setting, List.of(envValue)), "environment " + setting.env());
         }
-        List<String> fromFile = file.get(setting);
+        List<String> fromFile = file.get(setting.key());
         if (fromFile != null) {
-            return new Raw(setting, fromFile, "'" + setting + "' in " + fileName);
+            return new Raw(setting, values(setting, fromFile), "'" + setting.key() + "' in " + fileName);
         }
         return null;
     }
 
-    private Raw rawOrDefault(String setting, String defaultValue) {
+    private static List<String> values(Setting setting, List<String> given) {
+        if (!setting.kind().repeatable()) {
+            return given;
+        }
+        List<String> out = new ArrayList<>();
+        for (String value : given) {
+            out.addAll(splitComma(value));
+        }
+        return out;
+    }
+
+    private Raw rawOrDefault(Setting setting) {
         Raw raw = raw(setting);
-        return raw != null ? raw : new Raw(setting, List.of(defaultValue), "default");
+        return raw != null ? raw : new Raw(setting, List.of(setting.defaultValue()), "default");
     }
 
     private static List<String> splitComma(String text) {
@@ -314,12 +323,12 @@ public final class ConfigLoader {
         return out;
     }
 
-    private InetSocketAddress address(String setting, String defaultValue) throws ConfigException {
-        Raw raw = rawOrDefault(setting, defaultValue);
+    private InetSocketAddress address(Setting setting) throws ConfigException {
+        Raw raw = rawOrDefault(setting);
         String text = raw.single().trim();
         int colon = text.lastIndexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
-            throw new ConfigException("--" + setting + ": '" + text + "' is not HOST:PORT, e.g. 127.0.0.1:8080" + raw.from());
+            throw new ConfigException(setting.flag() + ": '" + text + "' is not HOST:PORT, e.g. 127.0.0.1:8080" + raw.from());
         }
         String host = text.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -329,11 +338,11 @@ public final class ConfigLoader {
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
-            throw new ConfigException("--" + setting + ": cannot resolve host '" + host + "'" + raw.from());
+            throw new ConfigException(setting.flag() + ": cannot resolve host '" + host + "'" + raw.from());
         }
     }
 
-    private static int port(String setting, String text, Raw raw) throws ConfigException {
+    private static int port(Setting setting, String text, Raw raw) throws ConfigException {
         int port;
         try {
             port = Integer.parseInt(text);
@@ -341,13 +350,13 @@ public final class ConfigLoader {
             port = -1;
         }
         if (port < 0 || port > 65535) {
-            throw new ConfigException("--" + setting + ": '" + text + "' is not a port (0 to 65535)" + raw.from());
+            throw new ConfigException(setting.flag() + ": '" + text + "' is not a port (0 to 65535)" + raw.from());
         }
         return port;
     }
 
     private List<URI> upstreams() throws ConfigException {
-        Raw raw = raw("upstream");
+        Raw raw = raw(Setting.UPSTREAM);
         if (raw == null || raw.values().isEmpty()) {
             throw new ConfigException("--upstream: at least one upstream is required, e.g. --upstream http://127.0.0.1:9000");
         }
@@ -381,7 +390,7 @@ public final class ConfigLoader {
     }
 
     private Optional<String> adminToken() throws ConfigException {
-        Raw raw = raw("admin-token-file");
+        Raw raw = raw(Setting.ADMIN_TOKEN_FILE);
         if (raw == null) {
             return Optional.empty();
         }
@@ -398,52 +407,53 @@ public final class ConfigLoader {
         return Optional.of(token);
     }
 
-    private int integer(String setting, String defaultValue, int min, int max) throws ConfigException {
-        Raw raw = rawOrDefault(setting, defaultValue);
+    private int integer(Setting setting) throws ConfigException {
+        Raw raw = rawOrDefault(setting);
+        long min = setting.min();
+        long max = setting.max();
         String text = raw.single().trim();
         long value;
         try {
             value = Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw new ConfigException("--" + setting + ": '" + text + "' is not a whole number" + raw.from());
+            throw new ConfigException(setting.flag() + ": '" + text + "' is not a whole number" + raw.from());
         }
         if (value < min || value > max) {
-            throw new ConfigException("--" + setting + ": " + value + " is out of range (" + min + " to " + max + ")" + raw.from());
+            throw new ConfigException(setting.flag() + ": " + value + " is out of range (" + min + " to " + max + ")" + raw.from());
         }
         return (int) value;
     }
 
-    private long size(String setting, String defaultValue, long min, long max) throws ConfigException {
-        Raw raw = rawOrDefault(setting, defaultValue);
+    private long size(Setting setting) throws ConfigException {
+        Raw raw = rawOrDefault(setting);
+        long min = setting.min();
+        long max = setting.max();
         long value;
         try {
             value = ByteSizes.parse(raw.single());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("--" + setting + ": " + e.getMessage() + raw.from());
+            throw new ConfigException(setting.flag() + ": " + e.getMessage() + raw.from());
         }
         if (value < min || value > max) {
-            throw new ConfigException("--" + setting + ": " + raw.single().trim() + " is out of range ("
+            throw new ConfigException(setting.flag() + ": " + raw.single().trim() + " is out of range ("
                     + ByteSizes.format(min) + " to " + ByteSizes.format(max) + ")" + raw.from());
         }
         return value;
     }
 
-    /** A duration from 0 (or more than 0) to {@link #MAX_DURATION}. */
-    private Duration duration(String setting, String defaultValue, boolean zeroAllowed) throws ConfigException {
-        return duration(setting, defaultValue, zeroAllowed ? Duration.ZERO : Duration.ofMillis(1), MAX_DURATION);
-    }
-
-    private Duration duration(String setting, String defaultValue, Duration min, Duration max) throws ConfigException {
-        Raw raw = rawOrDefault(setting, defaultValue);
+    /** A duration from 0 ({@link Setting.Kind#DURATION_OR_ZERO}) or more than 0 to {@link #MAX_DURATION}. */
+    private Duration duration(Setting setting) throws ConfigException {
+        Raw raw = rawOrDefault(setting);
+        Duration min = setting.kind() == Setting.Kind.DURATION_OR_ZERO ? Duration.ZERO : Duration.ofMillis(1);
         try {
-            return Durations.parse(raw.single(), min, max);
+            return Durations.parse(raw.single(), min, MAX_DURATION);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("--" + setting + ": " + e.getMessage() + raw.from());
+            throw new ConfigException(setting.flag() + ": " + e.getMessage() + raw.from());
         }
     }
 
-    private boolean bool(String setting, String defaultValue) throws ConfigException {
-        Raw raw = rawOrDefault(setting, defaultValue);
+    private boolean bool(Setting setting) throws ConfigException {
+        Raw raw = rawOrDefault(setting);
         String text = raw.single().trim().toLowerCase(Locale.ROOT);
         if (text.equals("true")) {
             return true;
@@ -451,11 +461,11 @@ public final class ConfigLoader {
         if (text.equals("false")) {
             return false;
         }
-        throw new ConfigException("--" + setting + ": '" + raw.single() + "' is not true or false" + raw.from());
+        throw new ConfigException(setting.flag() + ": '" + raw.single() + "' is not true or false" + raw.from());
     }
 
     private UpstreamReuse upstreamReuse() throws ConfigException {
-        Raw raw = rawOrDefault("upstream-reuse", UpstreamReuse.SAFE.spelling());
+        Raw raw = rawOrDefault(Setting.UPSTREAM_REUSE);
         UpstreamReuse reuse = UpstreamReuse.parse(raw.single());
         if (reuse == null) {
             throw new ConfigException("--upstream-reuse: '" + raw.single() + "' is not safe or always" + raw.from());
@@ -465,12 +475,12 @@ public final class ConfigLoader {
 
     /** {@code --fleet} and its companions: all of them or none. */
     private Optional<FleetSettings> fleet() throws ConfigException {
-        Raw name = raw("fleet");
+        Raw name = raw(Setting.FLEET);
         if (name == null) {
-            for (String companion : List.of("fleet-etcd", "fleet-node", "fleet-start-hold")) {
+            for (Setting companion : List.of(Setting.FLEET_ETCD, Setting.FLEET_NODE, Setting.FLEET_START_HOLD)) {
                 Raw raw = raw(companion);
                 if (raw != null) {
-                    throw new ConfigException("--" + companion + " is for fleet members: give --fleet NAME too" + raw.from());
+                    throw new ConfigException(companion.flag() + " is for fleet members: give --fleet NAME too" + raw.from());
                 }
             }
             return Optional.empty();
@@ -481,7 +491,7 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage() + name.from());
         }
-        Raw etcd = raw("fleet-etcd");
+        Raw etcd = raw(Setting.FLEET_ETCD);
         if (etcd == null || etcd.values().isEmpty()) {
             throw new ConfigException("--fleet needs --fleet-etcd URL[,URL...], the etcd client URLs, e.g."
                     + " http://127.0.0.1:2379" + name.from());
@@ -491,7 +501,7 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--fleet-etcd: " + e.getMessage() + etcd.from());
         }
-        Raw nodeRaw = raw("fleet-node");
+        Raw nodeRaw = raw(Setting.FLEET_NODE);
         String node = nodeRaw == null ? defaultNodeName() : nodeRaw.single().trim();
         try {
             io.pausectl.fleet.FleetKeys.checkName("--fleet-node: node", node);
@@ -499,7 +509,7 @@ public final class ConfigLoader {
             throw new ConfigException(e.getMessage() + (nodeRaw == null ? " (the host name; give --fleet-node)"
                     : nodeRaw.from()));
         }
-        Duration startHold = duration("fleet-start-hold", "10s", false);
+        Duration startHold = duration(Setting.FLEET_START_HOLD);
         return Optional.of(new FleetSettings(fleet, etcd.values(), node, startHold));
     }
 
@@ -517,7 +527,7 @@ public final class ConfigLoader {
     }
 
     private List<String> bypassPaths() throws ConfigException {
-        Raw raw = raw("bypass-path");
+        Raw raw = raw(Setting.BYPASS_PATH);
         if (raw == null) {
             return List.of();
         }

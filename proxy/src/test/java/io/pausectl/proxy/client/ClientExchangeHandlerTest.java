@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -112,7 +113,8 @@ class ClientExchangeHandlerTest {
         ch.runPendingTasks();
         String out = written(ch);
         assertThat(out).startsWith("HTTP/1.1 503 Service Unavailable\r\n").contains("retry-after: 1\r\n")
-                .contains("connection: close\r\n").endsWith("503 Service Unavailable: paused, held too long (timed_out)\n");
+                .contains("connection: close\r\n").endsWith("503 Service Unavailable: " + GateAnswers.refused(Refusal.TIMED_OUT, Duration.ofMillis(1))
+                        + "\n");
         assertThat(ch.isOpen()).isFalse();
         assertThat(gate.exitedRequests()).isZero();
         ch.finishAndReleaseAll();
