@@ -11,17 +11,19 @@ import java.time.Duration;
  * Reads a duration option in the one grammar pausectl uses everywhere (Go's: {@code 500ms},
  * {@code 30s}, {@code 1.5s}, {@code 1m30s}, {@code 1h}), bounded so that a value out of range is a
  * usage error (exit 2) before anything is asked of a target. This base reads 0 to
- * {@link Durations#MAX}; the nested converters narrow it per option.
+ * {@link Durations#MAX}; the nested converters narrow it per option, and pause-bench's options
+ * extend it with bounds of their own: the one picocli adapter of {@link Durations} for every command line.
  */
-class DurationConverter implements ITypeConverter<Duration> {
+public class DurationConverter implements ITypeConverter<Duration> {
     private final Duration min;
     private final Duration max;
 
-    DurationConverter() {
+    public DurationConverter() {
         this(Duration.ZERO, Durations.MAX);
     }
 
-    DurationConverter(Duration min, Duration max) {
+    /** Reads {@code min} to {@code max}, both included. */
+    protected DurationConverter(Duration min, Duration max) {
         this.min = min;
         this.max = max;
     }

@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * prints lines while the live status line refreshes, and what the terminal shows afterwards, history
  * included, must hold every line of the command intact, none mixed with pausectl's status.
  */
-class TerminalStatusLineTest {
+class TerminalStatusLineProcessTest {
     private static final int LINES = 40;
 
     @TempDir
