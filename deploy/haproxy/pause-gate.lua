@@ -156,24 +156,271 @@ local function paused(txn)
     return expires == nil or core.now().sec < expires
 end
 
-local function list_contains(list, value, matcher)
-    if list == nil or list == "" then
+-- Scope matching: "hold when in doubt", as pause-proxy's ScopeMatcher, PathForms and
+-- MethodOverrides. A request is in scope when it matches every non-empty list, and it matches a
+-- list when any reading an origin may reasonably make of it does:
+--   method  its own, any case; or one it asks the origin to act on instead: the headers
+--           X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override (any case, _ for -, every
+--           line and comma-separated value) and the query parameter _method; a request with a
+--           body (Content-Length > 0 or Transfer-Encoding) matches any method list, since its body
+--           may carry _method and the gate never reads a body;
+--   path    by prefix, without letter case, over the path as received, its RFC 3986 normal form
+--           (unreserved escapes decoded, dot segments removed), that with repeated slashes merged,
+--           and a loose form (every escape decoded, %2F too, up to four rounds, backslashes read
+--           as slashes, ;parameters cut, slashes merged, dot segments removed); each prefix as
+--           given, canonical and loose;
+--   host    exact after letter case, port and trailing dots are dropped, for the Host header and
+--           for the authority of an absolute-form target; a request with neither matches any list.
+
+local function split_list(list)
+    local out = {}
+    if list ~= nil then
+        for item in string.gmatch(list, "[^,]+") do
+            item = string.match(item, "^%s*(.-)%s*$")
+            if item ~= "" then
+                out[#out + 1] = item
+            end
+        end
+    end
+    return out
+end
+
+local function add_distinct(list, value)
+    for _, v in ipairs(list) do
+        if v == value then
+            return
+        end
+    end
+    list[#list + 1] = value
+end
+
+-- Whether the path reads the same under every interpretation (no %, ;, backslash, // or /.).
+local function plain_path(p)
+    return not string.find(p, "[%%;\\]") and not string.find(p, "//", 1, true) and not string.find(p, "/.", 1, true)
+end
+
+local function unreserved(c)
+    return string.find(c, "^[%w%-%._~]$") ~= nil
+end
+
+-- RFC 3986 §6.2.2.1-2: unreserved escapes decoded, others upper case, a bare % written %25.
+local function decode_unreserved(p)
+    if not string.find(p, "%", 1, true) then
+        return p
+    end
+    local out, i, n = {}, 1, #p
+    while i <= n do
+        local c = string.sub(p, i, i)
+        local hex = c == "%" and string.match(p, "^%x%x", i + 1) or nil
+        if c == "%" and hex == nil then
+            out[#out + 1] = "%25"
+            i = i + 1
+        elseif hex == nil then
+            out[#out + 1] = c
+            i = i + 1
+        else
+            local d = string.char(tonumber(hex, 16))
+            out[#out + 1] = unreserved(d) and d or "%" .. string.upper(hex)
+            i = i + 3
+        end
+    end
+    return table.concat(out)
+end
+
+local function decode_all(p)
+    return (string.gsub(p, "%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+local function merge_slashes(p)
+    return (string.gsub(p, "//+", "/"))
+end
+
+-- RFC 3986 §5.2.4 for an absolute path; other paths are kept.
+local function remove_dot_segments(p)
+    if string.sub(p, 1, 1) ~= "/" or not string.find(p, "/.", 1, true) then
+        return p
+    end
+    local segments = {}
+    for s in string.gmatch(string.sub(p, 2) .. "/", "([^/]*)/") do
+        segments[#segments + 1] = s
+    end
+    local out = {}
+    for i, s in ipairs(segments) do
+        if s == "." or s == ".." then
+            if s == ".." and #out > 0 then
+                out[#out] = nil
+            end
+            if i == #segments then
+                out[#out + 1] = ""
+            end
+        else
+            out[#out + 1] = s
+        end
+    end
+    return "/" .. table.concat(out, "/")
+end
+
+local function loose_path(p)
+    for _ = 1, 4 do
+        if not string.find(p, "%", 1, true) then
+            break
+        end
+        local d = decode_all(p)
+        if d == p then
+            break
+        end
+        p = d
+    end
+    p = string.gsub(p, "\\", "/")
+    p = string.gsub(p, ";[^/]*", "")
+    return remove_dot_segments(merge_slashes(p))
+end
+
+-- The forms of a request path, lower case (prefixes are compared without letter case).
+local function path_forms(p)
+    if plain_path(p) then
+        return { string.lower(p) }
+    end
+    local forms = {}
+    local u = decode_unreserved(p)
+    local normal = remove_dot_segments(u)
+    for _, f in ipairs({ p, normal, merge_slashes(normal), remove_dot_segments(merge_slashes(u)), loose_path(p) }) do
+        add_distinct(forms, string.lower(f))
+    end
+    return forms
+end
+
+-- A host as scopes compare it: lower case, without port, without trailing dots.
+local function canonical_host(h)
+    h = string.lower(h)
+    local colon = string.match(h, "^.*():")
+    if colon ~= nil and colon > (string.find(h, "]", 1, true) or 0) then
+        h = string.sub(h, 1, colon - 1)
+    end
+    while #h > 1 and string.sub(h, -1) == "." do
+        h = string.sub(h, 1, -2)
+    end
+    return h
+end
+
+-- The scope variables parsed, kept while they stay the same (they change once per pause).
+local scope_cache = { key = nil }
+
+local function parsed_scope(methods, paths, hosts)
+    local key = (methods or "") .. "\n" .. (paths or "") .. "\n" .. (hosts or "")
+    if scope_cache.key == key then
+        return scope_cache
+    end
+    local m, p, h = {}, {}, {}
+    for _, item in ipairs(split_list(methods)) do
+        add_distinct(m, string.upper(item))
+    end
+    for _, item in ipairs(split_list(paths)) do
+        add_distinct(p, string.lower(item))
+        if not plain_path(item) then
+            add_distinct(p, string.lower(remove_dot_segments(merge_slashes(decode_unreserved(item)))))
+            add_distinct(p, string.lower(loose_path(item)))
+        end
+    end
+    for _, item in ipairs(split_list(hosts)) do
+        add_distinct(h, canonical_host(item))
+    end
+    scope_cache = { key = key, methods = m, paths = p, hosts = h }
+    return scope_cache
+end
+
+local function path_in_scope(path, prefixes)
+    if path == nil then
         return true
     end
-    for item in string.gmatch(list, "[^,]+") do
-        if matcher(value, item) then
+    for _, form in ipairs(path_forms(path)) do
+        for _, prefix in ipairs(prefixes) do
+            if string.sub(form, 1, #prefix) == prefix then
+                return true
+            end
+        end
+    end
+    return false
+end
+
+local function host_in_list(host, hosts)
+    host = canonical_host(host)
+    for _, h in ipairs(hosts) do
+        if h == host then
             return true
         end
     end
     return false
 end
 
-local function equals_ignore_case(value, item)
-    return value ~= nil and string.lower(value) == string.lower(item)
+local function host_in_scope(txn, hosts)
+    local host = txn.f:req_fhdr("host")
+    local authority = string.match(txn.f:url() or "", "^%a[%w+.-]*://([^/?#]*)")
+    if authority ~= nil then
+        authority = string.gsub(authority, "^.*@", "")
+    end
+    if (host == nil or host == "") and (authority == nil or authority == "") then
+        return true
+    end
+    return (host ~= nil and host ~= "" and host_in_list(host, hosts))
+            or (authority ~= nil and authority ~= "" and host_in_list(authority, hosts))
 end
 
-local function starts_with(value, item)
-    return value ~= nil and string.sub(value, 1, #item) == item
+local function method_in_list(method, methods)
+    method = string.upper(string.match(method or "", "^%s*(.-)%s*$"))
+    for _, m in ipairs(methods) do
+        if m == method then
+            return true
+        end
+    end
+    return false
+end
+
+local function any_in_list(values, methods)
+    for v in string.gmatch(values, "[^,]+") do
+        if method_in_list(v, methods) then
+            return true
+        end
+    end
+    return false
+end
+
+local function form_decode(s)
+    return decode_all((string.gsub(s, "%+", " ")))
+end
+
+local OVERRIDE_HEADERS = { ["x-http-method-override"] = true, ["x-http-method"] = true, ["x-method-override"] = true }
+
+local function method_in_scope(txn, methods)
+    if method_in_list(txn.f:method(), methods) then
+        return true
+    end
+    -- A body may carry _method (a form or JSON), which the gate cannot read: any method, when in doubt.
+    local length = txn.f:req_fhdr("content-length")
+    if txn.f:req_hdr_cnt("transfer-encoding") > 0
+            or (length ~= nil and (tonumber(length) == nil or tonumber(length) > 0)) then
+        return true
+    end
+    for name, values in pairs(txn.http:req_get_headers()) do
+        if OVERRIDE_HEADERS[(string.gsub(string.lower(name), "_", "-"))] then
+            for _, v in pairs(values) do
+                if any_in_list(v, methods) then
+                    return true
+                end
+            end
+        end
+    end
+    local url = txn.f:url() or ""
+    local query = string.match(url, "%?([^#]*)")
+    if query ~= nil then
+        for pair in string.gmatch(query, "[^&;]+") do
+            local name, value = string.match(pair, "^([^=]+)=(.*)$")
+            if name ~= nil and string.lower(form_decode(name)) == "_method" and any_in_list(form_decode(value), methods) then
+                return true
+            end
+        end
+    end
+    return false
 end
 
 local function in_scope(txn)
@@ -183,13 +430,11 @@ local function in_scope(txn)
     if (methods == nil or methods == "") and (paths == nil or paths == "") and (hosts == nil or hosts == "") then
         return true
     end
-    local host = txn.f:req_fhdr("host")
-    if host ~= nil then
-        host = string.gsub(host, ":%d+$", "")
-    end
-    return list_contains(methods, txn.f:method(), equals_ignore_case)
-            and list_contains(paths, txn.f:path(), starts_with)
-            and list_contains(hosts, host, equals_ignore_case)
+    local scope = parsed_scope(methods, paths, hosts)
+    -- The method last: its overrides are read only for a request in scope otherwise.
+    return (#scope.paths == 0 or path_in_scope(txn.f:path(), scope.paths))
+            and (#scope.hosts == 0 or host_in_scope(txn, scope.hosts))
+            and (#scope.methods == 0 or method_in_scope(txn, scope.methods))
 end
 
 local function hold_limit_ms(txn)

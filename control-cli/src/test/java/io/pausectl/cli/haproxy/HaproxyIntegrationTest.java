@@ -333,6 +333,103 @@ class HaproxyIntegrationTest {
         assertThat(post.get(10, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200");
     }
 
+    /**
+     * The gate matches a scope as pause-proxy does, over every reading an origin may make of a
+     * request ("hold when in doubt"): each spelling below walked around a scoped pause when the gate
+     * compared the raw path prefix, the Host without its port only, and the request's own method.
+     */
+    @Test
+    void aScopedPauseHoldsEveryReadingOfARequestInScope() throws Exception {
+        PauseTarget target = open("gate");
+        assertEachHeldTheOtherPasses(target, new Scope(List.of(), List.of("/orders/"), List.of()), List.of(
+                        "GET /%6Frders/1 HTTP/1.1\r\nHost: x",
+                        "GET /%6frders/1 HTTP/1.1\r\nHost: x",
+                        "GET /./orders/1 HTTP/1.1\r\nHost: x",
+                        "GET /other/../orders/1 HTTP/1.1\r\nHost: x",
+                        "GET //orders/1 HTTP/1.1\r\nHost: x",
+                        "GET /ORDERS/1 HTTP/1.1\r\nHost: x",
+                        "GET /%2Forders/1 HTTP/1.1\r\nHost: x",
+                        "GET /orders;v=1/1 HTTP/1.1\r\nHost: x"),
+                "GET /order HTTP/1.1\r\nHost: x");
+        assertEachHeldTheOtherPasses(target, new Scope(List.of(), List.of(), List.of("api.example.com")), List.of(
+                        "GET /h HTTP/1.1\r\nHost: API.example.com.",
+                        "GET /h HTTP/1.1\r\nHost: api.example.com:8080",
+                        "GET http://API.Example.COM.:80/h HTTP/1.1\r\nHost: API.Example.COM.:80"),
+                "GET /h HTTP/1.1\r\nHost: api.example.com.evil");
+        assertEachHeldTheOtherPasses(target, new Scope(List.of("DELETE"), List.of(), List.of()), List.of(
+                        "GET /m HTTP/1.1\r\nHost: x\r\nX-HTTP-Method-Override: DELETE",
+                        "GET /m HTTP/1.1\r\nHost: x\r\nx-http-method: delete",
+                        "GET /m HTTP/1.1\r\nHost: x\r\nX-Method-Override: PATCH, DELETE",
+                        "GET /m HTTP/1.1\r\nHost: x\r\nX_HTTP_METHOD_OVERRIDE: DELETE",
+                        "GET /m?a=1&_method=delete HTTP/1.1\r\nHost: x",
+                        "GET /m?%5Fmethod=DEL%45TE HTTP/1.1\r\nHost: x",
+                        // Its body may carry _method, which the gate cannot read.
+                        "POST /m HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi",
+                        "PUT /m HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"),
+                "GET /m?method=DELETE HTTP/1.1\r\nHost: x\r\nX-Method: DELETE");
+    }
+
+    /**
+     * Pauses with {@code scope}, sends each of {@code heldRequests} (request line and header fields,
+     * optionally a blank line and a body) on its own connection and checks that the gate holds them
+     * all, that {@code passing} is answered during the pause, and that the upstream sees the held
+     * ones only after resume, each once.
+     */
+    private void assertEachHeldTheOtherPasses(PauseTarget target, Scope scope, List<String> heldRequests, String passing)
+            throws Exception {
+        Status paused = target.pause(new PauseSpec("scoped", "pausectl@test", Duration.ofSeconds(30), Duration.ZERO, scope));
+        long before = upstream.received();
+        List<java.net.Socket> sockets = new ArrayList<>();
+        try {
+            for (String request : heldRequests) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort);
+                sockets.add(s);
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write(withClose(request).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            try {
+                await().atMost(Duration.ofSeconds(15)).until(target::status, st -> st.queueDepth() == heldRequests.size());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                List<String> answered = new ArrayList<>();
+                for (int i = 0; i < sockets.size(); i++) {
+                    if (sockets.get(i).getInputStream().available() > 0) {
+                        answered.add(heldRequests.get(i));
+                    }
+                }
+                fail("scope " + scope + ": not all held (held " + target.status().queueDepth() + " of "
+                        + heldRequests.size() + "); answered during the pause: " + answered);
+            }
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort)) {
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write(withClose(passing).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII))
+                        .as("out of scope of %s: %s", scope, passing).isEqualTo("HTTP/1.1 200");
+            }
+            assertThat(upstream.received()).as("only the out-of-scope request forwarded during the pause")
+                    .isEqualTo(before + 1);
+
+            target.resume(paused.lease().id());
+            for (int i = 0; i < sockets.size(); i++) {
+                assertThat(new String(sockets.get(i).getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII))
+                        .as("released: %s", heldRequests.get(i)).isEqualTo("HTTP/1.1 200");
+            }
+            assertThat(upstream.received()).as("each held request forwarded once, after resume")
+                    .isEqualTo(before + 1 + heldRequests.size());
+        } finally {
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /** The request with Connection: close added to its header fields, and its head ended. */
+    private static String withClose(String request) {
+        int body = request.indexOf("\r\n\r\n");
+        String head = body < 0 ? request : request.substring(0, body);
+        String rest = body < 0 ? "" : request.substring(body + 4);
+        return head + "\r\nConnection: close\r\n\r\n" + rest;
+    }
+
     private String rawRequest(String requestLine) {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort)) {
             s.setSoTimeout(20_000);
