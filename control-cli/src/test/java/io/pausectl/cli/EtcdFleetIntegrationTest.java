@@ -65,7 +65,9 @@ class EtcdFleetIntegrationTest {
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        open.add(resource);
+        synchronized (open) {
+            open.add(resource);
+        }
         return resource;
     }
 
@@ -167,6 +169,26 @@ class EtcdFleetIntegrationTest {
                 "--fleet-node", node)));
     }
 
+    /** Starts the members at once: their JVMs' start-ups overlap instead of adding up. */
+    private List<ProxyProcess> members(RecordingUpstream upstream, EtcdCluster cluster, String... nodes)
+            throws Exception {
+        List<java.util.concurrent.CompletableFuture<ProxyProcess>> starting = new ArrayList<>();
+        for (String node : nodes) {
+            starting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return member(upstream, cluster, node);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+        List<ProxyProcess> started = new ArrayList<>();
+        for (var f : starting) {
+            started.add(f.get(60, TimeUnit.SECONDS));
+        }
+        return started;
+    }
+
     private PausectlProcess pausectl(EtcdCluster cluster, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of("--etcd", cluster.endpoints(), "--fleet", FLEET));
         all.addAll(List.of(args));
@@ -206,8 +228,7 @@ class EtcdFleetIntegrationTest {
     void theFleetPausesAsOneAndNothingIsLostOrDuplicated() throws Exception {
         EtcdCluster cluster = keep(EtcdCluster.start(1));
         RecordingUpstream upstream = keep(new RecordingUpstream());
-        List<ProxyProcess> proxies = List.of(member(upstream, cluster, "a"), member(upstream, cluster, "b"),
-                member(upstream, cluster, "c"));
+        List<ProxyProcess> proxies = members(upstream, cluster, "a", "b", "c");
         awaitRegistered(cluster, 3);
         Load load = keep(new Load(proxies, 6));
         await().atMost(Duration.ofSeconds(20)).until(() -> load.answered.size() >= 30);
@@ -261,7 +282,7 @@ class EtcdFleetIntegrationTest {
     void aControllerKilledMidWindowLeavesEveryNodeRunningAboutATtlLater() throws Exception {
         EtcdCluster cluster = keep(EtcdCluster.start(1));
         RecordingUpstream upstream = keep(new RecordingUpstream());
-        List<ProxyProcess> proxies = List.of(member(upstream, cluster, "a"), member(upstream, cluster, "b"));
+        List<ProxyProcess> proxies = members(upstream, cluster, "a", "b");
         awaitRegistered(cluster, 2);
         Duration ttl = Duration.ofSeconds(3);
         PausectlProcess run = pausectl(cluster, runArgs("3s", 0));
@@ -285,7 +306,7 @@ class EtcdFleetIntegrationTest {
     void whenEtcdLosesItsQuorumEveryNodeResumesAndPausectlSaysTheWindowWasLost() throws Exception {
         EtcdCluster cluster = keep(EtcdCluster.start(3));
         RecordingUpstream upstream = keep(new RecordingUpstream());
-        List<ProxyProcess> proxies = List.of(member(upstream, cluster, "a"), member(upstream, cluster, "b"));
+        List<ProxyProcess> proxies = members(upstream, cluster, "a", "b");
         awaitRegistered(cluster, 2);
         Duration ttl = Duration.ofSeconds(3);
         PausectlProcess run = pausectl(cluster, runArgs("3s", 0));
@@ -332,8 +353,7 @@ class EtcdFleetIntegrationTest {
     void aNodeThatCannotPauseWithinWaitIdleIsNamedAndNothingRuns() throws Exception {
         EtcdCluster cluster = keep(EtcdCluster.start(1));
         RecordingUpstream upstream = keep(new RecordingUpstream());
-        ProxyProcess a = member(upstream, cluster, "a");
-        member(upstream, cluster, "b");
+        ProxyProcess a = members(upstream, cluster, "a", "b").get(0);
         awaitRegistered(cluster, 2);
         var slow = http.sendAsync(HttpRequest.newBuilder(URI.create(a.clientUrl() + "/park")).header("X-Req-Id", "slow")
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());

@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  *   <li><b>The intent first.</b> Each round reads the intent (linearizably) before anything else, so
  *       at start the agent pauses its HAProxy for a window in progress before it registers.</li>
  *   <li><b>Registration.</b> The node's report ({@link NodeReport}) lives under its own session lease
- *       of {@value #SESSION_TTL_SECONDS} s, kept alive every second: an agent that dies or is cut off
+ *       of {@value #SESSION_TTL_SECONDS} s, kept alive every second by a thread of its own: an agent that dies or is cut off
  *       drops out of the fleet by itself.</li>
  *   <li><b>Pause under a local bound.</b> For an intent the agent pauses the target under a lease of
  *       the intent's ttl and renews it every third of the ttl, only after a linearizable read still
@@ -53,7 +53,6 @@ import java.util.function.Consumer;
 public final class FleetAgent {
     /** The node's session lease, in seconds: how soon a dead or cut-off agent leaves the fleet. */
     public static final int SESSION_TTL_SECONDS = 3;
-    private static final long SESSION_KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_ROUND_MS = 1000;
     /**
      * Added to the lease the agent writes into HAProxy's gate: the gate counts whole seconds of HAProxy's
@@ -77,8 +76,15 @@ public final class FleetAgent {
     private volatile boolean watchEnded = true;
 
     private EtcdClient.Watch watch;
-    private long session;
-    private long sessionKeptAtNanos;
+    /** The session lease; kept alive by its own thread, so that slow HAProxy calls never let it lapse. */
+    private volatile long session;
+    private volatile boolean sessionLost;
+    private final java.util.concurrent.ScheduledExecutorService keeper =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "agent-session");
+                t.setDaemon(true);
+                return t;
+            });
     private String intentId;
     private long firstPausedAtNanos;
     private Duration intentTtl = Duration.ofSeconds(30);
@@ -117,6 +123,7 @@ public final class FleetAgent {
         log.accept("agent " + node + " of fleet " + keys.fleet() + ": following " + keys.intent() + " on "
                 + String.join(",", etcd.endpoints().stream().map(Object::toString).toList()) + ", pausing "
                 + target.name() + " (max-pause " + Durations.format(maxPause) + ")");
+        keeper.scheduleWithFixedDelay(this::keepAliveOnce, 1, 1, TimeUnit.SECONDS);
         while (!stopped) {
             try {
                 round();
@@ -263,13 +270,28 @@ public final class FleetAgent {
     }
 
     private Status pause(Intent intent, Duration leaseTtl) throws TargetException {
-        Status status = target.pause(new PauseSpec(intent.reason(), holder + " for fleet " + keys.fleet() + " intent "
-                + intent.id(), leaseTtl.plus(GATE_MARGIN), Duration.ZERO, intent.scope()));
+        Status now = target.status();
+        if (now.lease() != null && now.lease().holder() != null && now.lease().holder().endsWith(holderSuffix(intent))) {
+            // An agent of this node before a restart paused HAProxy for this very intent: take its pause
+            // over, so that the restart never lets a request through.
+            leaseId = now.lease().id();
+            log.accept("agent " + node + ": took over the pause of " + target.name() + " for intent " + intent.id()
+                    + " left by " + now.lease().holder());
+            lastProblem = null;
+            return target.renew(leaseId, leaseTtl.plus(GATE_MARGIN));
+        }
+        Status status = target.pause(new PauseSpec(intent.reason(), holder + holderSuffix(intent),
+                leaseTtl.plus(GATE_MARGIN), Duration.ZERO, intent.scope()));
         leaseId = status.lease() == null ? null : status.lease().id();
         log.accept("agent " + node + ": paused " + target.name() + " for intent " + intent.id() + " by "
                 + intent.holder() + " (ttl " + Durations.format(leaseTtl) + ")");
         lastProblem = null;
         return status;
+    }
+
+    /** How this agent's pauses for an intent end their holder: the same for every agent of the fleet. */
+    private String holderSuffix(Intent intent) {
+        return " for fleet " + keys.fleet() + " intent " + intent.id();
     }
 
     /** Reads the state to report from the target's status. */
@@ -321,20 +343,31 @@ public final class FleetAgent {
         }
     }
 
-    private void keepSession() {
-        long now = System.nanoTime();
+    /** On the session thread: renews the session lease once; a lease found gone is granted again by the next round. */
+    private void keepAliveOnce() {
+        long s = session;
+        if (s == 0) {
+            return;
+        }
         try {
-            if (session != 0 && now - sessionKeptAtNanos >= SESSION_KEEPALIVE_NANOS) {
-                if (etcd.keepAlive(session) <= 0) {
-                    log.accept("agent " + node + ": its session lease ran out; registering again");
-                    session = 0;
-                } else {
-                    sessionKeptAtNanos = now;
-                }
+            if (etcd.keepAlive(s) <= 0) {
+                sessionLost = true;
+                wake.release();
+            }
+        } catch (EtcdException e) {
+            // Said by the intent read, which fails too.
+        }
+    }
+
+    private void keepSession() {
+        try {
+            if (sessionLost) {
+                sessionLost = false;
+                session = 0;
+                log.accept("agent " + node + ": its session lease ran out; registering again");
             }
             if (session == 0) {
                 session = etcd.grantLease(Duration.ofSeconds(SESSION_TTL_SECONDS));
-                sessionKeptAtNanos = now;
                 lastReport = null;
             }
         } catch (EtcdException e) {
@@ -363,6 +396,7 @@ public final class FleetAgent {
 
     /** Ends the pause this agent holds and leaves the fleet at once. */
     private void leave() {
+        keeper.shutdownNow();
         if (leaseId != null) {
             endLease("the agent stops");
         }
