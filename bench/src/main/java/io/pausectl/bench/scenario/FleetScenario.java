@@ -262,8 +262,7 @@ public final class FleetScenario {
                 sessions.add(session);
                 etcd.put(keys.node(node), new NodeReport(node, NodeReport.RUNNING, null, 0, "", Instant.now()).toJson(),
                         session);
-                watches.add(etcd.watch(keys.intent(), false, 0, e -> reactions.execute(() -> react(node, session)),
-                        e -> { }));
+                watch(node, session);
             }
             keeper.scheduleAtFixedRate(() -> sessions.forEach(s -> {
                 try {
@@ -272,6 +271,18 @@ public final class FleetScenario {
                     // the next round tries again
                 }
             }), 2, 2, TimeUnit.SECONDS);
+        }
+
+        /** Watches the intent for one node; a watch that ends is opened again (and the intent read) 100 ms later. */
+        private void watch(String node, long session) {
+            EtcdClient.Watch w = etcd.watch(keys.intent(), false, 0, e -> reactions.execute(() -> react(node, session)),
+                    e -> keeper.schedule(() -> {
+                        watch(node, session);
+                        react(node, session);
+                    }, 100, TimeUnit.MILLISECONDS));
+            synchronized (watches) {
+                watches.add(w);
+            }
         }
 
         private void react(String node, long session) {
@@ -297,8 +308,10 @@ public final class FleetScenario {
 
         @Override
         public void close() {
-            watches.forEach(EtcdClient.Watch::close);
             keeper.shutdownNow();
+            synchronized (watches) {
+                watches.forEach(EtcdClient.Watch::close);
+            }
             reactions.shutdownNow();
             for (long s : sessions) {
                 try {
