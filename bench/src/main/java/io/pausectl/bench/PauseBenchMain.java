@@ -2,6 +2,7 @@ package io.pausectl.bench;
 
 import io.pausectl.bench.command.DemoCommand;
 import io.pausectl.bench.command.DrainCommand;
+import io.pausectl.bench.command.FleetCommand;
 import io.pausectl.bench.command.HoldCommand;
 import io.pausectl.bench.command.MigrateCommand;
 import io.pausectl.bench.command.PassthroughCommand;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Command;
 @Command(name = "pause-bench", mixinStandardHelpOptions = true, versionProvider = PauseBenchMain.Version.class,
         description = "Load generator, scenarios and the demo for pause-proxy and pausectl (loopback only).",
         subcommands = {DemoCommand.class, WindowCommand.class, HoldCommand.class, DrainCommand.class,
-                PassthroughCommand.class, MigrateCommand.class, RehearseCommand.class},
+                PassthroughCommand.class, MigrateCommand.class, RehearseCommand.class,
+                FleetCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:done; for demo and window, nothing failed, lost or duplicated",
@@ -36,7 +38,7 @@ public final class PauseBenchMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, window, hold, drain, passthrough, migrate or rehearse");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, window, hold, drain, passthrough, migrate, rehearse or fleet");
     }
 
     /** The command line with pause-bench's error handling. */

@@ -47,6 +47,7 @@ import java.util.Set;
                 "  PAUSECTL_POSTGRES run's --postgres URL, when none is given",
                 "  PAUSECTL_ETCD     comma-separated etcd client URLs, when no --etcd is given (fleet mode)",
                 "  PAUSECTL_FLEET    the fleet's name, when no --fleet is given",
+                "  PAUSECTL_NODE     agent's node name, when no --node is given (default: the host name)",
                 "  PAUSECTL_DEBUG    set to 1 to print stack traces of internal errors"})
 public final class PausectlCommand implements Runnable {
     @Mixin
@@ -66,7 +67,7 @@ public final class PausectlCommand implements Runnable {
 
     /** The root's options that take a value (the next argument, unless written {@code --opt=value}). */
     private static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--target", "--token-file", "-o", "--output",
-            "--timeout", "--haproxy", "--frontend", "--strategy");
+            "--timeout", "--haproxy", "--frontend", "--strategy", "--etcd", "--fleet");
 
     private static Map<String, Class<?>> commands() {
         Map<String, Class<?>> commands = new LinkedHashMap<>();
@@ -76,6 +77,7 @@ public final class PausectlCommand implements Runnable {
         commands.put("run", RunCommand.class);
         commands.put("maintenance", MaintenanceCommand.class);
         commands.put("held", HeldCommand.class);
+        commands.put("agent", AgentCommand.class);
         commands.put("generate-completion", AutoComplete.GenerateCompletion.class);
         return commands;
     }
@@ -142,7 +144,7 @@ public final class PausectlCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "a command is required: pause, resume, status, run,"
-                + " maintenance or held");
+                + " maintenance, held or agent");
     }
 
     /** What the world supplies: environment, terminal, target factory, signals. */
@@ -166,6 +168,29 @@ public final class PausectlCommand implements Runnable {
      * @throws ParameterException on a missing fleet name, a bad endpoint, or --target/--haproxy besides (exit 2)
      */
     Optional<EtcdFleet> etcdFleet() {
+        return etcdFleet(false);
+    }
+
+    /**
+     * The fleet {@code pausectl agent} follows: {@code --etcd} and {@code --fleet} are required, and
+     * {@code --haproxy} names the HAProxy it pauses.
+     *
+     * @throws ParameterException when etcd, the fleet or the HAProxy is not named (exit 2)
+     */
+    EtcdFleet agentFleet() {
+        if (matched("--haproxy").isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "agent needs --haproxy ADDR and --frontend NAME: the"
+                    + " HAProxy it pauses (unix:/path/admin.sock or tcp://host:port)");
+        }
+        if (matched("--haproxy").size() > 1) {
+            throw new ParameterException(spec.commandLine(), "agent drives one HAProxy: give --haproxy once (run one"
+                    + " agent beside each HAProxy, each its own node)");
+        }
+        return etcdFleet(true).orElseThrow(() -> new ParameterException(spec.commandLine(), "agent needs --etcd URL"
+                + " and --fleet NAME (or $" + ENV_ETCD + " and $" + ENV_FLEET + "): the fleet whose intent it follows"));
+    }
+
+    private Optional<EtcdFleet> etcdFleet(boolean withHaproxy) {
         CommandLine cl = spec.commandLine();
         List<String> endpoints = matched("--etcd");
         if (endpoints.isEmpty()) {
@@ -181,7 +206,7 @@ public final class PausectlCommand implements Runnable {
             }
             return Optional.empty();
         }
-        if (!matched("--target").isEmpty() || !matched("--haproxy").isEmpty()) {
+        if (!matched("--target").isEmpty() || !withHaproxy && !matched("--haproxy").isEmpty()) {
             throw new ParameterException(cl, "--etcd excludes --target and --haproxy: a fleet is driven through etcd"
                     + " alone");
         }
@@ -208,7 +233,16 @@ public final class PausectlCommand implements Runnable {
      * @throws ParameterException on contradictory or malformed target options (exit 2)
      */
     List<PauseTarget> openTargets() {
+        return openTargets(null);
+    }
+
+    /** As {@link #openTargets()}, with one call's timeout at most {@code maxTimeout} (null: --timeout). */
+    List<PauseTarget> openTargets(java.time.Duration maxTimeout) {
         TargetSelection selection = selection();
+        if (maxTimeout != null && selection.timeout().compareTo(maxTimeout) > 0) {
+            selection = new TargetSelection(selection.urls(), selection.token(), selection.haproxy(),
+                    selection.frontend(), selection.strategy(), maxTimeout);
+        }
         try {
             List<PauseTarget> targets = context.targets().open(selection);
             if (targets.isEmpty()) {

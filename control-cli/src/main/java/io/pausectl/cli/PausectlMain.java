@@ -72,6 +72,14 @@ public final class PausectlMain {
      * {@code /etc/hostname}): never a name-service lookup, which could wait on DNS at every call.
      */
     static String holder() {
+        return "pausectl/" + System.getProperty("user.name", "?") + "@" + hostName() + ":" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * This machine's name: {@code $HOSTNAME}, else the kernel's host name ({@code /proc/sys/kernel/hostname},
+     * then {@code /etc/hostname}), else {@code localhost}; never a name-service lookup.
+     */
+    static String hostName() {
         String host = System.getenv("HOSTNAME");
         for (String file : new String[] {"/proc/sys/kernel/hostname", "/etc/hostname"}) {
             if (host != null && !host.isBlank()) {
@@ -83,9 +91,6 @@ public final class PausectlMain {
                 host = null;
             }
         }
-        if (host == null || host.isBlank()) {
-            host = "localhost";
-        }
-        return "pausectl/" + System.getProperty("user.name", "?") + "@" + host + ":" + ProcessHandle.current().pid();
+        return host == null || host.isBlank() ? "localhost" : host;
     }
 }

@@ -54,6 +54,25 @@ class EtcdFleetOptionsTest {
                 "the command was NOT run");
     }
 
+    @Test
+    void theAgentNeedsEtcdAFleetAndOneHaproxyGate() {
+        assertThat(cli.run("agent", "--help")).isZero();
+        assertThat(cli.out()).contains("--node=NAME", "--max-pause=DURATION", "ttl + ttl/3");
+        assertThat(cli.run("--etcd", "http://127.0.0.1:2379", "--fleet", "shop", "agent")).isEqualTo(2);
+        assertThat(cli.err()).contains("agent needs --haproxy ADDR and --frontend NAME");
+        assertThat(cli.run("--haproxy", "unix:/run/h.sock", "--frontend", "fe", "agent")).isEqualTo(2);
+        assertThat(cli.err()).contains("agent needs --etcd URL and --fleet NAME");
+        assertThat(cli.run("--etcd", "http://127.0.0.1:2379", "--fleet", "shop", "--haproxy", "unix:/run/h.sock",
+                "--frontend", "fe", "--strategy", "maxconn", "agent", "--node", "lb-1")).isEqualTo(2);
+        assertThat(cli.err()).contains("agent drives the gate strategy only");
+        assertThat(cli.run("--etcd", "http://127.0.0.1:2379", "--fleet", "shop", "--haproxy", "unix:/run/h.sock",
+                "--frontend", "fe", "agent", "--node", "a/b")).isEqualTo(2);
+        assertThat(cli.err()).contains("node name 'a/b'");
+        assertThat(cli.run("--etcd", "http://127.0.0.1:2379", "--fleet", "shop", "--haproxy", "unix:/a.sock",
+                "--haproxy", "unix:/b.sock", "--frontend", "fe", "agent", "--node", "lb-1")).isEqualTo(2);
+        assertThat(cli.err()).contains("agent drives one HAProxy");
+    }
+
     private static int closedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

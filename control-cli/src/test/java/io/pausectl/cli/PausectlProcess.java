@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * pausectl as its own process ({@code java -cp <test class path> io.pausectl.cli.PausectlMain ...}), as a
  * user runs it: its own signals, its own exit code. Output goes to files (never a full pipe).
  */
-final class PausectlProcess implements AutoCloseable {
+public final class PausectlProcess implements AutoCloseable {
     private final Process process;
     private final Path out;
     private final Path err;
@@ -25,12 +25,12 @@ final class PausectlProcess implements AutoCloseable {
         this.err = err;
     }
 
-    static PausectlProcess start(Path dir, List<String> args) throws IOException {
+    public static PausectlProcess start(Path dir, List<String> args) throws IOException {
         return start(dir, List.of(), args);
     }
 
     /** With options for its JVM, e.g. {@code -Djdk.net.hosts.file=FILE} so that no name is looked up outside. */
-    static PausectlProcess start(Path dir, List<String> jvmOptions, List<String> args) throws IOException {
+    public static PausectlProcess start(Path dir, List<String> jvmOptions, List<String> args) throws IOException {
         Files.createDirectories(dir);
         Path out = Files.createTempFile(dir, "pausectl", ".out");
         Path err = Files.createTempFile(dir, "pausectl", ".err");
@@ -51,7 +51,7 @@ final class PausectlProcess implements AutoCloseable {
     }
 
     /** Waits for the exit code. */
-    int waitFor(Duration timeout) throws InterruptedException {
+    public int waitFor(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("pausectl did not exit within " + timeout + "; stderr:\n" + err());
@@ -59,30 +59,30 @@ final class PausectlProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** SIGTERM. */
-    void terminate() {
+    public void terminate() {
         process.destroy();
     }
 
     /** SIGKILL. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
 
-    String out() {
+    public String out() {
         return read(out);
     }
 
-    String err() {
+    public String err() {
         return read(err);
     }
 

@@ -538,7 +538,9 @@ class HaproxyIntegrationTest {
     @Test
     void theLeaseExpiresByItselfWhenPausectlIsGone() throws Exception {
         PauseTarget target = open("gate");
-        Status paused = target.pause(spec(Duration.ofSeconds(1), Duration.ZERO));
+        // 2 s, not 1: the gate counts whole seconds, and on a loaded host a 1 s lease could end before
+        // pause() read its own status back (then without a lease to renew below).
+        Status paused = target.pause(spec(Duration.ofSeconds(2), Duration.ZERO));
         long start = System.nanoTime();
 
         // Nobody renews or resumes: the gate stops holding when the lease runs out.

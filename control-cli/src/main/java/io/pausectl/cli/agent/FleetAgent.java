@@ -1,0 +1,416 @@
+package io.pausectl.cli.agent;
+
+import io.pausectl.api.PauseState;
+import io.pausectl.api.Status;
+import io.pausectl.cli.target.ConflictException;
+import io.pausectl.cli.target.LeaseGoneException;
+import io.pausectl.cli.target.PauseSpec;
+import io.pausectl.cli.target.PauseTarget;
+import io.pausectl.cli.target.TargetException;
+import io.pausectl.common.Durations;
+import io.pausectl.fleet.EtcdClient;
+import io.pausectl.fleet.EtcdException;
+import io.pausectl.fleet.FleetKeys;
+import io.pausectl.fleet.Intent;
+import io.pausectl.fleet.KeyValue;
+import io.pausectl.fleet.NodeReport;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@code pausectl agent}: makes one HAProxy (or anything else a {@link PauseTarget} drives) a member of
+ * a fleet paused through etcd, with the same contract as a pause-proxy started with {@code --fleet}.
+ * The controller ({@code pausectl --etcd --fleet run}) cannot tell the two apart.
+ *
+ * <ul>
+ *   <li><b>The intent first.</b> Each round reads the intent (linearizably) before anything else, so
+ *       at start the agent pauses its HAProxy for a window in progress before it registers.</li>
+ *   <li><b>Registration.</b> The node's report ({@link NodeReport}) lives under its own session lease
+ *       of {@value #SESSION_TTL_SECONDS} s, kept alive every second by a thread of its own: an agent that dies or is cut off
+ *       drops out of the fleet by itself.</li>
+ *   <li><b>Pause under a local bound.</b> For an intent the agent pauses the target under a lease of
+ *       the intent's ttl and renews it every third of the ttl, only after a linearizable read still
+ *       shows the intent. The agent resumes the target itself when its own deadline (last renewal +
+ *       lease ttl) passes without a renewal, and the gate strategy's lease expires inside HAProxy by
+ *       HAProxy's own clock, so neither a partition nor a dead agent leaves HAProxy paused past
+ *       ttl + one renewal interval (plus HAProxy's whole-second rounding).</li>
+ *   <li><b>Reports.</b> {@code pausing} while in-flight requests finish, {@code paused} once none is
+ *       in flight, {@code running} otherwise, each for the intent's id; a note says why when it cannot
+ *       pause (another lease holds the HAProxy, HAProxy unreachable, {@code --max-pause} reached).</li>
+ *   <li><b>The hard bound.</b> However often it pauses again for one intent, the agent holds for at most
+ *       {@code maxPause} from its first pause for that intent.</li>
+ * </ul>
+ *
+ * <p>One thread runs {@link #run()} and owns every field; the intent watch and {@link #stop()} only
+ * wake it.
+ */
+public final class FleetAgent {
+    /** The node's session lease, in seconds: how soon a dead or cut-off agent leaves the fleet. */
+    public static final int SESSION_TTL_SECONDS = 3;
+    private static final long IDLE_ROUND_MS = 1000;
+    /**
+     * Added to the lease the agent writes into HAProxy's gate: the gate counts whole seconds of HAProxy's
+     * clock, so a lease of ttl may end up to a second early there; with this margin the gate's lease ends
+     * after the agent's own deadline, never before it (and at most ttl + 1 s after the last renewal when
+     * the agent is dead).
+     */
+    static final Duration GATE_MARGIN = Duration.ofSeconds(1);
+    /** How often the in-flight count is read while pausing. */
+    private static final long PAUSING_ROUND_MS = 100;
+
+    private final EtcdClient etcd;
+    private final FleetKeys keys;
+    private final String node;
+    private final PauseTarget target;
+    private final Duration maxPause;
+    private final String holder;
+    private final Consumer<String> log;
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean stopped;
+    private volatile boolean watchEnded = true;
+
+    private EtcdClient.Watch watch;
+    /** The session lease; kept alive by its own thread, so that slow HAProxy calls never let it lapse. */
+    private volatile long session;
+    private volatile boolean sessionLost;
+    private final java.util.concurrent.ScheduledExecutorService keeper =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "agent-session");
+                t.setDaemon(true);
+                return t;
+            });
+    private String intentId;
+    private long firstPausedAtNanos;
+    private Duration intentTtl = Duration.ofSeconds(30);
+    /** The target's lease this agent holds for {@link #intentId}, and until when it may hold it. */
+    private String leaseId;
+    private long deadlineNanos;
+    private long renewedAtNanos;
+    private String state = NodeReport.RUNNING;
+    private int queueDepth;
+    private String note = "";
+    private NodeReport lastReport;
+    private String lastProblem;
+
+    /**
+     * @param etcd     the fleet's etcd
+     * @param keys     the fleet's keys
+     * @param node     this node's name in the fleet ({@link FleetKeys#checkName} already passed)
+     * @param target   the HAProxy to pause; used from the agent's thread only
+     * @param maxPause the most this agent holds its target for one intent, renewals included
+     * @param holder   the lease holder written into the target's pauses
+     * @param log      where the agent's lines go (one line each, no prefix)
+     */
+    public FleetAgent(EtcdClient etcd, FleetKeys keys, String node, PauseTarget target, Duration maxPause,
+                      String holder, Consumer<String> log) {
+        this.etcd = etcd;
+        this.keys = keys;
+        this.node = node;
+        this.target = target;
+        this.maxPause = maxPause;
+        this.holder = holder;
+        this.log = log;
+    }
+
+    /** Follows the intent until {@link #stop()}; then resumes the target if it holds it and leaves the fleet. */
+    public void run() {
+        log.accept("agent " + node + " of fleet " + keys.fleet() + ": following " + keys.intent() + " on "
+                + String.join(",", etcd.endpoints().stream().map(Object::toString).toList()) + ", pausing "
+                + target.name() + " (max-pause " + Durations.format(maxPause) + ")");
+        keeper.scheduleWithFixedDelay(this::keepAliveOnce, 1, 1, TimeUnit.SECONDS);
+        while (!stopped) {
+            try {
+                round();
+            } catch (RuntimeException e) {
+                log.accept("agent " + node + ": " + e);
+            }
+            if (stopped) {
+                break;
+            }
+            long waitMs = nextRoundMs();
+            try {
+                if (wake.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
+                    wake.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        leave();
+    }
+
+    /** Asks {@link #run()} to end (from any thread, e.g. a signal handler). */
+    public void stop() {
+        stopped = true;
+        wake.release();
+    }
+
+    private long nextRoundMs() {
+        if (leaseId == null) {
+            return IDLE_ROUND_MS;
+        }
+        if (NodeReport.PAUSING.equals(state)) {
+            return PAUSING_ROUND_MS;
+        }
+        long now = System.nanoTime();
+        long renewEvery = Math.max(100, Math.min(IDLE_ROUND_MS, intentTtl.toMillis() / 3));
+        long untilRenewal = renewEvery - TimeUnit.NANOSECONDS.toMillis(now - renewedAtNanos);
+        long untilDeadline = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now);
+        return Math.max(10, Math.min(untilRenewal, untilDeadline));
+    }
+
+    private void round() {
+        Optional<KeyValue> read;
+        try {
+            read = etcd.get(keys.intent());
+            if (lastProblem != null) {
+                log.accept("agent " + node + ": etcd answers again");
+                lastProblem = null;
+            }
+        } catch (EtcdException e) {
+            if (lastProblem == null) {
+                log.accept("agent " + node + ": cannot read the intent (" + e.getMessage() + "): the pause is not"
+                        + " renewed, so " + target.name() + " resumes when it runs out");
+            }
+            lastProblem = e.getMessage();
+            enforceDeadline();
+            keepSession();
+            report();
+            return;
+        }
+        if (watchEnded) {
+            watchEnded = false;
+            // A watch that ends is opened again by the next round (at most a second later), never at once.
+            watch = etcd.watch(keys.intent(), false, 0, e -> wake.release(), e -> watchEnded = true);
+        }
+        Intent intent = null;
+        if (read.isPresent()) {
+            try {
+                intent = Intent.fromJson(read.get().value());
+            } catch (IllegalArgumentException e) {
+                log.accept("agent " + node + ": " + keys.intent() + " holds no valid intent (" + e.getMessage()
+                        + "); holding nothing for it");
+            }
+        }
+        if (intent != null) {
+            follow(intent);
+        } else {
+            release("the intent is gone");
+        }
+        keepSession();
+        report();
+    }
+
+    /** Resumes the target when the agent's own deadline passed without a renewal. */
+    private void enforceDeadline() {
+        if (leaseId != null && System.nanoTime() - deadlineNanos >= 0) {
+            endLease("no evidence that intent " + intentId + " still stands since its ttl ran out");
+        }
+    }
+
+    /** The intent stands (just read, linearizably): pause for it, or renew the pause. */
+    private void follow(Intent intent) {
+        if (intentId != null && !intentId.equals(intent.id())) {
+            release("intent " + intent.id() + " replaced " + intentId);
+        }
+        if (!intent.id().equals(intentId)) {
+            intentId = intent.id();
+            firstPausedAtNanos = System.nanoTime();
+            note = "";
+        }
+        intentTtl = intent.ttlDuration();
+        Duration left = maxPause.minusNanos(System.nanoTime() - firstPausedAtNanos);
+        if (left.isNegative() || left.isZero()) {
+            if (leaseId != null) {
+                endLease("--max-pause " + Durations.format(maxPause) + " reached for intent " + intent.id());
+            }
+            note = "max-pause reached";
+            state = NodeReport.RUNNING;
+            return;
+        }
+        Duration leaseTtl = intentTtl.compareTo(left) < 0 ? intentTtl : left;
+        long startedAt = System.nanoTime();
+        try {
+            Status status;
+            if (leaseId != null) {
+                try {
+                    status = target.renew(leaseId, leaseTtl.plus(GATE_MARGIN));
+                } catch (LeaseGoneException e) {
+                    log.accept("agent " + node + ": the pause of " + target.name() + " for intent " + intent.id()
+                            + " ran out (" + e.getMessage() + "); pausing again, the intent still stands");
+                    leaseId = null;
+                    status = pause(intent, leaseTtl);
+                }
+            } else {
+                status = pause(intent, leaseTtl);
+            }
+            renewedAtNanos = startedAt;
+            deadlineNanos = startedAt + leaseTtl.toNanos();
+            note = "";
+            see(status);
+        } catch (ConflictException e) {
+            note = "another lease holds " + target.name() + ": " + e.getMessage();
+            state = NodeReport.RUNNING;
+            problem(note);
+        } catch (TargetException e) {
+            note = e.getMessage();
+            problem("cannot pause for intent " + intent.id() + ": " + e.getMessage());
+            enforceDeadline();
+            if (leaseId == null) {
+                state = NodeReport.RUNNING;
+            }
+        }
+    }
+
+    private Status pause(Intent intent, Duration leaseTtl) throws TargetException {
+        Status now = target.status();
+        if (now.lease() != null && now.lease().holder() != null && now.lease().holder().endsWith(holderSuffix(intent))) {
+            // An agent of this node before a restart paused HAProxy for this very intent: take its pause
+            // over, so that the restart never lets a request through.
+            leaseId = now.lease().id();
+            log.accept("agent " + node + ": took over the pause of " + target.name() + " for intent " + intent.id()
+                    + " left by " + now.lease().holder());
+            lastProblem = null;
+            return target.renew(leaseId, leaseTtl.plus(GATE_MARGIN));
+        }
+        Status status = target.pause(new PauseSpec(intent.reason(), holder + holderSuffix(intent),
+                leaseTtl.plus(GATE_MARGIN), Duration.ZERO, intent.scope()));
+        leaseId = status.lease() == null ? null : status.lease().id();
+        log.accept("agent " + node + ": paused " + target.name() + " for intent " + intent.id() + " by "
+                + intent.holder() + " (ttl " + Durations.format(leaseTtl) + ")");
+        lastProblem = null;
+        return status;
+    }
+
+    /** How this agent's pauses for an intent end their holder: the same for every agent of the fleet. */
+    private String holderSuffix(Intent intent) {
+        return " for fleet " + keys.fleet() + " intent " + intent.id();
+    }
+
+    /** Reads the state to report from the target's status. */
+    private void see(Status status) {
+        queueDepth = Math.max(0, status.queueDepth());
+        boolean ours = leaseId != null && status.lease() != null && leaseId.equals(status.lease().id());
+        if (!ours) {
+            leaseId = null;
+            state = NodeReport.RUNNING;
+        } else if (status.state() == PauseState.PAUSED) {
+            state = NodeReport.PAUSED;
+        } else if (status.state() == PauseState.PAUSING) {
+            state = NodeReport.PAUSING;
+        } else {
+            state = NodeReport.RUNNING;
+        }
+    }
+
+    private void problem(String message) {
+        if (!message.equals(lastProblem)) {
+            log.accept("agent " + node + ": " + message);
+        }
+        lastProblem = message;
+    }
+
+    /** No intent (or another one): end this agent's pause, if any. */
+    private void release(String why) {
+        if (leaseId != null) {
+            endLease(why);
+        }
+        intentId = null;
+        note = "";
+        state = NodeReport.RUNNING;
+    }
+
+    private void endLease(String why) {
+        String id = leaseId;
+        leaseId = null;
+        state = NodeReport.RUNNING;
+        try {
+            target.resume(id);
+            log.accept("agent " + node + ": " + why + "; resumed " + target.name());
+        } catch (LeaseGoneException e) {
+            log.accept("agent " + node + ": " + why + "; " + target.name() + " had already stopped holding");
+        } catch (TargetException e) {
+            // The gate's own lease still ends the hold inside HAProxy; say so.
+            log.accept("agent " + node + ": " + why + "; could not resume " + target.name() + " (" + e.getMessage()
+                    + "); its gate stops holding when its lease runs out");
+        }
+    }
+
+    /** On the session thread: renews the session lease once; a lease found gone is granted again by the next round. */
+    private void keepAliveOnce() {
+        long s = session;
+        if (s == 0) {
+            return;
+        }
+        try {
+            if (etcd.keepAlive(s) <= 0) {
+                sessionLost = true;
+                wake.release();
+            }
+        } catch (EtcdException e) {
+            // Said by the intent read, which fails too.
+        }
+    }
+
+    private void keepSession() {
+        try {
+            if (sessionLost) {
+                sessionLost = false;
+                session = 0;
+                log.accept("agent " + node + ": its session lease ran out; registering again");
+            }
+            if (session == 0) {
+                session = etcd.grantLease(Duration.ofSeconds(SESSION_TTL_SECONDS));
+                lastReport = null;
+            }
+        } catch (EtcdException e) {
+            // Said by the intent read, which fails too.
+        }
+    }
+
+    /** Puts this node's report when it changed (or the session is new). */
+    private void report() {
+        if (session == 0) {
+            return;
+        }
+        String forIntent = NodeReport.RUNNING.equals(state) ? (note.isEmpty() ? null : intentId) : intentId;
+        NodeReport next = new NodeReport(node, state, forIntent, queueDepth, note, Instant.now());
+        if (lastReport != null && lastReport.state().equals(next.state())
+                && Objects.equals(lastReport.intent(), next.intent()) && lastReport.note().equals(next.note())) {
+            return;
+        }
+        try {
+            etcd.put(keys.node(node), next.toJson(), session);
+            lastReport = next;
+        } catch (EtcdException e) {
+            // said by the read; the next round tries again
+        }
+    }
+
+    /** Ends the pause this agent holds and leaves the fleet at once. */
+    private void leave() {
+        keeper.shutdownNow();
+        if (leaseId != null) {
+            endLease("the agent stops");
+        }
+        EtcdClient.Watch w = watch;
+        if (w != null) {
+            w.close();
+        }
+        if (session != 0) {
+            try {
+                etcd.revoke(session);
+            } catch (EtcdException e) {
+                // it runs out within its ttl anyway
+            }
+        }
+        log.accept("agent " + node + ": stopped");
+    }
+}
