@@ -156,14 +156,22 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
          * What is wrong with the request line at the start of {@code buffer}, or null when it is well
          * formed or not whole yet (RFC 9112 §3): {@code token SP target SP HTTP/d.d CRLF}, one space
          * each, the target without whitespace or control bytes, the version in capitals; empty lines
-         * before it are allowed (§2.2). A line without its CR is left to Netty's strict line parsing,
+         * (CRLF or a bare LF) before it are allowed (§2.2). A line without its CR is left to Netty's strict line parsing,
          * one over the limit to its 414. Reads without consuming.
          */
         private String requestLineProblem(ByteBuf buffer) {
             int start = buffer.readerIndex();
             int end = buffer.writerIndex();
-            while (start + 1 < end && buffer.getByte(start) == '\r' && buffer.getByte(start + 1) == '\n') {
-                start += 2;
+            // Empty lines before the line, CRLF or a bare LF (§2.2): Netty skips both, so both are
+            // skipped here too, or the line after a bare LF would go unchecked.
+            while (start < end) {
+                if (buffer.getByte(start) == '\n') {
+                    start++;
+                } else if (start + 1 < end && buffer.getByte(start) == '\r' && buffer.getByte(start + 1) == '\n') {
+                    start += 2;
+                } else {
+                    break;
+                }
             }
             int lf = buffer.indexOf(start, Math.min(end, start + maxRequestLine + 2), (byte) '\n');
             if (lf < 0) {

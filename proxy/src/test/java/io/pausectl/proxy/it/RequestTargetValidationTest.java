@@ -83,6 +83,9 @@ class RequestTargetValidationTest {
                 // takes extra spaces, HAProxy 2.6 extra spaces and tabs; both refuse the rest.
                 arguments("two spaces before the target", "GET  /a HTTP/1.1\r\nHost: x\r\n\r\n"),
                 arguments("two spaces before the version", "GET /a  HTTP/1.1\r\nHost: x\r\n\r\n"),
+                // An empty line ended by a bare LF before a malformed line: the line is still checked.
+                arguments("two spaces after a bare-LF empty line", "\nGET  /a HTTP/1.1\r\nHost: x\r\n\r\n"),
+                arguments("a tab after CRLF and bare-LF empty lines", "\r\n\nGET\t/a HTTP/1.1\r\nHost: x\r\n\r\n"),
                 arguments("tab before the target", "GET\t/a HTTP/1.1\r\nHost: x\r\n\r\n"),
                 arguments("tab before the version", "GET /a\tHTTP/1.1\r\nHost: x\r\n\r\n"),
                 arguments("version in lower case", "GET /a http/1.1\r\nHost: x\r\n\r\n"),
