@@ -3,6 +3,7 @@ package io.pausectl.proxy.gate;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.pausectl.proxy.http.RequestTargets;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -129,27 +130,14 @@ final class MethodOverrides {
             char c = s.charAt(i);
             if (c == '+') {
                 out.append(' ');
-            } else if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
-                out.append((char) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2))));
+            } else if (c == '%' && i + 2 < s.length() && RequestTargets.hexValue(s.charAt(i + 1)) >= 0 && RequestTargets.hexValue(s.charAt(i + 2)) >= 0) {
+                out.append((char) (RequestTargets.hexValue(s.charAt(i + 1)) * 16 + RequestTargets.hexValue(s.charAt(i + 2))));
                 i += 2;
             } else {
                 out.append(c);
             }
         }
         return out.toString();
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 
     private static List<String> add(List<String> found, String value) {

@@ -194,7 +194,12 @@ public final class RequestTargets {
         return null;
     }
 
-    private static int hexValue(char c) {
+    /**
+     * The value of one hexadecimal digit of a percent-encoding (RFC 3986 §2.1), either case.
+     *
+     * @return 0–15, or -1 when {@code c} is not a hexadecimal digit
+     */
+    public static int hexValue(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }
