@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * A pause-proxy running as its own process, as a user would run it: started with the same class
- * path as this JVM (or the given one), with the given arguments. The bench and the integration
- * tests use it so that what they measure or prove is the real program, alone in its process.
+ * path as this JVM (or the given one), with the given arguments and with the launcher's default
+ * JVM options ({@link JvmDefaults}). The bench and the integration tests use it so that what they
+ * measure or prove is the real program, alone in its process.
  * It lives in testkit, not in the proxy's jar, which ships only the proxy: the tests of proxy and
  * control-cli cannot depend on bench, and bench's main already takes testkit (as for
  * {@code LocalPostgres}). It names the proxy's main class, so it needs no proxy type.
@@ -146,6 +147,7 @@ public final class ProxyProcess implements AutoCloseable {
         private Duration startTimeout = Duration.ofSeconds(60);
         private boolean expectAdmin = true;
         private Consumer<String> output = line -> { };
+        private boolean launcherDefaults = true;
 
         private Builder() {
         }
@@ -153,6 +155,16 @@ public final class ProxyProcess implements AutoCloseable {
         /** The proxy's own arguments, as on its command line. */
         public Builder args(List<String> args) {
             this.args.addAll(args);
+            return this;
+        }
+
+        /**
+         * Whether the launcher's default JVM options ({@link JvmDefaults}) come first, as when a
+         * user runs {@code pause-proxy} (default true); the options given here replace those of
+         * the same kind either way.
+         */
+        public Builder launcherDefaults(boolean launcherDefaults) {
+            this.launcherDefaults = launcherDefaults;
             return this;
         }
 
@@ -205,12 +217,17 @@ public final class ProxyProcess implements AutoCloseable {
             // ...and with its own configuration (it announces its ports at INFO), not a quieter
             // logback-test.xml that a test class path may hold.
             command.add("-Dlogback.configurationFile=" + LOGBACK_CONFIG);
-            command.addAll(jvmOptions);
+            command.addAll(launcherDefaults ? JvmDefaults.merge(JvmDefaults.options(), jvmOptions) : jvmOptions);
             command.add("-cp");
             command.add(classPath);
             command.add(MAIN_CLASS);
             command.addAll(args);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            if (launcherDefaults) {
+                // as the launcher does: a few threads need no more than two malloc arenas
+                builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+            }
+            Process process = builder.start();
 
             Deque<String> lastLines = new ArrayDeque<>();
             CompletableFuture<InetSocketAddress> client = new CompletableFuture<>();
