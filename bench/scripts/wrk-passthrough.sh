@@ -1,26 +1,36 @@
 #!/usr/bin/env bash
-# Pass-through throughput and latency: pause-proxy vs HAProxy vs direct, in one run, as ratios.
+# Pass-through throughput, latency and memory: pause-proxy vs HAProxy vs nginx alone, in one run,
+# as ratios (issue 13's table).
 #
-# Starts nginx (the upstream: a 3-byte and a 16 KiB body), HAProxy 2.6 (nbthread 1, keep-alive
-# to nginx, http-reuse always) and pause-proxy (--event-loops 1) on loopback ports with configs
-# generated in a temporary directory; pins nginx and the proxies to one core and wrk to another;
-# runs `wrk -t1 -c64 -d10s --latency` against each target (after a warm-up), prints a table and
-# cleans up. On a shared, noisy machine use --rounds: the targets are measured in turn that many
-# times and the table shows each one's median requests/s and median p99, so a burst of someone
-# else's load does not land on one target only.
+# Starts nginx (one worker; the upstream: a 3-byte and a 16 KiB body, X-Req-Id echoed), HAProxy 2.6
+# (nbthread 1, keep-alive to nginx, http-reuse always) and pause-proxy (--event-loops 1, the
+# launcher's default JVM settings) on free loopback ports with configs generated in a temporary
+# directory; pins nginx and the proxies to one core and the load generators to the other; then
+#  - closed loop: `wrk -t1 -c64 --latency` against each target (after a warm-up), --rounds times in
+#    turn so that a burst of someone else's load does not land on one target only; the table shows
+#    each one's median requests/s and median p99;
+#  - RSS of each server process: the largest seen while wrk ran (sampled every 0.5 s) and after;
+#  - open loop (unless --no-open-loop): `pause-bench openloop` at 50 % and 80 % of HAProxy's median
+#    closed-loop requests/s, against HAProxy and pause-proxy (and nginx), latency from each
+#    request's intended send time (wrk2 is not packaged here; the bench's generator is open loop);
+# prints every run and the tables, and stops everything it started.
 #
 # Usage: bench/scripts/wrk-passthrough.sh [--duration 10s] [--warmup 5s] [--connections 64]
-#                                          [--rounds 1] [--proxy-cpu 0] [--wrk-cpu 1]
-#                                          [--proxy-jvm-opts "..."]
-# Needs: nginx, haproxy, wrk, taskset; proxy/target/pause-proxy (mvn -q -DskipTests package).
+#          [--rounds 3] [--proxy-cpu 1] [--wrk-cpu 0] [--proxy-jvm-opts "..."]
+#          [--no-open-loop] [--open-loop-duration 10s] [--open-loop-rounds 1]
+# Needs: nginx, haproxy, wrk, taskset, python3; proxy/target/pause-proxy and bench/target/pause-bench
+# (mvn -q -DskipTests package).
 set -euo pipefail
 
 DURATION=10s
 WARMUP=5s
 CONNECTIONS=64
-PROXY_CPU=0
-WRK_CPU=1
-ROUNDS=1
+PROXY_CPU=1
+WRK_CPU=0
+ROUNDS=3
+OPEN_LOOP=1
+OPEN_DURATION=10s
+OPEN_ROUNDS=1
 PROXY_JVM_OPTS="${PROXY_JVM_OPTS:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,21 +41,30 @@ while [ $# -gt 0 ]; do
     --proxy-cpu) PROXY_CPU="$2"; shift 2 ;;
     --wrk-cpu) WRK_CPU="$2"; shift 2 ;;
     --proxy-jvm-opts) PROXY_JVM_OPTS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --no-open-loop) OPEN_LOOP=0; shift ;;
+    --open-loop-duration) OPEN_DURATION="$2"; shift 2 ;;
+    --open-loop-rounds) OPEN_ROUNDS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "wrk-passthrough: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 PROXY="$ROOT/proxy/target/pause-proxy"
+BENCH="$ROOT/bench/target/pause-bench"
 for tool in nginx haproxy wrk taskset python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "wrk-passthrough: $tool is not installed" >&2; exit 2; }
 done
 [ -x "$PROXY" ] || { echo "wrk-passthrough: $PROXY missing: run mvn -q -DskipTests package" >&2; exit 2; }
+if [ "$OPEN_LOOP" = 1 ] && [ ! -x "$BENCH" ]; then
+  echo "wrk-passthrough: $BENCH missing (needed for the open-loop rows): run mvn -q -DskipTests package" >&2; exit 2
+fi
 
 WORK="$(mktemp -d -t wrk-passthrough.XXXXXX)"
 PIDS=()
+SAMPLER=""
 cleanup() {
+  [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null || true
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
@@ -72,6 +91,8 @@ head -c 16384 /dev/zero | tr '\0' 'x' > "$WORK/www/16k"
 # nginx workers drop root: they must be able to read the document root.
 chmod 755 "$WORK" "$WORK/www"
 chmod 644 "$WORK/www/16k"
+# X-Req-Id is echoed for pause-bench's generator (it checks every answer is its own); wrk sends
+# none, so its responses are unchanged.
 cat > "$WORK/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -90,6 +111,7 @@ http {
   server {
     listen 127.0.0.1:$NGINX_PORT;
     root $WORK/www;
+    add_header X-Req-Id \$http_x_req_id;
     location = /small { default_type text/plain; return 200 "abc"; }
     location = /16k { default_type application/octet-stream; }
   }
@@ -115,22 +137,45 @@ backend nginx
 EOF
 
 taskset -c "$PROXY_CPU" nginx -c "$WORK/nginx.conf" -p "$WORK/nginx" &
-PIDS+=($!)
+NGINX_PID=$!
+PIDS+=($NGINX_PID)
 taskset -c "$PROXY_CPU" haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 &
-PIDS+=($!)
+HAPROXY_PID=$!
+PIDS+=($HAPROXY_PID)
+# The launcher execs java (and taskset execs the launcher): $! is the proxy's JVM.
 JAVA_OPTS="$PROXY_JVM_OPTS" taskset -c "$PROXY_CPU" "$PROXY" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
   --upstream "http://127.0.0.1:$NGINX_PORT" --event-loops 1 >"$WORK/proxy.log" 2>&1 &
-PIDS+=($!)
+PROXY_PID=$!
+PIDS+=($PROXY_PID)
 
 wait_port "$NGINX_PORT" nginx
 wait_port "$HAPROXY_PORT" haproxy
 PROXY_PORT=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 300); do
   PROXY_PORT=$(sed -n 's/.*pause-proxy listening for clients on [^ ]*:\([0-9]*\).*/\1/p' "$WORK/proxy.log" | head -n1)
   [ -n "$PROXY_PORT" ] && break
   sleep 0.1
 done
 [ -n "$PROXY_PORT" ] || { echo "wrk-passthrough: pause-proxy did not start:" >&2; cat "$WORK/proxy.log" >&2; exit 1; }
+# nginx's worker (the master only forks it) is the process that serves.
+NGINX_WORKER=""
+for _ in $(seq 1 50); do
+  NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -n1 || true)
+  [ -n "$NGINX_WORKER" ] && break
+  sleep 0.1
+done
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Samples every server's RSS every 0.5 s into $WORK/rss.<name> while the run lasts.
+(
+  while true; do
+    echo "$(rss_kib "$HAPROXY_PID")" >> "$WORK/rss.haproxy"
+    echo "$(rss_kib "${NGINX_WORKER:-$NGINX_PID}")" >> "$WORK/rss.nginx"
+    echo "$(rss_kib "$PROXY_PID")" >> "$WORK/rss.pause-proxy"
+    sleep 0.5
+  done
+) &
+SAMPLER=$!
 
 # wrk prints latency as 1.23us / 1.23ms / 1.23s; the table uses milliseconds.
 to_ms() {
@@ -155,31 +200,108 @@ run_wrk() { # name port path round
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+max_of() { sort -g "$1" | tail -n1; }
 
 echo "wrk -t1 -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up), $ROUNDS round(s); servers on cpu $PROXY_CPU, wrk on cpu $WRK_CPU"
-echo "nginx $NGINX_PORT, haproxy $HAPROXY_PORT ($(haproxy -v | head -n1 | awk '{print $3}')), pause-proxy $PROXY_PORT"
+echo "nginx $NGINX_PORT, haproxy $HAPROXY_PORT ($(haproxy -v | head -n1 | awk '{print $3}')), pause-proxy $PROXY_PORT (JAVA_OPTS='$PROXY_JVM_OPTS')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 RAW="$WORK/raw.txt"
 : > "$RAW"
 for round in $(seq 1 "$ROUNDS"); do
   for path in /small /16k; do
-    run_wrk direct "$NGINX_PORT" "$path" "$round" | tee -a "$RAW"
+    run_wrk nginx "$NGINX_PORT" "$path" "$round" | tee -a "$RAW"
     run_wrk haproxy "$HAPROXY_PORT" "$path" "$round" | tee -a "$RAW"
     run_wrk pause-proxy "$PROXY_PORT" "$path" "$round" | tee -a "$RAW"
   done
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average after the closed loop: $(cut -d' ' -f1-3 /proc/loadavg)"
+for name in haproxy nginx pause-proxy; do
+  cp "$WORK/rss.$name" "$WORK/rss-closed.$name"
+done
+
+# name path -> median requests/s, median p99 (ms)
+med_rps() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p {print $3}' "$RAW" | median; }
+med_p99() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p {print $4}' "$RAW" | median; }
 
 printf '\n| target | body | requests/s | p99 ms | rps vs haproxy | p99 vs haproxy | errors |\n|---|---|---|---|---|---|---|\n'
 for path in /small /16k; do
-  ha_rps=$(awk -v p="$path" '$1 == "haproxy" && $2 == p {print $3}' "$RAW" | median)
-  ha_p99=$(awk -v p="$path" '$1 == "haproxy" && $2 == p {print $4}' "$RAW" | median)
-  for name in direct haproxy pause-proxy; do
-    rps=$(awk -v n="$name" -v p="$path" '$1 == n && $2 == p {print $3}' "$RAW" | median)
-    p99=$(awk -v n="$name" -v p="$path" '$1 == n && $2 == p {print $4}' "$RAW" | median)
+  ha_rps=$(med_rps haproxy "$path")
+  ha_p99=$(med_p99 haproxy "$path")
+  for name in nginx haproxy pause-proxy; do
+    rps=$(med_rps "$name" "$path")
+    p99=$(med_p99 "$name" "$path")
     errors=$(awk -v n="$name" -v p="$path" '$1 == n && $2 == p { $1 = $2 = $3 = $4 = ""; print }' "$RAW" | sort -u | tr -s ' ' | tr '\n' ' ')
     body=$([ "$path" = /small ] && echo "3 B" || echo "16 KiB")
     awk -v n="$name" -v b="$body" -v r="$rps" -v p="$p99" -v hr="$ha_rps" -v hp="$ha_p99" -v e="$errors" \
       'BEGIN { printf "| %s | %s | %.0f | %.2f | %.2fx | %.2fx | %s |\n", n, b, r, p, r / hr, p / hp, e }'
   done
 done
+
+OPEN="$WORK/open.txt"
+: > "$OPEN"
+if [ "$OPEN_LOOP" = 1 ]; then
+  echo
+  echo "open loop: pause-bench openloop at 50 % and 80 % of HAProxy's median closed-loop requests/s, $OPEN_DURATION each (after a 2 s warm-up), generator on cpu $WRK_CPU"
+  for round in $(seq 1 "$OPEN_ROUNDS"); do
+    for path in /small /16k; do
+      ha_rps=$(med_rps haproxy "$path")
+      for share in 50 80; do
+        rate=$(awk -v r="$ha_rps" -v s="$share" 'BEGIN { printf "%.0f", r * s / 100 }')
+        for target in nginx:$NGINX_PORT haproxy:$HAPROXY_PORT pause-proxy:$PROXY_PORT; do
+          name=${target%%:*}
+          port=${target##*:}
+          json="$WORK/open-$name-${path#/}-$share-$round.json"
+          taskset -c "$WRK_CPU" "$BENCH" openloop --url "http://127.0.0.1:$port" --path "$path" --rate "$rate" \
+            --duration "$OPEN_DURATION" --warmup 2s --json "$json" >/dev/null
+          line=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["offeredRps"], r["achievedRps"], r["p50Ms"], r["p99Ms"], r["p999Ms"], r["maxMs"], r["failed"] + r["lost"])' "$json")
+          echo "$name $path $share $line" | tee -a "$OPEN"
+        done
+      done
+    done
+  done
+  echo "load average after the open loop: $(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '\n| target | body | offered (share of HAProxy max) | achieved rps | p50 ms | p99 ms | p99.9 ms | max ms | p99 vs haproxy | failed |\n|---|---|---|---|---|---|---|---|---|---|\n'
+  for path in /small /16k; do
+    for share in 50 80; do
+      ha_p99=$(awk -v p="$path" -v s="$share" '$1 == "haproxy" && $2 == p && $3 == s {print $7}' "$OPEN" | median)
+      for name in nginx haproxy pause-proxy; do
+        awk -v n="$name" -v p="$path" -v s="$share" '$1 == n && $2 == p && $3 == s' "$OPEN" > "$WORK/sel"
+        [ -s "$WORK/sel" ] || continue
+        body=$([ "$path" = /small ] && echo "3 B" || echo "16 KiB")
+        offered=$(awk '{print $4}' "$WORK/sel" | median)
+        achieved=$(awk '{print $5}' "$WORK/sel" | median)
+        p50=$(awk '{print $6}' "$WORK/sel" | median)
+        p99=$(awk '{print $7}' "$WORK/sel" | median)
+        p999=$(awk '{print $8}' "$WORK/sel" | median)
+        mx=$(awk '{print $9}' "$WORK/sel" | median)
+        failed=$(awk '{s += $10} END {print s}' "$WORK/sel")
+        awk -v n="$name" -v b="$body" -v o="$offered" -v s="$share" -v a="$achieved" -v p50="$p50" -v p99="$p99" \
+          -v p999="$p999" -v mx="$mx" -v hp="$ha_p99" -v f="$failed" \
+          'BEGIN { printf "| %s | %s | %.0f (%d %%) | %.0f | %.2f | %.2f | %.2f | %.2f | %.2fx | %d |\n", n, b, o, s, a, p50, p99, p999, mx, p99 / hp, f }'
+      done
+    done
+  done
+fi
+
+sleep 2
+printf '\nRSS (MiB): the largest sampled while the closed loop ran, the largest over the whole run, and after it\n'
+printf '| target | during closed loop | during the run | after |\n|---|---|---|---|\n'
+for name in haproxy nginx pause-proxy; do
+  case $name in haproxy) pid=$HAPROXY_PID ;; nginx) pid=${NGINX_WORKER:-$NGINX_PID} ;; *) pid=$PROXY_PID ;; esac
+  awk -v n="$name" -v d="$(max_of "$WORK/rss-closed.$name")" -v w="$(max_of "$WORK/rss.$name")" -v a="$(rss_kib "$pid")" \
+    'BEGIN { printf "| %s | %.1f | %.1f | %.1f |\n", n, d / 1024, w / 1024, a / 1024 }'
+done
+echo "(nginx: its worker process; pause-proxy's peak RSS by the kernel's count (VmHWM): $(awk '/^VmHWM:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$PROXY_PID/status"))"
+
+# The issue's layout: one column per server, medians.
+printf '\n| response | HAProxy | nginx | pause-proxy | pause-proxy vs HAProxy |\n|---|---|---|---|---|\n'
+for path in /small /16k; do
+  body=$([ "$path" = /small ] && echo "3 B" || echo "16 KiB")
+  awk -v b="$body" -v h="$(med_rps haproxy "$path")" -v g="$(med_rps nginx "$path")" -v p="$(med_rps pause-proxy "$path")" \
+    'BEGIN { printf "| %s, requests/s | %.1fk | %.1fk | %.1fk | %.2f× |\n", b, h / 1000, g / 1000, p / 1000, p / h }'
+  awk -v b="$body" -v h="$(med_p99 haproxy "$path")" -v g="$(med_p99 nginx "$path")" -v p="$(med_p99 pause-proxy "$path")" \
+    'BEGIN { printf "| %s, p99 | %.2f ms | %.2f ms | %.2f ms | %.2f× |\n", b, h, g, p, p / h }'
+done
+awk -v h="$(rss_kib "$HAPROXY_PID")" -v g="$(rss_kib "${NGINX_WORKER:-$NGINX_PID}")" -v p="$(rss_kib "$PROXY_PID")" \
+  'BEGIN { printf "| RSS after the run | %.0f MiB | %.0f MiB | %.0f MiB | %.1f× |\n", h / 1024, g / 1024, p / 1024, p / h }'
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

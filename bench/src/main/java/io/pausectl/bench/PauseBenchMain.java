@@ -5,6 +5,7 @@ import io.pausectl.bench.command.DrainCommand;
 import io.pausectl.bench.command.FleetCommand;
 import io.pausectl.bench.command.HoldCommand;
 import io.pausectl.bench.command.MigrateCommand;
+import io.pausectl.bench.command.OpenLoopCommand;
 import io.pausectl.bench.command.PassthroughCommand;
 import io.pausectl.bench.command.RehearseCommand;
 import io.pausectl.bench.command.WindowCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pause-bench", mixinStandardHelpOptions = true, versionProvider = PauseBenchMain.Version.class,
         description = "Load generator, scenarios and the demo for pause-proxy and pausectl (loopback only).",
         subcommands = {DemoCommand.class, WindowCommand.class, HoldCommand.class, DrainCommand.class,
-                PassthroughCommand.class, MigrateCommand.class, RehearseCommand.class,
+                PassthroughCommand.class, OpenLoopCommand.class, MigrateCommand.class, RehearseCommand.class,
                 FleetCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

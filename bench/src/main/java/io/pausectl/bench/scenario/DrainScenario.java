@@ -7,15 +7,18 @@ import io.pausectl.bench.load.LoadSpec;
 import io.pausectl.bench.load.RequestLog;
 import io.pausectl.bench.upstream.SampleUpstream;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * How fast a paused proxy empties its queue: {@code count} requests held, then resumed; the time
- * from the resume to the last answer, against the upstream's own capacity measured in the same
- * run by the same generator (closed loop, straight to the upstream, as many connections as the
- * proxy's drain concurrency).
+ * from the resume to the last answer, against the upstream's own capacity and against the
+ * proxy's own pass-through rate for the same requests, both measured in the same run by the same
+ * generator (closed loop, as many keep-alive connections as the proxy's drain concurrency,
+ * {@code count} requests: straight to the upstream, then through the proxy unpaused). Optionally
+ * also HAProxy with the Lua gate releasing as many held requests, timed the same way.
  */
 public final class DrainScenario {
     /** The proxy's default drain concurrency, and the closed-loop concurrency of the capacity run. */
@@ -24,12 +27,20 @@ public final class DrainScenario {
     private DrainScenario() {
     }
 
-    /** The drain's JSON, fields as the design lists them. */
+    /**
+     * The drain's JSON: the design's fields, then the proxy's own pass-through rate and the drain's
+     * ratio to it, then HAProxy's gate (null when not measured).
+     */
     public record Report(long released, long failed, long drainMs, double upstreamCapacityRps,
-                         double ratioToUpstreamCapacity) {
+                         double ratioToUpstreamCapacity, double proxyPassthroughRps, double ratioToProxyPassthrough,
+                         Long haproxyReleased, Long haproxyFailed, Long haproxyDrainMs) {
     }
 
     public static Report run(int count, List<String> proxyJvmOptions, Narrator n) throws Exception {
+        return run(count, proxyJvmOptions, false, n);
+    }
+
+    public static Report run(int count, List<String> proxyJvmOptions, boolean haproxy, Narrator n) throws Exception {
         HeldLoad.checkCount(count);
         try (SampleUpstream upstream = SampleUpstream.start(1);
              BenchProxy proxy = BenchProxy.start(upstream.uri(), HeldLoad.proxyArgs(count), proxyJvmOptions);
@@ -37,9 +48,12 @@ public final class DrainScenario {
             n.always("pause-proxy pid %d; warming up", proxy.pid());
             WindowScenario.warmUp(generator, proxy, upstream, WindowScenario.WARM_UP_REQUESTS);
 
-            double capacity = upstreamCapacity(generator, upstream, count);
+            double capacity = closedLoopRate(generator, upstream.uri(), upstream, count);
             n.always("upstream capacity (closed loop, %d connections, %d requests): %.0f requests/s", CONCURRENCY, count,
                     capacity);
+            double passthrough = closedLoopRate(generator, proxy.clientUri(), upstream, count);
+            n.always("pause-proxy pass-through (closed loop, %d connections, %d requests): %.0f requests/s", CONCURRENCY,
+                    count, passthrough);
 
             String lease = HeldLoad.pause(proxy, "pause-bench drain");
             LoadRun run = HeldLoad.sendAndAwaitHeld(generator, proxy, upstream, count, n);
@@ -48,32 +62,69 @@ public final class DrainScenario {
             long resumedAt = System.nanoTime();
             proxy.admin().resume(lease);
             LoadResult r = run.result().get(300, TimeUnit.SECONDS);
-            RequestLog log = r.log();
-            long last = resumedAt;
-            for (int seq = 0; seq < log.capacity(); seq++) {
-                if (log.doneNanos(seq) >= 0) {
-                    last = Math.max(last, run.startNanos() + log.doneNanos(seq));
-                }
-            }
-            long drainNanos = Math.max(1, last - resumedAt);
+            long drainNanos = drainNanos(run, r, resumedAt);
             double drainRps = r.ok() * 1e9 / drainNanos;
             long failed = r.failed() + r.lost();
             n.always("drained %d in %d ms (%.0f requests/s)%s", r.ok(), TimeUnit.NANOSECONDS.toMillis(drainNanos), drainRps,
                     failed > 0 ? "; failed " + failed + " " + r.failures() : "");
+            Long haReleased = null;
+            Long haFailed = null;
+            Long haDrainMs = null;
+            if (haproxy) {
+                LoadResult[] haResult = new LoadResult[1];
+                long haNanos = haproxyDrainNanos(generator, upstream, count, n, haResult);
+                haReleased = haResult[0].ok();
+                haFailed = haResult[0].failed() + haResult[0].lost();
+                haDrainMs = TimeUnit.NANOSECONDS.toMillis(haNanos);
+                n.always("haproxy (Lua gate) drained %d in %d ms (%.0f requests/s)%s", haReleased, haDrainMs,
+                        haReleased * 1e9 / haNanos, haFailed > 0 ? "; failed " + haFailed + " " + haResult[0].failures() : "");
+            }
             return new Report(r.ok(), failed, TimeUnit.NANOSECONDS.toMillis(drainNanos), Math.round(capacity * 10) / 10.0,
-                    Math.round(drainRps / capacity * 1000) / 1000.0);
+                    Math.round(drainRps / capacity * 1000) / 1000.0, Math.round(passthrough * 10) / 10.0,
+                    Math.round(drainRps / passthrough * 1000) / 1000.0, haReleased, haFailed, haDrainMs);
         }
     }
 
-    private static double upstreamCapacity(LoadGenerator generator, SampleUpstream upstream, int count) throws Exception {
-        // once to warm the upstream and generator, once to measure
+    /** From the resume to the last answer of the held run, at least 1 ns. */
+    private static long drainNanos(LoadRun run, LoadResult r, long resumedAt) {
+        RequestLog log = r.log();
+        long last = resumedAt;
+        for (int seq = 0; seq < log.capacity(); seq++) {
+            if (log.doneNanos(seq) >= 0) {
+                last = Math.max(last, run.startNanos() + log.doneNanos(seq));
+            }
+        }
+        return Math.max(1, last - resumedAt);
+    }
+
+    /** HAProxy with the Lua gate in front of the same upstream: holds {@code count}, resumes, times the release. */
+    private static long haproxyDrainNanos(LoadGenerator generator, SampleUpstream upstream, int count, Narrator n,
+                                          LoadResult[] result) throws Exception {
+        try (HaproxyGate haproxy = HaproxyGate.start(upstream.uri(), count + CONCURRENCY + 100)) {
+            n.always("haproxy (Lua gate) pid %d; warming up", haproxy.pid());
+            HoldScenario.warmUp(generator, haproxy.uri(), upstream);
+            haproxy.pause();
+            LoadRun run = HeldLoad.sendAndAwaitHeld(generator, haproxy.uri(), haproxy::held, upstream, count, n,
+                    () -> "haproxy's output:\n" + haproxy.output());
+            n.always("haproxy holding %d requests; resuming", count);
+            long resumedAt = System.nanoTime();
+            haproxy.resume();
+            LoadResult r = run.result().get(300, TimeUnit.SECONDS);
+            result[0] = r;
+            return drainNanos(run, r, resumedAt);
+        }
+    }
+
+    /** Requests per second, closed loop over {@link #CONCURRENCY} connections, {@code count} requests (after one unmeasured round). */
+    private static double closedLoopRate(LoadGenerator generator, URI target, SampleUpstream upstream, int count)
+            throws Exception {
         double rps = 0;
         for (int i = 0; i < 2; i++) {
-            LoadSpec spec = LoadSpec.closedLoop(upstream.uri(), CONCURRENCY, count, Duration.ofSeconds(60)).build();
+            LoadSpec spec = LoadSpec.closedLoop(target, CONCURRENCY, count, Duration.ofSeconds(60)).build();
             upstream.openLedger(spec.runId(), count);
             LoadResult r = generator.start(spec).result().get(120, TimeUnit.SECONDS);
             if (r.ok() != count) {
-                throw new IllegalStateException("the upstream answered " + r.ok() + " of " + count + " in the capacity run: "
+                throw new IllegalStateException(target + " answered " + r.ok() + " of " + count + " in a closed-loop run: "
                         + r.failures());
             }
             rps = r.okPerSecond();

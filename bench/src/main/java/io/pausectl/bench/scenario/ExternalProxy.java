@@ -116,7 +116,7 @@ final class ExternalProxy implements AutoCloseable {
         return Optional.of(awaitListening(new ExternalProxy("nginx", p, dir, port)));
     }
 
-    private static Optional<Path> find(String exe) {
+    static Optional<Path> find(String exe) {
         String path = System.getenv().getOrDefault("PATH", "");
         return Stream.concat(Stream.of(path.split(":")), SEARCH_PATH.stream())
                 .filter(s -> !s.isEmpty())

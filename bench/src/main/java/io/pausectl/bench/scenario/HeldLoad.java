@@ -8,8 +8,10 @@ import io.pausectl.bench.upstream.IdLedger;
 import io.pausectl.bench.upstream.SampleUpstream;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What hold and drain share: a proxy configured to hold {@code count} requests for long enough,
@@ -84,10 +86,26 @@ final class HeldLoad {
         return st.lease().id();
     }
 
+    /** How many requests a paused gate holds now. */
+    interface HeldCount {
+        long held() throws Exception;
+    }
+
     /** Sends {@code count} requests through the paused proxy and waits until it holds them all. */
     static LoadRun sendAndAwaitHeld(LoadGenerator generator, BenchProxy proxy, SampleUpstream upstream, int count,
                                     Narrator n) throws Exception {
-        LoadSpec spec = LoadSpec.openLoop(proxy.clientUri(), SEND_RATE, count)
+        return sendAndAwaitHeld(generator, proxy.clientUri(), () -> proxy.admin().status().queueDepth(), upstream, count,
+                n, () -> "proxy's last lines:\n" + proxy.lastLines());
+    }
+
+    /**
+     * Sends {@code count} requests to {@code target}, a paused gate in front of {@code upstream}, one
+     * connection each, and waits until {@code gate} says it holds them all; fails when one is
+     * answered or reaches the upstream meanwhile (the gate is not holding).
+     */
+    static LoadRun sendAndAwaitHeld(LoadGenerator generator, URI target, HeldCount gate, SampleUpstream upstream,
+                                    int count, Narrator n, Supplier<String> diagnostics) throws Exception {
+        LoadSpec spec = LoadSpec.openLoop(target, SEND_RATE, count)
                 .maxConnections(count)
                 .answerGrace(HOLD_LIMIT)
                 .build();
@@ -96,23 +114,22 @@ final class HeldLoad {
         long deadline = System.nanoTime() + Duration.ofSeconds(60 + count / 500).toNanos();
         long lastSaid = System.nanoTime();
         while (true) {
-            Status st = proxy.admin().status();
-            if (st.queueDepth() >= count) {
+            long held = gate.held();
+            if (held >= count) {
                 break;
             }
             if (run.answeredSoFar() > 0 || ledger.arrivals() > 0) {
                 run.finishNow();
                 throw new IllegalStateException("while paused, " + run.answeredSoFar() + " request(s) were answered and "
-                        + ledger.arrivals() + " reached the upstream: the proxy is not holding (state " + st.state()
-                        + ", queue depth " + st.queueDepth() + ")");
+                        + ledger.arrivals() + " reached the upstream: the gate is not holding (it holds " + held + ")");
             }
             if (System.nanoTime() > deadline) {
                 run.finishNow();
-                throw new IllegalStateException("the proxy holds " + st.queueDepth() + " of " + count
-                        + " requests after the deadline; proxy's last lines:\n" + proxy.lastLines());
+                throw new IllegalStateException("the gate holds " + held + " of " + count + " requests after the deadline; "
+                        + diagnostics.get());
             }
             if (System.nanoTime() - lastSaid > 2_000_000_000L) {
-                n.always("held %d of %d", st.queueDepth(), count);
+                n.always("held %d of %d", held, count);
                 lastSaid = System.nanoTime();
             }
             Thread.sleep(100);

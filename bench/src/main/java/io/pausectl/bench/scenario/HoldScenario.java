@@ -3,8 +3,11 @@ package io.pausectl.bench.scenario;
 import io.pausectl.bench.load.LoadGenerator;
 import io.pausectl.bench.load.LoadResult;
 import io.pausectl.bench.load.LoadRun;
+import io.pausectl.bench.load.LoadSpec;
 import io.pausectl.bench.upstream.SampleUpstream;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +41,10 @@ public final class HoldScenario {
      * @param topGrowth         the classes that grew most, largest first
      * @param released          held requests answered 2xx after the resume
      * @param failedAfterResume held requests that failed after the resume
+     * @param rssPeak           the proxy's largest RSS until the requests were held (VmHWM), bytes
      */
     public record Outcome(Report report, long rssIdle, long rssHeld, long heapIdle, long heapHeld,
-                          List<ClassGrowth> topGrowth, long released, long failedAfterResume) {
+                          List<ClassGrowth> topGrowth, long released, long failedAfterResume, long rssPeak) {
     }
 
     public static Outcome run(int count, List<String> proxyJvmOptions, Narrator n) throws Exception {
@@ -59,6 +63,8 @@ public final class HoldScenario {
             LoadRun run = HeldLoad.sendAndAwaitHeld(generator, proxy, upstream, count, n);
             n.always("holding %d requests", count);
 
+            // The peak before the histogram's full collection; RSS after it, as for idle.
+            long rssPeak = ProcessMemory.peakRssBytes(proxy.pid());
             ProcessMemory.Histogram heldHeap = ProcessMemory.liveHeap(proxy.pid());
             long rssHeld = ProcessMemory.rssBytes(proxy.pid());
             n.always("holding: RSS %d KiB, live heap %d KiB", rssHeld / 1024, heldHeap.totalBytes() / 1024);
@@ -68,7 +74,54 @@ public final class HoldScenario {
 
             Report report = new Report(count, (rssHeld - rssIdle) / count, (heldHeap.totalBytes() - idleHeap.totalBytes()) / count);
             return new Outcome(report, rssIdle, rssHeld, idleHeap.totalBytes(), heldHeap.totalBytes(),
-                    growth(idleHeap, heldHeap), r.ok(), r.failed() + r.lost());
+                    growth(idleHeap, heldHeap), r.ok(), r.failed() + r.lost(), rssPeak);
+        }
+    }
+
+    /**
+     * HAProxy with the Lua gate, measured the same way (RSS only: it has no heap to histogram).
+     *
+     * @param rssIdle           HAProxy's RSS after warm-up, bytes
+     * @param rssHeld           its RSS holding the requests, bytes
+     * @param rssBytesPerHeld   the growth divided by the count
+     * @param released          held requests answered 2xx after the resume
+     * @param failedAfterResume held requests that failed after the resume
+     */
+    public record GateOutcome(long rssIdle, long rssHeld, long rssBytesPerHeld, long released, long failedAfterResume) {
+    }
+
+    /** The same hold through HAProxy 2.6 with {@code deploy/haproxy/pause-gate.lua}. */
+    public static GateOutcome runHaproxy(int count, Narrator n) throws Exception {
+        HeldLoad.checkCount(count);
+        try (SampleUpstream upstream = SampleUpstream.start(1);
+             HaproxyGate haproxy = HaproxyGate.start(upstream.uri(), count + 100);
+             LoadGenerator generator = new LoadGenerator(2)) {
+            n.always("haproxy (Lua gate) pid %d; warming up", haproxy.pid());
+            warmUp(generator, haproxy.uri(), upstream);
+            long rssIdle = ProcessMemory.rssBytes(haproxy.pid());
+            n.always("idle: RSS %d KiB", rssIdle / 1024);
+
+            haproxy.pause();
+            LoadRun run = HeldLoad.sendAndAwaitHeld(generator, haproxy.uri(), haproxy::held, upstream, count, n,
+                    () -> "haproxy's output:\n" + haproxy.output());
+            long rssHeld = ProcessMemory.rssBytes(haproxy.pid());
+            n.always("holding %d requests: RSS %d KiB", count, rssHeld / 1024);
+
+            haproxy.resume();
+            LoadResult r = run.result().get(120, TimeUnit.SECONDS);
+            return new GateOutcome(rssIdle, rssHeld, (rssHeld - rssIdle) / count, r.ok(), r.failed() + r.lost());
+        }
+    }
+
+    /** Warm-up traffic through a gate that is not paused (as the proxy gets before it is measured idle). */
+    static void warmUp(LoadGenerator generator, URI target, SampleUpstream upstream) throws Exception {
+        LoadSpec warm = LoadSpec.closedLoop(target, 16, WindowScenario.WARM_UP_REQUESTS, Duration.ofSeconds(20))
+                .runId("warmup" + System.nanoTime()).build();
+        upstream.openLedger(warm.runId(), warm.count());
+        LoadResult r = generator.start(warm).result().get(60, TimeUnit.SECONDS);
+        if (r.ok() != r.sent()) {
+            throw new IllegalStateException(target + " did not pass warm-up traffic: " + r.ok() + " of " + r.sent()
+                    + " ok, failures " + r.failures());
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  */
 final class ProcessMemory {
     private static final Pattern VM_RSS = Pattern.compile("(?m)^VmRSS:\\s+(\\d+)\\s+kB");
+    private static final Pattern VM_HWM = Pattern.compile("(?m)^VmHWM:\\s+(\\d+)\\s+kB");
     private static final Pattern HISTOGRAM_ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
     private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("^Total\\s+(\\d+)\\s+(\\d+)");
 
@@ -26,12 +27,21 @@ final class ProcessMemory {
 
     /** Resident set size of process {@code pid}, in bytes. */
     static long rssBytes(long pid) throws IOException {
+        return statusKib(pid, VM_RSS) * 1024;
+    }
+
+    /** The largest resident set size process {@code pid} had so far (VmHWM), in bytes. */
+    static long peakRssBytes(long pid) throws IOException {
+        return statusKib(pid, VM_HWM) * 1024;
+    }
+
+    private static long statusKib(long pid, Pattern field) throws IOException {
         String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
-        Matcher m = VM_RSS.matcher(status);
+        Matcher m = field.matcher(status);
         if (!m.find()) {
-            throw new IOException("no VmRSS in /proc/" + pid + "/status");
+            throw new IOException("no " + field.pattern() + " in /proc/" + pid + "/status");
         }
-        return Long.parseLong(m.group(1)) * 1024;
+        return Long.parseLong(m.group(1));
     }
 
     /** One row of a class histogram. */

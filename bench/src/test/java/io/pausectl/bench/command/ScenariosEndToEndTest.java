@@ -3,6 +3,8 @@ package io.pausectl.bench.command;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pausectl.bench.PauseBenchMain;
+import io.pausectl.bench.upstream.SampleUpstream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -133,11 +135,48 @@ class ScenariosEndToEndTest {
     }
 
     @Test
+    void openLoopSendsAtTheRateAndMeasuresEveryAnswer(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("openloop.json");
+        try (SampleUpstream upstream = SampleUpstream.start(1)) {
+            Run run = pauseBench("openloop", "--url", upstream.uri().toString(), "--rate", "200", "--duration", "1s",
+                    "--warmup", "0s", "--json", json.toString());
+
+            assertThat(run.exitCode()).as(run.out()).isZero();
+        }
+        JsonNode r = JSON.readTree(json.toFile());
+        assertThat(r.get("sent").asLong()).isEqualTo(200);
+        assertThat(r.get("ok").asLong()).isEqualTo(200);
+        assertThat(r.get("failed").asLong() + r.get("lost").asLong()).isZero();
+        assertThat(r.get("p99Ms").asDouble()).isPositive();
+    }
+
+    @Test
+    void holdAndDrainCompareWithHaproxysGateWhenInstalled(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/haproxy")) || System.getenv("CI") != null,
+                "haproxy is not installed");
+        Path hold = dir.resolve("hold.json");
+        Path drain = dir.resolve("drain.json");
+
+        Run holdRun = pauseBench("hold", "--haproxy", "--count", "200", "--json", hold.toString());
+        Run drainRun = pauseBench("drain", "--haproxy", "--count", "300", "--json", drain.toString());
+
+        assertThat(holdRun.exitCode()).as(holdRun.out()).isZero();
+        assertThat(holdRun.out()).contains("haproxy (Lua gate) held 200 requests", "released after resume: 200 ok, 0 failed or lost");
+        assertThat(JSON.readTree(hold.toFile()).has("haproxyRssBytesPerHeld")).isTrue();
+        assertThat(drainRun.exitCode()).as(drainRun.out()).isZero();
+        JsonNode d = JSON.readTree(drain.toFile());
+        assertThat(d.get("haproxyReleased").asLong()).isEqualTo(300);
+        assertThat(d.get("haproxyFailed").asLong()).isZero();
+        assertThat(d.get("proxyPassthroughRps").asDouble()).isPositive();
+    }
+
+    @Test
     void badInputIsAUsageError() {
         assertThat(pauseBench("window", "--pause", "20s", "--duration", "10s").exitCode()).isEqualTo(2);
         assertThat(pauseBench("window", "--duration", "ten").exitCode()).isEqualTo(2);
         assertThat(pauseBench("hold", "--count", "0").exitCode()).isEqualTo(2);
         assertThat(pauseBench("passthrough", "--target", "nonsense").exitCode()).isEqualTo(2);
+        assertThat(pauseBench("openloop", "--url", "http://127.0.0.1:1", "--rate", "0").exitCode()).isEqualTo(2);
         assertThat(pauseBench().exitCode()).isEqualTo(2);
     }
 }
