@@ -102,6 +102,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private final boolean accessLog;
     private ChannelHandlerContext ctx;
     private UpstreamConnectionPool pool;
+    /** The client connection's codec (null in tests that run this handler alone). */
+    private ClientHttpCodec codec;
     private String clientIp;
     /** The client's {@code ip:port}, for the list of held requests. */
     private String clientAddress;
@@ -158,6 +160,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.pool = context.pools().forLoop(ctx.channel().eventLoop());
+        this.codec = ctx.pipeline().get(ClientHttpCodec.class);
         SocketAddress remote = ctx.channel().remoteAddress();
         clientIp = AccessLog.clientIp(remote);
         clientAddress = remote instanceof InetSocketAddress
@@ -281,13 +284,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 : 0;
         // Measured before prepareUpstreamHead changes the headers, and before the rest of this
         // socket read (the body's start) is parsed: it is still in the decoder's buffer.
-        ClientHttpCodec codec = ctx.pipeline().get(ClientHttpCodec.class);
         int headBytes = HeldFootprint.of(request, wireBytes, codec == null ? 0 : codec.unparsedBytes());
         ClientExchange ex = new ClientExchange(this, ctx.channel().eventLoop(), request, pathOf(request.uri()),
                 hostOf(headers.get(HttpHeaderNames.HOST)), headBytes, System.nanoTime(), HttpUtil.isKeepAlive(request),
                 hasBody, expectContinue, upgrade, clientAddress);
         exchange = ex;
-        prepareUpstreamHead(ex, chunked);
+        // A bodiless request comes whole from the codec: nothing more is read for it.
+        ex.requestFullyRead = request instanceof LastHttpContent;
         Admission admission = gate.enter(ex);
         switch (admission) {
             case FORWARD:
@@ -296,6 +299,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 break;
             case HELD:
                 state = State.HELD;
+                // Nothing to watch while held (the gate's queue timeout bounds it): the idle
+                // timer comes back when the connection waits for its next request.
+                cancelIdleTimer();
                 break;
             case MAINTENANCE:
                 respondMaintenance(ex, false);
@@ -306,10 +312,15 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
-    /** Turns the client's head into the upstream's, in place: hop-by-hop out, forwarding in. */
-    private void prepareUpstreamHead(ClientExchange ex, boolean chunked) {
+    /**
+     * Turns the client's head into the upstream's, in place: hop-by-hop out, forwarding in. Done
+     * when the request is forwarded, not when it arrives: a held request keeps only what the
+     * client sent.
+     */
+    private void prepareUpstreamHead(ClientExchange ex) {
         HttpRequest request = ex.request;
         HttpHeaders headers = request.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HttpVersion received = request.protocolVersion();
         String upgradeProtocol = ex.upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
         HopByHopHeaders.strip(headers);
@@ -419,6 +430,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     // ---- upstream side ------------------------------------------------------------------------
 
     private void forward(ClientExchange ex) {
+        prepareUpstreamHead(ex);
         state = State.CONNECTING;
         // A refused connect sent nothing: it may wait for an upstream to come back as long as the
         // request could have been held (its arrival plus --queue-timeout).
@@ -442,7 +454,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         }
-        requestRead();
+        if (!ex.requestFullyRead) {
+            // The body (or the empty end) follows; a whole request has nothing more to read until
+            // its response is complete.
+            requestRead();
+        }
     }
 
     /**
@@ -536,6 +552,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ForwardedHeaders.addVia(headers, upstreamVersion);
         addPauseTiming(headers, ex);
+        if (response instanceof LastHttpContent) {
+            // A whole response: upstreamContent gets the same object next and writes it as the end.
+            return;
+        }
         ctx.write(response, ctx.voidPromise());
         clientFlushPending = true;
     }
@@ -796,6 +816,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
     private void checkIdle() {
         idleTimer = null;
         if (state == State.CLOSING || !ctx.channel().isActive()) {
@@ -897,10 +924,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             responseTimer.cancel(false);
             responseTimer = null;
         }
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
+        cancelIdleTimer();
         if (sendTimer != null) {
             sendTimer.cancel(false);
             sendTimer = null;

@@ -7,6 +7,8 @@ import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -43,7 +45,8 @@ import java.util.List;
  *       upper-case the version, and the request would go upstream as another, normalised line.</li>
  * </ul>
  * Like {@code HttpServerCodec} it remembers which requests were HEAD, so the encoder never
- * writes a body (or a chunked terminator) after a HEAD response.
+ * writes a body (or a chunked terminator) after a HEAD response. A request without a body comes
+ * out whole, as one {@link FullHttpRequest}; any other as its head, then its content.
  */
 public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
     /**
@@ -114,6 +117,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             }
             int before = out.size();
             super.decode(ctx, buffer, out);
+            wholeWhenBodiless(out, before);
             for (int i = before; i < out.size(); i++) {
                 Object o = out.get(i);
                 if (o instanceof HttpRequest) {
@@ -204,6 +208,27 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                         + " (RFC 9112 §2.3)";
             }
             return null;
+        }
+
+        /**
+         * A request without a body comes out of Netty's decoder as its head followed by an empty
+         * end: hand it on as one {@link FullHttpRequest} instead, so that it crosses the pipeline,
+         * the flow control and the upstream's encoder once rather than twice (most requests are
+         * such). Its decoder result (with the head's size) is the head's.
+         */
+        private void wholeWhenBodiless(List<Object> out, int from) {
+            for (int i = from; i + 1 < out.size(); i++) {
+                Object head = out.get(i);
+                if (out.get(i + 1) == LastHttpContent.EMPTY_LAST_CONTENT && head instanceof HttpRequest
+                        && !(head instanceof LastHttpContent) && ((HttpRequest) head).decoderResult().isSuccess()) {
+                    HttpRequest r = (HttpRequest) head;
+                    FullHttpRequest whole = new DefaultFullHttpRequest(r.protocolVersion(), r.method(), r.uri(),
+                            Unpooled.EMPTY_BUFFER, r.headers(), EmptyHttpHeaders.INSTANCE);
+                    whole.setDecoderResult(r.decoderResult());
+                    out.set(i, whole);
+                    out.remove(i + 1);
+                }
+            }
         }
 
         @Override

@@ -181,10 +181,16 @@ public final class UpstreamExchange {
             head.headers().set(HttpHeaderNames.HOST, target.authority());
         }
         armDeadline();
+        // A bodiless request may come whole (head and end in one message): it is all written here.
+        boolean whole = head instanceof LastHttpContent;
+        if (whole) {
+            requestEnded = true;
+            requestFullyWritten = true;
+        }
         if (retried) {
             // Sent once more: a replayable request has no body, so its end is empty.
             up.write(head, up.voidPromise());
-            if (requestEnded) {
+            if (requestEnded && !whole) {
                 requestFullyWritten = true;
                 up.write(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
             }
@@ -193,7 +199,7 @@ public final class UpstreamExchange {
         }
         // A bodiless request's head waits for its (empty) end before the flush: one write.
         up.write(head, up.voidPromise());
-        if (!replayable) {
+        if (!replayable || whole) {
             up.flush();
         }
         listener.upstreamConnected();

@@ -4,7 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -16,6 +20,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.CharsetUtil;
 
 import java.util.ArrayDeque;
@@ -65,6 +70,41 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
 
         int unreadBytes() {
             return actualReadableBytes();
+        }
+
+        /**
+         * A final response whose whole body is already read comes out as one
+         * {@link FullHttpResponse} instead of its head and then its end, so that it crosses both
+         * pipelines and the client's encoder once (which then writes it as one buffer). Netty's
+         * decoder stops after a head; the body is decoded here at once when its bytes are there.
+         */
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            int before = out.size();
+            super.decode(ctx, buffer, out);
+            if (out.size() <= before) {
+                return;
+            }
+            Object first = out.get(before);
+            if (!(first instanceof HttpResponse) || first instanceof HttpContent
+                    || !((HttpResponse) first).decoderResult().isSuccess()
+                    || ((HttpResponse) first).status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                return;
+            }
+            if (out.size() == before + 1 && buffer.isReadable()) {
+                super.decode(ctx, buffer, out);
+            }
+            if (out.size() == before + 2 && out.get(before + 1) instanceof LastHttpContent) {
+                LastHttpContent end = (LastHttpContent) out.get(before + 1);
+                if (end.decoderResult().isSuccess() && end.trailingHeaders().isEmpty()) {
+                    HttpResponse head = (HttpResponse) first;
+                    FullHttpResponse whole = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
+                            end.content(), head.headers(), EmptyHttpHeaders.INSTANCE);
+                    whole.setDecoderResult(head.decoderResult());
+                    out.set(before, whole);
+                    out.remove(before + 1);
+                }
+            }
         }
 
         @Override

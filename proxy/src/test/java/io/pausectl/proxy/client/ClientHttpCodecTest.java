@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMessageDecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -73,5 +75,26 @@ class ClientHttpCodecTest {
         }
         assertThat(out.toString()).isEqualTo("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aBodilessRequestComesWholeAndOneWithABodyAsHeadThenContent() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(Unpooled.copiedBuffer("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "POST /c HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi", StandardCharsets.ISO_8859_1));
+
+        FullHttpRequest a = ch.readInbound();
+        FullHttpRequest b = ch.readInbound();
+        HttpRequest c = ch.readInbound();
+        LastHttpContent body = ch.readInbound();
+
+        assertThat(a.uri()).isEqualTo("/a");
+        assertThat(a.content().readableBytes()).isZero();
+        assertThat(((HttpMessageDecoderResult) a.decoderResult()).totalSize()).as("the head's size is kept").isPositive();
+        assertThat(b.uri()).isEqualTo("/b");
+        assertThat(c).isNotInstanceOf(FullHttpRequest.class);
+        assertThat(body.content().toString(StandardCharsets.US_ASCII)).isEqualTo("hi");
+        body.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 }

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -66,5 +68,34 @@ class UpstreamHttpCodecTest {
         HttpObject first = firstResponse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello");
         assertThat(first.decoderResult().isSuccess()).isTrue();
         assertThat(((HttpResponse) first).headers().get("content-length")).isEqualTo("5");
+    }
+
+    @Test
+    void aResponseReadWholeComesAsOneMessageAndOneReadInPartsAsHeadThenContent() {
+        EmbeddedChannel ch = channel();
+        ch.writeOutbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), LastHttpContent.EMPTY_LAST_CONTENT);
+        ch.writeOutbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), LastHttpContent.EMPTY_LAST_CONTENT);
+        ByteBuf out;
+        while ((out = ch.readOutbound()) != null) {
+            out.release();
+        }
+
+        ch.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", StandardCharsets.ISO_8859_1));
+        FullHttpResponse whole = ch.readInbound();
+        assertThat(whole.content().toString(StandardCharsets.US_ASCII)).isEqualTo("abc");
+        assertThat(whole.headers().get("content-length")).isEqualTo("3");
+        whole.release();
+
+        ch.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", StandardCharsets.ISO_8859_1));
+        ch.writeInbound(Unpooled.copiedBuffer("cde", StandardCharsets.ISO_8859_1));
+        HttpResponse head = ch.readInbound();
+        assertThat(head).isNotInstanceOf(FullHttpResponse.class);
+        HttpContent first = ch.readInbound();
+        LastHttpContent rest = ch.readInbound();
+        assertThat(first.content().toString(StandardCharsets.US_ASCII) + rest.content().toString(StandardCharsets.US_ASCII))
+                .isEqualTo("abcde");
+        first.release();
+        rest.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 }
