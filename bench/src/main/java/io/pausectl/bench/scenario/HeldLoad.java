@@ -68,9 +68,13 @@ final class HeldLoad {
         }
     }
 
-    /** Proxy flags that let {@code count} requests be held for minutes. */
+    /**
+     * Proxy flags that let {@code count} requests be held for minutes, each on its own connection
+     * (the default --max-connections, half the open-files limit, is below 10,000 here).
+     */
     static List<String> proxyArgs(int count) {
         return List.of(
+                "--max-connections", Integer.toString(count + SPARE_FILES),
                 "--max-queued", Integer.toString(count),
                 "--max-queued-bytes", "1GiB",
                 "--queue-timeout", "10m",
