@@ -37,7 +37,7 @@ public final class OpenLoopCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "2s", converter = DurationConverter.class,
-            description = "An unmeasured run at the same rate first (default ${DEFAULT-VALUE}; 0s for none).")
+            description = "An unmeasured run at the same rate first (default ${DEFAULT-VALUE}).")
     Duration warmUp;
 
     @Option(names = "--connections", defaultValue = "256",

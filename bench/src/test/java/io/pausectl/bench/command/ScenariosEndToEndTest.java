@@ -139,7 +139,7 @@ class ScenariosEndToEndTest {
         Path json = dir.resolve("openloop.json");
         try (SampleUpstream upstream = SampleUpstream.start(1)) {
             Run run = pauseBench("openloop", "--url", upstream.uri().toString(), "--rate", "200", "--duration", "1s",
-                    "--warmup", "0s", "--json", json.toString());
+                    "--warmup", "1s", "--json", json.toString());
 
             assertThat(run.exitCode()).as(run.out()).isZero();
         }
