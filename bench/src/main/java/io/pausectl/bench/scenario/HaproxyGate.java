@@ -68,6 +68,7 @@ final class HaproxyGate implements AutoCloseable {
                 "global",
                 "  nbthread 1",
                 "  maxconn " + maxconn,
+                fileLimit(maxconn),
                 "  stats socket " + socket + " mode 600 level admin",
                 "  lua-load " + lua,
                 "  set-var proc.pausectl_hold_limit_ms int(600000)",
@@ -94,6 +95,29 @@ final class HaproxyGate implements AutoCloseable {
         HaproxyGate gate = new HaproxyGate(p, dir, socket, port);
         gate.awaitListening();
         return gate;
+    }
+
+    /**
+     * HAProxy reserves two descriptors per connection ({@code maxsock}, client and server side) and
+     * refuses to start when the hard open-files limit is lower. A held request has no server side
+     * yet, so when the hard limit (20,000 here) is below what it asks for, it is told to use the
+     * hard limit and only warn ({@code no strict-limits}): 10,000 held requests need 10,000.
+     */
+    private static String fileLimit(int maxconn) throws IOException {
+        long wanted = 2L * maxconn + 100;
+        Path limits = Path.of("/proc/self/limits");
+        if (!Files.isReadable(limits)) {
+            return "";
+        }
+        for (String line : Files.readAllLines(limits)) {
+            if (line.startsWith("Max open files")) {
+                String hard = line.substring("Max open files".length()).trim().split("\\s+")[1];
+                if (!hard.equals("unlimited") && Long.parseLong(hard) < wanted) {
+                    return "  ulimit-n " + hard + "\n  no strict-limits";
+                }
+            }
+        }
+        return "";
     }
 
     URI uri() {

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The proxy's memory per held request: the same proxy process measured idle (after warm-up and a
- * full collection), then holding {@code count} requests (after a full collection); the deltas
- * divided by the count. RSS from {@code /proc/<pid>/status}; heap from the class histogram, whose
+ * The proxy's memory per held request: the same proxy process measured idle (after warm-up, one
+ * short pause released again, a full collection and a native heap trim), then holding
+ * {@code count} requests (after a full collection and a trim); the deltas divided by the count. RSS from {@code /proc/<pid>/status}; heap from the class histogram, whose
  * largest growers are kept to say what a held request costs.
  */
 public final class HoldScenario {
@@ -54,8 +54,11 @@ public final class HoldScenario {
              LoadGenerator generator = new LoadGenerator(2)) {
             n.always("pause-proxy pid %d; warming up", proxy.pid());
             WindowScenario.warmUp(generator, proxy, upstream, WindowScenario.WARM_UP_REQUESTS);
+            warmHold(generator, count, () -> HeldLoad.pause(proxy, "pause-bench hold: warm-up"), proxy.admin()::resume,
+                    c -> HeldLoad.sendAndAwaitHeld(generator, proxy, upstream, c, n));
 
             ProcessMemory.Histogram idleHeap = ProcessMemory.liveHeap(proxy.pid());
+            ProcessMemory.trimNativeHeap(proxy.pid());
             long rssIdle = ProcessMemory.rssBytes(proxy.pid());
             n.always("idle: RSS %d KiB, live heap %d KiB", rssIdle / 1024, idleHeap.totalBytes() / 1024);
 
@@ -66,6 +69,7 @@ public final class HoldScenario {
             // The peak before the histogram's full collection; RSS after it, as for idle.
             long rssPeak = ProcessMemory.peakRssBytes(proxy.pid());
             ProcessMemory.Histogram heldHeap = ProcessMemory.liveHeap(proxy.pid());
+            ProcessMemory.trimNativeHeap(proxy.pid());
             long rssHeld = ProcessMemory.rssBytes(proxy.pid());
             n.always("holding: RSS %d KiB, live heap %d KiB", rssHeld / 1024, heldHeap.totalBytes() / 1024);
 
@@ -98,6 +102,11 @@ public final class HoldScenario {
              LoadGenerator generator = new LoadGenerator(2)) {
             n.always("haproxy (Lua gate) pid %d; warming up", haproxy.pid());
             warmUp(generator, haproxy.uri(), upstream);
+            warmHold(generator, count, () -> {
+                haproxy.pause();
+                return "";
+            }, lease -> haproxy.resume(), c -> HeldLoad.sendAndAwaitHeld(generator, haproxy.uri(), haproxy::held,
+                    upstream, c, n, () -> "haproxy's output:\n" + haproxy.output()));
             long rssIdle = ProcessMemory.rssBytes(haproxy.pid());
             n.always("idle: RSS %d KiB", rssIdle / 1024);
 
@@ -110,6 +119,42 @@ public final class HoldScenario {
             haproxy.resume();
             LoadResult r = run.result().get(120, TimeUnit.SECONDS);
             return new GateOutcome(rssIdle, rssHeld, (rssHeld - rssIdle) / count, r.ok(), r.failed() + r.lost());
+        }
+    }
+
+    /** Requests held and released once before the idle figure is taken (at most the count measured). */
+    static final int WARM_HOLD = 500;
+
+    /** Pauses a gate; returns what resumes it (a lease id, or anything). */
+    interface Pause {
+        String pause() throws Exception;
+    }
+
+    /** Resumes a gate paused by {@link Pause}. */
+    interface Resume {
+        void resume(String lease) throws Exception;
+    }
+
+    /** Sends {@code count} requests to a paused gate and waits until it holds them all. */
+    interface Hold {
+        LoadRun hold(int count) throws Exception;
+    }
+
+    /**
+     * One short pause before the idle figure, holding {@link #WARM_HOLD} requests (or the count,
+     * if fewer) and releasing them: what a gate spends once, on its first pause (the classes and
+     * compiled code of the pause path and its control API, the allocator's first chunks), is then
+     * in the idle figure, and the difference is what each held request costs. Both gates get the
+     * same warm-up.
+     */
+    static void warmHold(LoadGenerator generator, int count, Pause pause, Resume resume, Hold hold) throws Exception {
+        int warm = Math.min(count, WARM_HOLD);
+        String lease = pause.pause();
+        LoadRun run = hold.hold(warm);
+        resume.resume(lease);
+        LoadResult r = run.result().get(120, TimeUnit.SECONDS);
+        if (r.ok() != warm) {
+            throw new IllegalStateException("the warm-up hold answered " + r.ok() + " of " + warm + ": " + r.failures());
         }
     }
 

@@ -76,6 +76,22 @@ final class ProcessMemory {
         return new Histogram(totalBytes, totalInstances, rows);
     }
 
+    /**
+     * Has the JVM {@code pid} give the C heap's free memory back to the system now
+     * ({@code jcmd System.trim_native_heap}, JDK 17.0.9 and later), as the launcher's
+     * {@code -XX:TrimNativeHeapInterval} does every few seconds: an RSS read next is the settled
+     * figure, not whatever the JIT freed a moment ago. Does nothing on a JVM without the command.
+     */
+    static void trimNativeHeap(long pid) throws IOException, InterruptedException {
+        try {
+            jcmd(pid, "System.trim_native_heap");
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("trim_native_heap")) {
+                throw e;
+            }
+        }
+    }
+
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (!Files.isExecutable(jcmd)) {
