@@ -3,7 +3,7 @@
 # (-XX:TrimNativeHeapInterval, a default below, is a product option from 17.0.11 on).
 # JAVA_OPTS adds JVM options; JAVA_HOME picks the JVM (else `java` on PATH). The defaults below
 # (io/pausectl/proxy/launch/jvm.options) suit a sidecar; an option of the same kind in JAVA_OPTS
-# replaces its default (a collector, -Xmx or -XX:MaxRAMPercentage, -Xms, -XX:Name=value).
+# replaces its default (a collector, -Xmx or -XX:MaxRAMPercentage, -Xms, -Xmn, -XX:Name=value).
 set -f
 defaults=
 for opt in @JVM_OPTIONS@; do
@@ -11,6 +11,7 @@ for opt in @JVM_OPTIONS@; do
     -XX:+Use*GC) kinds='-XX:+Use*GC' ;;
     -Xmx*) kinds='-Xmx* -XX:MaxHeapSize=* -XX:MaxRAM=* -XX:MaxRAMPercentage=*' ;;
     -Xms*) kinds='-Xms* -XX:InitialHeapSize=* -XX:InitialRAMPercentage=*' ;;
+    -Xmn*) kinds='-Xmn* -XX:NewSize=* -XX:MaxNewSize=* -XX:NewRatio=*' ;;
     -Xss*) kinds='-Xss* -XX:ThreadStackSize=*' ;;
     -XX:*=*) kinds="${opt%%=*}=*" ;;
     *) kinds="$opt" ;;

@@ -16,15 +16,15 @@ class JvmDefaultsTest {
 
     @Test
     void aGivenOptionReplacesTheDefaultOfItsKind() {
-        List<String> defaults = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k",
+        List<String> defaults = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xmn8m", "-Xss512k",
                 "-XX:MaxDirectMemorySize=64m", "-XX:TrimNativeHeapInterval=5000");
 
         assertThat(JvmDefaults.merge(defaults, List.of("-XX:+UseG1GC", "-XX:MaxRAMPercentage=60",
-                "-XX:InitialHeapSize=64m", "-XX:ThreadStackSize=1024", "-XX:MaxDirectMemorySize=1g")))
+                "-XX:InitialHeapSize=64m", "-XX:NewRatio=3", "-XX:ThreadStackSize=1024", "-XX:MaxDirectMemorySize=1g")))
                 .containsExactly("-XX:TrimNativeHeapInterval=5000", "-XX:+UseG1GC", "-XX:MaxRAMPercentage=60",
-                        "-XX:InitialHeapSize=64m", "-XX:ThreadStackSize=1024", "-XX:MaxDirectMemorySize=1g");
+                        "-XX:InitialHeapSize=64m", "-XX:NewRatio=3", "-XX:ThreadStackSize=1024", "-XX:MaxDirectMemorySize=1g");
         assertThat(JvmDefaults.merge(defaults, List.of("-Xmx512m", "-Dfoo=bar")))
-                .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-Xss512k", "-XX:MaxDirectMemorySize=64m",
+                .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-Xmn8m", "-Xss512k", "-XX:MaxDirectMemorySize=64m",
                         "-XX:TrimNativeHeapInterval=5000", "-Xmx512m", "-Dfoo=bar");
         assertThat(JvmDefaults.merge(defaults, List.of())).isEqualTo(defaults);
     }

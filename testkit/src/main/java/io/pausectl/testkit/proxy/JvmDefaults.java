@@ -13,7 +13,8 @@ import java.util.List;
  * gives: a given option replaces the default of the same kind, as the launcher's shell stub does
  * with {@code JAVA_OPTS}. Kinds: a collector ({@code -XX:+Use...GC}); the heap cap ({@code -Xmx},
  * {@code MaxHeapSize}, {@code MaxRAM}, {@code MaxRAMPercentage}); the starting heap ({@code -Xms},
- * {@code InitialHeapSize}, {@code InitialRAMPercentage}); the thread stack ({@code -Xss},
+ * {@code InitialHeapSize}, {@code InitialRAMPercentage}); the young generation ({@code -Xmn},
+ * {@code NewSize}, {@code MaxNewSize}, {@code NewRatio}); the thread stack ({@code -Xss},
  * {@code ThreadStackSize}); any other {@code -XX:Name=value} by its name.
  */
 public final class JvmDefaults {
@@ -66,6 +67,10 @@ public final class JvmDefaults {
         if (def.startsWith("-Xms")) {
             return given.startsWith("-Xms") || given.startsWith("-XX:InitialHeapSize=")
                     || given.startsWith("-XX:InitialRAMPercentage=");
+        }
+        if (def.startsWith("-Xmn")) {
+            return given.startsWith("-Xmn") || given.startsWith("-XX:NewSize=") || given.startsWith("-XX:MaxNewSize=")
+                    || given.startsWith("-XX:NewRatio=");
         }
         if (def.startsWith("-Xss")) {
             return given.startsWith("-Xss") || given.startsWith("-XX:ThreadStackSize=");
