@@ -133,7 +133,10 @@ class LoadGeneratorAccountingTest {
                     waitedOver200ms++;
                 }
             }
-            assertThat(waitedOver200ms).isBetween(35L, 70L);
+            // At least the ~40 intended in the stall's first 400 ms waited over 200 ms whatever the
+            // host's speed; how many more did while the single connection caught up depends on how
+            // loaded the host is (73 at load 40), so there is no upper bound but the count.
+            assertThat(waitedOver200ms).isBetween(35L, 119L);
             assertThat(latencyMs(log, 11)).as("request 11 waited behind the stall").isGreaterThan(500);
             assertThat(r.maxMs()).isGreaterThanOrEqualTo(600);
             assertThat(r.p50Ms()).isGreaterThan(10);
