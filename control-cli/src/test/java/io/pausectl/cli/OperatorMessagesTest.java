@@ -2,15 +2,10 @@ package io.pausectl.cli;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,9 +15,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OperatorMessagesTest {
     private final CliHarness cli = new CliHarness();
-
-    @TempDir
-    Path dir;
 
     @Test
     void anEmptyPausectlTargetsIsAUsageErrorNotTheDefaultAddress() {
@@ -70,19 +62,6 @@ class OperatorMessagesTest {
             assertThat(cli.out()).contains(guarded + ": TOKEN REFUSED\n", nobody + ": UNREACHABLE\n");
         } finally {
             server.stop(0);
-        }
-    }
-
-    @Test
-    void anUnknownHostIsNotReportedAsConnectionRefused() throws Exception {
-        // Names are looked up in this file only: nothing leaves the machine.
-        Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n");
-        try (PausectlProcess p = PausectlProcess.start(dir.resolve("logs"),
-                List.of("-Djdk.net.hosts.file=" + hosts),
-                List.of("--target", "http://no-such-admin.example:9901", "status"))) {
-            assertThat(p.waitFor(Duration.ofSeconds(60))).isEqualTo(1);
-            assertThat(p.out()).contains("http://no-such-admin.example:9901: UNREACHABLE\n  http://no-such-admin.example:9901:"
-                    + " unknown host 'no-such-admin.example' (no address for it): is the name right?");
         }
     }
 }
