@@ -26,6 +26,15 @@ public record NodeReport(String node, String state, String intent, int queueDept
         note = note == null ? "" : note;
     }
 
+    /**
+     * A node's report now: for {@code intentId} while pausing or paused; while running, for the intent only
+     * when a note says why it does not hold for it (e.g. "max-pause reached"), else for none.
+     */
+    public static NodeReport now(String node, String state, String intentId, int queueDepth, String note) {
+        String forIntent = RUNNING.equals(state) ? (note == null || note.isEmpty() ? null : intentId) : intentId;
+        return new NodeReport(node, state, forIntent, queueDepth, note, Instant.now());
+    }
+
     /** Whether this report says paused for {@code intentId}. */
     public boolean pausedFor(String intentId) {
         return PAUSED.equals(state) && intentId.equals(intent);

@@ -38,4 +38,14 @@ class FleetContractTest {
         assertThatThrownBy(() -> Intent.fromJson("{\"id\":\"x\",\"ttl\":\"forever\",\"waitIdle\":\"1s\"}"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aRunningNodeNamesTheIntentOnlyWhenANoteSaysWhyItDoesNotHold() {
+        assertThat(NodeReport.now("web-0", NodeReport.PAUSED, "id1", 2, "").intent()).isEqualTo("id1");
+        assertThat(NodeReport.now("web-0", NodeReport.PAUSING, "id1", 0, "").intent()).isEqualTo("id1");
+        assertThat(NodeReport.now("web-0", NodeReport.RUNNING, "id1", 0, "").intent()).isNull();
+        NodeReport capped = NodeReport.now("web-0", NodeReport.RUNNING, "id1", 0, "max-pause reached");
+        assertThat(capped.intent()).isEqualTo("id1");
+        assertThat(capped.runningAfter("id1")).isTrue();
+    }
 }

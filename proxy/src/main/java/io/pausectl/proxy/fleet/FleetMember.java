@@ -7,7 +7,9 @@ import io.pausectl.fleet.EtcdClient;
 import io.pausectl.fleet.EtcdException;
 import io.pausectl.fleet.FleetKeys;
 import io.pausectl.fleet.Intent;
-import io.pausectl.fleet.KeyValue;
+import io.pausectl.fleet.IntentReads;
+import io.pausectl.fleet.LocalBound;
+import io.pausectl.fleet.NodeSession;
 import io.pausectl.fleet.NodeReport;
 import io.pausectl.proxy.gate.LeaseConflictException;
 import io.pausectl.proxy.gate.LeaseGoneException;
@@ -17,8 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <ul>
  *   <li><b>Registration.</b> The node's report ({@link NodeReport}) is put under its own session
- *       lease of {@value #SESSION_TTL_SECONDS} s, kept alive every second: a node that dies or is cut
+ *       lease of {@value NodeSession#TTL_SECONDS} s ({@link NodeSession}), kept alive every second: a node that dies or is cut
  *       off drops out of the fleet by itself.</li>
  *   <li><b>Pause.</b> When the intent appears, the node pauses its own gate under a local lease of
  *       the intent's ttl, with the intent's scope, and reports {@code pausing}, then {@code paused}
@@ -53,8 +53,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class FleetMember implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetMember.class);
-    static final int SESSION_TTL_SECONDS = 3;
-    private static final long SESSION_KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_POLL_MS = 1000;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(1);
     private static final long GATE_TIMEOUT_MS = 5000;
@@ -71,17 +69,13 @@ public final class FleetMember implements AutoCloseable {
     // Owned by the fleet-member thread (and holdAtStart, before it starts).
     private String startHoldLease;
     private boolean intentRead;
-    private long session;
-    private long sessionKeptAtNanos;
-    private EtcdClient.Watch watch;
-    private volatile boolean watchEnded = true;
-    /** The intent this node pauses for, its local lease, and when it first paused for it. */
-    private String intentId;
+    /** The intent's reads and watch, this node's registration, and its own bound on each pause. */
+    private final IntentReads reads;
+    private final NodeSession session;
+    private final LocalBound bound;
+    /** The local lease this node pauses under for the intent it follows. */
     private String leaseId;
-    private long firstPausedAtNanos;
-    private Duration intentTtl = Duration.ofSeconds(30);
     private volatile boolean idleWaiterPending;
-    private NodeReport lastReport;
     private String lastReadProblem;
     private String note = "";
 
@@ -93,6 +87,10 @@ public final class FleetMember implements AutoCloseable {
         this.etcd = new EtcdClient(settings.etcd(), CALL_TIMEOUT);
         this.thread = new Thread(this::loop, "fleet-member");
         this.thread.setDaemon(true);
+        this.reads = new IntentReads(etcd, keys, this::wakeUp, line -> LOG.warn("fleet {}: {}", settings.fleet(), line));
+        this.session = new NodeSession(etcd, keys, settings.node(), "fleet-member-session",
+                line -> LOG.info("fleet {}: {}", settings.fleet(), line), this::wakeUp);
+        this.bound = new LocalBound(maxPause);
     }
 
     /**
@@ -138,8 +136,7 @@ public final class FleetMember implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("fleet {}: {}", settings.fleet(), e.toString());
             }
-            long periodMs = leaseId != null ? Math.max(100, Math.min(IDLE_POLL_MS, intentTtl.toMillis() / 3))
-                    : IDLE_POLL_MS;
+            long periodMs = leaseId != null ? bound.renewEveryMillis() : IDLE_POLL_MS;
             try {
                 if (wake.tryAcquire(periodMs, TimeUnit.MILLISECONDS)) {
                     wake.drainPermits();
@@ -155,16 +152,10 @@ public final class FleetMember implements AutoCloseable {
     }
 
     private void tick() {
-        keepSession();
-        if (watchEnded && !stopped) {
-            watchEnded = false;
-            watch = etcd.watch(keys.intent(), false, 0, e -> wakeUp(), e -> {
-                watchEnded = true;
-            });
-        }
-        Optional<KeyValue> read;
+        session.register();
+        Optional<Intent> intent;
         try {
-            read = etcd.get(keys.intent());
+            intent = reads.read();
             if (lastReadProblem != null) {
                 LOG.info("fleet {}: etcd answers again", settings.fleet());
                 lastReadProblem = null;
@@ -178,19 +169,10 @@ public final class FleetMember implements AutoCloseable {
             report();
             return;
         }
-        Intent intent = null;
-        if (read.isPresent()) {
-            try {
-                intent = Intent.fromJson(read.get().value());
-            } catch (IllegalArgumentException e) {
-                LOG.warn("fleet {}: {} holds no valid intent ({}); holding nothing for it", settings.fleet(),
-                        keys.intent(), e.getMessage());
-            }
-        }
         boolean first = !intentRead;
         intentRead = true;
-        if (intent != null) {
-            follow(intent, first);
+        if (intent.isPresent()) {
+            follow(intent.get(), first);
         } else {
             release(first ? "the intent was read: none" : "the intent is gone");
         }
@@ -199,25 +181,21 @@ public final class FleetMember implements AutoCloseable {
 
     /** The intent stands (just read, linearizably): pause for it, or renew the pause. */
     private void follow(Intent intent, boolean first) {
-        Duration ttl = intent.ttlDuration();
-        if (intentId != null && !intentId.equals(intent.id())) {
-            release("a new intent replaced " + intentId);
+        if (bound.replaces(intent)) {
+            release("a new intent replaced " + bound.intentId());
         }
-        if (!intent.id().equals(intentId)) {
-            intentId = intent.id();
-            firstPausedAtNanos = System.nanoTime();
+        LocalBound.Renewal renewal = bound.read(intent);
+        if (renewal.newIntent()) {
             note = "";
         }
-        intentTtl = ttl;
-        Duration left = maxPause.minusNanos(System.nanoTime() - firstPausedAtNanos);
-        if (left.isNegative() || left.isZero()) {
+        if (renewal.exhausted()) {
             if (leaseId != null) {
                 resumeLease("--max-pause " + Durations.format(maxPause) + " reached for intent " + intent.id());
             }
             note = "max-pause reached";
             return;
         }
-        Duration leaseTtl = ttl.compareTo(left) < 0 ? ttl : left;
+        Duration leaseTtl = renewal.ttl().orElseThrow();
         if (leaseId != null) {
             try {
                 gate.renew(leaseId, Optional.of(leaseTtl)).get(GATE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -286,7 +264,7 @@ public final class FleetMember implements AutoCloseable {
         if (leaseId != null) {
             resumeLease(why);
         }
-        intentId = null;
+        bound.forget();
         note = "";
     }
 
@@ -306,32 +284,8 @@ public final class FleetMember implements AutoCloseable {
         }
     }
 
-    private void keepSession() {
-        long now = System.nanoTime();
-        try {
-            if (session != 0 && now - sessionKeptAtNanos >= SESSION_KEEPALIVE_NANOS) {
-                if (etcd.keepAlive(session) <= 0) {
-                    LOG.info("fleet {}: the node's session lease ran out; registering again", settings.fleet());
-                    session = 0;
-                } else {
-                    sessionKeptAtNanos = now;
-                }
-            }
-            if (session == 0) {
-                session = etcd.grantLease(Duration.ofSeconds(SESSION_TTL_SECONDS));
-                sessionKeptAtNanos = now;
-                lastReport = null;
-            }
-        } catch (EtcdException e) {
-            // Reported by the intent read, which fails too.
-        }
-    }
-
     /** Puts this node's report when it changed (or the session is new). */
     private void report() {
-        if (session == 0) {
-            return;
-        }
         String state = NodeReport.RUNNING;
         int depth = 0;
         try {
@@ -355,18 +309,7 @@ public final class FleetMember implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        String forIntent = NodeReport.RUNNING.equals(state) ? (note.isEmpty() ? null : intentId) : intentId;
-        NodeReport next = new NodeReport(settings.node(), state, forIntent, depth, note, Instant.now());
-        if (lastReport != null && lastReport.state().equals(next.state())
-                && Objects.equals(lastReport.intent(), next.intent()) && lastReport.note().equals(next.note())) {
-            return;
-        }
-        try {
-            etcd.put(keys.node(settings.node()), next.toJson(), session);
-            lastReport = next;
-        } catch (EtcdException e) {
-            // said by the read; the next tick tries again
-        }
+        session.report(NodeReport.now(settings.node(), state, bound.intentId(), depth, note));
     }
 
     /** Stops following: the node's key goes at once (its session revoked); the gate is the proxy's to end. */
@@ -379,16 +322,7 @@ public final class FleetMember implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        EtcdClient.Watch w = watch;
-        if (w != null) {
-            w.close();
-        }
-        if (session != 0) {
-            try {
-                etcd.revoke(session);
-            } catch (EtcdException e) {
-                // it runs out within its ttl anyway
-            }
-        }
+        reads.close();
+        session.close();
     }
 }
