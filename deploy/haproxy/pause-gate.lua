@@ -31,6 +31,17 @@
 --   proc.pausectl_scope_methods  str  comma-separated methods to hold (empty: all)
 --   proc.pausectl_scope_paths    str  comma-separated path prefixes to hold (empty: all)
 --   proc.pausectl_scope_hosts    str  comma-separated hosts to hold (empty: all)
+--   proc.pausectl_start_hold_ms  int  the start hold, for an HAProxy in a fleet (`pausectl agent`):
+--                                     for this long after the gate is loaded (HAProxy's start or
+--                                     reload) it holds every request, scope or no scope, until the
+--                                     agent has read the fleet's intent and set proc.pausectl_ready;
+--                                     then a request stays held only if a pause holds it. With no
+--                                     agent, requests are served once the start hold is over. Else
+--                                     the environment variable PAUSECTL_GATE_START_HOLD (e.g. 10s);
+--                                     else 0: no start hold (an HAProxy driven by plain
+--                                     `pausectl --haproxy` never needs one)
+--   proc.pausectl_ready          int  1 once the agent has read the intent (and paused for it, if it
+--                                     stands): the start hold ends at once
 -- Variables the gate writes (read by `pausectl status` with `get var`):
 --   proc.pausectl_held                 requests held now
 --   proc.pausectl_held_max             the most held at once (pausectl resets it on pause)
@@ -84,11 +95,19 @@ local function parse_duration_ms(text)
     return nil
 end
 
-local ENV_HOLD_LIMIT_MS = parse_duration_ms(os.getenv("PAUSECTL_GATE_HOLD_LIMIT"))
-if os.getenv("PAUSECTL_GATE_HOLD_LIMIT") ~= nil and ENV_HOLD_LIMIT_MS == nil then
-    core.Alert("pause-gate: PAUSECTL_GATE_HOLD_LIMIT='" .. os.getenv("PAUSECTL_GATE_HOLD_LIMIT")
-            .. "' is not a duration (e.g. 30s, 500ms); using " .. DEFAULT_HOLD_LIMIT_MS .. "ms")
+-- A duration from the environment, or nil (said once, at load, when it is set but not a duration).
+local function env_duration_ms(name, fallback_text)
+    local text = os.getenv(name)
+    local ms = parse_duration_ms(text)
+    if text ~= nil and ms == nil then
+        core.Alert("pause-gate: " .. name .. "='" .. text .. "' is not a duration (e.g. 30s, 500ms); using "
+                .. fallback_text)
+    end
+    return ms
 end
+
+local ENV_HOLD_LIMIT_MS = env_duration_ms("PAUSECTL_GATE_HOLD_LIMIT", DEFAULT_HOLD_LIMIT_MS .. "ms")
+local ENV_START_HOLD_MS = env_duration_ms("PAUSECTL_GATE_START_HOLD", "no start hold")
 
 -- Held requests in arrival order: entries[id] = { start = ms, seen = ms, pos = index in order }.
 local entries = {}
@@ -112,6 +131,33 @@ local function oldest_since()
         return 0
     end
     return entries[order[head]].start
+end
+
+-- The start hold counts from when this Lua state loaded the gate: HAProxy's start, or a reload's new
+-- process (whose variables start empty, so it would otherwise serve into a window in progress).
+local LOADED_MS = now_ms()
+-- Once over, the start hold never comes back in this process.
+local start_over = false
+
+local function start_hold_ms(holder)
+    local v = holder:get_var("proc.pausectl_start_hold_ms")
+    if type(v) == "number" and v >= 0 then
+        return v
+    end
+    return ENV_START_HOLD_MS or 0
+end
+
+-- Whether the start hold holds now: not yet over, the agent has not said it read the intent, and the
+-- bound has not passed.
+local function start_holding(holder)
+    if start_over then
+        return false
+    end
+    if holder:get_var("proc.pausectl_ready") == 1 or now_ms() - LOADED_MS >= start_hold_ms(holder) then
+        start_over = true
+        return false
+    end
+    return true
 end
 
 local last_prune = 0
@@ -446,7 +492,9 @@ local function hold_limit_ms(txn)
 end
 
 core.register_action("pause_gate", { "http-req" }, function(txn)
-    if not paused(txn) or not in_scope(txn) then
+    -- Held by the start hold: the scope is checked once the start hold is over.
+    local at_start = start_holding(txn)
+    if not at_start and (not paused(txn) or not in_scope(txn)) then
         return
     end
     local start = now_ms()
@@ -467,7 +515,18 @@ core.register_action("pause_gate", { "http-req" }, function(txn)
         core.msleep(POLL_MS)
         local now = now_ms()
         entry.seen = now
-        if not paused(txn) then
+        local holding
+        if at_start then
+            holding = start_holding(txn)
+            if not holding then
+                -- The start hold is over: from now on the request is held as any other, or not at all.
+                at_start = false
+                holding = paused(txn) and in_scope(txn)
+            end
+        else
+            holding = paused(txn)
+        end
+        if not holding then
             outcome = "released"
             break
         end
@@ -544,5 +603,6 @@ core.register_cli({ "pausectl-gate" }, "pausectl-gate : show the pausectl pause 
                 .. " held=" .. held
                 .. " oldest_since_ms=" .. oldest_since()
                 .. " default_hold_limit_ms=" .. (ENV_HOLD_LIMIT_MS or DEFAULT_HOLD_LIMIT_MS)
+                .. " start_hold=" .. (start_holding(applet) and "holding" or "over")
                 .. "\n")
     end)

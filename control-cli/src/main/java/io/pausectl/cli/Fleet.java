@@ -118,6 +118,11 @@ final class Fleet implements AutoCloseable {
         }
 
         @Override
+        public synchronized void intentRead() throws TargetException {
+            target.intentRead();
+        }
+
+        @Override
         public void close() {
             target.close();
         }

@@ -12,12 +12,12 @@ import io.pausectl.fleet.EtcdClient;
 import io.pausectl.fleet.EtcdException;
 import io.pausectl.fleet.FleetKeys;
 import io.pausectl.fleet.Intent;
-import io.pausectl.fleet.KeyValue;
+import io.pausectl.fleet.IntentReads;
+import io.pausectl.fleet.LocalBound;
+import io.pausectl.fleet.NodeSession;
 import io.pausectl.fleet.NodeReport;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +32,11 @@ import java.util.function.Consumer;
  *   <li><b>The intent first.</b> Each round reads the intent (linearizably) before anything else, so
  *       at start the agent pauses its HAProxy for a window in progress before it registers.</li>
  *   <li><b>Registration.</b> The node's report ({@link NodeReport}) lives under its own session lease
- *       of {@value #SESSION_TTL_SECONDS} s, kept alive every second by a thread of its own: an agent that dies or is cut off
- *       drops out of the fleet by itself.</li>
+ *       ({@link NodeSession}), kept alive every second by a thread of its own: an agent that dies or is
+ *       cut off drops out of the fleet by itself.</li>
  *   <li><b>Pause under a local bound.</b> For an intent the agent pauses the target under a lease of
  *       the intent's ttl and renews it every third of the ttl, only after a linearizable read still
- *       shows the intent. The agent resumes the target itself when its own deadline (last renewal +
+ *       shows the intent ({@link IntentReads}, {@link LocalBound}: the same rule as a pause-proxy's). The agent resumes the target itself when its own deadline (last renewal +
  *       lease ttl) passes without a renewal, and the gate strategy's lease expires inside HAProxy by
  *       HAProxy's own clock, so neither a partition nor a dead agent leaves HAProxy paused past
  *       ttl + one renewal interval (plus HAProxy's whole-second rounding).</li>
@@ -44,15 +44,21 @@ import java.util.function.Consumer;
  *       in flight, {@code running} otherwise, each for the intent's id; a note says why when it cannot
  *       pause (another lease holds the HAProxy, HAProxy unreachable, {@code --max-pause} reached).</li>
  *   <li><b>The hard bound.</b> However often it pauses again for one intent, the agent holds for at most
- *       {@code maxPause} from its first pause for that intent.</li>
+ *       {@code maxPause} from its first pause for that intent (an agent restarted mid-window counts
+ *       afresh from its own first pause).</li>
+ *   <li><b>Takeover.</b> An agent restarted while the intent stands finds its predecessor's pause (its
+ *       holder names the fleet and the intent) and renews that one, so the gate never opens between
+ *       the two, provided the new agent runs within the gate's lease (ttl + 1 s).</li>
+ *   <li><b>The start hold.</b> After every round that read the intent (and paused first, when it
+ *       stands) the agent tells the target ({@link PauseTarget#intentRead}): an HAProxy whose gate
+ *       holds every request from its start or reload ({@code proc.pausectl_start_hold_ms}) serves from
+ *       then on what no pause holds, so an HAProxy started mid-window never serves into it.</li>
  * </ul>
  *
  * <p>One thread runs {@link #run()} and owns every field; the intent watch and {@link #stop()} only
  * wake it.
  */
 public final class FleetAgent {
-    /** The node's session lease, in seconds: how soon a dead or cut-off agent leaves the fleet. */
-    public static final int SESSION_TTL_SECONDS = 3;
     private static final long IDLE_ROUND_MS = 1000;
     /**
      * Added to the lease the agent writes into HAProxy's gate: the gate counts whole seconds of HAProxy's
@@ -73,30 +79,20 @@ public final class FleetAgent {
     private final Consumer<String> log;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean stopped;
-    private volatile boolean watchEnded = true;
 
-    private EtcdClient.Watch watch;
-    /** The session lease; kept alive by its own thread, so that slow HAProxy calls never let it lapse. */
-    private volatile long session;
-    private volatile boolean sessionLost;
-    private final java.util.concurrent.ScheduledExecutorService keeper =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "agent-session");
-                t.setDaemon(true);
-                return t;
-            });
-    private String intentId;
-    private long firstPausedAtNanos;
-    private Duration intentTtl = Duration.ofSeconds(30);
-    /** The target's lease this agent holds for {@link #intentId}, and until when it may hold it. */
+    /** The intent's reads and watch, this node's registration, and its own bound on each pause. */
+    private final IntentReads reads;
+    private final NodeSession session;
+    private final LocalBound bound;
+    /** The target's lease this agent holds for the intent it follows, and until when it may hold it. */
     private String leaseId;
     private long deadlineNanos;
     private long renewedAtNanos;
     private String state = NodeReport.RUNNING;
     private int queueDepth;
     private String note = "";
-    private NodeReport lastReport;
     private String lastProblem;
+    private String lastStartHoldProblem;
 
     /**
      * @param etcd     the fleet's etcd
@@ -116,6 +112,10 @@ public final class FleetAgent {
         this.maxPause = maxPause;
         this.holder = holder;
         this.log = log;
+        Consumer<String> say = line -> log.accept("agent " + node + ": " + line);
+        this.reads = new IntentReads(etcd, keys, wake::release, say);
+        this.session = new NodeSession(etcd, keys, node, "agent-session", say, wake::release);
+        this.bound = new LocalBound(maxPause);
     }
 
     /** Follows the intent until {@link #stop()}; then resumes the target if it holds it and leaves the fleet. */
@@ -123,7 +123,6 @@ public final class FleetAgent {
         log.accept("agent " + node + " of fleet " + keys.fleet() + ": following " + keys.intent() + " on "
                 + String.join(",", etcd.endpoints().stream().map(Object::toString).toList()) + ", pausing "
                 + target.name() + " (max-pause " + Durations.format(maxPause) + ")");
-        keeper.scheduleWithFixedDelay(this::keepAliveOnce, 1, 1, TimeUnit.SECONDS);
         while (!stopped) {
             try {
                 round();
@@ -160,16 +159,16 @@ public final class FleetAgent {
             return PAUSING_ROUND_MS;
         }
         long now = System.nanoTime();
-        long renewEvery = Math.max(100, Math.min(IDLE_ROUND_MS, intentTtl.toMillis() / 3));
+        long renewEvery = bound.renewEveryMillis();
         long untilRenewal = renewEvery - TimeUnit.NANOSECONDS.toMillis(now - renewedAtNanos);
         long untilDeadline = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now);
         return Math.max(10, Math.min(untilRenewal, untilDeadline));
     }
 
     private void round() {
-        Optional<KeyValue> read;
+        Optional<Intent> intent;
         try {
-            read = etcd.get(keys.intent());
+            intent = reads.read();
             if (lastProblem != null) {
                 log.accept("agent " + node + ": etcd answers again");
                 lastProblem = null;
@@ -181,61 +180,71 @@ public final class FleetAgent {
             }
             lastProblem = e.getMessage();
             enforceDeadline();
-            keepSession();
+            session.register();
             report();
             return;
         }
-        if (watchEnded) {
-            watchEnded = false;
-            // A watch that ends is opened again by the next round (at most a second later), never at once.
-            watch = etcd.watch(keys.intent(), false, 0, e -> wake.release(), e -> watchEnded = true);
-        }
-        Intent intent = null;
-        if (read.isPresent()) {
-            try {
-                intent = Intent.fromJson(read.get().value());
-            } catch (IllegalArgumentException e) {
-                log.accept("agent " + node + ": " + keys.intent() + " holds no valid intent (" + e.getMessage()
-                        + "); holding nothing for it");
-            }
-        }
-        if (intent != null) {
-            follow(intent);
+        boolean decided = true;
+        if (intent.isPresent()) {
+            decided = follow(intent.get());
         } else {
             release("the intent is gone");
         }
-        keepSession();
+        if (decided) {
+            endStartHold();
+        }
+        session.register();
         report();
+    }
+
+    /**
+     * The intent was read and followed (paused for first, when it stands): an HAProxy whose gate holds at
+     * its start (a start or reload during the window) may serve what no pause holds. Every round, since
+     * a reloaded HAProxy starts its hold afresh.
+     */
+    private void endStartHold() {
+        try {
+            target.intentRead();
+            if (lastStartHoldProblem != null) {
+                lastStartHoldProblem = null;
+            }
+        } catch (TargetException e) {
+            if (!e.getMessage().equals(lastStartHoldProblem)) {
+                log.accept("agent " + node + ": cannot end the start hold of " + target.name() + ": " + e.getMessage());
+            }
+            lastStartHoldProblem = e.getMessage();
+        }
     }
 
     /** Resumes the target when the agent's own deadline passed without a renewal. */
     private void enforceDeadline() {
         if (leaseId != null && System.nanoTime() - deadlineNanos >= 0) {
-            endLease("no evidence that intent " + intentId + " still stands since its ttl ran out");
+            endLease("no evidence that intent " + bound.intentId() + " still stands since its ttl ran out");
         }
     }
 
-    /** The intent stands (just read, linearizably): pause for it, or renew the pause. */
-    private void follow(Intent intent) {
-        if (intentId != null && !intentId.equals(intent.id())) {
-            release("intent " + intent.id() + " replaced " + intentId);
+    /**
+     * The intent stands (just read, linearizably): pause for it, or renew the pause.
+     *
+     * @return whether the target now holds what it must for the intent (false: it could not be reached)
+     */
+    private boolean follow(Intent intent) {
+        if (bound.replaces(intent)) {
+            release("intent " + intent.id() + " replaced " + bound.intentId());
         }
-        if (!intent.id().equals(intentId)) {
-            intentId = intent.id();
-            firstPausedAtNanos = System.nanoTime();
+        LocalBound.Renewal renewal = bound.read(intent);
+        if (renewal.newIntent()) {
             note = "";
         }
-        intentTtl = intent.ttlDuration();
-        Duration left = maxPause.minusNanos(System.nanoTime() - firstPausedAtNanos);
-        if (left.isNegative() || left.isZero()) {
+        if (renewal.exhausted()) {
             if (leaseId != null) {
                 endLease("--max-pause " + Durations.format(maxPause) + " reached for intent " + intent.id());
             }
             note = "max-pause reached";
             state = NodeReport.RUNNING;
-            return;
+            return true;
         }
-        Duration leaseTtl = intentTtl.compareTo(left) < 0 ? intentTtl : left;
+        Duration leaseTtl = renewal.ttl().orElseThrow();
         long startedAt = System.nanoTime();
         try {
             Status status;
@@ -255,10 +264,12 @@ public final class FleetAgent {
             deadlineNanos = startedAt + leaseTtl.toNanos();
             note = "";
             see(status);
+            return true;
         } catch (ConflictException e) {
             note = "another lease holds " + target.name() + ": " + e.getMessage();
             state = NodeReport.RUNNING;
             problem(note);
+            return true;
         } catch (TargetException e) {
             note = e.getMessage();
             problem("cannot pause for intent " + intent.id() + ": " + e.getMessage());
@@ -266,6 +277,7 @@ public final class FleetAgent {
             if (leaseId == null) {
                 state = NodeReport.RUNNING;
             }
+            return false;
         }
     }
 
@@ -322,7 +334,7 @@ public final class FleetAgent {
         if (leaseId != null) {
             endLease(why);
         }
-        intentId = null;
+        bound.forget();
         note = "";
         state = NodeReport.RUNNING;
     }
@@ -343,74 +355,18 @@ public final class FleetAgent {
         }
     }
 
-    /** On the session thread: renews the session lease once; a lease found gone is granted again by the next round. */
-    private void keepAliveOnce() {
-        long s = session;
-        if (s == 0) {
-            return;
-        }
-        try {
-            if (etcd.keepAlive(s) <= 0) {
-                sessionLost = true;
-                wake.release();
-            }
-        } catch (EtcdException e) {
-            // Said by the intent read, which fails too.
-        }
-    }
-
-    private void keepSession() {
-        try {
-            if (sessionLost) {
-                sessionLost = false;
-                session = 0;
-                log.accept("agent " + node + ": its session lease ran out; registering again");
-            }
-            if (session == 0) {
-                session = etcd.grantLease(Duration.ofSeconds(SESSION_TTL_SECONDS));
-                lastReport = null;
-            }
-        } catch (EtcdException e) {
-            // Said by the intent read, which fails too.
-        }
-    }
-
     /** Puts this node's report when it changed (or the session is new). */
     private void report() {
-        if (session == 0) {
-            return;
-        }
-        String forIntent = NodeReport.RUNNING.equals(state) ? (note.isEmpty() ? null : intentId) : intentId;
-        NodeReport next = new NodeReport(node, state, forIntent, queueDepth, note, Instant.now());
-        if (lastReport != null && lastReport.state().equals(next.state())
-                && Objects.equals(lastReport.intent(), next.intent()) && lastReport.note().equals(next.note())) {
-            return;
-        }
-        try {
-            etcd.put(keys.node(node), next.toJson(), session);
-            lastReport = next;
-        } catch (EtcdException e) {
-            // said by the read; the next round tries again
-        }
+        session.report(NodeReport.now(node, state, bound.intentId(), queueDepth, note));
     }
 
     /** Ends the pause this agent holds and leaves the fleet at once. */
     private void leave() {
-        keeper.shutdownNow();
         if (leaseId != null) {
             endLease("the agent stops");
         }
-        EtcdClient.Watch w = watch;
-        if (w != null) {
-            w.close();
-        }
-        if (session != 0) {
-            try {
-                etcd.revoke(session);
-            } catch (EtcdException e) {
-                // it runs out within its ttl anyway
-            }
-        }
+        reads.close();
+        session.close();
         log.accept("agent " + node + ": stopped");
     }
 }

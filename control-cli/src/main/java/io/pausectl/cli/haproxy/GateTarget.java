@@ -23,7 +23,9 @@ import java.util.Map;
  * keep-alive ones included, until the pause ends, the lease expires (the gate stops holding by
  * itself, so a crashed pausectl never leaves HAProxy paused) or the request reaches the gate's hold
  * limit (then 503 with Retry-After). Status reads the gate's held-request variables with
- * {@code get var}.
+ * {@code get var}. An HAProxy in a fleet may load the gate with a start hold
+ * ({@code proc.pausectl_start_hold_ms}): it then holds every request from its start until
+ * {@link #intentRead} sets {@code proc.pausectl_ready}, or the start hold is over.
  */
 final class GateTarget extends HaproxyTarget {
     static final String PAUSED = "proc.pausectl_paused";
@@ -43,6 +45,8 @@ final class GateTarget extends HaproxyTarget {
     static final String TIMED_OUT_TOTAL = "proc.pausectl_timed_out_total";
     /** Held requests whose stream HAProxy ended while held (3.0 with option abortonclose: the client left). */
     static final String CLIENT_GONE_TOTAL = "proc.pausectl_client_gone_total";
+    /** Set by {@code pausectl agent} once it has read the fleet's intent: the gate's start hold ends. */
+    static final String READY = "proc.pausectl_ready";
     /** Scratch variable: HAProxy's clock (epoch ms) when the variables were read. */
     static final String NOW_MS = "proc.pausectl_now_ms";
 
@@ -237,6 +241,15 @@ final class GateTarget extends HaproxyTarget {
                     + Instant.ofEpochSecond(state.number(EXPIRES, 0)) + "; the gate had already stopped holding");
         }
         return status();
+    }
+
+    @Override
+    public void intentRead() throws TargetException {
+        try {
+            runtime.setVars(List.of(HaproxyRuntime.intVar(READY, 1)));
+        } catch (RuntimeApiException e) {
+            throw failure("end the start hold of", e);
+        }
     }
 
     private void requireLease(GateState state, String leaseId) throws LeaseGoneException {

@@ -48,6 +48,15 @@ public interface PauseTarget extends AutoCloseable {
      */
     Status resume(String leaseId) throws TargetException;
 
+    /**
+     * Says that the fleet's pause intent has been read (and, when it stands, paused for first), so that a
+     * start hold ends now: an HAProxy gate loaded with {@code proc.pausectl_start_hold_ms} holds every
+     * request from its start until this call or the bound. {@code pausectl agent} calls it after each
+     * round that read the intent. A target without a start hold ignores it.
+     */
+    default void intentRead() throws TargetException {
+    }
+
     /** Releases connections and threads; never changes the target's state. */
     @Override
     void close();

@@ -1,16 +1,15 @@
 package io.pausectl.cli.haproxy;
 
-import io.pausectl.api.Json;
 import io.pausectl.api.PauseState;
 import io.pausectl.api.Status;
+import io.pausectl.cli.FleetFixture;
 import io.pausectl.cli.PausectlProcess;
 import io.pausectl.cli.target.PauseTarget;
 import io.pausectl.fleet.EtcdClient;
 import io.pausectl.fleet.FleetKeys;
+import io.pausectl.fleet.Intent;
 import io.pausectl.fleet.NodeReport;
-import io.pausectl.testkit.etcd.EtcdCluster;
 import io.pausectl.testkit.etcd.TcpRelay;
-import io.pausectl.testkit.http.TestUpstream;
 import io.pausectl.testkit.proxy.ProxyProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -21,17 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -43,48 +43,60 @@ import static org.awaitility.Awaitility.await;
  * --fleet run}: the two pause as one and lose nothing; an agent cut off from etcd resumes its HAProxy by
  * itself within ttl + ttl/3 while the proxy stays paused, and pauses it again after the heal; an agent
  * started during a window pauses its HAProxy and joins; a SIGKILLed agent leaves no HAProxy paused past
- * the gate's own lease. Each scenario's bounds come from a 3 s ttl.
+ * the gate's own lease; an agent restarted mid-window takes its predecessor's pause over and the gate never
+ * opens; an HAProxy started mid-window holds from its start (the gate's start hold) until its agent pauses
+ * it, and one with no agent serves once the start hold is over. Most bounds come from a 3 s ttl.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FleetAgentIntegrationTest {
-    private static final String FLEET = "shop";
     private static final String FRONTEND = "fe_main";
     private static final Duration TTL = Duration.ofSeconds(3);
     private static final Duration EXIT = Duration.ofSeconds(30);
     private static final Duration CALL = Duration.ofSeconds(5);
-    /** What a loaded CI machine may add to a bound the design promises. */
-    private static final Duration SLACK = Duration.ofSeconds(3);
+    private static final Duration SLACK = FleetFixture.SLACK;
 
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private EtcdCluster etcd;
-    private TestUpstream upstream;
+    private HaproxyLauncher launcher;
+    private FleetFixture fleet;
+    /** The HAProxy of the scenario: its runtime API socket and client port. */
     private Path socket;
     private int httpPort;
 
-    private <T extends AutoCloseable> T keep(T resource) {
-        open.add(resource);
-        return resource;
-    }
-
     @BeforeEach
-    void start() throws Exception {
+    void requireComponents() {
         // The distribution's HAProxy: the agent drives the gate the same way on every version.
-        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.remove("HAPROXY_LAUNCHERS");
-        HaproxyLauncher launcher = HaproxyLaunchers.all(env).get(0);
-        if (!launcher.available() || EtcdCluster.unavailableReason() != null) {
-            String why = !launcher.available() ? launcher.unavailableReason() : EtcdCluster.unavailableReason();
+        launcher = HaproxyLaunchers.all(env).get(0);
+        String etcdMissing = io.pausectl.testkit.etcd.EtcdCluster.unavailableReason();
+        if (!launcher.available() || etcdMissing != null) {
+            String why = !launcher.available() ? launcher.unavailableReason() : etcdMissing;
             if (HaproxyLaunchers.required()) {
                 fail("CI is set and a component is missing: " + why);
             }
             Assumptions.abort("skipped locally: " + why);
         }
-        etcd = keep(EtcdCluster.start(1));
-        upstream = keep(new TestUpstream());
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    private FleetFixture fleet(int etcdMembers) throws IOException {
+        fleet = FleetFixture.start(dir, etcdMembers);
+        return fleet;
+    }
+
+    /**
+     * Starts the scenario's HAProxy in front of the origin, with the gate's start hold ({@code Duration.ZERO}:
+     * none), and returns once its runtime API answers (it then listens for clients too).
+     */
+    private void haproxy(Duration startHold) throws Exception {
         socket = dir.resolve("admin.sock");
         httpPort = freePort();
         String config = String.join("\n",
@@ -92,6 +104,7 @@ class FleetAgentIntegrationTest {
                 "    stats socket " + socket + " mode 600 level admin",
                 "    lua-load " + HaproxyIntegrationTest.deployDir().resolve("pause-gate.lua"),
                 "    set-var proc.pausectl_hold_limit_ms int(30000)",
+                "    set-var proc.pausectl_start_hold_ms int(" + startHold.toMillis() + ")",
                 "defaults",
                 "    mode http",
                 "    timeout connect 2s",
@@ -103,10 +116,10 @@ class FleetAgentIntegrationTest {
                 "    http-request lua.pause_gate",
                 "    default_backend be_app",
                 "backend be_app",
-                "    server s1 127.0.0.1:" + upstream.port(),
+                "    server s1 127.0.0.1:" + fleet.upstream().port(),
                 "");
-        RunningHaproxy haproxy = keep(launcher.start(dir, config));
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        RunningHaproxy haproxy = fleet.keep(launcher.start(dir, config));
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> {
             assertThat(haproxy.alive()).as("haproxy exited; its log: %s", haproxy.log()).isTrue();
             try (HaproxyRuntime rt = new HaproxyRuntime(new RuntimeApiClient(RuntimeApiAddress.parse("unix:" + socket),
                     CALL))) {
@@ -117,13 +130,6 @@ class FleetAgentIntegrationTest {
         });
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -131,32 +137,8 @@ class FleetAgentIntegrationTest {
     }
 
     private PausectlProcess agent(String etcdUrl, String node) throws IOException {
-        return keep(PausectlProcess.start(dir.resolve("logs"), List.of("agent", "--etcd", etcdUrl, "--fleet", FLEET,
-                "--node", node, "--haproxy", "unix:" + socket, "--frontend", FRONTEND)));
-    }
-
-    private ProxyProcess proxy(String node) throws IOException {
-        return keep(ProxyProcess.start(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(),
-                "--admin-listen", "127.0.0.1:0", "--fleet", FLEET, "--fleet-etcd", etcd.endpoints(),
-                "--fleet-node", node)));
-    }
-
-    private PausectlProcess run() throws IOException {
-        return run(TTL);
-    }
-
-    private PausectlProcess run(Duration ttl) throws IOException {
-        return keep(PausectlProcess.start(dir.resolve("logs"), List.of("--etcd", etcd.endpoints(), "--fleet", FLEET,
-                "run", "--ttl", ttl.toSeconds() + "s", "--wait-idle", "5s", "--reason", "add index", "--", "sh", "-c",
-                "touch \"$1/started\"; while [ ! -e \"$1/go\" ]; do sleep 0.02; done", "sh", dir.toString())));
-    }
-
-    private boolean started() {
-        return Files.exists(dir.resolve("started"));
-    }
-
-    private void go() throws IOException {
-        Files.createFile(dir.resolve("go"));
+        return fleet.keep(PausectlProcess.start(dir.resolve("logs"), List.of("agent", "--etcd", etcdUrl, "--fleet",
+                FleetFixture.FLEET, "--node", node, "--haproxy", "unix:" + socket, "--frontend", FRONTEND)));
     }
 
     /** The HAProxy's gate as pausectl's driver reads it. */
@@ -171,62 +153,72 @@ class FleetAgentIntegrationTest {
         return state == PauseState.PAUSED || state == PauseState.PAUSING;
     }
 
-    private Status proxyStatus(ProxyProcess proxy) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(proxy.adminUrl() + "/v1/status"))
-                .timeout(CALL).build(), HttpResponse.BodyHandlers.ofString());
-        return Json.lenient().readValue(r.body(), Status.class);
+    /** The gate's own line ({@code pausectl-gate ... start_hold=holding|over}). */
+    private String gateInfo() throws Exception {
+        try (HaproxyRuntime rt = new HaproxyRuntime(new RuntimeApiClient(RuntimeApiAddress.parse("unix:" + socket),
+                CALL))) {
+            return rt.gateInfo();
+        }
     }
 
-    private CompletableFuture<HttpResponse<String>> send(String baseUrl, String id) {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(baseUrl + "/x")).header("X-Req-Id", id)
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    private CompletableFuture<HttpResponse<String>> send(String id) {
+        return fleet.send(haproxyUrl(), id);
     }
 
     private String haproxyUrl() {
         return "http://127.0.0.1:" + httpPort;
     }
 
-    private void awaitNodes(String... running) {
-        EtcdClient client = new EtcdClient(etcd.clientUrls(), Duration.ofSeconds(2));
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.getPrefix(FleetKeys.of(FLEET).nodes()).kvs().stream()
-                .map(kv -> NodeReport.fromJson(kv.value())).filter(r -> r.state().equals(NodeReport.RUNNING))
-                .map(NodeReport::node).sorted().toList().equals(List.of(running)));
+    private NodeReport report(String node) throws IOException {
+        EtcdClient client = new EtcdClient(fleet.etcd().clientUrls(), Duration.ofSeconds(2));
+        return client.get(FleetKeys.of(FleetFixture.FLEET).node(node)).map(kv -> NodeReport.fromJson(kv.value()))
+                .orElse(null);
+    }
+
+    private Intent intent() throws IOException {
+        EtcdClient client = new EtcdClient(fleet.etcd().clientUrls(), Duration.ofSeconds(2));
+        return client.get(FleetKeys.of(FleetFixture.FLEET).intent()).map(kv -> Intent.fromJson(kv.value()))
+                .orElseThrow();
     }
 
     @Test
     void aProxyAndAnHaproxyAgentPauseAsOneAndNothingIsLostOrDuplicated() throws Exception {
-        PausectlProcess agent = agent(etcd.endpoints(), "haproxy-1");
-        ProxyProcess proxy = proxy("proxy-1");
-        awaitNodes("haproxy-1", "proxy-1");
-        PausectlProcess run = run();
-        await().atMost(Duration.ofSeconds(30)).until(this::started);
+        fleet(1);
+        haproxy(Duration.ZERO);
+        PausectlProcess agent = agent(fleet.etcd().endpoints(), "haproxy-1");
+        ProxyProcess proxy = fleet.member("proxy-1");
+        fleet.awaitRunning("haproxy-1", "proxy-1");
+        PausectlProcess run = fleet.run(TTL, 0);
+        fleet.awaitStarted();
         assertThat(run.err()).contains("fleet shop paused", "2 node(s): haproxy-1, proxy-1");
         assertThat(gate().state()).isEqualTo(PauseState.PAUSED);
         assertThat(gate().lease().holder()).contains("fleet shop intent");
-        var throughHaproxy = send(haproxyUrl(), "via-haproxy");
-        var throughProxy = send(proxy.clientUrl(), "via-proxy");
+        var throughHaproxy = send("via-haproxy");
+        var throughProxy = fleet.send(proxy.clientUrl(), "via-proxy");
         await().atMost(Duration.ofSeconds(10)).until(() -> gate().queueDepth() == 1
-                && proxyStatus(proxy).queueDepth() == 1);
-        assertThat(upstream.count("via-haproxy") + upstream.count("via-proxy")).as("forwarded during the window")
-                .isZero();
-        go();
+                && fleet.status(proxy).queueDepth() == 1);
+        assertThat(fleet.upstream().count("via-haproxy") + fleet.upstream().count("via-proxy"))
+                .as("forwarded during the window").isZero();
+        fleet.go();
         assertThat(run.waitFor(EXIT)).as(run.err()).isZero();
         assertThat(throughHaproxy.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(throughProxy.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        assertThat(upstream.count("via-haproxy")).isEqualTo(1);
-        assertThat(upstream.count("via-proxy")).isEqualTo(1);
+        assertThat(fleet.upstream().count("via-haproxy")).isEqualTo(1);
+        assertThat(fleet.upstream().count("via-proxy")).isEqualTo(1);
         assertThat(gateHolds()).isFalse();
         assertThat(agent.isAlive()).as(agent.err()).isTrue();
     }
 
     @Test
     void anAgentCutOffFromEtcdResumesItsHaproxyByItselfAndPausesItAgainAfterTheHeal() throws Exception {
-        TcpRelay relay = keep(TcpRelay.start(etcd.clientPort(0)));
+        fleet(1);
+        haproxy(Duration.ZERO);
+        TcpRelay relay = fleet.keep(TcpRelay.start(fleet.etcd().clientPort(0)));
         PausectlProcess agent = agent(relay.url(), "haproxy-1");
-        ProxyProcess proxy = proxy("proxy-1");
-        awaitNodes("haproxy-1", "proxy-1");
-        PausectlProcess run = run();
-        await().atMost(Duration.ofSeconds(30)).until(this::started);
+        ProxyProcess proxy = fleet.member("proxy-1");
+        fleet.awaitRunning("haproxy-1", "proxy-1");
+        PausectlProcess run = fleet.run(TTL, 0);
+        fleet.awaitStarted();
         assertThat(gateHolds()).as("agent: %s%npausectl: %s", agent.err(), run.err()).isTrue();
         relay.blackhole();
         long cutAt = System.nanoTime();
@@ -235,39 +227,140 @@ class FleetAgentIntegrationTest {
         Duration resumedAfter = Duration.ofNanos(System.nanoTime() - cutAt);
         assertThat(resumedAfter).as("the agent renewed only on evidence, then its deadline passed")
                 .isGreaterThan(Duration.ofMillis(500));
-        assertThat(proxyStatus(proxy).state()).as("the node that still reaches etcd").isEqualTo(PauseState.PAUSED);
-        var during = send(haproxyUrl(), "cut-off");
+        assertThat(fleet.status(proxy).state()).as("the node that still reaches etcd").isEqualTo(PauseState.PAUSED);
+        var during = send("cut-off");
         assertThat(during.get(10, TimeUnit.SECONDS).statusCode()).as("served once resumed").isEqualTo(200);
         relay.heal();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(this::gateHolds);
         assertThat(agent.err()).contains("cannot read the intent", "paused unix:");
-        go();
+        fleet.go();
         assertThat(run.waitFor(EXIT)).as(run.err()).isZero();
         await().atMost(Duration.ofSeconds(5)).until(() -> !gateHolds());
     }
 
     @Test
     void anAgentStartedDuringTheWindowPausesItsHaproxyAndAKilledOneLeavesItRunning() throws Exception {
-        proxy("proxy-1");
-        awaitNodes("proxy-1");
-        Duration ttl = TTL;
-        PausectlProcess run = run(ttl);
-        await().atMost(Duration.ofSeconds(30)).until(this::started);
+        fleet(1);
+        haproxy(Duration.ZERO);
+        fleet.member("proxy-1");
+        fleet.awaitRunning("proxy-1");
+        PausectlProcess run = fleet.run(TTL, 0);
+        fleet.awaitStarted();
         assertThat(gateHolds()).isFalse();
-        PausectlProcess agent = agent(etcd.endpoints(), "haproxy-late");
+        PausectlProcess agent = agent(fleet.etcd().endpoints(), "haproxy-late");
         // Bounded by the agent JVM's start, which a loaded host stretches: generous, and over on the event.
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(this::gateHolds);
         await().atMost(Duration.ofSeconds(10)).until(() -> run.err().contains("node haproxy-late joined the fleet"));
-        var held = send(haproxyUrl(), "late");
+        var held = send("late");
         await().atMost(Duration.ofSeconds(10)).until(() -> gate().queueDepth() == 1);
-        assertThat(upstream.count("late")).isZero();
+        assertThat(fleet.upstream().count("late")).isZero();
         agent.kill();
         // Nobody renews: the gate's own lease (ttl + 1 s, counted in HAProxy's whole seconds) ends the hold.
-        await().atMost(ttl.plus(Duration.ofSeconds(2)).plus(SLACK)).pollInterval(Duration.ofMillis(50))
+        await().atMost(TTL.plus(Duration.ofSeconds(2)).plus(SLACK)).pollInterval(Duration.ofMillis(50))
                 .until(() -> !gateHolds());
         assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        assertThat(upstream.count("late")).isEqualTo(1);
-        go();
+        assertThat(fleet.upstream().count("late")).isEqualTo(1);
+        fleet.go();
         assertThat(run.waitFor(EXIT)).as(run.err()).isZero();
+    }
+
+    @Test
+    void anHaproxyStartedDuringTheWindowHoldsFromItsStartUntilItsAgentPausesIt() throws Exception {
+        fleet(1);
+        fleet.member("proxy-1");
+        fleet.awaitRunning("proxy-1");
+        PausectlProcess run = fleet.run(TTL, 0);
+        fleet.awaitStarted();
+        // An HAProxy and its agent start during the window (a restart, a new node): the HAProxy listens long
+        // before the agent's JVM has read the intent. The start hold is a bound, not the time this takes.
+        haproxy(Duration.ofSeconds(20));
+        PausectlProcess agent = agent(fleet.etcd().endpoints(), "haproxy-late");
+        List<CompletableFuture<HttpResponse<String>>> early = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            early.add(send("early-" + i));
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> run.err().contains("node haproxy-late joined the fleet"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            Status gate = gate();
+            return gate.state() == PauseState.PAUSED && gate.queueDepth() == 3;
+        });
+        assertThat(gateInfo()).as("the agent ended the start hold once it had paused").contains("start_hold=over");
+        assertThat(fleet.upstream().order()).as("the late HAProxy's upstream during the window; agent: %s",
+                agent.err()).noneMatch(id -> id.startsWith("early-"));
+        fleet.go();
+        assertThat(run.waitFor(EXIT)).as(run.err()).isZero();
+        for (CompletableFuture<HttpResponse<String>> f : early) {
+            assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(fleet.upstream().count("early-" + i)).as("early-%d reached the upstream once", i).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anHaproxyWithNoAgentServesOnceItsStartHoldIsOver() throws Exception {
+        fleet(0);
+        Duration startHold = Duration.ofSeconds(2);
+        haproxy(startHold);
+        long sentAt = System.nanoTime();
+        var early = send("early");
+        await().atMost(startHold).pollInterval(Duration.ofMillis(20)).until(() -> gate().queueDepth() == 1);
+        assertThat(fleet.upstream().count("early")).as("held by the start hold").isZero();
+        assertThat(early.get(startHold.plus(SLACK).toMillis(), TimeUnit.MILLISECONDS).statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - sentAt)).isLessThan(startHold.plus(SLACK));
+        assertThat(fleet.upstream().count("early")).isEqualTo(1);
+        assertThat(gateInfo()).contains("start_hold=over");
+        assertThat(send("after").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anAgentRestartedMidWindowTakesItsPredecessorsPauseOverAndTheGateNeverOpens() throws Exception {
+        fleet(1);
+        haproxy(Duration.ZERO);
+        PausectlProcess first = agent(fleet.etcd().endpoints(), "haproxy-1");
+        fleet.awaitRunning("haproxy-1");
+        // A ttl that outlasts a JVM's start on a loaded host: the gate's lease (ttl + 1 s) must bridge the restart.
+        PausectlProcess run = fleet.run(Duration.ofSeconds(10), 0);
+        fleet.awaitStarted();
+        String intentId = intent().id();
+        String lease = gate().lease().id();
+        AtomicBoolean watching = new AtomicBoolean(true);
+        AtomicInteger openings = new AtomicInteger();
+        Thread watcher = new Thread(() -> {
+            while (watching.get()) {
+                try {
+                    if (!gateHolds()) {
+                        openings.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    // a read that fails says nothing about the gate
+                }
+                // A sample every 20 ms: the gate polls every 50 ms, so no opening it acts on goes unseen.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }, "gate-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        first.kill();
+        PausectlProcess second = agent(fleet.etcd().endpoints(), "haproxy-1");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> second.err().contains("took over the pause"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            NodeReport r = report("haproxy-1");
+            return r != null && r.pausedFor(intentId);
+        });
+        var held = send("during-restart");
+        await().atMost(Duration.ofSeconds(10)).until(() -> gate().queueDepth() == 1);
+        watching.set(false);
+        watcher.join(10_000);
+        assertThat(openings.get()).as("times the gate was seen open while the intent stood").isZero();
+        assertThat(gate().lease().id()).as("the same pause, renewed by the new agent").isEqualTo(lease);
+        assertThat(fleet.upstream().count("during-restart")).isZero();
+        fleet.go();
+        assertThat(run.waitFor(EXIT)).as(run.err()).isZero();
+        assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !gateHolds());
+        assertThat(second.err()).contains("resumed unix:");
     }
 }
