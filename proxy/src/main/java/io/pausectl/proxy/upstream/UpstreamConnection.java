@@ -11,13 +11,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One connection to an upstream, and the last handler of its pipeline (after
  * {@link UpstreamHttpCodec}). While lent to an {@link UpstreamExchange} it hands that exchange every
  * response object and event; while idle in its pool it expects nothing, so anything it reads then
  * (a stray response, a close) retires the connection. It never keeps a message it was given:
- * whatever it does not pass on, it releases. Touched only on its channel's event loop.
+ * whatever it does not pass on, it releases. A new connection holds a slot of its upstream's
+ * {@link ConnectionPacer} until it is proven (the first response byte, or
+ * {@link ConnectionPacer#PROOF_NANOS} without trouble) or closes. Touched only on its channel's
+ * event loop.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnection.class);
@@ -34,6 +39,11 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     long idleSinceNanos;
     /** Exchanges it finished cleanly: above 0, the connection is a reused one. */
     int exchanges;
+    /** The pacer whose slot it holds while unproven; null once proven or closed. */
+    private ConnectionPacer pacer;
+    private ScheduledFuture<?> proofTimer;
+    /** The proxy closed it (not a sign of trouble at the upstream). */
+    private boolean closedHere;
 
     UpstreamConnection(UpstreamConnectionPool pool, UpstreamTarget target) {
         this.pool = pool;
@@ -76,7 +86,65 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Detaches and closes: the connection is not reusable. */
     void close() {
         exchange = null;
+        closedHere = true;
         channel.close();
+    }
+
+    /** A new connection: it holds a slot of {@code p} until proven or closed. */
+    void unproven(ConnectionPacer p) {
+        if (!channel.isActive()) {
+            p.lost();
+            return;
+        }
+        pacer = p;
+        proofTimer = channel.eventLoop().schedule(this::proofExpired, ConnectionPacer.PROOF_NANOS,
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void proven() {
+        ConnectionPacer p = pacer;
+        if (p != null) {
+            pacer = null;
+            proofTimer.cancel(false);
+            p.proven(retransmitted());
+        }
+    }
+
+    private void proofExpired() {
+        ConnectionPacer p = pacer;
+        if (p != null) {
+            pacer = null;
+            p.expired(retransmitted());
+        }
+    }
+
+    /**
+     * Whether the kernel had to retransmit anything on this connection ({@code TCP_INFO}'s
+     * {@code tcpi_total_retrans}; epoll transport only, false elsewhere).
+     */
+    private boolean retransmitted() {
+        if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll && epoll.isActive()) {
+            try {
+                return epoll.tcpInfo().totalRetrans() > 0;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Closed while unproven: a failure, unless the proxy closed it. */
+    private void closedUnproven() {
+        ConnectionPacer p = pacer;
+        if (p != null) {
+            pacer = null;
+            proofTimer.cancel(false);
+            if (closedHere) {
+                p.forgotten();
+            } else {
+                p.lost();
+            }
+        }
     }
 
     @Override
@@ -87,6 +155,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        proven();
         UpstreamExchange ex = exchange;
         if (ex == null) {
             ReferenceCountUtil.release(msg);
@@ -114,6 +183,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        closedUnproven();
         UpstreamExchange ex = exchange;
         exchange = null;
         pool.remove(this);

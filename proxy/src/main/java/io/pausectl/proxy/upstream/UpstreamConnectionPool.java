@@ -11,9 +11,11 @@ import io.pausectl.proxy.metrics.ProxyMetrics.UpstreamErrorKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.ConnectException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The upstream connections of ONE event loop: its idle connections, the round-robin cursor over
@@ -41,6 +43,12 @@ import java.util.concurrent.TimeUnit;
  * <p>When every upstream refuses, {@link #acquire} keeps trying, with a growing pause between
  * rounds, until the request's deadline: nothing was sent, so waiting for the upstream to come back
  * is safe for every method.
+ *
+ * <p>New connections are paced per upstream ({@link ConnectionPacer}, shared by every loop's pool):
+ * an upstream's listen queue may be as small as 5, and a release must not open hundreds of
+ * connections into it at once. A request that finds the window full waits here, first come first
+ * served, until a slot frees (then this pool's loop is woken) or, when it may reuse one, until a
+ * pooled connection comes back; its deadline bounds the wait.
  */
 public final class UpstreamConnectionPool {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnectionPool.class);
@@ -65,11 +73,28 @@ public final class UpstreamConnectionPool {
     private final long[] downUntilNanos;
     private int downCount;
     private int next;
+    /** One per upstream, shared with the other loops' pools. */
+    private final ConnectionPacer[] pacers;
+    /** Requests waiting for a slot to open a connection (or, reusable ones, for a pooled connection). */
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** Read by other loops when a slot frees: whether this pool wants to be woken. */
+    private volatile boolean hasWaiters;
+    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+    private final Runnable pumpTask = () -> {
+        pumpScheduled.set(false);
+        pump();
+    };
+
+    /** An acquire waiting for a connection slot. */
+    private record Waiter(Promise<UpstreamConnection> promise, boolean fresh, long deadlineNanos, int attempts,
+                          int rounds) {
+    }
 
     @SuppressWarnings("unchecked")
     UpstreamConnectionPool(EventLoop eventLoop, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics,
-                           int maxIdlePerTarget, long idleTimeoutNanos, UpstreamReuse reuse) {
+                           int maxIdlePerTarget, long idleTimeoutNanos, UpstreamReuse reuse, ConnectionPacer[] pacers) {
         this.eventLoop = eventLoop;
+        this.pacers = pacers;
         this.reuse = reuse;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.bootstrap = bootstrap;
@@ -102,9 +127,12 @@ public final class UpstreamConnectionPool {
      * is open and was idle less than the idle timeout (unless {@code fresh}), else a new one. A
      * failed connect marks that upstream down and tries the next; once each upstream failed in a
      * round, the next round starts after a pause (50 ms, doubling to 500 ms) while it can start
-     * before {@code deadlineNanos}. Completes {@code promise} on this loop with the connection, or
-     * with the last connect failure. If the promise was cancelled meanwhile, a connection that
-     * opens anyway goes to the idle list (it is clean).
+     * before {@code deadlineNanos}. A new connection needs a slot of its upstream's
+     * {@link ConnectionPacer}; without one the request waits in line until a slot frees (or, unless
+     * {@code fresh}, a pooled connection comes back); after a failed connect, only until its deadline. Completes
+     * {@code promise} on this loop with the connection, or with the last connect failure (a
+     * {@link ConnectException} when the deadline passed in line). If the promise was cancelled
+     * meanwhile, a connection that opens anyway goes to the idle list (it is clean).
      *
      * @param fresh         open a new connection even when an idle one is there (a retry after a
      *                      reused connection closed under a request)
@@ -119,32 +147,121 @@ public final class UpstreamConnectionPool {
         if (promise.isDone()) {
             return;
         }
+        // First come, first served: while others wait for a slot, a new request waits behind them.
+        if (waiters.isEmpty() && tryServe(promise, fresh, deadlineNanos, attempts, rounds)) {
+            return;
+        }
+        waiters.addLast(new Waiter(promise, fresh, deadlineNanos, attempts, rounds));
+        hasWaiters = true;
+        // A slot may have freed between the failed try and hasWaiters being seen.
+        pump();
+    }
+
+    /**
+     * Serves one acquire now if it can: a pooled connection (unless {@code fresh}), or a new one
+     * when some upstream's pacer has a slot. Returns false when it must wait.
+     */
+    private boolean tryServe(Promise<UpstreamConnection> promise, boolean fresh, long deadlineNanos, int attempts,
+                             int rounds) {
         UpstreamTarget target = nextTarget();
         UpstreamConnection c = fresh ? null : pollIdle(target);
         if (c != null) {
             if (!promise.trySuccess(c)) {
                 release(c);
             }
-            return;
+            return true;
         }
-        ChannelFuture connect = connect(target);
+        for (int i = 0; ; i++) {
+            if (pacers[target.index()].tryStart()) {
+                break;
+            }
+            if (i + 1 >= targets.size()) {
+                return false;
+            }
+            target = nextTarget();
+        }
+        UpstreamTarget t = target;
+        long startNanos = System.nanoTime();
+        ChannelFuture connect = connect(t);
         if (connect.isDone()) {
-            connected(promise, fresh, deadlineNanos, attempts + 1, rounds, target, connect);
+            connected(promise, fresh, deadlineNanos, attempts + 1, rounds, t, connect, startNanos, null);
         } else {
+            ConnectionPacer pacer = pacers[t.index()];
+            // Still pending this late: its SYN was dropped (a full listen queue); say so at once
+            // rather than after the retransmission.
+            io.netty.util.concurrent.ScheduledFuture<?> slow = eventLoop.schedule(() -> {
+                if (!connect.isDone()) {
+                    pacer.shrink();
+                }
+            }, pacer.slowConnectNanos(), TimeUnit.NANOSECONDS);
             connect.addListener((ChannelFutureListener) f ->
-                    connected(promise, fresh, deadlineNanos, attempts + 1, rounds, target, f));
+                    connected(promise, fresh, deadlineNanos, attempts + 1, rounds, t, f, startNanos, slow));
+        }
+        return true;
+    }
+
+    /**
+     * Serves the waiting acquires that can be served now, in order; drops those whose promise is
+     * done and fails those past their deadline. Runs on this loop.
+     */
+    private void pump() {
+        int n = waiters.size();
+        long now = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Waiter w = waiters.pollFirst();
+            if (w == null) {
+                break;
+            }
+            if (w.promise().isDone()) {
+                continue;
+            }
+            if ((w.attempts() > 0 || w.rounds() > 0) && now - w.deadlineNanos() > 0) {
+                // As after a round of refused connects: no new try past the deadline. A first
+                // connect is never refused for it: a slot frees within a connect timeout.
+                w.promise().tryFailure(new ConnectException("no connection to the upstream could be opened "
+                        + "before the request's deadline"));
+                continue;
+            }
+            if (!tryServe(w.promise(), w.fresh(), w.deadlineNanos(), w.attempts(), w.rounds())) {
+                waiters.addLast(w);
+            }
+        }
+        hasWaiters = !waiters.isEmpty();
+    }
+
+    /** A pacer slot freed (any thread): wake this pool's loop if requests wait here. */
+    void slotFreed() {
+        if (hasWaiters) {
+            schedulePump();
+        }
+    }
+
+    private void schedulePump() {
+        if (pumpScheduled.compareAndSet(false, true)) {
+            eventLoop.execute(pumpTask);
         }
     }
 
     private void connected(Promise<UpstreamConnection> promise, boolean fresh, long deadlineNanos, int attempts,
-                           int rounds, UpstreamTarget target, ChannelFuture f) {
+                           int rounds, UpstreamTarget target, ChannelFuture f, long startNanos,
+                           io.netty.util.concurrent.ScheduledFuture<?> slowTimer) {
+        ConnectionPacer pacer = pacers[target.index()];
+        if (slowTimer != null) {
+            slowTimer.cancel(false);
+        }
         if (f.isSuccess()) {
             UpstreamConnection c = f.channel().pipeline().get(UpstreamConnection.class);
+            long took = System.nanoTime() - startNanos;
+            if (took < pacer.slowConnectNanos()) {
+                pacer.connectTook(took);
+            }
+            c.unproven(pacer);
             if (!promise.trySuccess(c)) {
                 release(c);
             }
             return;
         }
+        pacer.lost();
         metrics.upstreamError(UpstreamErrorKind.CONNECT);
         markDown(target);
         LOG.debug("connect to {} failed: {}", target, f.cause().toString());
@@ -157,7 +274,8 @@ public final class UpstreamConnectionPool {
         }
         long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(rounds, 10));
         if (deadlineNanos - (System.nanoTime() + backoff) > 0) {
-            eventLoop.schedule(() -> attempt(promise, fresh, deadlineNanos, 0, rounds + 1), backoff, TimeUnit.NANOSECONDS);
+            eventLoop.schedule(() -> attempt(promise, fresh, deadlineNanos, 0, rounds + 1), backoff,
+                    TimeUnit.NANOSECONDS);
         } else {
             promise.tryFailure(f.cause());
         }
@@ -209,7 +327,7 @@ public final class UpstreamConnectionPool {
         while ((c = deque.pollLast()) != null) {
             c.pooled = false;
             if (now - c.idleSinceNanos >= idleTimeoutNanos) {
-                c.channel().close();
+                c.close();
                 closeAll(deque);
                 return null;
             }
@@ -224,7 +342,7 @@ public final class UpstreamConnectionPool {
         UpstreamConnection c;
         while ((c = deque.pollFirst()) != null) {
             c.pooled = false;
-            c.channel().close();
+            c.close();
         }
     }
 
@@ -243,7 +361,7 @@ public final class UpstreamConnectionPool {
                 }
                 deque.pollFirst();
                 c.pooled = false;
-                c.channel().close();
+                c.close();
             }
         }
         if (next != Long.MAX_VALUE) {
@@ -272,7 +390,7 @@ public final class UpstreamConnectionPool {
         }
         ArrayDeque<UpstreamConnection> deque = idle[c.target().index()];
         if (deque.size() >= maxIdlePerTarget) {
-            c.channel().close();
+            c.close();
             return;
         }
         // An idle connection reads so that the upstream closing it is noticed at once.
@@ -283,6 +401,11 @@ public final class UpstreamConnectionPool {
         deque.addLast(c);
         if (sweepTimer == null) {
             sweepTimer = eventLoop.schedule(sweepTask, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        if (!waiters.isEmpty()) {
+            // A reusable request waiting for a slot takes this one (later, not inside the exchange
+            // that just gave it back).
+            schedulePump();
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * One {@link UpstreamConnectionPool} per event loop of the group, created up front so that
- * finding a client's pool is a lookup in a map nobody writes to after start-up.
+ * finding a client's pool is a lookup in a map nobody writes to after start-up, and one
+ * {@link ConnectionPacer} per upstream, which all the pools share.
  */
 public final class UpstreamPools {
     /** Most idle connections kept per upstream and event loop. */
@@ -33,10 +34,18 @@ public final class UpstreamPools {
      */
     public UpstreamPools(EventLoopGroup group, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics,
                          Duration idleTimeout, UpstreamReuse reuse) {
+        ConnectionPacer[] pacers = new ConnectionPacer[targets.size()];
+        for (int i = 0; i < pacers.length; i++) {
+            pacers[i] = new ConnectionPacer();
+        }
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
             pools.put(loop, new UpstreamConnectionPool(loop, bootstrap.clone(loop), targets, metrics,
-                    MAX_IDLE_PER_TARGET, idleTimeout.toNanos(), reuse));
+                    MAX_IDLE_PER_TARGET, idleTimeout.toNanos(), reuse, pacers));
+        }
+        List<UpstreamConnectionPool> all = List.copyOf(pools.values());
+        for (ConnectionPacer pacer : pacers) {
+            pacer.pools(all);
         }
     }
 

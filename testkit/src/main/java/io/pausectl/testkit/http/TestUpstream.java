@@ -104,7 +104,28 @@ public final class TestUpstream implements AutoCloseable {
 
     /** Listens on {@code port} (0: a free one), e.g. to come back where an upstream was stopped. */
     public TestUpstream(int port) {
-        server = new ServerBootstrap()
+        this(port, 0, 0);
+    }
+
+    /**
+     * An upstream with a small listen queue that accepts slowly, as {@code python3 -m http.server}
+     * (a queue of 5, one thread accepting): at most {@code backlog} connections wait to be
+     * accepted (the kernel drops further SYNs and handshake ACKs), and it accepts one connection
+     * every {@code acceptEveryMicros}.
+     */
+    public static TestUpstream withListenQueue(int backlog, long acceptEveryMicros) {
+        return new TestUpstream(0, backlog, acceptEveryMicros);
+    }
+
+    private TestUpstream(int port, int backlog, long acceptEveryMicros) {
+        ServerBootstrap bootstrap = new ServerBootstrap();
+        if (backlog > 0) {
+            bootstrap.option(io.netty.channel.ChannelOption.SO_BACKLOG, backlog)
+                    .option(io.netty.channel.ChannelOption.AUTO_READ, false)
+                    .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR,
+                            new io.netty.channel.ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1));
+        }
+        server = bootstrap
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -121,6 +142,11 @@ public final class TestUpstream implements AutoCloseable {
                 })
                 .option(io.netty.channel.ChannelOption.SO_REUSEADDR, true)
                 .bind("127.0.0.1", port).syncUninterruptibly().channel();
+        if (backlog > 0) {
+            // One accept per tick (a read of at most one message, auto-read off).
+            server.eventLoop().scheduleAtFixedRate(server::read, acceptEveryMicros, acceptEveryMicros,
+                    java.util.concurrent.TimeUnit.MICROSECONDS);
+        }
     }
 
     public int port() {
