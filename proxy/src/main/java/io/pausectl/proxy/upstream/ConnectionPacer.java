@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  *
  * <p>So new connections are paced as TCP paces segments (RFC 5681): a window of unproven
  * connections starts at {@link #INITIAL_WINDOW}, grows by one for each connection proven without a
- * retransmission (slow start: it doubles each round trip), and halves on a sign that the upstream's
+ * retransmission that used more than half the window (slow start while the window is used; see
+ * {@link #proven}), and halves on a sign that the upstream's
  * queue overflowed or that it is failing: a connection whose request had to be retransmitted
  * before it was proven or within {@link #PROOF_NANOS} (the upstream's kernel dropped the handshake's
  * last ACK, as it does on a full queue; with SYN cookies the connect itself succeeds; read from
@@ -32,6 +33,12 @@ import java.util.function.LongSupplier;
  * find the window full wait in their pool, in order, bounded by their connect deadline; replayable
  * ones take a pooled connection as soon as one comes back. Reused connections are never counted:
  * they were proven.
+ *
+ * <p>Pacing makes an overflow rare, never impossible: it learns the queue's size by overflowing it.
+ * What makes an overflow cost no request is {@link UpstreamExchange}'s {@code awaitAccept}: a
+ * request with a body sends one byte on a new connection until the upstream's kernel acknowledged
+ * it. (With the pacer alone, a release of 150 POSTs of 64 KiB into a queue of 5 still had 10 of
+ * them reset in one run of six: SYN cookies, each reset matched by a failed cookie check.)
  *
  * <p>Thread-safe (a CAS per new connection); a freed slot wakes the pools with waiting requests on
  * their own event loops.
@@ -70,8 +77,11 @@ final class ConnectionPacer {
         this.pools = List.copyOf(pools);
     }
 
-    /** Takes a slot for a new connection, or returns false when the window is full. */
-    boolean tryStart() {
+    /**
+     * Takes a slot for a new connection: returns how many are unproven with it (its slot's number,
+     * from 1), or 0 when the window is full.
+     */
+    int tryStart() {
         long now = clock.getAsLong();
         if (now - lastStartNanos > IDLE_RESTART_NANOS && unproven.get() == 0) {
             int w = window.get();
@@ -82,27 +92,35 @@ final class ConnectionPacer {
         for (;;) {
             int u = unproven.get();
             if (u >= window.get()) {
-                return false;
+                return 0;
             }
             if (unproven.compareAndSet(u, u + 1)) {
                 lastStartNanos = now;
-                return true;
+                return u + 1;
             }
         }
     }
 
     /**
-     * A slot's connection was proven (its first response byte). Without a retransmission the window
-     * grows by one; with one it halves: the upstream's kernel dropped a packet of a new connection,
-     * which on loopback or a LAN means its listen queue was full. (A proxy slowed down by its own
-     * loaded host sees late proofs but no retransmissions, so its delays are not taken for the
-     * upstream's.)
+     * A slot's connection was proven (its first response byte). With a retransmission the window
+     * halves: the upstream's kernel dropped a packet of a new connection, which on loopback or a LAN
+     * means its listen queue was full. (A proxy slowed down by its own loaded host sees late proofs
+     * but no retransmissions, so its delays are not taken for the upstream's.) Without one the
+     * window grows by one, but only for a connection that used more than half of it ({@code slot}
+     * above half the window): the window never grows past twice the most unproven connections the
+     * upstream was seen to take at once. This is Linux's rule for a window in slow start
+     * ({@code tcp_is_cwnd_limited}; RFC 7661 keeps an application-limited sender's window from
+     * growing the same way): a steady trickle of connections, one at a time, leaves the window
+     * where it was, so the burst of a release that follows starts from what was proven, not from
+     * the trickle's count; a burst that fills the window still doubles it each round trip.
+     *
+     * @param slot what {@link #tryStart} returned for this connection
      */
-    void proven(boolean retransmitted) {
+    void proven(boolean retransmitted, int slot) {
         if (retransmitted) {
             shrink();
         } else {
-            window.getAndUpdate(w -> Math.min(MAX_WINDOW, w + 1));
+            window.getAndUpdate(w -> 2 * slot > w ? Math.min(MAX_WINDOW, w + 1) : w);
         }
         free();
     }

@@ -42,8 +42,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** The pacer whose slot it holds while unproven; null once proven or closed. */
     private ConnectionPacer pacer;
     private ScheduledFuture<?> proofTimer;
+    /** Its slot's number in the pacer's window when it was opened ({@link ConnectionPacer#tryStart}). */
+    private int slot;
     /** The proxy closed it (not a sign of trouble at the upstream). */
     private boolean closedHere;
+    /** Reused for {@link #acceptedByPeer} (epoll only); null until first asked. */
+    private io.netty.channel.epoll.EpollTcpInfo tcpInfo;
+    /** {@code tcpi_state} values (Linux {@code include/net/tcp_states.h}). */
+    private static final int TCP_ESTABLISHED = 1;
+    private static final int TCP_CLOSE_WAIT = 8;
 
     UpstreamConnection(UpstreamConnectionPool pool, UpstreamTarget target) {
         this.pool = pool;
@@ -90,13 +97,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         channel.close();
     }
 
-    /** A new connection: it holds a slot of {@code p} until proven or closed. */
-    void unproven(ConnectionPacer p) {
+    /** A new connection: it holds slot {@code slot} of {@code p} until proven or closed. */
+    void unproven(ConnectionPacer p, int slot) {
         if (!channel.isActive()) {
             p.lost();
             return;
         }
         pacer = p;
+        this.slot = slot;
         proofTimer = channel.eventLoop().schedule(this::proofExpired, ConnectionPacer.PROOF_NANOS,
                 TimeUnit.NANOSECONDS);
     }
@@ -106,7 +114,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (p != null) {
             pacer = null;
             proofTimer.cancel(false);
-            p.proven(retransmitted());
+            p.proven(retransmitted(), slot);
         }
     }
 
@@ -116,6 +124,39 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             pacer = null;
             p.expired(retransmitted());
         }
+    }
+
+    /** Whether {@link #acceptedByPeer} can ever say yes: only the epoll transport reads {@code TCP_INFO}. */
+    boolean canProveAccept() {
+        return channel instanceof io.netty.channel.epoll.EpollSocketChannel;
+    }
+
+    /**
+     * Whether the upstream's kernel acknowledged every byte written so far: then it holds a full
+     * socket for this connection (in its accept queue or accepted), which a full listen queue can
+     * no longer drop. Until then the connection may exist only on this side: Linux completes the
+     * handshake on the client as soon as its SYN-ACK arrives, and drops the handshake's last ACK and
+     * every segment after it while the upstream's accept queue is full; with SYN cookies in play it
+     * keeps no state at all, so any segment but the first one sent is answered with a reset. Read
+     * from {@code TCP_INFO} (epoll only; false elsewhere): no packet in flight
+     * ({@code tcpi_unacked}, which a received reset sets to 0 too, hence the state check) on a
+     * connection still established or only closed by the upstream ({@code CLOSE_WAIT}). Call it
+     * only after a write completed: a segment still queued in this kernel is not in flight.
+     */
+    boolean acceptedByPeer() {
+        if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll && epoll.isActive()) {
+            try {
+                if (tcpInfo == null) {
+                    tcpInfo = new io.netty.channel.epoll.EpollTcpInfo();
+                }
+                epoll.tcpInfo(tcpInfo);
+                int state = tcpInfo.state();
+                return tcpInfo.unacked() == 0 && (state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT);
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**

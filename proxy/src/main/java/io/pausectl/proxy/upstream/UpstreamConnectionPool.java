@@ -171,8 +171,10 @@ public final class UpstreamConnectionPool {
             }
             return true;
         }
+        int slot;
         for (int i = 0; ; i++) {
-            if (pacers[target.index()].tryStart()) {
+            slot = pacers[target.index()].tryStart();
+            if (slot > 0) {
                 break;
             }
             if (i + 1 >= targets.size()) {
@@ -181,10 +183,11 @@ public final class UpstreamConnectionPool {
             target = nextTarget();
         }
         UpstreamTarget t = target;
+        int s = slot;
         long startNanos = System.nanoTime();
         ChannelFuture connect = connect(t);
         if (connect.isDone()) {
-            connected(promise, fresh, deadlineNanos, attempts + 1, rounds, t, connect, startNanos, null);
+            connected(promise, fresh, deadlineNanos, attempts + 1, rounds, t, s, connect, startNanos, null);
         } else {
             ConnectionPacer pacer = pacers[t.index()];
             // Still pending this late: its SYN was dropped (a full listen queue); say so at once
@@ -195,7 +198,7 @@ public final class UpstreamConnectionPool {
                 }
             }, pacer.slowConnectNanos(), TimeUnit.NANOSECONDS);
             connect.addListener((ChannelFutureListener) f ->
-                    connected(promise, fresh, deadlineNanos, attempts + 1, rounds, t, f, startNanos, slow));
+                    connected(promise, fresh, deadlineNanos, attempts + 1, rounds, t, s, f, startNanos, slow));
         }
         return true;
     }
@@ -243,7 +246,7 @@ public final class UpstreamConnectionPool {
     }
 
     private void connected(Promise<UpstreamConnection> promise, boolean fresh, long deadlineNanos, int attempts,
-                           int rounds, UpstreamTarget target, ChannelFuture f, long startNanos,
+                           int rounds, UpstreamTarget target, int slot, ChannelFuture f, long startNanos,
                            io.netty.util.concurrent.ScheduledFuture<?> slowTimer) {
         ConnectionPacer pacer = pacers[target.index()];
         if (slowTimer != null) {
@@ -255,7 +258,7 @@ public final class UpstreamConnectionPool {
             if (took < pacer.slowConnectNanos()) {
                 pacer.connectTook(took);
             }
-            c.unproven(pacer);
+            c.unproven(pacer, slot);
             if (!promise.trySuccess(c)) {
                 release(c);
             }

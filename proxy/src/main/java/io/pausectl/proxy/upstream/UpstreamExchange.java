@@ -3,6 +3,7 @@ package io.pausectl.proxy.upstream;
 import io.pausectl.proxy.config.UpstreamReuse;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpContent;
@@ -72,6 +73,8 @@ import java.io.IOException;
  */
 public final class UpstreamExchange {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamExchange.class);
+    static final long FIRST_ACCEPT_POLL_NANOS = 100_000L;
+    static final long MAX_ACCEPT_POLL_NANOS = 20_000_000L;
     private enum State { IDLE, ACQUIRING, SENDING, ENDED }
 
     private final UpstreamConnectionPool pool;
@@ -80,6 +83,8 @@ public final class UpstreamExchange {
     private final boolean isHead;
     /** An idempotent method without a body: may be sent once more (see the class comment). */
     private final boolean replayable;
+    /** The request has a body (chunked or a Content-Length above 0). */
+    private final boolean hasBody;
     private final long timeoutNanos;
     private final long connectDeadlineNanos;
     private final UpstreamListener listener;
@@ -112,6 +117,14 @@ public final class UpstreamExchange {
     private boolean responsePaused;
     /** When the upstream's next response byte is due; 0 when not waiting for one. */
     private long deadlineNanos;
+    /**
+     * The head went out on a new connection and the body waits until the upstream's kernel is seen
+     * to hold the connection (see {@link #awaitAccept}).
+     */
+    private boolean awaitingAccept;
+    /** The pause before the next look at whether the head was acknowledged. */
+    private long acceptPollNanos;
+    private final Runnable checkAcceptTask = this::checkAccepted;
 
     /**
      * @param pool         the pool of the client channel's event loop
@@ -131,8 +144,8 @@ public final class UpstreamExchange {
         this.upgrade = upgrade;
         String method = head.method().name();
         this.isHead = "HEAD".equals(method);
-        this.replayable = ("GET".equals(method) || isHead || isOtherIdempotent(method))
-                && !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0;
+        this.hasBody = HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
+        this.replayable = ("GET".equals(method) || isHead || isOtherIdempotent(method)) && !hasBody;
         this.timeoutNanos = timeoutNanos;
         this.connectDeadlineNanos = connectDeadlineNanos;
         this.listener = listener;
@@ -197,10 +210,71 @@ public final class UpstreamExchange {
             up.flush();
             return;
         }
+        if (hasBody && c.exchanges == 0 && c.canProveAccept()) {
+            awaitAccept(up);
+            return;
+        }
         // A bodiless request's head waits for its (empty) end before the flush: one write.
         up.write(head, up.voidPromise());
         if (!replayable || whole) {
             up.flush();
+        }
+        listener.upstreamConnected();
+    }
+
+    /**
+     * Sends the head of a request with a body on a new connection, and the rest of the request only
+     * once the upstream's kernel is seen to hold the connection. A new connection may exist only on
+     * the proxy's side: while an upstream's accept queue is full (a small listen queue, a slow
+     * accepting thread, a burst of released requests) Linux drops the handshake's last ACK and what
+     * follows it, and once SYN cookies are in use it keeps no state for the connection at all, so
+     * any segment but the first one sent is answered with a reset: a head and body sent together
+     * were reset, and the request with them (a request with a body is never sent twice). So only the
+     * head's first byte goes out ({@link AcceptGate}): dropped, TCP sends it again until the queue
+     * has room, and no origin can act on it. Once the upstream's kernel acknowledged it
+     * ({@link UpstreamConnection#acceptedByPeer}: the connection is in its accept queue or accepted,
+     * where no full queue can drop it) the rest of the head goes, and the client side is asked for
+     * the body ({@link UpstreamListener#upstreamConnected}). This costs a round trip on a new
+     * connection only, for a request with a body only (on loopback the acknowledgement is usually
+     * back before the write returns). On the NIO transport, which cannot read {@code TCP_INFO}, it
+     * does not happen: the request goes at once, and only the pacing ({@link ConnectionPacer})
+     * protects it.
+     */
+    private void awaitAccept(Channel up) {
+        awaitingAccept = true;
+        acceptPollNanos = 0;
+        up.pipeline().addFirst(AcceptGate.NAME, new AcceptGate(this::checkAccepted));
+        up.writeAndFlush(head, up.voidPromise());
+    }
+
+    /**
+     * Looks whether the head's first byte was acknowledged; looks again later (100 µs, doubling to
+     * 20 ms) until the response deadline, which then ends the exchange (504): the client side's
+     * response timer runs only once the body is asked for.
+     */
+    private void checkAccepted() {
+        if (state != State.SENDING || !awaitingAccept || connection == null) {
+            return;
+        }
+        if (connection.acceptedByPeer()) {
+            accepted();
+            return;
+        }
+        if (System.nanoTime() - deadlineNanos >= 0) {
+            timeOut();
+            return;
+        }
+        acceptPollNanos = acceptPollNanos == 0 ? FIRST_ACCEPT_POLL_NANOS
+                : Math.min(MAX_ACCEPT_POLL_NANOS, acceptPollNanos * 2);
+        pool.eventLoop().schedule(checkAcceptTask, acceptPollNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The upstream holds the connection (or answered): the rest of the head goes, and the body is asked for. */
+    private void accepted() {
+        awaitingAccept = false;
+        ChannelHandlerContext gate = connection.channel().pipeline().context(AcceptGate.NAME);
+        if (gate != null) {
+            ((AcceptGate) gate.handler()).open(gate);
         }
         listener.upstreamConnected();
     }
@@ -341,6 +415,14 @@ public final class UpstreamExchange {
             return;
         }
         responseSeen = true;
+        if (awaitingAccept) {
+            // An answer before the body (an early 413): the upstream has the connection.
+            accepted();
+            if (state != State.SENDING) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+        }
         if (msg instanceof HttpObject && ((HttpObject) msg).decoderResult().isFailure()) {
             Throwable cause = ((HttpObject) msg).decoderResult().cause();
             ReferenceCountUtil.release(msg);

@@ -58,7 +58,10 @@ class UpstreamReuseTest {
             }
             assertThat(upstream.heads()).hasSize(10);
             assertThat(upstream.heads().stream().filter(h -> h.startsWith("POST"))).hasSize(5);
-            assertThat(proxy.upstreamErrors("reset")).isZero();
+            // No assertion on the reset counter: on a loaded host the next round's GET may take the
+            // POST's pooled connection before its close is read, meet that close and go once more on
+            // a fresh connection (a replayable request's retry, counted as a reset). Only a POST on
+            // such a connection would be a fault, and it would have been answered 502 above.
         }
     }
 

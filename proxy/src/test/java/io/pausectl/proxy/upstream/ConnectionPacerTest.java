@@ -4,60 +4,89 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The window of unproven connections: slow start, halving on trouble, neutral closes. */
+/** The window of unproven connections: slow start while it is used, halving on trouble, neutral closes. */
 class ConnectionPacerTest {
 
+    /**
+     * Fills the window and proves every connection, last slot first: each connection that used more
+     * than half the window grows it by one (4 → 6 → 8 → 11 → 15).
+     */
+    private static void fillAndProve(ConnectionPacer pacer, int rounds) {
+        for (int r = 0; r < rounds; r++) {
+            int w = pacer.window();
+            int[] slots = new int[w];
+            for (int i = 0; i < w; i++) {
+                slots[i] = pacer.tryStart();
+                assertThat(slots[i]).as("slot %d of %d", i, w).isEqualTo(i + 1);
+            }
+            for (int i = w - 1; i >= 0; i--) {
+                pacer.proven(false, slots[i]);
+            }
+        }
+    }
+
     @Test
-    void startsWithTheInitialWindowAndGrowsByOnePerProvenConnection() {
+    void startsWithTheInitialWindowAndGrowsByOneForAConnectionThatUsedMoreThanHalfOfIt() {
         ConnectionPacer pacer = new ConnectionPacer(() -> 0L);
         for (int i = 0; i < ConnectionPacer.INITIAL_WINDOW; i++) {
-            assertThat(pacer.tryStart()).as("slot %d", i).isTrue();
+            assertThat(pacer.tryStart()).as("slot %d", i).isEqualTo(i + 1);
         }
-        assertThat(pacer.tryStart()).as("the window is full").isFalse();
-        pacer.proven(false);
+        assertThat(pacer.tryStart()).as("the window is full").isZero();
+        pacer.proven(false, ConnectionPacer.INITIAL_WINDOW);
         // One slot freed and the window grew by one: two new connections may start.
-        assertThat(pacer.tryStart()).isTrue();
-        assertThat(pacer.tryStart()).isTrue();
-        assertThat(pacer.tryStart()).isFalse();
+        assertThat(pacer.tryStart()).isEqualTo(ConnectionPacer.INITIAL_WINDOW);
+        assertThat(pacer.tryStart()).isEqualTo(ConnectionPacer.INITIAL_WINDOW + 1);
+        assertThat(pacer.tryStart()).isZero();
         assertThat(pacer.window()).isEqualTo(ConnectionPacer.INITIAL_WINDOW + 1);
+        pacer.proven(false, 2);
+        assertThat(pacer.window()).as("a connection that used half the window or less proves nothing more")
+                .isEqualTo(ConnectionPacer.INITIAL_WINDOW + 1);
+    }
+
+    @Test
+    void connectionsOneAtATimeNeverGrowTheWindowPastWhatWasProven() {
+        ConnectionPacer pacer = new ConnectionPacer(() -> 0L);
+        for (int i = 0; i < 1000; i++) {
+            int slot = pacer.tryStart();
+            assertThat(slot).isEqualTo(1);
+            pacer.proven(false, slot);
+        }
+        assertThat(pacer.window()).isEqualTo(ConnectionPacer.INITIAL_WINDOW);
+        fillAndProve(pacer, 3);
+        assertThat(pacer.window()).as("it grows while the window is used").isEqualTo(11);
     }
 
     @Test
     void troubleHalvesTheWindowAndAClosedByTheProxyConnectionChangesNothing() {
         ConnectionPacer pacer = new ConnectionPacer(() -> 0L);
-        for (int i = 0; i < 12; i++) {
-            assertThat(pacer.tryStart()).as("slot %d", i).isTrue();
-            pacer.proven(false);
-        }
-        assertThat(pacer.window()).isEqualTo(ConnectionPacer.INITIAL_WINDOW + 12);
-        assertThat(pacer.tryStart()).isTrue();
+        fillAndProve(pacer, 2);
+        int w = 8;
+        assertThat(pacer.window()).isEqualTo(w);
+        assertThat(pacer.tryStart()).isEqualTo(1);
         pacer.lost();
-        assertThat(pacer.window()).isEqualTo((ConnectionPacer.INITIAL_WINDOW + 12) / 2);
-        assertThat(pacer.tryStart()).isTrue();
+        assertThat(pacer.window()).isEqualTo(w / 2);
+        assertThat(pacer.tryStart()).isEqualTo(1);
         pacer.forgotten();
-        assertThat(pacer.window()).isEqualTo((ConnectionPacer.INITIAL_WINDOW + 12) / 2);
+        assertThat(pacer.window()).isEqualTo(w / 2);
         assertThat(pacer.unproven()).isZero();
         for (int i = 0; i < 10; i++) {
             pacer.shrink();
         }
         assertThat(pacer.window()).as("never below one").isEqualTo(1);
-        assertThat(pacer.tryStart()).isTrue();
-        assertThat(pacer.tryStart()).isFalse();
+        assertThat(pacer.tryStart()).isEqualTo(1);
+        assertThat(pacer.tryStart()).isZero();
     }
 
     @Test
     void aRetransmissionHalvesTheWindowAndAnExpiredProofWithoutOneKeepsIt() {
         ConnectionPacer pacer = new ConnectionPacer(() -> 0L);
-        for (int i = 0; i < 8; i++) {
-            pacer.tryStart();
-            pacer.proven(false);
-        }
+        fillAndProve(pacer, 2);
         int w = pacer.window();
         pacer.tryStart();
         pacer.expired(false);
         assertThat(pacer.window()).as("a slow answer or a long poll").isEqualTo(w);
-        pacer.tryStart();
-        pacer.proven(true);
+        int slot = pacer.tryStart();
+        pacer.proven(true, slot);
         assertThat(pacer.window()).as("a packet of a new connection was dropped").isEqualTo(w / 2);
         pacer.tryStart();
         pacer.expired(true);
@@ -69,13 +98,10 @@ class ConnectionPacerTest {
     void afterAnIdleGapTheWindowStartsAgainFromTheInitialOne() {
         long[] now = {0};
         ConnectionPacer pacer = new ConnectionPacer(() -> now[0]);
-        for (int i = 0; i < 20; i++) {
-            pacer.tryStart();
-            pacer.proven(false);
-        }
-        assertThat(pacer.window()).isEqualTo(ConnectionPacer.INITIAL_WINDOW + 20);
+        fillAndProve(pacer, 3);
+        assertThat(pacer.window()).isEqualTo(11);
         now[0] += ConnectionPacer.IDLE_RESTART_NANOS + 1;
-        assertThat(pacer.tryStart()).isTrue();
+        assertThat(pacer.tryStart()).isEqualTo(1);
         assertThat(pacer.window()).isEqualTo(ConnectionPacer.INITIAL_WINDOW);
     }
 
