@@ -3,8 +3,10 @@
 # JRE 17+. JAVA_OPTS adds JVM options; JAVA_HOME picks the JVM (else `java` on PATH).
 #
 # Start-up is most of a call's cost (issue 12 item 7), so: C1 only and the serial collector (a run
-# lasts a second, not an hour), no perf-data file, and the class-data-sharing archive "$0.jsa" of the
-# classes a call loads, mapped instead of loading and verifying them again. The build makes the
+# lasts a second, not an hour), compile thresholds ten times the default (a short call otherwise spent
+# about a third of its CPU compiling some 700 methods it then ran a few times), no perf-data file, and
+# the class-data-sharing archive "$0.jsa" of the classes a call loads, mapped instead of loading and
+# verifying them again. The build makes the
 # archive next to the launcher; after copying pausectl elsewhere, make it there with
 #   PAUSECTL_CDS=dump /usr/local/bin/pausectl
 # The JVM checks the archive against this very file and quietly does without one that does not
@@ -17,7 +19,7 @@ esac
 # path): the JVM maps the archive only for the class path it was made with, string for string.
 self=$(cd -P -- "${self%/*}" && pwd -P)/${self##*/}
 jvm="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
+fast="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:+UseSerialGC -XX:-UsePerfData"
 if [ "${PAUSECTL_CDS:-}" = dump ]; then
   rm -f "$self.jsa"
   # Calls that load what a usual one does (parse, ask a target, read its JSON answer, print): status,

@@ -57,6 +57,11 @@ final class Fleet implements AutoCloseable {
 
     /** Calls the given targets (of this fleet) at once; waits for all; results in their order. */
     <T> List<Result<T>> each(List<PauseTarget> some, Call<T> call) {
+        if (some.size() == 1) {
+            // Nothing to overlap: call it on this thread rather than start one (a short call's
+            // start-up, issue 12 item 7).
+            return List.of(callOne(some.get(0), call));
+        }
         List<CompletableFuture<Result<T>>> futures = new ArrayList<>();
         for (PauseTarget target : some) {
             futures.add(CompletableFuture.supplyAsync(() -> callOne(target, call), pool));
