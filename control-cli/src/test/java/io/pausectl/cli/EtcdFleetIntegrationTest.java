@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,6 +36,7 @@ import static org.awaitility.Awaitility.await;
 class EtcdFleetIntegrationTest {
     private static final Duration EXIT = Duration.ofSeconds(40);
     private static final Duration SLACK = FleetFixture.SLACK;
+    private static final Duration PACE = Duration.ofMillis(10);
 
     @TempDir
     Path dir;
@@ -53,7 +55,11 @@ class EtcdFleetIntegrationTest {
         return fleet;
     }
 
-    /** Clients sending GETs with unique X-Req-Ids round-robin through the proxies until stopped. */
+    /**
+     * Clients sending GETs with unique X-Req-Ids round-robin through the proxies until stopped, each at most
+     * one every {@link #PACE}: requests are in flight whenever the pause begins, and the load leaves the two
+     * shared cores to the JVMs the scenario starts (an unpaced loop made pausectl's own start seconds slower).
+     */
     final class Load implements AutoCloseable {
         final Map<String, Integer> answered = new ConcurrentHashMap<>();
         final AtomicInteger sent = new AtomicInteger();
@@ -77,6 +83,8 @@ class EtcdFleetIntegrationTest {
                         } catch (InterruptedException e) {
                             return;
                         }
+                        // A rate, not a wait for a condition.
+                        LockSupport.parkNanos(PACE.toNanos());
                     }
                 }, "fleet-load-" + c);
                 t.setDaemon(true);

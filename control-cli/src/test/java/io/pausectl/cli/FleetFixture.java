@@ -40,13 +40,6 @@ public final class FleetFixture implements AutoCloseable {
     public static final String FLEET = "shop";
     /** What a loaded CI machine may add to a bound the design promises. */
     public static final Duration SLACK = Duration.ofSeconds(3);
-    /**
-     * JVM options for the member proxies: their start-up, on two shared cores, is most of a scenario's
-     * time, and the C2 compiler's threads are most of that start-up's CPU. The proxy's behaviour is the
-     * same; only its peak speed, which no fleet scenario measures, is lower.
-     */
-    private static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-XX:CICompilerCount=1");
 
     private final Path dir;
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -104,7 +97,8 @@ public final class FleetFixture implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(),
                 "--admin-listen", "127.0.0.1:0", "--fleet", FLEET, "--fleet-etcd", endpoints, "--fleet-node", node));
         args.addAll(List.of(more));
-        return keep(ProxyProcess.builder().jvmOptions(QUICK_START).args(args).start());
+        // Their JVMs' start-up, on two shared cores, is most of a scenario's time.
+        return keep(ProxyProcess.builder().quickStart().args(args).start());
     }
 
     /** Starts the members at once and returns them in the order named. */

@@ -59,7 +59,9 @@ class FleetMemberIntegrationTest {
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        open.add(resource);
+        synchronized (open) {
+            open.add(resource);
+        }
         return resource;
     }
 
@@ -67,7 +69,19 @@ class FleetMemberIntegrationTest {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(),
                 "--admin-listen", "127.0.0.1:0", "--fleet", FLEET, "--fleet-etcd", etcd, "--fleet-node", node));
         args.addAll(List.of(more));
-        return keep(ProxyProcess.start(args));
+        // Their JVMs' start-up, on two shared cores, is most of a scenario's time.
+        return keep(ProxyProcess.builder().quickStart().args(args).start());
+    }
+
+    /** Starts a member on another thread, so that two JVMs' start-ups overlap. */
+    private CompletableFuture<ProxyProcess> startAsync(TestUpstream upstream, String etcd, String node) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return member(upstream, etcd, node);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** Writes an intent the way pausectl does: created if absent, bound to a lease of the ttl. */
@@ -143,8 +157,9 @@ class FleetMemberIntegrationTest {
         EtcdClient etcd = new EtcdClient(cluster.clientUrls(), Duration.ofSeconds(2));
         TcpRelay relay = keep(TcpRelay.start(cluster.clientPort(0)));
         TestUpstream upstream = keep(new TestUpstream());
-        ProxyProcess cut = member(upstream, relay.url(), "cut");
+        CompletableFuture<ProxyProcess> starting = startAsync(upstream, relay.url(), "cut");
         ProxyProcess kept = member(upstream, cluster.endpoints(), "kept");
+        ProxyProcess cut = starting.get(90, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> report(etcd, "cut").isPresent()
                 && report(etcd, "kept").isPresent());
         writeIntent(etcd, "window-2");
@@ -173,8 +188,9 @@ class FleetMemberIntegrationTest {
         EtcdCluster cluster = keep(EtcdCluster.start(3));
         EtcdClient etcd = new EtcdClient(cluster.clientUrls(), Duration.ofSeconds(2));
         TestUpstream upstream = keep(new TestUpstream());
-        ProxyProcess a = member(upstream, cluster.endpoints(), "a");
+        CompletableFuture<ProxyProcess> starting = startAsync(upstream, cluster.endpoints(), "a");
         ProxyProcess b = member(upstream, cluster.endpoints(), "b");
+        ProxyProcess a = starting.get(90, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> report(etcd, "a").isPresent() && report(etcd, "b").isPresent());
         writeIntent(etcd, "window-3");
         await().atMost(Duration.ofSeconds(10)).until(() -> status(a).state() == PauseState.PAUSED

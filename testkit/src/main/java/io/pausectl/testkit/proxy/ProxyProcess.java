@@ -42,6 +42,8 @@ public final class ProxyProcess implements AutoCloseable {
     private static final String LOGBACK_PROVIDER = "ch.qos.logback.classic.spi.LogbackServiceProvider";
     private static final String LOGBACK_CONFIG = "logback.xml";
     private static final int KEPT_LINES = 200;
+    private static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+            "-XX:+UseSerialGC");
 
     private final Process process;
     private final InetSocketAddress clientAddress;
@@ -172,6 +174,16 @@ public final class ProxyProcess implements AutoCloseable {
         public Builder jvmOptions(List<String> options) {
             this.jvmOptions.addAll(options);
             return this;
+        }
+
+        /**
+         * JVM options for a short-lived proxy of a test whose time is mostly JVM start-ups on shared cores
+         * (the fleet scenarios): the C1 compiler only, one compiler thread, the serial collector. The
+         * proxy behaves the same; its peak speed, which such a test never measures, is lower. Not for
+         * the bench.
+         */
+        public Builder quickStart() {
+            return jvmOptions(QUICK_START);
         }
 
         /** The class path holding the proxy; defaults to this JVM's. */
