@@ -44,6 +44,17 @@ public final class WindowCommand implements Callable<Integer> {
                     + " Node (5s) do; pauses around it test the proxy's idle connections. Default: never.")
     Duration upstreamKeepAlive;
 
+    @Option(names = "--kill-upstream-mid-drain", paramLabel = "DELAY", converter = DurationConverter.class,
+            description = "Run the upstream as its own process and SIGKILL it DELAY after the drain began (the proxy"
+                    + " left 'paused'), then start it again on its port after --upstream-down. Counts the requests"
+                    + " answered 502 although their connection was refused (target 0).")
+    Duration killUpstreamMidDrain;
+
+    @Option(names = "--upstream-down", paramLabel = "FOR", defaultValue = "1500ms", converter = DurationConverter.class,
+            description = "With --kill-upstream-mid-drain: how long after the kill the upstream is started again"
+                    + " (default ${DEFAULT-VALUE}; within the proxy's --queue-timeout, 30s, nothing refused may fail).")
+    Duration upstreamDown;
+
     @Option(names = "--json", paramLabel = "FILE",
             description = "Write {sent, ok, failed, lost, duplicated, p50Ms, p99Ms, maxMs, pauseMs, drainMs} here.")
     Path json;
@@ -58,12 +69,17 @@ public final class WindowCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         WindowScenario.Settings settings = new WindowScenario.Settings(rate, duration, pause, 2, 2000, proxy.jvmOptions,
-                upstreamKeepAlive);
+                upstreamKeepAlive, killUpstreamMidDrain, killUpstreamMidDrain == null ? null : upstreamDown);
         WindowScenario.Outcome o = WindowScenario.run(settings, new CliWindowDriver(false), new Narrator(out, false));
         printSummary(out, o);
         WindowScenario.Report r = o.report();
         long limit = pause.toMillis() + TARGET_SLACK_MS;
-        out.printf(Locale.ROOT, "target: 0 failed, 0 lost, 0 duplicated: %s%n", o.clean() ? "met" : "NOT met");
+        if (o.outage() != null) {
+            out.printf(Locale.ROOT, "target: no request refused yet answered 502, 0 lost, 0 duplicated: %s%n",
+                    o.clean() ? "met" : "NOT met");
+        } else {
+            out.printf(Locale.ROOT, "target: 0 failed, 0 lost, 0 duplicated: %s%n", o.clean() ? "met" : "NOT met");
+        }
         out.printf(Locale.ROOT, "target: max latency <= --pause + %d ms (%d ms): %s (%.1f ms)%n", TARGET_SLACK_MS, limit,
                 r.maxMs() <= limit ? "met" : "NOT met", r.maxMs());
         long measuredLimit = r.pauseMs() + TARGET_SLACK_MS;
@@ -99,6 +115,16 @@ public final class WindowCommand implements Callable<Integer> {
                 ? "the proxy's own account: pause to resume" : "pausectl run's wall time: the proxy gave no figure");
         out.printf(Locale.ROOT, "  %-26s %10d ms   (pausectl run: pause asked -> resumed and drained)%n", "pausectl run", o.runMs());
         out.printf(Locale.ROOT, "  %-26s %10d ms   (first held request answered -> last)%n", "drain", r.drainMs());
+        WindowScenario.Outage outage = o.outage();
+        if (outage != null) {
+            out.printf(Locale.ROOT, "  %-26s %10d ms   (SIGKILL, ms after the drain began; back %d ms later)%n",
+                    "upstream killed at", outage.killedAfterDrainMs(), outage.downMs());
+            out.printf(Locale.ROOT, "  %-26s %10d   (of them never seen by any upstream process: %d)%n",
+                    "answered 502", outage.answered502(), outage.unseen502());
+            out.printf(Locale.ROOT, "  %-26s %10d   (connection refused until its deadline: never sent; target 0)%n",
+                    "refused yet 502", outage.refused502());
+            out.printf(Locale.ROOT, "  %-26s %10d%n", "answered 504", outage.answered504());
+        }
         if (o.answeredUnseen() > 0) {
             out.printf(Locale.ROOT, "  WARNING: %d request(s) answered 2xx never reached the upstream%n", o.answeredUnseen());
         }

@@ -70,7 +70,8 @@ final class ClientConnectionHandler extends SimpleChannelInboundHandler<FullHttp
         boolean ownId = expectedId.equals(id);
         int heldMs = heldMillis(response.headers().get("Server-Timing"));
         boolean reusable = HttpUtil.isKeepAlive(response);
-        worker.answered(this, answered, intendedNanos, ownId || status >= 300 ? status : RequestLog.WRONG_ID, heldMs, reusable);
+        worker.answered(this, answered, intendedNanos, ownId || status >= 300 ? status : RequestLog.WRONG_ID, heldMs, reusable,
+                status >= 500 ? reason(response) : null);
     }
 
     @Override
@@ -87,6 +88,24 @@ final class ClientConnectionHandler extends SimpleChannelInboundHandler<FullHttp
 
     void close() {
         ctx.close();
+    }
+
+    /**
+     * The first line of a 5xx answer's body (at most 60 characters, without a leading status line):
+     * pause-proxy says there why it answered, e.g. whether it could not connect to the upstream at all.
+     */
+    static String reason(FullHttpResponse response) {
+        String text = response.content().toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        int nl = text.indexOf('\n');
+        if (nl >= 0) {
+            text = text.substring(0, nl).strip();
+        }
+        // pause-proxy's own answers read "502 Bad Gateway: <why>": the status is said already.
+        int colon = text.indexOf(": ");
+        if (colon > 0 && text.startsWith(response.status().code() + " ")) {
+            text = text.substring(colon + 2);
+        }
+        return text.length() > 60 ? text.substring(0, 60) : text;
     }
 
     /** The {@code dur} of a {@code pause} metric in a Server-Timing header, or -1. */

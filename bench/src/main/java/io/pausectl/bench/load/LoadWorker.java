@@ -255,7 +255,8 @@ final class LoadWorker {
     }
 
     /** Called by a connection with the answer to {@code seq}. */
-    void answered(ClientConnectionHandler c, int seq, long intendedNanos, int status, int heldMs, boolean reusable) {
+    void answered(ClientConnectionHandler c, int seq, long intendedNanos, int status, int heldMs, boolean reusable,
+                  String reason) {
         if (finished) {
             return;
         }
@@ -270,7 +271,7 @@ final class LoadWorker {
             run.answered.increment();
             done(seq, now, status, heldMs);
         } else {
-            fail(seq, status, now);
+            fail(seq, status, now, reason);
         }
         if (reusable && spec.keepAlive()) {
             becameIdle(c);
@@ -304,9 +305,15 @@ final class LoadWorker {
     }
 
     private void fail(int seq, int code, long now) {
+        fail(seq, code, now, null);
+    }
+
+    /** @param reason what the answer's body says (5xx), or null */
+    private void fail(int seq, int code, long now, String reason) {
         failed++;
         run.answered.increment();
-        failures.merge(describe(code), 1L, Long::sum);
+        failures.merge(reason == null || reason.isEmpty() ? describe(code) : describe(code) + " (" + reason + ")", 1L,
+                Long::sum);
         done(seq, now, code, -1);
     }
 

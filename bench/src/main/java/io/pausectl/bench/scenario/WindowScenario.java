@@ -8,12 +8,15 @@ import io.pausectl.bench.load.LoadRun;
 import io.pausectl.bench.load.LoadSpec;
 import io.pausectl.bench.load.RequestLog;
 import io.pausectl.bench.upstream.IdLedger;
+import io.pausectl.bench.upstream.ProcessUpstream;
 import io.pausectl.bench.upstream.SampleUpstream;
+import io.pausectl.bench.upstream.WindowUpstream;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +41,23 @@ public final class WindowScenario {
      * @param warmUpRequests  requests sent through the proxy before the measured load
      * @param proxyJvmOptions JVM options of the proxy process
      * @param upstreamKeepAlive the sample upstream closes connections idle this long (null: never)
+     * @param killUpstreamAfter the upstream runs as its own process and is SIGKILLed this long after the
+     *                        drain began (null: it runs in the bench's process and is never killed)
+     * @param upstreamDownFor how long after the kill the upstream is started again on its port
      */
     public record Settings(double rate, Duration duration, Duration pause, int generatorThreads, int warmUpRequests,
-                           List<String> proxyJvmOptions, Duration upstreamKeepAlive) {
+                           List<String> proxyJvmOptions, Duration upstreamKeepAlive, Duration killUpstreamAfter,
+                           Duration upstreamDownFor) {
+        public Settings(double rate, Duration duration, Duration pause, int generatorThreads, int warmUpRequests,
+                        List<String> proxyJvmOptions, Duration upstreamKeepAlive) {
+            this(rate, duration, pause, generatorThreads, warmUpRequests, proxyJvmOptions, upstreamKeepAlive, null, null);
+        }
+
         public Settings {
+            if (killUpstreamAfter != null && (killUpstreamAfter.isNegative() || upstreamDownFor == null
+                    || upstreamDownFor.isNegative())) {
+                throw new IllegalArgumentException("--kill-upstream-mid-drain needs a delay of 0 or more and --upstream-down");
+            }
             if (!(rate > 0)) {
                 throw new IllegalArgumentException("--rate must be positive");
             }
@@ -78,12 +94,19 @@ public final class WindowScenario {
      * @param answeredUnseen  requests answered 2xx whose id the upstream never saw (an answer the proxy made up)
      * @param foreignAtUpstream requests that reached the upstream without an id of this run
      * @param log             each request's times
+     * @param outage          the upstream's kill and return, or null when it was not killed
      */
     public record Outcome(Report report, long held, long maxHeldMs, long pauseStartNs, long pauseEndNs,
-                          long runStartNs, long runEndNs, long runMs, boolean pauseFromProxy, Map<String, Long> failures, long answeredUnseen, long foreignAtUpstream, RequestLog log) {
+                          long runStartNs, long runEndNs, long runMs, boolean pauseFromProxy, Map<String, Long> failures, long answeredUnseen, long foreignAtUpstream, RequestLog log,
+                          Outage outage) {
 
+        /**
+         * Nothing failed, lost or duplicated. With the upstream killed mid-drain, a request inside it as
+         * it died may fail (it may have been acted on); none may fail for a refused connection.
+         */
         public boolean clean() {
-            return report.failed() == 0 && report.lost() == 0 && report.duplicated() == 0 && answeredUnseen == 0;
+            boolean failures = outage == null ? report.failed() == 0 : outage.refused502() == 0;
+            return failures && report.lost() == 0 && report.duplicated() == 0 && answeredUnseen == 0;
         }
 
         /** The latency-over-time chart of the window. */
@@ -100,6 +123,25 @@ public final class WindowScenario {
         }
     }
 
+    /**
+     * The upstream killed mid-drain ({@code --kill-upstream-mid-drain}), as the clients saw it.
+     *
+     * @param killedAfterDrainMs when the SIGKILL came, ms after the drain began (the proxy left {@code paused})
+     * @param downMs             from the kill until the new process listened on the port
+     * @param answered502        requests answered 502
+     * @param refused502         of them, answered "cannot connect to the upstream": their connections were
+     *                           refused until their deadline, so they were never sent (must be 0)
+     * @param unseen502          of them, never seen by any upstream process (refused, or still in a dead
+     *                           process's queue when it died: never read by the origin)
+     * @param answered504        requests answered 504
+     */
+    public record Outage(long killedAfterDrainMs, long downMs, long answered502, long refused502, long unseen502,
+                         long answered504) {
+    }
+
+    /** The proxy's words for a request it could not connect for (its 502 body). */
+    static final String CANNOT_CONNECT = "cannot connect to the upstream";
+
     /** The argument given to {@code sleep} for a pause: whole or fractional seconds. */
     public static String sleepArgument(Duration pause) {
         long ms = pause.toMillis();
@@ -114,8 +156,13 @@ public final class WindowScenario {
 
         n.say("starting the sample upstream: a small HTTP server in this process that answers 'ok'"
                 + " and records the X-Req-Id of every request it gets");
-        try (SampleUpstream upstream = SampleUpstream.start(1, io.pausectl.bench.upstream.UpstreamBehaviour.ALWAYS_OK,
-                s.upstreamKeepAlive())) {
+        ProcessUpstream killable = s.killUpstreamAfter() == null ? null : ProcessUpstream.start(s.upstreamKeepAlive());
+        if (killable != null) {
+            n.say("the upstream runs as its own process (pid %d), to be SIGKILLed %s into the drain and started again"
+                    + " %s later", killable.pid(), human(s.killUpstreamAfter()), human(s.upstreamDownFor()));
+        }
+        try (WindowUpstream upstream = killable != null ? killable
+                : SampleUpstream.start(1, io.pausectl.bench.upstream.UpstreamBehaviour.ALWAYS_OK, s.upstreamKeepAlive())) {
             n.say("upstream on %s; starting pause-proxy in front of it, as its own process", upstream.uri());
             try (BenchProxy proxy = BenchProxy.start(upstream.uri(), List.of(), s.proxyJvmOptions());
                  LoadGenerator generator = new LoadGenerator(s.generatorThreads())) {
@@ -127,6 +174,7 @@ public final class WindowScenario {
                 if (statusExit != 0) {
                     throw new IllegalStateException("pausectl status exited " + statusExit + " against " + proxy.adminUrl());
                 }
+                long lagNanos = rehearse(driver, proxy, n);
 
                 LoadSpec spec = LoadSpec.openLoop(proxy.clientUri(), s.rate(), count)
                         .maxConnections(maxConnections)
@@ -137,12 +185,16 @@ public final class WindowScenario {
                         + " latency counts from then), each with a unique X-Req-Id", fmt(s.rate()), human(s.duration()));
                 LoadRun run = generator.start(spec);
 
+                // pausectl run reaches the proxy lagNanos after it starts: start it that much earlier, so
+                // that the pause itself sits in the middle of the load
                 long pauseAtNs = run.startNanos() + (s.duration().toNanos() - s.pause().toNanos()) / 2;
-                sleepUntil(pauseAtNs);
+                sleepUntil(Math.max(run.startNanos(), pauseAtNs - lagNanos));
                 n.say("pausectl run -- sleep %s: pauses the proxy, runs the command, resumes", sleepArgument(s.pause()));
                 ScheduledExecutorService watcher = n.verbose() ? watch(proxy, n) : null;
                 long pausedBefore = proxy.admin().pausedMillisTotal();
                 long pauseStart = System.nanoTime();
+                CompletableFuture<long[]> outage = killable == null ? null
+                        : CompletableFuture.supplyAsync(() -> killMidDrain(proxy, killable, s, n), outageThread());
                 int exit;
                 try {
                     exit = driver.runWindow(proxy.adminUrl(), s.pause(), n);
@@ -163,21 +215,85 @@ public final class WindowScenario {
                 long pausedAfter = proxy.admin().pausedMillisTotal();
                 long proxyPauseMs = pausedBefore < 0 || pausedAfter < 0 ? -1 : pausedAfter - pausedBefore;
                 LoadResult r = run.result().get(s.duration().toSeconds() + s.pause().toSeconds() + 120, TimeUnit.SECONDS);
+                long[] killed = outage == null ? null : outage.get(60, TimeUnit.SECONDS);
                 long pauseStartOffset = pauseStart - run.startNanos();
                 long pauseEndOffset = pauseEnd - run.startNanos();
                 n.say("load finished: every request was answered or given up on");
-                return outcome(r, ledger, upstream, pauseStartOffset, pauseEndOffset, proxyPauseMs);
+                return outcome(r, ledger, upstream, pauseStartOffset, pauseEndOffset, proxyPauseMs, killed);
             }
         }
     }
 
-    private static Outcome outcome(LoadResult r, IdLedger ledger, SampleUpstream upstream, long runStartOffset,
-                                   long runEndOffset, long proxyPauseMs) {
+    /**
+     * Waits until the proxy leaves {@code paused} (the drain began), SIGKILLs the upstream
+     * {@code killUpstreamAfter} later, and starts it again {@code upstreamDownFor} after that.
+     *
+     * @return {ms from the drain's start to the kill, ms from the kill until the upstream listened again}
+     */
+    private static long[] killMidDrain(BenchProxy proxy, ProcessUpstream upstream, Settings s, Narrator n) {
+        try {
+            long deadline = System.nanoTime() + s.pause().toNanos() + TimeUnit.SECONDS.toNanos(60);
+            boolean sawPaused = false;
+            while (true) {
+                PauseState state = proxy.admin().status().state();
+                if (state == PauseState.PAUSED || state == PauseState.PAUSING) {
+                    sawPaused = true;
+                } else if (sawPaused) {
+                    break;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("the proxy never paused and resumed within the window");
+                }
+                TimeUnit.MILLISECONDS.sleep(2);
+            }
+            long drainSeen = System.nanoTime();
+            sleepUntil(drainSeen + s.killUpstreamAfter().toNanos());
+            long pid = upstream.pid();
+            long killAt = System.nanoTime();
+            upstream.kill();
+            n.say("upstream process %d SIGKILLed %d ms into the drain", pid,
+                    TimeUnit.NANOSECONDS.toMillis(killAt - drainSeen));
+            sleepUntil(killAt + s.upstreamDownFor().toNanos());
+            upstream.restart();
+            long back = System.nanoTime();
+            n.say("upstream started again on its port (pid %d), %d ms after the kill", upstream.pid(),
+                    TimeUnit.NANOSECONDS.toMillis(back - killAt));
+            return new long[] {TimeUnit.NANOSECONDS.toMillis(killAt - drainSeen),
+                    TimeUnit.NANOSECONDS.toMillis(back - killAt)};
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing the upstream", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not kill and restart the upstream: " + e.getMessage(), e);
+        }
+    }
+
+    private static java.util.concurrent.Executor outageThread() {
+        return task -> {
+            Thread t = new Thread(task, "window-upstream-killer");
+            t.setDaemon(true);
+            t.start();
+        };
+    }
+
+    private static Outcome outcome(LoadResult r, IdLedger ledger, WindowUpstream upstream, long runStartOffset,
+                                   long runEndOffset, long proxyPauseMs, long[] killed) {
         RequestLog log = r.log();
         long firstHeldDone = Long.MAX_VALUE;
         long lastHeldDone = -1;
         long unseen = 0;
+        long unseen502 = 0;
+        long answered502 = 0;
+        long answered504 = 0;
         for (int seq = 0; seq < log.capacity(); seq++) {
+            if (log.status(seq) == 502) {
+                answered502++;
+                if (ledger.timesSeen(seq) == 0) {
+                    unseen502++;
+                }
+            } else if (log.status(seq) == 504) {
+                answered504++;
+            }
             if (log.heldMillis(seq) >= 0 && log.doneNanos(seq) >= 0) {
                 firstHeldDone = Math.min(firstHeldDone, log.doneNanos(seq));
                 lastHeldDone = Math.max(lastHeldDone, log.doneNanos(seq));
@@ -197,12 +313,63 @@ public final class WindowScenario {
         long pauseStartOffset = pauseEndOffset - TimeUnit.MILLISECONDS.toNanos(pauseMs);
         Report report = new Report(r.sent(), r.ok(), r.failed(), r.lost(), ledger.duplicated(), round(r.p50Ms()),
                 round(r.p99Ms()), round(r.maxMs()), pauseMs, drainMs);
+        Outage outage = null;
+        if (killed != null) {
+            long refused502 = 0;
+            for (Map.Entry<String, Long> e : r.failures().entrySet()) {
+                if (e.getKey().startsWith("HTTP 502") && e.getKey().contains(CANNOT_CONNECT)) {
+                    refused502 += e.getValue();
+                }
+            }
+            outage = new Outage(killed[0], killed[1], answered502, refused502, unseen502, answered504);
+        }
         return new Outcome(report, r.heldAnswers(), r.maxHeldMs(), pauseStartOffset, pauseEndOffset, runStartOffset,
-                runEndOffset, runMs, proxyPauseMs >= 0, r.failures(), unseen, upstream.foreignRequests(), log);
+                runEndOffset, runMs, proxyPauseMs >= 0, r.failures(), unseen, upstream.foreignRequests(), log, outage);
+    }
+
+    /**
+     * A whole {@code pausectl run -- sleep 0} before the load, timed: the first one in this process
+     * loads and compiles its code, which on a loaded machine took seconds, so the measured window's
+     * pause began after its load had ended (nothing held, "held by the proxy 0", drain 0 ms). This
+     * one takes that cost, and tells how long the next one takes to reach the proxy.
+     *
+     * @return nanoseconds from starting {@code pausectl run} until the proxy left {@code running}
+     */
+    static long rehearse(PauseWindowDriver driver, BenchProxy proxy, Narrator n) throws Exception {
+        long[] pausedAt = {0};
+        Thread watcher = new Thread(() -> {
+            try {
+                while (pausedAt[0] == 0 && !Thread.currentThread().isInterrupted()) {
+                    if (proxy.admin().status().state() != PauseState.RUNNING) {
+                        pausedAt[0] = System.nanoTime();
+                        return;
+                    }
+                    TimeUnit.MILLISECONDS.sleep(2);
+                }
+            } catch (Exception e) {
+                // no figure: the window starts on time
+            }
+        }, "window-rehearsal");
+        watcher.setDaemon(true);
+        // twice: the first loads the code, the second is timed as the measured one will run
+        int exit = driver.runWindow(proxy.adminUrl(), Duration.ZERO, new Narrator(new java.io.PrintWriter(java.io.Writer.nullWriter()), false));
+        long start = System.nanoTime();
+        watcher.start();
+        exit = exit != 0 ? exit : driver.runWindow(proxy.adminUrl(), Duration.ZERO, new Narrator(new java.io.PrintWriter(java.io.Writer.nullWriter()), false));
+        watcher.interrupt();
+        watcher.join(5000);
+        if (exit != 0) {
+            throw new IllegalStateException("pausectl run -- sleep 0 exited " + exit + " before the load; proxy's last lines:\n"
+                    + proxy.lastLines());
+        }
+        long lag = pausedAt[0] == 0 ? 0 : Math.max(0, pausedAt[0] - start);
+        n.say("rehearsed pausectl run -- sleep 0 twice before the load: it reaches the proxy %d ms after it starts",
+                TimeUnit.NANOSECONDS.toMillis(lag));
+        return lag;
     }
 
     /** Some traffic first, so the window measures the proxy's steady state, not its JIT compiler. */
-    static void warmUp(LoadGenerator generator, BenchProxy proxy, SampleUpstream upstream, int requests) throws Exception {
+    static void warmUp(LoadGenerator generator, BenchProxy proxy, WindowUpstream upstream, int requests) throws Exception {
         LoadSpec warm = LoadSpec.closedLoop(proxy.clientUri(), 16, requests, Duration.ofSeconds(20))
                 .runId("warmup" + System.nanoTime()).build();
         upstream.openLedger(warm.runId(), warm.count());

@@ -30,17 +30,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * it saw. It runs in the bench's own process; what it records is the ground truth for
  * "forwarded more than once".
  */
-public final class SampleUpstream implements AutoCloseable {
+public final class SampleUpstream implements WindowUpstream {
     private static final int MAX_REQUEST_BYTES = 1 << 20;
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final Map<String, IdLedger> ledgers = new ConcurrentHashMap<>();
     private final AtomicLong foreignRequests = new AtomicLong();
+    /** Told every id as it arrives, before it is answered (the upstream process reports them); null: nobody. */
+    private final java.util.function.Consumer<String> arrivals;
 
-    private SampleUpstream(EventLoopGroup group, Channel serverChannel) {
+    private SampleUpstream(EventLoopGroup group, Channel serverChannel, java.util.function.Consumer<String> arrivals) {
         this.group = group;
         this.serverChannel = serverChannel;
+        this.arrivals = arrivals;
     }
 
     /** Starts an upstream on 127.0.0.1, a free port, that always answers 200. */
@@ -62,6 +65,16 @@ public final class SampleUpstream implements AutoCloseable {
      */
     public static SampleUpstream start(int threads, UpstreamBehaviour behaviour, Duration keepAlive)
             throws InterruptedException {
+        return start(threads, behaviour, keepAlive, 0, null);
+    }
+
+    /**
+     * Starts an upstream on {@code port} (0: a free one; an upstream restarted on its predecessor's
+     * port reuses it at once, {@code SO_REUSEADDR}) that tells {@code arrivals} each request's
+     * {@code X-Req-Id} as it arrives, before answering it.
+     */
+    public static SampleUpstream start(int threads, UpstreamBehaviour behaviour, Duration keepAlive, int port,
+                                       java.util.function.Consumer<String> arrivals) throws InterruptedException {
         EventLoopGroup group = Transports.group("sample-upstream", threads);
         SampleUpstream[] self = new SampleUpstream[1];
         try {
@@ -69,6 +82,7 @@ public final class SampleUpstream implements AutoCloseable {
                     .group(group)
                     .channel(Transports.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -84,8 +98,8 @@ public final class SampleUpstream implements AutoCloseable {
                                     new UpstreamHandler(self[0], behaviour));
                         }
                     })
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-            self[0] = new SampleUpstream(group, ch);
+                    .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+            self[0] = new SampleUpstream(group, ch, arrivals);
             return self[0];
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
@@ -105,7 +119,7 @@ public final class SampleUpstream implements AutoCloseable {
         }
     }
 
-    /** Starts recording the ids of run {@code runId}, whose sequence numbers are below {@code capacity}. */
+    @Override
     public IdLedger openLedger(String runId, int capacity) {
         IdLedger ledger = new IdLedger(runId, capacity);
         if (ledgers.putIfAbsent(runId, ledger) != null) {
@@ -114,12 +128,15 @@ public final class SampleUpstream implements AutoCloseable {
         return ledger;
     }
 
-    /** Requests that carried no id of an open ledger. */
+    @Override
     public long foreignRequests() {
         return foreignRequests.get();
     }
 
-    void record(String runId, long seq) {
+    void record(String id, String runId, long seq) {
+        if (arrivals != null) {
+            arrivals.accept(String.valueOf(id));
+        }
         IdLedger ledger = runId == null ? null : ledgers.get(runId);
         if (ledger == null) {
             foreignRequests.incrementAndGet();
@@ -132,7 +149,7 @@ public final class SampleUpstream implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** {@code http://127.0.0.1:port}. */
+    @Override
     public URI uri() {
         return URI.create("http://127.0.0.1:" + address().getPort());
     }

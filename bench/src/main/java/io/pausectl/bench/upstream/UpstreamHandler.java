@@ -37,7 +37,7 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         String id = request.headers().get(RequestIds.HEADER);
         String runId = RequestIds.runOf(id);
         long seq = RequestIds.seqOf(id);
-        upstream.record(runId, seq);
+        upstream.record(id, runId, seq);
 
         UpstreamAnswer answer = behaviour.answer(runId, seq);
         if (answer.drop()) {

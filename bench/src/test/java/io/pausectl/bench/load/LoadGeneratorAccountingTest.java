@@ -107,7 +107,8 @@ class LoadGeneratorAccountingTest {
             assertThat(r.failed()).isEqualTo(20);
             assertThat(r.ok()).isEqualTo(80);
             assertThat(r.lost()).isZero();
-            assertThat(r.failures()).containsEntry("HTTP 503", 20L);
+            // The key carries the first line of the answer's body: pause-proxy says there why it failed.
+            assertThat(r.failures()).containsEntry("HTTP 503 (upstream failure (on purpose))", 20L);
             assertThat(r.log().status(0)).isEqualTo(503);
         }
     }
