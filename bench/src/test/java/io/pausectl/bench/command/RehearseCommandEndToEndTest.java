@@ -1,7 +1,7 @@
 package io.pausectl.bench.command;
 
-import com.sun.net.httpserver.HttpServer;
 import io.pausectl.bench.PauseBenchMain;
+import io.pausectl.bench.upstream.SampleUpstream;
 import io.pausectl.testkit.proxy.ProxyProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,8 +10,6 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,16 +35,11 @@ class RehearseCommandEndToEndTest {
     @Test
     void aRehearsalLoadsAnExistingFrontAroundTheUsersCommandAndReportsWhatClientsSaw(@TempDir Path dir)
             throws Exception {
-        HttpServer origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-        origin.createContext("/", exchange -> {
-            byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        origin.start();
+        // The bench's own origin: it echoes each X-Req-Id, so the rehearsal's accounting of lost and
+        // foreign answers is checked too, not only its exit code.
+        SampleUpstream origin = SampleUpstream.start(1);
         try (ProxyProcess proxy = ProxyProcess.builder().args(List.of("--listen", "127.0.0.1:0", "--admin-listen",
-                "127.0.0.1:0", "--upstream", "http://127.0.0.1:" + origin.getAddress().getPort())).start()) {
+                "127.0.0.1:0", "--upstream", origin.uri().toString())).start()) {
             Path output = dir.resolve("pausectl.out");
             Run run = pauseBench("rehearse", "--url", proxy.clientUrl(), "--admin", proxy.adminUrl(), "--path", "/orders",
                     "--rate", "20", "--before", "1s", "--after", "1s", "--output", output.toString(), "--", "sleep", "1");
@@ -55,7 +48,7 @@ class RehearseCommandEndToEndTest {
                     .containsPattern("failed\\s+0\\n").containsPattern("lost\\s+0 ");
             assertThat(Files.readString(output)).contains("pausectl: traffic was paused for", "released");
         } finally {
-            origin.stop(0);
+            origin.close();
         }
     }
 
