@@ -104,11 +104,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private UpstreamConnectionPool pool;
     /** The client connection's codec (null in tests that run this handler alone). */
     private ClientHttpCodec codec;
-    /**
-     * The codec's context: a {@code read()} asked of it goes to the socket past the flow control,
-     * which queues what it brings until this handler asks (null in tests that run this handler alone).
-     */
-    private ChannelHandlerContext socketReadCtx;
     private String clientIp;
     /** The client's {@code ip:port}, for the list of held requests. */
     private String clientAddress;
@@ -166,7 +161,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         this.ctx = ctx;
         this.pool = context.pools().forLoop(ctx.channel().eventLoop());
         this.codec = ctx.pipeline().get(ClientHttpCodec.class);
-        this.socketReadCtx = ctx.pipeline().context(ClientPipeline.HTTP);
         SocketAddress remote = ctx.channel().remoteAddress();
         clientIp = AccessLog.clientIp(remote);
         clientAddress = remote instanceof InetSocketAddress
@@ -363,7 +357,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 if (last) {
                     ex.requestFullyRead = true;
                     ex.upstream.sendContent(content);
-                    readAheadWhileForwarding(ex);
                 } else {
                     UpstreamExchange up = ex.upstream;
                     up.sendContent(content);
@@ -439,7 +432,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private void forward(ClientExchange ex) {
         prepareUpstreamHead(ex);
         state = State.CONNECTING;
-        readAheadWhileForwarding(ex);
         // A refused connect sent nothing: it may wait for an upstream to come back as long as the
         // request could have been held (its arrival plus --queue-timeout).
         long connectDeadline = ex.startNanos + queueTimeoutNanos;
@@ -466,21 +458,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             // The body (or the empty end) follows; a whole request has nothing more to read until
             // its response is complete.
             requestRead();
-        }
-    }
-
-    /**
-     * Keeps the client socket's read interest on while a whole request is away upstream. Without
-     * it the interest is cleared when the request has been read and set again when its response is
-     * complete: two {@code epoll_ctl} calls per request that HAProxy does not make. The read goes to
-     * the socket past the flow control, which queues what it brings (a pipelined request) until
-     * this handler asks for the next message; nothing asks the socket again until then, so a
-     * connection buffers at most one socket read ahead. Not for a request that may become a tunnel
-     * (the codec must not parse what follows a 101) or whose connection closes after it.
-     */
-    private void readAheadWhileForwarding(ClientExchange ex) {
-        if (socketReadCtx != null && ex.requestFullyRead && !ex.upgrade && !inputShutdown && !clientMustClose(ex)) {
-            socketReadCtx.read();
         }
     }
 

@@ -78,35 +78,6 @@ class GatedExchangeTest {
     }
 
     @Test
-    void aRequestReadAheadWhileTheOneBeforeIsForwardedEntersTheGateOnlyAfterThatOneIsAnswered() throws Exception {
-        // While a whole request is away upstream the client socket is read ahead (no epoll_ctl
-        // pair per request); what that read brings waits its turn, and a held one keeps its body.
-        gate.plan(Admission.FORWARD, Admission.HELD);
-        try (RawClient c = new RawClient(proxy.port)) {
-            c.send("GET /park HTTP/1.1\r\nHost: a\r\nX-Req-Id: first\r\n\r\n");
-            await().atMost(Duration.ofSeconds(5)).until(() -> upstream.parked() == 1);
-            c.send("POST /echo?second HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
-            assertThat(c.silentFor(300)).isTrue();
-            assertThat(gate.entered).as("the second is not admitted before the first is answered").hasSize(1);
-
-            upstream.unpark();
-            assertThat(c.read().status()).isEqualTo(200);
-            GatedRequest held = awaitHeld(1);
-            assertThat(held.method()).isEqualTo("POST");
-            assertThat(c.silentFor(300)).isTrue();
-            assertThat(upstream.seen()).extracting(TestUpstream.Seen::uri).containsExactly("/park");
-
-            gate.release(held, 0);
-            assertThat(c.read().bodyText()).isEqualTo("hello");
-            assertThat(c.send("GET /echo?third HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
-            assertThat(upstream.seen()).extracting(TestUpstream.Seen::uri)
-                    .containsExactly("/park", "/echo?second", "/echo?third");
-            await().atMost(Duration.ofSeconds(5)).until(() -> gate.exitedRequests() == 3);
-            assertThat(gate.entered).allSatisfy(r -> assertThat(gate.exits(r)).isEqualTo(1));
-        }
-    }
-
-    @Test
     void anAbsoluteFormTargetIsGatedAndForwardedByTheHostItNames() throws Exception {
         // RFC 9112 3.2.2: the target's authority wins over Host. The gate (a pause scoped to a
         // host) and the upstream must agree on which host a request is for.
