@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
 /**
  * How many new connections to ONE upstream may be unproven at once, shared by every event loop's
  * pool. A new connection is <em>unproven</em> from its connect until the upstream's first response
- * byte on it (or until {@link #PROOF_NANOS} passed without a sign of trouble): until then it may
+ * byte on it, until the upstream's kernel acknowledged its request's first byte ({@code TCP_INFO},
+ * epoll only), or until {@link #PROOF_NANOS} passed without a retransmission: until then it may
  * still sit in the upstream's listen queue, not yet accepted by the application. A listen queue is
  * small ({@code python3 -m http.server} has 5; Linux drops a connection's SYN, or its handshake's
  * last ACK, once the queue is full), so a release that opened {@code --drain-concurrency} (256)
@@ -126,14 +127,19 @@ final class ConnectionPacer {
     }
 
     /**
-     * A slot's connection was not proven within {@link #PROOF_NANOS} (a slow answer, a long poll): its
-     * slot frees; the window halves if its request had to be retransmitted, else it stays.
+     * A slot's connection was not answered within {@link #PROOF_NANOS} (a slow answer, a long poll).
+     * With a retransmission the window halves. Without one it counts as proven: its request went out
+     * a whole second ago and nothing had to be sent again, so the upstream's kernel acknowledged it
+     * and holds the connection (in its accept queue or accepted); a full queue would have dropped
+     * it and made this side retransmit (RFC 6298's minimum RTO is below a second). Before, such a
+     * slot only freed, so an upstream answering in a second or more never let the window grow: four
+     * new connections a second, which under {@code --upstream-reuse safe} (every POST on a new
+     * connection) capped its POSTs at four a second.
+     *
+     * @param slot what {@link #tryStart} returned for this connection
      */
-    void expired(boolean retransmitted) {
-        if (retransmitted) {
-            shrink();
-        }
-        free();
+    void expired(boolean retransmitted, int slot) {
+        proven(retransmitted, slot);
     }
 
     /** A slot's connection failed before it was proven: the window halves. */

@@ -118,11 +118,21 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The upstream's kernel acknowledged this new connection's first request byte
+     * ({@link #acceptedByPeer}): it holds the connection, so its pacer slot is proven at once rather
+     * than at the first response byte (a slow answer would otherwise keep the slot for
+     * {@link ConnectionPacer#PROOF_NANOS}).
+     */
+    void acceptProven() {
+        proven();
+    }
+
     private void proofExpired() {
         ConnectionPacer p = pacer;
         if (p != null) {
             pacer = null;
-            p.expired(retransmitted());
+            p.expired(retransmitted(), slot);
         }
     }
 

@@ -272,6 +272,7 @@ public final class UpstreamExchange {
     /** The upstream holds the connection (or answered): the rest of the head goes, and the body is asked for. */
     private void accepted() {
         awaitingAccept = false;
+        connection.acceptProven();
         ChannelHandlerContext gate = connection.channel().pipeline().context(AcceptGate.NAME);
         if (gate != null) {
             ((AcceptGate) gate.handler()).open(gate);

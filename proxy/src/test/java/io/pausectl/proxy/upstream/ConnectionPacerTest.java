@@ -1,5 +1,8 @@
 package io.pausectl.proxy.upstream;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,19 +81,33 @@ class ConnectionPacerTest {
     }
 
     @Test
-    void aRetransmissionHalvesTheWindowAndAnExpiredProofWithoutOneKeepsIt() {
+    void aRetransmissionHalvesTheWindowAndAnExpiredProofWithoutOneCountsAsProven() {
         ConnectionPacer pacer = new ConnectionPacer(() -> 0L);
         fillAndProve(pacer, 2);
         int w = pacer.window();
-        pacer.tryStart();
-        pacer.expired(false);
-        assertThat(pacer.window()).as("a slow answer or a long poll").isEqualTo(w);
         int slot = pacer.tryStart();
         pacer.proven(true, slot);
         assertThat(pacer.window()).as("a packet of a new connection was dropped").isEqualTo(w / 2);
-        pacer.tryStart();
-        pacer.expired(true);
+        slot = pacer.tryStart();
+        pacer.expired(true, slot);
         assertThat(pacer.window()).isEqualTo(w / 4);
+        assertThat(pacer.unproven()).isZero();
+    }
+
+    @Test
+    void anUpstreamThatAnswersInMoreThanASecondStillLetsTheWindowGrow() {
+        // Each new connection's answer takes longer than the proof time: every slot expires, none is
+        // answered. Before, an expired slot only freed and the window stayed at 4 for ever (four new
+        // connections a second: POSTs under --upstream-reuse safe capped at four a second).
+        ConnectionPacer pacer = new ConnectionPacer(() -> 0L);
+        for (int round = 0; round < 5; round++) {
+            List<Integer> slots = new ArrayList<>();
+            for (int s; (s = pacer.tryStart()) > 0; ) {
+                slots.add(s);
+            }
+            slots.forEach(s -> pacer.expired(false, s));
+        }
+        assertThat(pacer.window()).as("grown as by answers").isGreaterThan(4 * ConnectionPacer.INITIAL_WINDOW);
         assertThat(pacer.unproven()).isZero();
     }
 
