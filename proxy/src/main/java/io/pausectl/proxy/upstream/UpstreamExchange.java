@@ -47,9 +47,14 @@ import java.io.IOException;
  * request's deadline (its arrival plus {@code --queue-timeout}), whatever the method. (2) A
  * <em>replayable</em> request, one with an idempotent method (GET, HEAD, OPTIONS, TRACE, PUT,
  * DELETE: RFC 9110 §9.2.2) and no body (the proxy streams bodies and never holds one whole to send
- * again), that was written on a <em>reused</em> connection which then closed before a single byte
- * of a response came back is sent once more, on a fresh connection: the upstream closed an idle
- * connection as the request arrived (RFC 9112 §9.3.1). Nothing else is ever sent twice.
+ * again), whose connection closed or was reset before a single byte of a response came back is sent
+ * once more, on a fresh connection: on a reused connection the upstream closed it idle as the
+ * request arrived (RFC 9112 §9.3.1); on a new one the upstream process died with the connection in
+ * its accept queue or unread (an origin restarted during a drain), and the fresh connect waits for
+ * it to listen again, as in (1). A request that itself kills its upstream is thus sent twice, never
+ * more: the rule RFC 9110 §9.2.2 allows for idempotent methods, as HAProxy's {@code retry-on
+ * empty-response} and nginx's {@code proxy_next_upstream error} apply it. Nothing else is ever sent
+ * twice.
  *
  * <p><b>Which connection a request goes on</b> ({@code --upstream-reuse}): an origin may close an
  * idle keep-alive connection at any moment (RFC 9112 §9.6: its keep-alive timeout, or a cap on idle
@@ -100,8 +105,6 @@ public final class UpstreamExchange {
     private boolean requestFullyWritten;
     /** A write to the upstream failed: no more of the request goes out; the response is still read. */
     private boolean outputBroken;
-    /** The connection had served an exchange before this one. */
-    private boolean reusedConnection;
     /** Something (even a 1xx, even invalid) came back on the connection. */
     private boolean responseSeen;
     /** The request was already sent once more. */
@@ -184,7 +187,6 @@ public final class UpstreamExchange {
         UpstreamConnection c = f.getNow();
         connection = c;
         target = c.target();
-        reusedConnection = c.exchanges > 0;
         responseSeen = false;
         c.attach(this);
         state = State.SENDING;
@@ -547,9 +549,9 @@ public final class UpstreamExchange {
             return;
         }
         connection = null;
-        if (replayable && reusedConnection && !responseSeen && !retried) {
-            // The upstream closed an idle connection as the request arrived: send it once more,
-            // on a fresh connection (see the class comment for why this one is safe).
+        if (replayable && !responseSeen && !retried) {
+            // The upstream closed an idle connection as the request arrived, or died before reading
+            // or answering it: send it once more, on a fresh connection (see the class comment).
             LOG.debug("{} {} met {} closing before any answer; sending it once more", head.method(), head.uri(),
                     target);
             retried = true;

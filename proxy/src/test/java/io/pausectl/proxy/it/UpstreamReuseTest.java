@@ -5,6 +5,8 @@ import io.pausectl.testkit.http.RawClient;
 import io.pausectl.testkit.http.RawClient.Response;
 import io.pausectl.proxy.testing.ScriptedUpstream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.util.List;
@@ -121,6 +123,65 @@ class UpstreamReuseTest {
             // A POST opens its own connection, which then joins the pool for the GETs.
             assertThat(c.send(post("/b")).read().status()).isEqualTo(200);
             assertThat(upstream.connections()).isEqualTo(2);
+        }
+    }
+
+    /** How an upstream ends a new connection without a byte of answer. */
+    enum Ending {
+        /** Reads the request, then closes (FIN): it died, or shut down, after reading. */
+        CLOSE_AFTER_READING,
+        /** Reads the request, then resets (RST). */
+        RESET_AFTER_READING,
+        /** Resets at once, unread: the connection sat in the accept queue of a process that died. */
+        RESET_UNREAD
+    }
+
+    /** Connection 0 ends as {@code ending} says; every later one answers each request 200. */
+    private static ScriptedUpstream endingItsFirstConnection(Ending ending) throws IOException {
+        return new ScriptedUpstream((c, n) -> {
+            if (n == 0) {
+                if (ending != Ending.RESET_UNREAD && c.readRequest() == null) {
+                    return;
+                }
+                if (ending != Ending.CLOSE_AFTER_READING) {
+                    c.socket.setSoLinger(true, 0);
+                }
+                c.socket.close();
+                return;
+            }
+            while (c.readRequest() != null) {
+                c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Ending.class)
+    void aGetWhoseNewConnectionEndsBeforeAnyAnswerIsSentOnceMore(Ending ending) throws Exception {
+        // An origin restarted mid-drain: its new connections are reset unanswered. A GET may be sent
+        // again (RFC 9110 §9.2.2), and the fresh connection reaches the origin that answers.
+        try (ScriptedUpstream upstream = endingItsFirstConnection(ending);
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            Response r = c.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(upstream.connections()).isEqualTo(2);
+            assertThat(upstream.heads()).hasSize(ending == Ending.RESET_UNREAD ? 1 : 2);
+            assertThat(proxy.upstreamErrors("reset")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Ending.class, names = {"CLOSE_AFTER_READING", "RESET_AFTER_READING"})
+    void aPostWhoseNewConnectionEndsAfterItWasReadIs502AndIsNotSentTwice(Ending ending) throws Exception {
+        // The origin read it and may have acted on it: never sent twice.
+        try (ScriptedUpstream upstream = endingItsFirstConnection(ending);
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            Response r = c.send(post("/b")).read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(upstream.connections()).isEqualTo(1);
+            assertThat(upstream.heads()).hasSize(1);
         }
     }
 }
