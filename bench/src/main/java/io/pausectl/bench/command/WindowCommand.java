@@ -75,7 +75,7 @@ public final class WindowCommand implements Callable<Integer> {
         WindowScenario.Report r = o.report();
         long limit = pause.toMillis() + TARGET_SLACK_MS;
         if (o.outage() != null) {
-            out.printf(Locale.ROOT, "target: no request refused yet answered 502, 0 lost, 0 duplicated: %s%n",
+            out.printf(Locale.ROOT, "target: no request refused yet answered 502, 0 lost, 0 duplicated beyond the retry rule: %s%n",
                     o.clean() ? "met" : "NOT met");
         } else {
             out.printf(Locale.ROOT, "target: 0 failed, 0 lost, 0 duplicated: %s%n", o.clean() ? "met" : "NOT met");
@@ -124,6 +124,8 @@ public final class WindowCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %-26s %10d   (connection refused until its deadline: never sent; target 0)%n",
                     "refused yet 502", outage.refused502());
             out.printf(Locale.ROOT, "  %-26s %10d%n", "answered 504", outage.answered504());
+            out.printf(Locale.ROOT, "  %-26s %10d   (of the duplicated: seen by the killed process, unanswered, then once"
+                    + " more: an idempotent request's one retry, not a fault)%n", "sent again", outage.resent());
         }
         if (o.answeredUnseen() > 0) {
             out.printf(Locale.ROOT, "  WARNING: %d request(s) answered 2xx never reached the upstream%n", o.answeredUnseen());

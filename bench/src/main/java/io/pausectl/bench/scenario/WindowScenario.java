@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * A maintenance window end to end: the sample upstream, a real pause-proxy in its own process in
@@ -102,11 +103,13 @@ public final class WindowScenario {
 
         /**
          * Nothing failed, lost or duplicated. With the upstream killed mid-drain, a request inside it as
-         * it died may fail (it may have been acted on); none may fail for a refused connection.
+         * it died may fail, or be sent once more as it is idempotent (the proxy's retry rule); none may
+         * fail for a refused connection.
          */
         public boolean clean() {
             boolean failures = outage == null ? report.failed() == 0 : outage.refused502() == 0;
-            return failures && report.lost() == 0 && report.duplicated() == 0 && answeredUnseen == 0;
+            long faultyDuplicates = report.duplicated() - (outage == null ? 0 : outage.resent());
+            return failures && report.lost() == 0 && faultyDuplicates == 0 && answeredUnseen == 0;
         }
 
         /** The latency-over-time chart of the window. */
@@ -134,9 +137,13 @@ public final class WindowScenario {
      * @param unseen502          of them, never seen by any upstream process (refused, or still in a dead
      *                           process's queue when it died: never read by the origin)
      * @param answered504        requests answered 504
+     * @param resent             duplicated requests that the killed process saw once and died without
+     *                           answering, and the restarted one saw once more: the proxy's retry rule for
+     *                           an idempotent request whose connection ended before any answer (this
+     *                           scenario sends GETs only), not a fault
      */
     public record Outage(long killedAfterDrainMs, long downMs, long answered502, long refused502, long unseen502,
-                         long answered504) {
+                         long answered504, long resent) {
     }
 
     /** The proxy's words for a request it could not connect for (its 502 body). */
@@ -193,8 +200,10 @@ public final class WindowScenario {
                 ScheduledExecutorService watcher = n.verbose() ? watch(proxy, n) : null;
                 long pausedBefore = proxy.admin().pausedMillisTotal();
                 long pauseStart = System.nanoTime();
+                int[][] seenByKilled = new int[1][];
                 CompletableFuture<long[]> outage = killable == null ? null
-                        : CompletableFuture.supplyAsync(() -> killMidDrain(proxy, killable, s, n), outageThread());
+                        : CompletableFuture.supplyAsync(() -> killMidDrain(proxy, killable, s, n,
+                                () -> seenByKilled[0] = ledger.snapshot()), outageThread());
                 int exit;
                 try {
                     exit = driver.runWindow(proxy.adminUrl(), s.pause(), n);
@@ -219,7 +228,9 @@ public final class WindowScenario {
                 long pauseStartOffset = pauseStart - run.startNanos();
                 long pauseEndOffset = pauseEnd - run.startNanos();
                 n.say("load finished: every request was answered or given up on");
-                return outcome(r, ledger, upstream, pauseStartOffset, pauseEndOffset, proxyPauseMs, killed);
+                upstream.awaitRecorded(ledger, answeredOk(r.log()), Duration.ofSeconds(10));
+                return outcome(r, ledger, upstream, pauseStartOffset, pauseEndOffset, proxyPauseMs, killed,
+                        seenByKilled[0]);
             }
         }
     }
@@ -230,7 +241,8 @@ public final class WindowScenario {
      *
      * @return {ms from the drain's start to the kill, ms from the kill until the upstream listened again}
      */
-    private static long[] killMidDrain(BenchProxy proxy, ProcessUpstream upstream, Settings s, Narrator n) {
+    private static long[] killMidDrain(BenchProxy proxy, ProcessUpstream upstream, Settings s, Narrator n,
+                                       Runnable afterKill) {
         try {
             long deadline = System.nanoTime() + s.pause().toNanos() + TimeUnit.SECONDS.toNanos(60);
             boolean sawPaused = false;
@@ -251,6 +263,7 @@ public final class WindowScenario {
             long pid = upstream.pid();
             long killAt = System.nanoTime();
             upstream.kill();
+            afterKill.run();
             n.say("upstream process %d SIGKILLed %d ms into the drain", pid,
                     TimeUnit.NANOSECONDS.toMillis(killAt - drainSeen));
             sleepUntil(killAt + s.upstreamDownFor().toNanos());
@@ -276,8 +289,13 @@ public final class WindowScenario {
         };
     }
 
+    /** The sequence numbers of the requests answered 2xx. */
+    private static int[] answeredOk(RequestLog log) {
+        return IntStream.range(0, log.capacity()).filter(log::ok).toArray();
+    }
+
     private static Outcome outcome(LoadResult r, IdLedger ledger, WindowUpstream upstream, long runStartOffset,
-                                   long runEndOffset, long proxyPauseMs, long[] killed) {
+                                   long runEndOffset, long proxyPauseMs, long[] killed, int[] seenByKilled) {
         RequestLog log = r.log();
         long firstHeldDone = Long.MAX_VALUE;
         long lastHeldDone = -1;
@@ -321,7 +339,13 @@ public final class WindowScenario {
                     refused502 += e.getValue();
                 }
             }
-            outage = new Outage(killed[0], killed[1], answered502, refused502, unseen502, answered504);
+            long resent = 0;
+            for (int seq = 0; seq < log.capacity(); seq++) {
+                if (ledger.timesSeen(seq) == 2 && seenByKilled != null && seenByKilled[seq] == 1) {
+                    resent++;
+                }
+            }
+            outage = new Outage(killed[0], killed[1], answered502, refused502, unseen502, answered504, resent);
         }
         return new Outcome(report, r.heldAnswers(), r.maxHeldMs(), pauseStartOffset, pauseEndOffset, runStartOffset,
                 runEndOffset, runMs, proxyPauseMs >= 0, r.failures(), unseen, upstream.foreignRequests(), log, outage);

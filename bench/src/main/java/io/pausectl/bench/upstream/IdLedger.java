@@ -49,6 +49,15 @@ public final class IdLedger {
         return n;
     }
 
+    /** How many times each request reached the upstream so far, indexed by sequence number. */
+    public int[] snapshot() {
+        int[] copy = new int[timesSeen.length()];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = timesSeen.get(i);
+        }
+        return copy;
+    }
+
     /** Distinct requests of this run that reached the upstream. */
     public int distinctSeen() {
         int n = 0;

@@ -28,6 +28,8 @@ public final class ProcessUpstream implements WindowUpstream {
     private final int port;
     private Process process;
     private Thread reader;
+    /** Notified each time an id is recorded. */
+    private final Object recorded = new Object();
     private final Thread reaper;
 
     private ProcessUpstream(Duration keepAlive, int port, Process process, Thread reader) {
@@ -92,6 +94,29 @@ public final class ProcessUpstream implements WindowUpstream {
             foreignRequests.incrementAndGet();
         } else {
             ledger.record(RequestIds.seqOf(id));
+        }
+        synchronized (recorded) {
+            recorded.notifyAll();
+        }
+    }
+
+    /**
+     * The process writes each id before answering its request, but this side reads the pipe on its
+     * own thread, so on a loaded host it may lag behind the answers: wait for it.
+     */
+    @Override
+    public void awaitRecorded(IdLedger ledger, int[] seqs, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (recorded) {
+            for (int seq : seqs) {
+                while (ledger.timesSeen(seq) == 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(recorded, left);
+                }
+            }
         }
     }
 
