@@ -29,7 +29,9 @@ import io.pausectl.proxy.gate.MaintenanceNotice;
 import io.pausectl.proxy.gate.PauseGate;
 import io.pausectl.proxy.gate.Refusal;
 import io.pausectl.proxy.http.ForwardedHeaders;
+import io.pausectl.proxy.http.HeadLines;
 import io.pausectl.proxy.http.HopByHopHeaders;
+import io.pausectl.proxy.http.ReceivedHead;
 import io.pausectl.proxy.http.TunnelHandler;
 import io.pausectl.proxy.metrics.ProxyMetrics;
 import io.pausectl.proxy.metrics.ProxyMetrics.UpstreamErrorKind;
@@ -42,6 +44,8 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -180,8 +184,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     /** {@code Server-Timing: pause;dur=<ms>} on the answer to a request that was held (and only then). */
     private static void addPauseTiming(HttpHeaders headers, ClientExchange ex) {
         if (ex.heldNanos >= 0) {
-            headers.add(SERVER_TIMING, "pause;dur=" + TimeUnit.NANOSECONDS.toMillis(ex.heldNanos));
+            headers.add(SERVER_TIMING, pauseTiming(ex));
         }
+    }
+
+    private static String pauseTiming(ClientExchange ex) {
+        return "pause;dur=" + TimeUnit.NANOSECONDS.toMillis(ex.heldNanos);
     }
 
     @Override
@@ -273,6 +281,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         HttpHeaders headers = request.headers();
         if (!request.uri().startsWith("/")) {
             toOriginForm(request);
+            ReceivedHead.forget(request);
         }
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
@@ -318,6 +327,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * client sent.
      */
     private void prepareUpstreamHead(ClientExchange ex) {
+        if (relayRequestHead(ex)) {
+            return;
+        }
         HttpRequest request = ex.request;
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -335,6 +347,60 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ForwardedHeaders.addToRequest(headers, clientIp, received);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    /**
+     * The upstream head {@link #prepareUpstreamHead} makes, made on the received bytes instead
+     * ({@link HeadLines}): the same fields removed and set, every other line as the client sent it,
+     * and the parsed head left as it came (it still decides the body's framing, which the edit
+     * does not change). For an HTTP/1.1 request in origin form whose head came in one read; false
+     * (nothing done) otherwise.
+     */
+    private boolean relayRequestHead(ClientExchange ex) {
+        HttpRequest request = ex.request;
+        byte[] received = ReceivedHead.receivedOf(request);
+        if (received == null || request.protocolVersion() != HttpVersion.HTTP_1_1) {
+            return false;
+        }
+        HttpHeaders headers = request.headers();
+        if (!headers.contains(HttpHeaderNames.HOST)) {
+            return false;
+        }
+        List<CharSequence> drop = HopByHopHeaders.namesToStrip(headers, new ArrayList<>(8));
+        drop.add(HttpHeaderNames.EXPECT);
+        List<CharSequence> add = new ArrayList<>(16);
+        lengthAsParsed(headers, drop, add);
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            add.add(HttpHeaderNames.TRANSFER_ENCODING);
+            add.add(HttpHeaderValues.CHUNKED);
+        }
+        if (ex.upgrade) {
+            add.add(HttpHeaderNames.UPGRADE);
+            add.add(headers.get(HttpHeaderNames.UPGRADE));
+            add.add(HttpHeaderNames.CONNECTION);
+            add.add(HttpHeaderValues.UPGRADE);
+        }
+        ForwardedHeaders.requestFields(headers, clientIp, HttpVersion.HTTP_1_1, add, drop);
+        byte[] outgoing = HeadLines.edit(received, drop, add);
+        if (outgoing == null) {
+            return false;
+        }
+        ((ReceivedHead) request).outgoing(outgoing);
+        return true;
+    }
+
+    /**
+     * {@code Content-Length} goes on as the parser read it: one field, plain digits (the parser
+     * makes one of equal repeats, or of a value with leading zeros), so the received ones are
+     * replaced.
+     */
+    private static void lengthAsParsed(HttpHeaders headers, List<CharSequence> drop, List<CharSequence> add) {
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length != null) {
+            drop.add(HttpHeaderNames.CONTENT_LENGTH);
+            add.add(HttpHeaderNames.CONTENT_LENGTH);
+            add.add(length);
+        }
     }
 
     private void requestContent(HttpContent content) {
@@ -532,32 +598,79 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
         boolean bodyless = ex.isHead || code == 204 || code == 304;
         HttpVersion upstreamVersion = response.protocolVersion();
-        HopByHopHeaders.strip(headers);
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        boolean chunked = false;
         if (!bodyless && (upstreamChunked || !hasLength)) {
             if (ex.http10) {
                 // Never chunked to HTTP/1.0: the end of the body is the end of the connection.
                 ex.closeClient = true;
             } else {
-                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                chunked = true;
             }
         }
         if (clientMustClose(ex)) {
             ex.closeClient = true;
         }
-        if (ex.closeClient) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (ex.http10) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        CharSequence connection = ex.closeClient ? HttpHeaderValues.CLOSE
+                : ex.http10 ? HttpHeaderValues.KEEP_ALIVE : null;
+        if (!relayResponseHead(ex, response, code, chunked == upstreamChunked, chunked, connection)) {
+            HopByHopHeaders.strip(headers);
+            response.setProtocolVersion(HttpVersion.HTTP_1_1);
+            if (chunked) {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+            if (connection != null) {
+                headers.set(HttpHeaderNames.CONNECTION, connection);
+            }
+            ForwardedHeaders.addVia(headers, upstreamVersion);
+            addPauseTiming(headers, ex);
         }
-        ForwardedHeaders.addVia(headers, upstreamVersion);
-        addPauseTiming(headers, ex);
         if (response instanceof LastHttpContent) {
             // A whole response: upstreamContent gets the same object next and writes it as the end.
             return;
         }
         ctx.write(response, ctx.voidPromise());
         clientFlushPending = true;
+    }
+
+    /**
+     * The client's head made on the upstream's received bytes ({@link HeadLines}), as
+     * {@link #upstreamHead} would make it on the parsed head: hop-by-hop fields out, then
+     * {@code Transfer-Encoding}, {@code Connection}, {@code Via} and {@code Server-Timing} set.
+     * Only where the parsed head, left as it is, frames the body as the edit says
+     * ({@code sameFraming}) and the encoder would not change the fields itself (1xx, 204 and 205
+     * answers); false (nothing done) otherwise.
+     */
+    private boolean relayResponseHead(ClientExchange ex, HttpResponse response, int code, boolean sameFraming,
+                                      boolean chunked, CharSequence connection) {
+        byte[] received = ReceivedHead.receivedOf(response);
+        if (received == null || !sameFraming || code < 200 || code == 204 || code == 205) {
+            return false;
+        }
+        HttpHeaders headers = response.headers();
+        List<CharSequence> drop = HopByHopHeaders.namesToStrip(headers, new ArrayList<>(8));
+        drop.add(HttpHeaderNames.VIA);
+        List<CharSequence> add = new ArrayList<>(12);
+        lengthAsParsed(headers, drop, add);
+        if (chunked) {
+            add.add(HttpHeaderNames.TRANSFER_ENCODING);
+            add.add(HttpHeaderValues.CHUNKED);
+        }
+        if (connection != null) {
+            add.add(HttpHeaderNames.CONNECTION);
+            add.add(connection);
+        }
+        add.add(HttpHeaderNames.VIA);
+        add.add(ForwardedHeaders.via(headers, response.protocolVersion()));
+        if (ex.heldNanos >= 0) {
+            add.add(SERVER_TIMING);
+            add.add(pauseTiming(ex));
+        }
+        byte[] outgoing = HeadLines.edit(received, drop, add);
+        if (outgoing == null) {
+            return false;
+        }
+        ((ReceivedHead) response).outgoing(outgoing);
+        return true;
     }
 
     @Override

@@ -1,12 +1,14 @@
 package io.pausectl.proxy.client;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -22,6 +24,8 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.pausectl.proxy.http.ReceivedHead;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -95,6 +99,8 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         private boolean headStartSignalled;
         /** The next request's line has not been checked yet ({@link #requestLineProblem}). */
         private boolean lineUnchecked = true;
+        /** Part of the head being read was parsed by an earlier call: its bytes are gone. */
+        private boolean headSplit;
         private final int maxRequestLine;
 
         RequestDecoder(HttpDecoderConfig config) {
@@ -116,7 +122,10 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 }
             }
             int before = out.size();
+            int start = buffer.readerIndex();
+            boolean headWhole = inHead && !headSplit;
             super.decode(ctx, buffer, out);
+            keepReceivedHead(buffer, start, headWhole, out, before);
             wholeWhenBodiless(out, before);
             for (int i = before; i < out.size(); i++) {
                 Object o = out.get(i);
@@ -211,6 +220,59 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         }
 
         /**
+         * Keeps the bytes of a head parsed whole in this call ({@link ReceivedHead#received}): from
+         * {@code start} (past the empty lines allowed before a request line, RFC 9112 §2.2) to where
+         * the parser stopped, the end of the head. A head parsed over several calls keeps none.
+         */
+        private void keepReceivedHead(ByteBuf buffer, int start, boolean headWhole, List<Object> out, int from) {
+            for (int i = from; i < out.size(); i++) {
+                if (out.get(i) instanceof ReceivedRequest request) {
+                    headSplit = false;
+                    if (headWhole && request.decoderResult().isSuccess()
+                            && request.protocolVersion() == HttpVersion.HTTP_1_1) {
+                        int end = buffer.readerIndex();
+                        while (start < end && (buffer.getByte(start) == '\r' || buffer.getByte(start) == '\n')) {
+                            start++;
+                        }
+                        byte[] head = ByteBufUtil.getBytes(buffer, start, end - start);
+                        if (startsWithMethod(head, request.method().asciiName())) {
+                            request.received(head);
+                        }
+                    }
+                    return;
+                }
+            }
+            if (headWhole && buffer.readerIndex() > start) {
+                headSplit = true;
+            }
+        }
+
+        private static boolean startsWithMethod(byte[] head, AsciiString method) {
+            int n = method.length();
+            if (head.length <= n || head[n] != ' ') {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (head[i] != method.byteAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** A head that keeps its bytes: for HTTP/1.1 and 1.0 (other versions are refused anyway). */
+        @Override
+        protected HttpMessage createMessage(String[] initialLine) throws Exception {
+            String text = initialLine[2];
+            HttpVersion version = HttpVersion.HTTP_1_1.text().equals(text) ? HttpVersion.HTTP_1_1
+                    : HttpVersion.HTTP_1_0.text().equals(text) ? HttpVersion.HTTP_1_0 : null;
+            if (version == null) {
+                return super.createMessage(initialLine);
+            }
+            return new ReceivedRequest(version, HttpMethod.valueOf(initialLine[0]), initialLine[1], headersFactory);
+        }
+
+        /**
          * A request without a body comes out of Netty's decoder as its head followed by an empty
          * end: hand it on as one {@link FullHttpRequest} instead, so that it crosses the pipeline,
          * the flow control and the upstream's encoder once rather than twice (most requests are
@@ -222,9 +284,10 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 if (out.get(i + 1) == LastHttpContent.EMPTY_LAST_CONTENT && head instanceof HttpRequest
                         && !(head instanceof LastHttpContent) && ((HttpRequest) head).decoderResult().isSuccess()) {
                     HttpRequest r = (HttpRequest) head;
-                    FullHttpRequest whole = new DefaultFullHttpRequest(r.protocolVersion(), r.method(), r.uri(),
-                            Unpooled.EMPTY_BUFFER, r.headers(), EmptyHttpHeaders.INSTANCE);
+                    ReceivedFullRequest whole = new ReceivedFullRequest(r.protocolVersion(), r.method(), r.uri(),
+                            r.headers());
                     whole.setDecoderResult(r.decoderResult());
+                    whole.received(ReceivedHead.receivedOf(r));
                     out.set(i, whole);
                     out.remove(i + 1);
                 }
@@ -288,8 +351,35 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         }
     }
 
-    /** Encodes responses; a response to HEAD never gets a body. Interim (1xx) ones answer nothing. */
+    /**
+     * Encodes responses; a response to HEAD never gets a body. Interim (1xx) ones answer nothing.
+     * A response with {@linkplain ReceivedHead#outgoing outgoing bytes} has them written in place
+     * of its start line and fields.
+     */
     final class ResponseEncoder extends HttpResponseEncoder {
+        /** The head being encoded was written from its outgoing bytes: its fields are not encoded. */
+        private boolean fieldsWritten;
+
+        @Override
+        protected void encodeInitialLine(ByteBuf buf, HttpResponse response) throws Exception {
+            byte[] head = ReceivedHead.outgoingOf(response);
+            if (head != null) {
+                buf.writeBytes(head);
+                fieldsWritten = true;
+            } else {
+                super.encodeInitialLine(buf, response);
+            }
+        }
+
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (fieldsWritten) {
+                fieldsWritten = false;
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
+        }
+
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse msg) {
             if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
@@ -297,6 +387,66 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             }
             HttpMethod method = methods.poll();
             return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+        }
+    }
+
+    /** A request head as parsed, with its bytes as received. */
+    static final class ReceivedRequest extends DefaultHttpRequest implements ReceivedHead {
+        private byte[] received;
+        private byte[] outgoing;
+
+        ReceivedRequest(HttpVersion version, HttpMethod method, String uri, HttpHeadersFactory headers) {
+            super(version, method, uri, headers);
+        }
+
+        @Override
+        public byte[] received() {
+            return received;
+        }
+
+        @Override
+        public void received(byte[] head) {
+            received = head;
+        }
+
+        @Override
+        public byte[] outgoing() {
+            return outgoing;
+        }
+
+        @Override
+        public void outgoing(byte[] head) {
+            outgoing = head;
+        }
+    }
+
+    /** A bodiless request, whole, with its head's bytes as received. */
+    static final class ReceivedFullRequest extends DefaultFullHttpRequest implements ReceivedHead {
+        private byte[] received;
+        private byte[] outgoing;
+
+        ReceivedFullRequest(HttpVersion version, HttpMethod method, String uri, HttpHeaders headers) {
+            super(version, method, uri, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+        }
+
+        @Override
+        public byte[] received() {
+            return received;
+        }
+
+        @Override
+        public void received(byte[] head) {
+            received = head;
+        }
+
+        @Override
+        public byte[] outgoing() {
+            return outgoing;
+        }
+
+        @Override
+        public void outgoing(byte[] head) {
+            outgoing = head;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pausectl.proxy.client;
 
 import io.netty.handler.codec.http.HttpRequest;
+import io.pausectl.proxy.http.ReceivedHead;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.Map;
  * {@code --max-queued-bytes}. The head's size on the wire undercounts it by far: a held request
  * keeps its parsed head (every name and value an object of its own), the decoder's line buffer
  * grown to the head's longest line, the bytes read from the socket with the head and not parsed
- * yet (the start of its body, pipelined requests), and its connection's own objects.
+ * yet (the start of its body, pipelined requests), the head's bytes as received (kept to be
+ * relayed), and its connection's own objects.
  *
  * <p>An estimate, deliberately on the high side: the bound is a promise about memory, so
  * counting too much only refuses a little early.
@@ -45,6 +47,11 @@ final class HeldFootprint {
         // The decoder's line buffer keeps the capacity of the longest line it parsed.
         bytes += Math.max(longestLine, wireBytes / 8);
         bytes += Math.max(0, unparsedRead);
+        // The head's bytes as received, kept to be relayed when it is released.
+        byte[] received = ReceivedHead.receivedOf(request);
+        if (received != null) {
+            bytes += 16 + received.length;
+        }
         return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 }

@@ -33,26 +33,44 @@ public final class HopByHopHeaders {
      * costs no hash lookups at all.
      */
     public static void strip(HttpHeaders headers) {
+        List<CharSequence> names = namesToStrip(headers, null);
+        if (names != null) {
+            for (int i = 0; i < names.size(); i++) {
+                headers.remove(names.get(i));
+            }
+        }
+    }
+
+    /**
+     * Adds to {@code out} the names of the hop-by-hop fields {@code headers} has: the fixed ones
+     * present and every {@code Connection} token (except {@code Content-Length} and {@code Host}).
+     *
+     * @param out where to add them, or null to have a list made when there is any
+     * @return {@code out}, or the list made; null when {@code out} was null and there is none
+     */
+    public static List<CharSequence> namesToStrip(HttpHeaders headers, List<CharSequence> out) {
         int present = 0;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             present |= fixedIndexBit(it.next().getKey());
         }
         if (present == 0) {
-            return;
+            return out;
         }
+        List<CharSequence> names = out != null ? out : new ArrayList<>(4);
         if ((present & 1) != 0) {
             for (String token : connectionTokens(headers)) {
                 if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
                         && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)) {
-                    headers.remove(token);
+                    names.add(token);
                 }
             }
         }
         for (int i = 0; i < FIXED.length; i++) {
             if ((present & (1 << i)) != 0) {
-                headers.remove(FIXED[i]);
+                names.add(FIXED[i]);
             }
         }
+        return names;
     }
 
     /** The bit of {@code name} in {@link #FIXED} (bit 0 is Connection), or 0 when it is not one. */

@@ -46,7 +46,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private int slot;
     /** The proxy closed it (not a sign of trouble at the upstream). */
     private boolean closedHere;
-    /** Reused for {@link #acceptedByPeer} (epoll only); null until first asked. */
+    /** Reused for {@link #acceptedByPeer} and {@link #retransmitted} (epoll only); null until first asked. */
     private io.netty.channel.epoll.EpollTcpInfo tcpInfo;
     /** {@code tcpi_state} values (Linux {@code include/net/tcp_states.h}). */
     private static final int TCP_ESTABLISHED = 1;
@@ -156,12 +156,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     boolean acceptedByPeer() {
         if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll && epoll.isActive()) {
             try {
-                if (tcpInfo == null) {
-                    tcpInfo = new io.netty.channel.epoll.EpollTcpInfo();
-                }
-                epoll.tcpInfo(tcpInfo);
-                int state = tcpInfo.state();
-                return tcpInfo.unacked() == 0 && (state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT);
+                io.netty.channel.epoll.EpollTcpInfo info = tcpInfo(epoll);
+                int state = info.state();
+                return info.unacked() == 0 && (state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT);
             } catch (RuntimeException e) {
                 return false;
             }
@@ -176,12 +173,20 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean retransmitted() {
         if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll && epoll.isActive()) {
             try {
-                return epoll.tcpInfo().totalRetrans() > 0;
+                return tcpInfo(epoll).totalRetrans() > 0;
             } catch (RuntimeException e) {
                 return false;
             }
         }
         return false;
+    }
+
+    /** {@code TCP_INFO} read into the connection's one holder (not a new one per call). */
+    private io.netty.channel.epoll.EpollTcpInfo tcpInfo(io.netty.channel.epoll.EpollSocketChannel epoll) {
+        if (tcpInfo == null) {
+            tcpInfo = new io.netty.channel.epoll.EpollTcpInfo();
+        }
+        return epoll.tcpInfo(tcpInfo);
     }
 
     /** Closed while unproven: a failure, unless the proxy closed it. */

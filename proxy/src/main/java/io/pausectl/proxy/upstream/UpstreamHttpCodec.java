@@ -2,10 +2,12 @@ package io.pausectl.proxy.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -19,9 +21,12 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.CharsetUtil;
+import io.pausectl.proxy.http.ReceivedHead;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -49,6 +54,8 @@ import java.util.List;
 final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpCodec.ResponseDecoder, UpstreamHttpCodec.RequestEncoder> {
     private static final byte SP = ' ';
     private static final int CRLF = ('\r' << 8) | '\n';
+    private static final byte[] STATUS_LINE_START = "HTTP/1.1 ".getBytes(CharsetUtil.US_ASCII);
+    private static final ByteBuf STATUS_LINE_START_BUF = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(STATUS_LINE_START));
 
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
@@ -72,6 +79,32 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
             return actualReadableBytes();
         }
 
+        /** The decoder is between responses: the next call starts a head (or part of one). */
+        private boolean atHeadStart = true;
+
+        /** A final response's head: one that keeps its bytes (HTTP/1.1; others are encoded as parsed). */
+        @Override
+        protected HttpMessage createMessage(String[] initialLine) {
+            if (!HttpVersion.HTTP_1_1.text().equals(initialLine[0])) {
+                return super.createMessage(initialLine);
+            }
+            return new ReceivedResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(Integer.parseInt(initialLine[1]), initialLine[2]), headersFactory);
+        }
+
+        /**
+         * Keeps the bytes of a head parsed whole in one call ({@link ReceivedHead#received}): from
+         * {@code start} to where the parser stopped after it. A head parsed over several calls
+         * keeps none; so does one not starting exactly with its status line.
+         */
+        private void keepReceivedHead(ByteBuf buffer, int start, int end, boolean headWhole, Object first) {
+            if (first instanceof ReceivedResponse response && headWhole && response.decoderResult().isSuccess()
+                    && end - start > STATUS_LINE_START.length
+                    && ByteBufUtil.equals(buffer, start, STATUS_LINE_START_BUF, 0, STATUS_LINE_START.length)) {
+                response.received(ByteBufUtil.getBytes(buffer, start, end - start));
+            }
+        }
+
         /**
          * A final response whose whole body is already read comes out as one
          * {@link FullHttpResponse} instead of its head and then its end, so that it crosses both
@@ -81,11 +114,20 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
             int before = out.size();
+            int start = buffer.readerIndex();
+            boolean headWhole = atHeadStart;
             super.decode(ctx, buffer, out);
             if (out.size() <= before) {
+                if (atHeadStart && buffer.readerIndex() > start) {
+                    atHeadStart = false;
+                }
                 return;
             }
+            atHeadStart = out.get(out.size() - 1) instanceof LastHttpContent;
             Object first = out.get(before);
+            if (first instanceof HttpResponse) {
+                keepReceivedHead(buffer, start, buffer.readerIndex(), headWhole, first);
+            }
             if (!(first instanceof HttpResponse) || first instanceof HttpContent
                     || !((HttpResponse) first).decoderResult().isSuccess()
                     || ((HttpResponse) first).status().codeClass() == HttpStatusClass.INFORMATIONAL) {
@@ -93,14 +135,16 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
             }
             if (out.size() == before + 1 && buffer.isReadable()) {
                 super.decode(ctx, buffer, out);
+                atHeadStart = out.get(out.size() - 1) instanceof LastHttpContent;
             }
             if (out.size() == before + 2 && out.get(before + 1) instanceof LastHttpContent) {
                 LastHttpContent end = (LastHttpContent) out.get(before + 1);
                 if (end.decoderResult().isSuccess() && end.trailingHeaders().isEmpty()) {
                     HttpResponse head = (HttpResponse) first;
-                    FullHttpResponse whole = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
-                            end.content(), head.headers(), EmptyHttpHeaders.INSTANCE);
+                    ReceivedFullResponse whole = new ReceivedFullResponse(head.protocolVersion(), head.status(),
+                            end.content(), head.headers());
                     whole.setDecoderResult(head.decoderResult());
+                    whole.received(ReceivedHead.receivedOf(head));
                     out.set(before, whole);
                     out.remove(before + 1);
                 }
@@ -125,8 +169,24 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
         }
     }
 
-    /** Encodes requests, noting each one's method for the decoder; the target goes out byte for byte. */
+    /**
+     * Encodes requests, noting each one's method for the decoder; the target goes out byte for byte.
+     * A request with {@linkplain ReceivedHead#outgoing outgoing bytes} has them written in place of
+     * its request line and fields.
+     */
     final class RequestEncoder extends HttpRequestEncoder {
+        /** The head being encoded was written from its outgoing bytes: its fields are not encoded. */
+        private boolean fieldsWritten;
+
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (fieldsWritten) {
+                fieldsWritten = false;
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
+        }
+
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
             if (msg instanceof HttpRequest) {
@@ -141,6 +201,12 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
          */
         @Override
         protected void encodeInitialLine(ByteBuf buf, HttpRequest request) {
+            byte[] head = ReceivedHead.outgoingOf(request);
+            if (head != null) {
+                buf.writeBytes(head);
+                fieldsWritten = true;
+                return;
+            }
             ByteBufUtil.copy(request.method().asciiName(), buf);
             buf.writeByte(SP);
             String uri = request.uri();
@@ -148,6 +214,66 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
             buf.writeByte(SP);
             buf.writeCharSequence(request.protocolVersion().text(), CharsetUtil.US_ASCII);
             buf.writeShort(CRLF);
+        }
+    }
+
+    /** A response head as parsed, with its bytes as received. */
+    static final class ReceivedResponse extends DefaultHttpResponse implements ReceivedHead {
+        private byte[] received;
+        private byte[] outgoing;
+
+        ReceivedResponse(HttpVersion version, HttpResponseStatus status, HttpHeadersFactory headers) {
+            super(version, status, headers);
+        }
+
+        @Override
+        public byte[] received() {
+            return received;
+        }
+
+        @Override
+        public void received(byte[] head) {
+            received = head;
+        }
+
+        @Override
+        public byte[] outgoing() {
+            return outgoing;
+        }
+
+        @Override
+        public void outgoing(byte[] head) {
+            outgoing = head;
+        }
+    }
+
+    /** A response read whole, with its head's bytes as received. */
+    static final class ReceivedFullResponse extends DefaultFullHttpResponse implements ReceivedHead {
+        private byte[] received;
+        private byte[] outgoing;
+
+        ReceivedFullResponse(HttpVersion version, HttpResponseStatus status, ByteBuf content, HttpHeaders headers) {
+            super(version, status, content, headers, EmptyHttpHeaders.INSTANCE);
+        }
+
+        @Override
+        public byte[] received() {
+            return received;
+        }
+
+        @Override
+        public void received(byte[] head) {
+            received = head;
+        }
+
+        @Override
+        public byte[] outgoing() {
+            return outgoing;
+        }
+
+        @Override
+        public void outgoing(byte[] head) {
+            outgoing = head;
         }
     }
 

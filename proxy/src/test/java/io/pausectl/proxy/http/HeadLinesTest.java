@@ -1,0 +1,51 @@
+package io.pausectl.proxy.http;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HeadLinesTest {
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String edit(String head, List<String> drop, List<String> add) {
+        byte[] out = HeadLines.edit(bytes(head), drop, add);
+        return out == null ? null : new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void dropsNamedFieldsWhateverTheirCaseAndAppends() {
+        assertThat(edit("GET / HTTP/1.1\r\nHost: a\r\nCONNECTION: x\r\nX-Keep:  1 \r\nconnection: y\r\n\r\n",
+                List.of("connection"), List.of("via", "1.1 p")))
+                .isEqualTo("GET / HTTP/1.1\r\nHost: a\r\nX-Keep:  1 \r\nvia: 1.1 p\r\n");
+    }
+
+    @Test
+    void aNameIsComparedWhole() {
+        assertThat(edit("GET / HTTP/1.1\r\nVia2: a\r\nVi: b\r\n\r\n", List.of("via"), List.of()))
+                .isEqualTo("GET / HTTP/1.1\r\nVia2: a\r\nVi: b\r\n");
+    }
+
+    @Test
+    void aHeadWithoutFieldsStillGetsTheAddedOnes() {
+        assertThat(edit("GET / HTTP/1.1\r\n\r\n", List.of(), List.of("a", "1", "b", "2")))
+                .isEqualTo("GET / HTTP/1.1\r\na: 1\r\nb: 2\r\n");
+    }
+
+    @Test
+    void refusesWhatItCannotEditSafely() {
+        // obs-fold (RFC 9112 §5.2), whitespace before the colon, bare LF, no end, no colon.
+        assertThat(edit("GET / HTTP/1.1\r\nA: 1\r\n 2\r\n\r\n", List.of(), List.of())).isNull();
+        assertThat(edit("GET / HTTP/1.1\r\nA\t: 1\r\n\r\n", List.of(), List.of())).isNull();
+        assertThat(edit("GET / HTTP/1.1\r\nConnection : close\r\n\r\n", List.of("connection"), List.of())).isNull();
+        assertThat(edit("GET / HTTP/1.1\r\nA: 1\n\r\n", List.of(), List.of())).isNull();
+        assertThat(edit("GET / HTTP/1.1\nA: 1\r\n\r\n", List.of(), List.of())).isNull();
+        assertThat(edit("GET / HTTP/1.1\r\nA: 1\r\n", List.of(), List.of())).isNull();
+        assertThat(edit("GET / HTTP/1.1\r\nA 1\r\n\r\n", List.of(), List.of())).isNull();
+        assertThat(edit("GET / HTTP/1.1\r\n: 1\r\n\r\n", List.of(), List.of())).isNull();
+    }
+}

@@ -1,0 +1,155 @@
+package io.pausectl.proxy.it;
+
+import io.pausectl.proxy.testing.ProxyFixture;
+import io.pausectl.proxy.testing.ScriptedUpstream;
+import io.pausectl.testkit.http.RawClient;
+import io.pausectl.testkit.http.RawClient.Response;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Heads relayed on their received bytes (issue 13): what the proxy does not change goes on byte for
+ * byte, and what it changes (hop-by-hop fields, forwarding fields, framing) is changed exactly as
+ * before, both ways. Before, every head was parsed into strings and encoded again, which trimmed
+ * values and re-spelled what it did not need to touch.
+ */
+class HeadRelayTest {
+    private static final String ANSWER = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+    /** An origin that answers every request with {@code answer} and records the heads. */
+    private static ScriptedUpstream answering(String answer) throws IOException {
+        return new ScriptedUpstream((c, n) -> {
+            while (c.readRequest() != null) {
+                c.write(answer);
+            }
+        });
+    }
+
+    @Test
+    void aRequestHeadGoesOnAsReceivedWithOnlyTheProxysEditsMade() throws Exception {
+        try (ScriptedUpstream upstream = answering(ANSWER);
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            String head = "GET /a?b=c%20d HTTP/1.1\r\n"
+                    + "hOsT: Example.Test\r\n"
+                    + "X-Spaced:   two  words  \r\n"
+                    + "Connection: keep-alive, X-Drop\r\n"
+                    + "X-Drop: gone\r\n"
+                    + "X-Forwarded-For: 10.1.2.3\r\n"
+                    + "Keep-Alive: timeout=5\r\n"
+                    + "Via: 1.1 edge\r\n"
+                    + "X-Obs-Text: caf\u00e9\r\n"
+                    + "\r\n";
+            assertThat(c.send(head.getBytes(StandardCharsets.ISO_8859_1)).read().status()).isEqualTo(200);
+            assertThat(upstream.heads()).containsExactly("GET /a?b=c%20d HTTP/1.1\r\n"
+                    + "hOsT: Example.Test\r\n"
+                    + "X-Spaced:   two  words  \r\n"
+                    + "X-Obs-Text: caf\u00e9\r\n"
+                    + "x-forwarded-for: 10.1.2.3, 127.0.0.1\r\n"
+                    + "x-forwarded-proto: http\r\n"
+                    + "x-forwarded-host: Example.Test\r\n"
+                    + "via: 1.1 edge, 1.1 pause-proxy\r\n"
+                    + "\r\n");
+        }
+    }
+
+    @Test
+    void framingFieldsGoOnAsParsedNotAsReceived() throws Exception {
+        try (ScriptedUpstream upstream = answering(ANSWER);
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            // The length the proxy framed the body by is the one the origin gets, in one form.
+            c.send("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length:   10 \r\nExpect: 100-continue\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(100);
+            c.send("0123456789");
+            assertThat(c.read().status()).isEqualTo(200);
+            assertThat(upstream.heads().get(0)).isEqualTo("POST /p HTTP/1.1\r\nHost: a\r\n"
+                    + "content-length: 10\r\nx-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\n"
+                    + "x-forwarded-host: a\r\nvia: 1.1 pause-proxy\r\n\r\n");
+        }
+    }
+
+    @Test
+    void aFoldedFieldIsUnfoldedNotRelayed() throws Exception {
+        try (ScriptedUpstream upstream = answering(ANSWER);
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            Response r = c.send("GET / HTTP/1.1\r\nHost: a\r\nX-Folded: one\r\n two\r\n\r\n").read();
+            if (r.status() == 200) {
+                // RFC 9112 §5.2: a proxy replaces obs-fold with spaces before forwarding.
+                assertThat(upstream.heads().get(0)).contains("X-Folded: one two\r\n").doesNotContain("\r\n two");
+            } else {
+                assertThat(r.status()).isEqualTo(400);
+                assertThat(upstream.heads()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aResponseHeadGoesOnAsReceivedWithOnlyTheProxysEditsMade() throws Exception {
+        String answer = "HTTP/1.1 200 Fine Thanks\r\n"
+                + "X-Spaced:   two  words  \r\n"
+                + "Connection: keep-alive, X-Hop\r\n"
+                + "X-Hop: gone\r\n"
+                + "Content-Length: 2, 2\r\n"
+                + "Set-Cookie: a=1\r\n"
+                + "Set-Cookie: b=2\r\n"
+                + "Via: 1.1 origin-side\r\n"
+                + "\r\nok";
+        try (ScriptedUpstream upstream = answering(answer);
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port)) {
+            s.setSoTimeout(10_000);
+            for (int i = 0; i < 2; i++) {
+                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(readHead(s.getInputStream())).isEqualTo("HTTP/1.1 200 Fine Thanks\r\n"
+                        + "X-Spaced:   two  words  \r\n"
+                        + "Set-Cookie: a=1\r\n"
+                        + "Set-Cookie: b=2\r\n"
+                        + "content-length: 2\r\n"
+                        + "via: 1.1 origin-side, 1.1 pause-proxy\r\n"
+                        + "\r\n");
+                assertThat(s.getInputStream().readNBytes(2)).isEqualTo("ok".getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
+    void aResponseTheProxyReframesIsEncodedAsBefore() throws Exception {
+        AtomicReference<String> close = new AtomicReference<>("HTTP/1.1 200 OK\r\nX-A: 1\r\n\r\nbody");
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+                 c.readRequest();
+                 c.write(close.get());
+             });
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            // Read until the upstream closes: chunked to an HTTP/1.1 client.
+            Response r = c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("transfer-encoding")).isEqualTo("chunked");
+            assertThat(r.bodyText()).isEqualTo("body");
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int state = 0;
+        int c;
+        while (state < 4 && (c = in.read()) != -1) {
+            b.write(c);
+            state = (c == '\r' && (state == 0 || state == 2)) ? state + 1
+                    : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : c == '\r' ? 1 : 0;
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+}
