@@ -167,7 +167,12 @@ class UpstreamReuseTest {
             assertThat(r.status()).isEqualTo(200);
             assertThat(upstream.connections()).isEqualTo(2);
             assertThat(upstream.heads()).hasSize(ending == Ending.RESET_UNREAD ? 1 : 2);
-            assertThat(proxy.upstreamErrors("reset")).isEqualTo(1);
+            // An unread connection reset at once may be seen dead before it is lent (the pool then
+            // connects again: nothing sent, no reset counted) or after the request went on it.
+            assertThat(proxy.upstreamErrors("reset")).isLessThanOrEqualTo(1);
+            if (ending != Ending.RESET_UNREAD) {
+                assertThat(proxy.upstreamErrors("reset")).isEqualTo(1);
+            }
         }
     }
 
