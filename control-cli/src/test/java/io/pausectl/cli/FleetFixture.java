@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,9 +45,12 @@ public final class FleetFixture implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final EtcdCluster etcd;
     private final TestUpstream upstream;
+    /** The migration of {@link #run}: ended by {@link #close} even when the pausectl that ran it was SIGKILLed. */
+    private final WaitingCommand migration;
 
     private FleetFixture(Path dir, EtcdCluster etcd, TestUpstream upstream) {
         this.dir = dir;
+        this.migration = keep(new WaitingCommand(dir));
         this.etcd = etcd == null ? null : keep(etcd);
         this.upstream = keep(upstream);
     }
@@ -135,15 +137,16 @@ public final class FleetFixture implements AutoCloseable {
         return pausectl(args.toArray(new String[0]));
     }
 
-    /** A command that touches {@code started}, waits until {@link #go}, then exits with {@code code}. */
+    /** {@code --} and a command that touches {@code started}, waits until {@link #go}, then exits with {@code code}. */
     public List<String> migration(int code) {
-        return List.of("--", "sh", "-c", "touch \"$1/started\"; while [ ! -e \"$1/go\" ]; do sleep 0.02; done;"
-                + " exit " + code, "sh", dir.toString());
+        List<String> args = new ArrayList<>(List.of("--"));
+        args.addAll(migration.argv(code));
+        return args;
     }
 
     /** Whether the migration started (pausectl runs it only once the fleet is paused). */
     public boolean started() {
-        return Files.exists(dir.resolve("started"));
+        return migration.started();
     }
 
     /** Waits until the migration started. */
@@ -153,7 +156,7 @@ public final class FleetFixture implements AutoCloseable {
 
     /** Lets the migration end. */
     public void go() throws IOException {
-        Files.createFile(dir.resolve("go"));
+        migration.go();
     }
 
     /** A member's {@code GET /v1/status}. */

@@ -15,7 +15,6 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,8 +40,12 @@ class PausectlIntegrationTest {
     private final List<ProxyProcess> proxies = new ArrayList<>();
     private final List<PausectlProcess> pausectls = new ArrayList<>();
 
+    /** The migration stand-in; ended after each test even when the pausectl that ran it was SIGKILLed. */
+    private WaitingCommand command;
+
     @BeforeEach
     void startUpstream() throws IOException {
+        command = new WaitingCommand(dir);
         upstream = new TestUpstream();
     }
 
@@ -51,10 +54,7 @@ class PausectlIntegrationTest {
         pausectls.forEach(PausectlProcess::close);
         proxies.forEach(ProxyProcess::close);
         upstream.close();
-        Path pidFile = dir.resolve("command.pid");
-        if (Files.exists(pidFile)) {
-            ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        command.close();
     }
 
     private ProxyProcess proxy() throws IOException {
@@ -79,8 +79,7 @@ class PausectlIntegrationTest {
 
     /** A command that records its pid, waits until the test creates {@code go}, touches {@code ran}, exits with code. */
     private String[] migration(int code) {
-        return new String[] {"sh", "-c", "echo $$ > \"$1/command.pid\"; while [ ! -e \"$1/go\" ]; do sleep 0.02; done;"
-                + " touch \"$1/ran\"; exit " + code, "sh", dir.toString()};
+        return command.argv(code).toArray(new String[0]);
     }
 
     private String[] args(List<String> options, String... command) {
@@ -91,11 +90,11 @@ class PausectlIntegrationTest {
     }
 
     private boolean ran() {
-        return Files.exists(dir.resolve("ran"));
+        return command.ran();
     }
 
     private long commandPid() throws IOException {
-        return Long.parseLong(Files.readString(dir.resolve("command.pid")).trim());
+        return command.lastPid();
     }
 
     private static int closedPort() throws IOException {
@@ -117,7 +116,7 @@ class PausectlIntegrationTest {
             assertThat(paused.state()).isEqualTo(PauseState.PAUSED);
             assertThat(paused.lease().reason()).isEqualTo("add index");
             assertThat(ran()).isFalse();
-            Files.createFile(dir.resolve("go"));
+            command.go();
 
             assertThat(run.waitFor(EXIT)).as(run.err()).isEqualTo(7);
             assertThat(ran()).isTrue();
@@ -210,7 +209,7 @@ class PausectlIntegrationTest {
     void sigtermToPausectlStopsTheCommandAndResumesTraffic() throws Exception {
         ProxyProcess proxy = proxy();
         PausectlProcess run = pausectl(args(List.of("run", "--target", proxy.adminUrl()), migration(0)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("command.pid"))
+        await().atMost(Duration.ofSeconds(20)).until(() -> command.started()
                 && status(proxy).state() == PauseState.PAUSED);
         long command = commandPid();
         run.terminate();
@@ -227,7 +226,7 @@ class PausectlIntegrationTest {
     void sigintToPausectlAloneReachesTheCommandThenTrafficResumes() throws Exception {
         ProxyProcess proxy = proxy();
         PausectlProcess run = pausectl(args(List.of("run", "--target", proxy.adminUrl()), migration(0)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("command.pid"))
+        await().atMost(Duration.ofSeconds(20)).until(() -> command.started()
                 && status(proxy).state() == PauseState.PAUSED);
         long command = commandPid();
         // As `kill -INT` from a script: unlike a terminal's Ctrl-C, only pausectl gets it.
@@ -247,7 +246,7 @@ class PausectlIntegrationTest {
         ProxyProcess proxy = proxy();
         PausectlProcess run = pausectl(args(List.of("run", "--target", proxy.adminUrl(), "--ttl", "2s"),
                 migration(0)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("command.pid"))
+        await().atMost(Duration.ofSeconds(20)).until(() -> command.started()
                 && status(proxy).state() == PauseState.PAUSED);
         long killedAt = System.nanoTime();
         run.kill();

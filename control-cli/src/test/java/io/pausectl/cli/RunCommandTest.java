@@ -2,6 +2,7 @@ package io.pausectl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pausectl.api.Json;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +27,7 @@ class RunCommandTest {
 
     /** A command that waits until the test creates {@code go}, then touches {@code ran} and exits with {@code code}. */
     private List<String> waitForGo(int code) {
-        return List.of("sh", "-c", "while [ ! -e \"$1\" ]; do sleep 0.02; done; touch \"$2\"; exit " + code, "sh",
-                dir.resolve("go").toString(), dir.resolve("ran").toString());
+        return new WaitingCommand(dir).argv(code);
     }
 
     /** A command that touches {@code started}, then sleeps: once the file exists, a signal finds it running. */
@@ -50,7 +50,12 @@ class RunCommandTest {
     }
 
     private void go() throws Exception {
-        Files.createFile(dir.resolve("go"));
+        new WaitingCommand(dir).go();
+    }
+
+    @AfterEach
+    void endCommands() throws Exception {
+        new WaitingCommand(dir).close();
     }
 
     private boolean ran() {
