@@ -41,7 +41,10 @@
 --                                     else 0: no start hold (an HAProxy driven by plain
 --                                     `pausectl --haproxy` never needs one)
 --   proc.pausectl_ready          int  1 once the agent has read the intent (and paused for it, if it
---                                     stands): the start hold ends at once
+--                                     stands): the start hold ends at once. pausectl sets it in the same
+--                                     command line as a pause or renewal, after proc.pausectl_paused, so
+--                                     it never reaches a worker (e.g. one a reload just started) without
+--                                     the pause
 -- Variables the gate writes (read by `pausectl status` with `get var`):
 --   proc.pausectl_held                 requests held now
 --   proc.pausectl_held_max             the most held at once (pausectl resets it on pause)

@@ -1,6 +1,8 @@
 package io.pausectl.cli;
 
 import io.pausectl.cli.agent.FleetAgent;
+import io.pausectl.cli.haproxy.HaproxyTargets;
+import io.pausectl.cli.haproxy.RuntimeApiAddress;
 import io.pausectl.cli.target.PauseTarget;
 import io.pausectl.fleet.FleetKeys;
 import picocli.CommandLine.Command;
@@ -52,6 +54,13 @@ final class AgentCommand implements Callable<Integer> {
                     + " Default: 5m.")
     Duration maxPause;
 
+    @Option(names = "--haproxy-master", paramLabel = "ADDR",
+            description = "HAProxy's master CLI (master-worker mode, 'haproxy -W -S ADDR'; Debian binds"
+                    + " unix:/run/haproxy-master.sock), so that after a reload the old worker keeps holding the"
+                    + " requests it holds until the pause ends; without it they are released when the old"
+                    + " worker's lease runs out (ttl + 1s after its last renewal), possibly mid-window.")
+    String haproxyMaster;
+
     /** The environment variable naming this node for --node. */
     static final String ENV_NODE = "PAUSECTL_NODE";
 
@@ -74,7 +83,22 @@ final class AgentCommand implements Callable<Integer> {
                     + " maxconn nothing inside HAProxy ends the pause if the agent dies (load"
                     + " deploy/haproxy/pause-gate.lua instead)");
         }
-        List<PauseTarget> targets = root.openTargets(CALL_TIMEOUT);
+        if (haproxyMaster != null) {
+            try {
+                RuntimeApiAddress.parse(haproxyMaster);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--haproxy-master: " + e.getMessage(), e);
+            }
+        }
+        List<PauseTarget> targets = new java.util.ArrayList<>(root.openTargets(CALL_TIMEOUT));
+        if (haproxyMaster != null) {
+            try {
+                targets.set(0, HaproxyTargets.withOldWorkers(targets.get(0), haproxyMaster, CALL_TIMEOUT));
+            } catch (IllegalArgumentException e) {
+                targets.forEach(PauseTarget::close);
+                throw new ParameterException(spec.commandLine(), "--haproxy-master: " + e.getMessage(), e);
+            }
+        }
         PrintWriter err = spec.commandLine().getErr();
         Messages messages = new Messages(err, false);
         FleetAgent agent = new FleetAgent(fleet.etcd(), fleet.keys(), name.strip(), targets.get(0), maxPause,

@@ -57,7 +57,7 @@ class EtcdFleetOptionsTest {
     @Test
     void theAgentNeedsEtcdAFleetAndOneHaproxyGate() {
         assertThat(cli.run("agent", "--help")).isZero();
-        assertThat(cli.out()).contains("--node=NAME", "--max-pause=DURATION", "ttl + ttl/3");
+        assertThat(cli.out()).contains("--node=NAME", "--max-pause=DURATION", "--haproxy-master=ADDR", "ttl + ttl/3");
         assertThat(cli.run("--etcd", "http://127.0.0.1:2379", "--fleet", "shop", "agent")).isEqualTo(2);
         assertThat(cli.err()).contains("agent needs --haproxy ADDR and --frontend NAME");
         assertThat(cli.run("--haproxy", "unix:/run/h.sock", "--frontend", "fe", "agent")).isEqualTo(2);
@@ -71,6 +71,10 @@ class EtcdFleetOptionsTest {
         assertThat(cli.run("--etcd", "http://127.0.0.1:2379", "--fleet", "shop", "--haproxy", "unix:/a.sock",
                 "--haproxy", "unix:/b.sock", "--frontend", "fe", "agent", "--node", "lb-1")).isEqualTo(2);
         assertThat(cli.err()).contains("agent drives one HAProxy");
+        assertThat(cli.run("--etcd", "http://127.0.0.1:2379", "--fleet", "shop", "--haproxy", "unix:/run/h.sock",
+                "--frontend", "fe", "agent", "--node", "lb-1", "--haproxy-master", "/run/haproxy-master.sock"))
+                .isEqualTo(2);
+        assertThat(cli.err()).contains("--haproxy-master: '/run/haproxy-master.sock'");
     }
 
     private static int closedPort() throws IOException {

@@ -49,10 +49,16 @@ import java.util.function.Consumer;
  *   <li><b>Takeover.</b> An agent restarted while the intent stands finds its predecessor's pause (its
  *       holder names the fleet and the intent) and renews that one, so the gate never opens between
  *       the two, provided the new agent runs within the gate's lease (ttl + 1 s).</li>
- *   <li><b>The start hold.</b> After every round that read the intent (and paused first, when it
- *       stands) the agent tells the target ({@link PauseTarget#intentRead}): an HAProxy whose gate
- *       holds every request from its start or reload ({@code proc.pausectl_start_hold_ms}) serves from
- *       then on what no pause holds, so an HAProxy started mid-window never serves into it.</li>
+ *   <li><b>The start hold.</b> An HAProxy whose gate holds every request from its start or reload
+ *       ({@code proc.pausectl_start_hold_ms}) serves what no pause holds once the agent has read the intent:
+ *       when it stands, the pause or renewal ends the start hold in the same runtime API command line (so
+ *       only a worker that got the pause ends it, even when HAProxy reloads between two calls); when it asks
+ *       for no hold, {@link PauseTarget#intentRead} ends it. While holding, a round comes at least every
+ *       second, so a worker a reload started gets the pause well within its start hold.</li>
+ *   <li><b>Reloads.</b> Given the master CLI ({@code --haproxy-master}), each round that renewed renews the
+ *       pause in the old workers a reload left finishing their connections, and each round that holds nothing
+ *       ends it there ({@link PauseTarget#carryOver}): requests an old worker holds are released with the
+ *       rest of the node, not when its last lease runs out in the middle of the window.</li>
  * </ul>
  *
  * <p>One thread runs {@link #run()} and owns every field; the intent watch and {@link #stop()} only
@@ -93,6 +99,10 @@ public final class FleetAgent {
     private String note = "";
     private String lastProblem;
     private String lastStartHoldProblem;
+    private String lastCarryOverProblem;
+    /** This round: whether the intent asks this node to hold, and the ttl the target's lease was renewed to. */
+    private boolean holdWanted;
+    private Optional<Duration> renewedTo = Optional.empty();
 
     /**
      * @param etcd     the fleet's etcd
@@ -162,7 +172,9 @@ public final class FleetAgent {
         long renewEvery = bound.renewEveryMillis();
         long untilRenewal = renewEvery - TimeUnit.NANOSECONDS.toMillis(now - renewedAtNanos);
         long untilDeadline = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now);
-        return Math.max(10, Math.min(untilRenewal, untilDeadline));
+        // At least once a second while holding, whatever the ttl: a worker started by a reload holds only by its
+        // start hold until a round writes the pause into it, so a round must come well within the start hold.
+        return Math.max(10, Math.min(IDLE_ROUND_MS, Math.min(untilRenewal, untilDeadline)));
     }
 
     private void round() {
@@ -180,27 +192,53 @@ public final class FleetAgent {
             }
             lastProblem = e.getMessage();
             enforceDeadline();
+            if (leaseId == null) {
+                carryOver(Optional.empty());
+            }
             session.register();
             report();
             return;
         }
+        holdWanted = false;
+        renewedTo = Optional.empty();
         boolean decided = true;
         if (intent.isPresent()) {
             decided = follow(intent.get());
         } else {
             release("the intent is gone");
         }
-        if (decided) {
+        if (decided && !holdWanted) {
             endStartHold();
+        }
+        if (renewedTo.isPresent()) {
+            carryOver(renewedTo);
+        } else if (leaseId == null) {
+            carryOver(Optional.empty());
         }
         session.register();
         report();
     }
 
+    /** Renews (ttl) or ends (none) the pause in what a reload of the target left running, if any. */
+    private void carryOver(Optional<Duration> ttl) {
+        try {
+            target.carryOver(ttl);
+            lastCarryOverProblem = null;
+        } catch (TargetException e) {
+            if (!e.getMessage().equals(lastCarryOverProblem)) {
+                log.accept("agent " + node + ": " + e.getMessage());
+            }
+            lastCarryOverProblem = e.getMessage();
+        }
+    }
+
     /**
-     * The intent was read and followed (paused for first, when it stands): an HAProxy whose gate holds at
-     * its start (a start or reload during the window) may serve what no pause holds. Every round, since
-     * a reloaded HAProxy starts its hold afresh.
+     * The intent was read and asks this node to hold nothing (gone, {@code --max-pause} reached, or another
+     * lease holds the target): an HAProxy whose gate holds at its start (a start or reload during the window)
+     * may serve what no pause holds. Every such round, since a reloaded HAProxy starts its hold afresh. When
+     * the intent stands, the pause or renewal itself ends the start hold, in the same runtime API command
+     * line, so that it ends only in a process that got the pause: a separate call could reach the worker a
+     * reload started after the pause reached the old one.
      */
     private void endStartHold() {
         try {
@@ -245,6 +283,7 @@ public final class FleetAgent {
             return true;
         }
         Duration leaseTtl = renewal.ttl().orElseThrow();
+        holdWanted = true;
         long startedAt = System.nanoTime();
         try {
             Status status;
@@ -262,10 +301,12 @@ public final class FleetAgent {
             }
             renewedAtNanos = startedAt;
             deadlineNanos = startedAt + leaseTtl.toNanos();
+            renewedTo = Optional.of(leaseTtl.plus(GATE_MARGIN));
             note = "";
             see(status);
             return true;
         } catch (ConflictException e) {
+            holdWanted = false;
             note = "another lease holds " + target.name() + ": " + e.getMessage();
             state = NodeReport.RUNNING;
             problem(note);
@@ -365,6 +406,7 @@ public final class FleetAgent {
         if (leaseId != null) {
             endLease("the agent stops");
         }
+        carryOver(Optional.empty());
         reads.close();
         session.close();
         log.accept("agent " + node + ": stopped");

@@ -25,7 +25,9 @@ import java.util.Map;
  * limit (then 503 with Retry-After). Status reads the gate's held-request variables with
  * {@code get var}. An HAProxy in a fleet may load the gate with a start hold
  * ({@code proc.pausectl_start_hold_ms}): it then holds every request from its start until
- * {@link #intentRead} sets {@code proc.pausectl_ready}, or the start hold is over.
+ * {@code proc.pausectl_ready} is set, or the start hold is over. A pause and a renewal set it in the same
+ * command line as the pause itself, so it never reaches a process without the pause (see {@link #holding});
+ * {@link #intentRead} sets it alone, for when no pause is to be held.
  */
 final class GateTarget extends HaproxyTarget {
     static final String PAUSED = "proc.pausectl_paused";
@@ -180,17 +182,13 @@ final class GateTarget extends HaproxyTarget {
         Scope scope = spec.scope() == null ? Scope.ALL : spec.scope();
         String leaseId = newLeaseId();
         List<String> assignments = new ArrayList<>();
-        assignments.add(HaproxyRuntime.textVar(LEASE, leaseId));
-        assignments.add(HaproxyRuntime.textVar(HOLDER, spec.holder()));
-        assignments.add(HaproxyRuntime.textVar(REASON, spec.reason()));
         assignments.add(HaproxyRuntime.dateVar(SINCE, 0));
-        assignments.add(HaproxyRuntime.dateVar(EXPIRES, ttlSeconds(spec.ttl())));
         assignments.add(HaproxyRuntime.intVar(HELD_MAX, 0));
-        assignments.add(HaproxyRuntime.textVar(SCOPE_METHODS, String.join(",", scope.methods())));
-        assignments.add(HaproxyRuntime.textVar(SCOPE_PATHS, String.join(",", scope.pathPrefixes())));
-        assignments.add(HaproxyRuntime.textVar(SCOPE_HOSTS, String.join(",", scope.hosts())));
-        // Last, so that the gate never holds under a half-written lease.
-        assignments.add(HaproxyRuntime.intVar(PAUSED, 1));
+        assignments.addAll(holding(leaseId, HaproxyRuntime.textVar(HOLDER, spec.holder()),
+                HaproxyRuntime.textVar(REASON, spec.reason()), ttlSeconds(spec.ttl()),
+                HaproxyRuntime.textVar(SCOPE_METHODS, String.join(",", scope.methods())),
+                HaproxyRuntime.textVar(SCOPE_PATHS, String.join(",", scope.pathPrefixes())),
+                HaproxyRuntime.textVar(SCOPE_HOSTS, String.join(",", scope.hosts()))));
         try {
             runtime.setVars(assignments);
         } catch (RuntimeApiException e) {
@@ -200,7 +198,22 @@ final class GateTarget extends HaproxyTarget {
         return status();
     }
 
-    private static long ttlSeconds(Duration ttl) {
+    /**
+     * The assignments that make whichever process receives them hold under this lease, in one command line:
+     * the lease, then {@code proc.pausectl_paused} (so the gate never holds under a half-written lease), then
+     * {@code proc.pausectl_ready} (so a start hold ends only where the pause already is). HAProxy runs the
+     * commands of one line in the process that accepted the connection; each call opens its own connection,
+     * so a reload between two calls lands them in different processes (old and new worker), and nothing that
+     * ends the start hold may travel apart from the pause. Values are assignments ({@code name expression}).
+     */
+    private static List<String> holding(String leaseId, String holder, String reason, long ttlSeconds, String methods,
+                                        String paths, String hosts) {
+        return List.of(HaproxyRuntime.textVar(LEASE, leaseId), holder, reason,
+                HaproxyRuntime.dateVar(EXPIRES, ttlSeconds), methods, paths, hosts,
+                HaproxyRuntime.intVar(PAUSED, 1), HaproxyRuntime.intVar(READY, 1));
+    }
+
+    static long ttlSeconds(Duration ttl) {
         if (ttl == null || ttl.isZero() || ttl.isNegative()) {
             throw new IllegalArgumentException("a pause needs a positive ttl, got " + ttl);
         }
@@ -208,12 +221,26 @@ final class GateTarget extends HaproxyTarget {
         return Math.max(1, (ttl.toMillis() + 999) / 1000);
     }
 
+    /**
+     * Renews by writing the whole pause again (as read, with the new expiry), not the expiry alone: if HAProxy
+     * reloads between the read and the write, the write reaches the new worker, which then holds under the
+     * same lease instead of taking a bare expiry (and the start hold's end) with no pause.
+     */
     @Override
     public Status renew(String leaseId, Duration ttl) throws TargetException {
         GateState state = readState();
         requireLease(state, leaseId);
+        Map<String, String> v = state.vars();
+        List<String> assignments = new ArrayList<>();
+        assignments.add(v.containsKey(SINCE) ? HaproxyRuntime.intVar(SINCE, state.number(SINCE, 0))
+                : HaproxyRuntime.dateVar(SINCE, 0));
+        assignments.addAll(holding(leaseId, HaproxyRuntime.textVar(HOLDER, v.get(HOLDER)),
+                HaproxyRuntime.textVar(REASON, v.get(REASON)), ttlSeconds(ttl),
+                HaproxyRuntime.textVar(SCOPE_METHODS, v.get(SCOPE_METHODS)),
+                HaproxyRuntime.textVar(SCOPE_PATHS, v.get(SCOPE_PATHS)),
+                HaproxyRuntime.textVar(SCOPE_HOSTS, v.get(SCOPE_HOSTS))));
         try {
-            runtime.setVars(List.of(HaproxyRuntime.dateVar(EXPIRES, ttlSeconds(ttl))));
+            runtime.setVars(assignments);
         } catch (RuntimeApiException e) {
             throw failure("renew the pause of", e);
         }

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  */
 final class HaproxyRuntime implements AutoCloseable {
     static final String VARIABLE_NOT_FOUND = "Variable not found.";
-    private static final Pattern VAR_LINE = Pattern.compile("^(proc\\.[A-Za-z0-9._]+): type=(\\w+) value=<(.*)>$");
+    /** A {@code get var} answer: the name, the type and the value. */
+    static final Pattern VAR_LINE = Pattern.compile("^(proc\\.[A-Za-z0-9._]+): type=(\\w+) value=<(.*)>$");
     /** Characters kept as they are in a {@code fmt} value; anything else becomes '_'. */
     private static final Pattern UNSAFE_FMT = Pattern.compile("[^A-Za-z0-9 ._:@/+=,-]");
     private static final Pattern VAR_NAME = Pattern.compile("proc\\.[A-Za-z0-9_.]+");
@@ -131,7 +132,7 @@ final class HaproxyRuntime implements AutoCloseable {
         return value == null ? "" : UNSAFE_FMT.matcher(value).replaceAll("_");
     }
 
-    private static String checkName(String name) {
+    static String checkName(String name) {
         if (!VAR_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("not a process variable name: " + name);
         }

@@ -73,4 +73,20 @@ public final class HaproxyTargets {
         }
         return targets;
     }
+
+    /**
+     * The gate target {@code gate} (opened by {@link #open} with the gate strategy), which also carries its
+     * pause over to the HAProxy's old workers through the master CLI at {@code masterAddress}
+     * ({@link PauseTarget#carryOver}): after a reload, the requests the old worker holds stay held until the
+     * pause ends, instead of being released when its last lease runs out.
+     *
+     * @throws IllegalArgumentException for a malformed address, or a target that is not a gate
+     */
+    public static PauseTarget withOldWorkers(PauseTarget gate, String masterAddress, Duration timeout) {
+        RuntimeApiAddress address = RuntimeApiAddress.parse(masterAddress);
+        if (!(gate instanceof GateTarget)) {
+            throw new IllegalArgumentException("only the gate strategy can follow old workers: " + gate.name());
+        }
+        return new OldWorkers(gate, new MasterCli(new RuntimeApiClient(address, timeout)));
+    }
 }

@@ -113,7 +113,20 @@ public final class RuntimeApiClient implements AutoCloseable {
 
     /** Sends {@code set severity-output number; <commands>} and returns the raw answer. */
     String exchange(String commands) throws RuntimeApiException {
-        if (commands.indexOf('\n') >= 0 || commands.indexOf('\r') >= 0) {
+        return exchangeLine("set severity-output number; " + commands, commands);
+    }
+
+    /**
+     * Sends {@code commands} as they are (a master CLI has no {@code set severity-output}) and returns the raw
+     * answer.
+     */
+    String exchangePlain(String commands) throws RuntimeApiException {
+        return exchangeLine(commands, commands);
+    }
+
+    /** Sends {@code line}; {@code commands} names it in errors. */
+    private String exchangeLine(String line, String commands) throws RuntimeApiException {
+        if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
             throw new IllegalArgumentException("a runtime API command line cannot contain a line break: " + commands);
         }
         Promise<String> answer = group.next().newPromise();
@@ -129,14 +142,14 @@ public final class RuntimeApiClient implements AutoCloseable {
                                 new AnswerCollector(answer));
                     }
                 });
-        String line = "set severity-output number; " + commands + "\n";
+        String sent = line + "\n";
         ChannelFuture connect = bootstrap.connect(socketAddress());
         connect.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 answer.tryFailure(f.cause());
                 return;
             }
-            f.channel().writeAndFlush(Unpooled.copiedBuffer(line, StandardCharsets.UTF_8)).addListener(w -> {
+            f.channel().writeAndFlush(Unpooled.copiedBuffer(sent, StandardCharsets.UTF_8)).addListener(w -> {
                 if (!w.isSuccess()) {
                     answer.tryFailure(w.cause());
                     f.channel().close();

@@ -3,6 +3,7 @@ package io.pausectl.cli.target;
 import io.pausectl.api.Status;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Something pausectl can pause and resume: a pause proxy through its admin API, or an HAProxy
@@ -49,12 +50,24 @@ public interface PauseTarget extends AutoCloseable {
     Status resume(String leaseId) throws TargetException;
 
     /**
-     * Says that the fleet's pause intent has been read (and, when it stands, paused for first), so that a
+     * Says that the fleet's pause intent has been read and that no pause is to be held for it, so that a
      * start hold ends now: an HAProxy gate loaded with {@code proc.pausectl_start_hold_ms} holds every
-     * request from its start until this call or the bound. {@code pausectl agent} calls it after each
-     * round that read the intent. A target without a start hold ignores it.
+     * request from its start until this call, a {@link #pause} or {@link #renew} (which end it in the same
+     * step as they pause, so that it never ends apart from the pause), or the bound. {@code pausectl agent}
+     * calls it after each round that read the intent and holds no pause. A target without a start hold
+     * ignores it.
      */
     default void intentRead() throws TargetException {
+    }
+
+    /**
+     * Carries this target's pause over to the processes a reload left finishing their connections, which the
+     * target's own address no longer reaches (an HAProxy's old workers in master-worker mode): with a ttl, each
+     * of them that holds a pause this target wrote keeps holding, its lease renewed to {@code ttl} from now;
+     * with none, they stop holding. {@code pausectl agent} calls it after each round that renewed (with the
+     * ttl it renewed to) or that holds no pause (with none). A target without such processes ignores it.
+     */
+    default void carryOver(Optional<Duration> ttl) throws TargetException {
     }
 
     /** Releases connections and threads; never changes the target's state. */

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,8 +61,9 @@ class FleetAgentIntegrationTest {
 
     private HaproxyLauncher launcher;
     private FleetFixture fleet;
-    /** The HAProxy of the scenario: its runtime API socket and client port. */
+    /** The HAProxy of the scenario: its runtime API socket, its master CLI (master-worker mode only), client port. */
     private Path socket;
+    private Path master;
     private int httpPort;
 
     @BeforeEach
@@ -97,9 +99,19 @@ class FleetAgentIntegrationTest {
      * none), and returns once its runtime API answers (it then listens for clients too).
      */
     private void haproxy(Duration startHold) throws Exception {
+        awaitRuntime(fleet.keep(launcher.start(dir, config(startHold))));
+    }
+
+    /** As {@link #haproxy}, in master-worker mode with its master CLI on {@link #master}, as systemd runs it. */
+    private void haproxyMasterWorker(Duration startHold) throws Exception {
+        master = dir.resolve("master.sock");
+        awaitRuntime(fleet.keep(launcher.startMasterWorker(dir, config(startHold), master)));
+    }
+
+    private String config(Duration startHold) throws IOException {
         socket = dir.resolve("admin.sock");
         httpPort = freePort();
-        String config = String.join("\n",
+        return String.join("\n",
                 "global",
                 "    stats socket " + socket + " mode 600 level admin",
                 "    lua-load " + HaproxyIntegrationTest.deployDir().resolve("pause-gate.lua"),
@@ -118,7 +130,9 @@ class FleetAgentIntegrationTest {
                 "backend be_app",
                 "    server s1 127.0.0.1:" + fleet.upstream().port(),
                 "");
-        RunningHaproxy haproxy = fleet.keep(launcher.start(dir, config));
+    }
+
+    private void awaitRuntime(RunningHaproxy haproxy) {
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> {
             assertThat(haproxy.alive()).as("haproxy exited; its log: %s", haproxy.log()).isTrue();
             try (HaproxyRuntime rt = new HaproxyRuntime(new RuntimeApiClient(RuntimeApiAddress.parse("unix:" + socket),
@@ -137,8 +151,17 @@ class FleetAgentIntegrationTest {
     }
 
     private PausectlProcess agent(String etcdUrl, String node) throws IOException {
-        return fleet.keep(PausectlProcess.start(dir.resolve("logs"), List.of("agent", "--etcd", etcdUrl, "--fleet",
-                FleetFixture.FLEET, "--node", node, "--haproxy", "unix:" + socket, "--frontend", FRONTEND)));
+        return agent(etcdUrl, node, socket, null);
+    }
+
+    /** An agent driving the HAProxy through {@code runtimeApi}, and its old workers through {@code masterCli} (null: not). */
+    private PausectlProcess agent(String etcdUrl, String node, Path runtimeApi, Path masterCli) throws IOException {
+        List<String> args = new ArrayList<>(List.of("agent", "--etcd", etcdUrl, "--fleet", FleetFixture.FLEET, "--node",
+                node, "--haproxy", "unix:" + runtimeApi, "--frontend", FRONTEND));
+        if (masterCli != null) {
+            args.addAll(List.of("--haproxy-master", "unix:" + masterCli));
+        }
+        return fleet.keep(PausectlProcess.start(dir.resolve("logs"), args));
     }
 
     /** The HAProxy's gate as pausectl's driver reads it. */
@@ -179,6 +202,63 @@ class FleetAgentIntegrationTest {
         EtcdClient client = new EtcdClient(fleet.etcd().clientUrls(), Duration.ofSeconds(2));
         return client.get(FleetKeys.of(FleetFixture.FLEET).intent()).map(kv -> Intent.fromJson(kv.value()))
                 .orElseThrow();
+    }
+
+    /**
+     * Samples whether the gate is open every 20 ms on a thread of its own, until {@link #stop}: the gate polls
+     * every 50 ms, so no opening it acts on goes unseen. A sample that fails to read says nothing.
+     */
+    private static final class GateWatcher {
+        private final AtomicBoolean watching = new AtomicBoolean(true);
+        private final AtomicInteger openings = new AtomicInteger();
+        private final Thread thread;
+
+        GateWatcher(Callable<Boolean> open) {
+            thread = new Thread(() -> {
+                while (watching.get()) {
+                    try {
+                        if (open.call()) {
+                            openings.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        // a read that fails says nothing about the gate
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+            }, "gate-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Stops sampling; the samples that saw the gate open. */
+        int stop() throws InterruptedException {
+            watching.set(false);
+            thread.join(10_000);
+            return openings.get();
+        }
+    }
+
+    /**
+     * Whether the worker that answers the stats socket now lets requests through: its start hold is over and no
+     * pause holds (flag unset, or its lease ran out by HAProxy's clock). One command line, so one worker answers.
+     */
+    private static boolean workerOpen(RuntimeApiClient api) throws Exception {
+        RuntimeApiReply reply = api.execute("pausectl-gate; experimental-mode on; set var " + GateTarget.NOW_MS
+                + " expr date(0,ms); get var " + GateTarget.PAUSED + "; get var " + GateTarget.EXPIRES + "; get var "
+                + GateTarget.NOW_MS, HaproxyRuntime.VARIABLE_NOT_FOUND::equals);
+        Map<String, String> vars = new HashMap<>();
+        boolean startHold = false;
+        for (String line : reply.lines()) {
+            java.util.regex.Matcher m = HaproxyRuntime.VAR_LINE.matcher(line);
+            if (m.matches()) {
+                vars.put(m.group(1), m.group(3));
+            } else if (line.startsWith("pausectl-gate ")) {
+                startHold = line.contains("start_hold=holding");
+            }
+        }
+        boolean paused = "1".equals(vars.get(GateTarget.PAUSED)) && vars.containsKey(GateTarget.EXPIRES)
+                && Long.parseLong(vars.get(GateTarget.NOW_MS)) / 1000 < Long.parseLong(vars.get(GateTarget.EXPIRES));
+        return !startHold && !paused;
     }
 
     @Test
@@ -325,23 +405,7 @@ class FleetAgentIntegrationTest {
         fleet.awaitStarted();
         String intentId = intent().id();
         String lease = gate().lease().id();
-        AtomicBoolean watching = new AtomicBoolean(true);
-        AtomicInteger openings = new AtomicInteger();
-        Thread watcher = new Thread(() -> {
-            while (watching.get()) {
-                try {
-                    if (!gateHolds()) {
-                        openings.incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    // a read that fails says nothing about the gate
-                }
-                // A sample every 20 ms: the gate polls every 50 ms, so no opening it acts on goes unseen.
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            }
-        }, "gate-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
+        GateWatcher watcher = new GateWatcher(() -> !gateHolds());
         first.kill();
         PausectlProcess second = agent(fleet.etcd().endpoints(), "haproxy-1");
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
@@ -352,9 +416,7 @@ class FleetAgentIntegrationTest {
         });
         var held = send("during-restart");
         await().atMost(Duration.ofSeconds(10)).until(() -> gate().queueDepth() == 1);
-        watching.set(false);
-        watcher.join(10_000);
-        assertThat(openings.get()).as("times the gate was seen open while the intent stood").isZero();
+        assertThat(watcher.stop()).as("times the gate was seen open while the intent stood").isZero();
         assertThat(gate().lease().id()).as("the same pause, renewed by the new agent").isEqualTo(lease);
         assertThat(fleet.upstream().count("during-restart")).isZero();
         fleet.go();
@@ -362,5 +424,115 @@ class FleetAgentIntegrationTest {
         assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> !gateHolds());
         assertThat(second.err()).contains("resumed unix:");
+    }
+
+    /**
+     * Sends a request with a new {@code X-Req-Id} every 100 ms (at most 80) until stopped, as clients do
+     * through a reload; the ids sent are returned by {@link Probes#stop}.
+     */
+    private final class Probes {
+        private final List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        private final List<String> ids = new ArrayList<>();
+        private final AtomicBoolean sending = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Probes(String prefix) {
+            thread = new Thread(() -> {
+                for (int i = 0; sending.get() && i < 80; i++) {
+                    String id = prefix + i;
+                    synchronized (ids) {
+                        ids.add(id);
+                        answers.add(send(id));
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                }
+            }, "probes");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        List<String> stop() throws InterruptedException {
+            sending.set(false);
+            thread.join(10_000);
+            synchronized (ids) {
+                return List.copyOf(ids);
+            }
+        }
+
+        /** Each probe answered 200 and reached the upstream exactly once. */
+        void allAnsweredOnce() throws Exception {
+            for (int i = 0; i < answers.size(); i++) {
+                assertThat(answers.get(i).get(20, TimeUnit.SECONDS).statusCode()).as(ids.get(i)).isEqualTo(200);
+                assertThat(fleet.upstream().count(ids.get(i))).as("%s reached the upstream", ids.get(i)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aReloadBetweenTheAgentsCallsNeverOpensTheGateWhileTheIntentStands() throws Exception {
+        fleet(1);
+        haproxyMasterWorker(Duration.ofSeconds(20));
+        Path relaySocket = dir.resolve("relay.sock");
+        ReloadingRelay relay = fleet.keep(new ReloadingRelay(relaySocket, socket, master));
+        PausectlProcess agent = agent(fleet.etcd().endpoints(), "haproxy-1", relaySocket, master);
+        fleet.awaitRunning("haproxy-1");
+        PausectlProcess run = fleet.run(TTL, 0);
+        fleet.awaitStarted();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(this::gateHolds);
+        Probes probes = new Probes("probe-");
+        int openings;
+        try (RuntimeApiClient api = new RuntimeApiClient(RuntimeApiAddress.parse("unix:" + socket), CALL)) {
+            GateWatcher watcher = new GateWatcher(() -> workerOpen(api));
+            try {
+                // The write that ends the start hold is the one a reload must not separate from the pause: reload
+                // just before it, so that the agent's reads reached the old worker and that write the new one.
+                relay.reloadBefore(line -> line.contains(GateTarget.READY), 3);
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> relay.reloads() == 3);
+                // The agent's next round on the last worker, sampled too.
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> gateHolds() && gate().lease() != null);
+            } finally {
+                openings = watcher.stop();
+            }
+        }
+        assertThat(openings).as("samples that saw the worker serving while the intent stood; reloaded before %s;"
+                + " agent: %s", relay.reloadedBefore(), agent.err()).isZero();
+        List<String> sent = probes.stop();
+        assertThat(fleet.upstream().order()).as("probes forwarded during the window").noneMatch(sent::contains);
+        fleet.go();
+        assertThat(run.waitFor(EXIT)).as(run.err()).isZero();
+        probes.allAnsweredOnce();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !gateHolds());
+    }
+
+    @Test
+    void requestsAnOldWorkerHoldsAtAReloadStayHeldUntilThePauseEnds() throws Exception {
+        fleet(1);
+        haproxyMasterWorker(Duration.ofSeconds(20));
+        PausectlProcess agent = agent(fleet.etcd().endpoints(), "haproxy-1", socket, master);
+        fleet.awaitRunning("haproxy-1");
+        PausectlProcess run = fleet.run(TTL, 0);
+        fleet.awaitStarted();
+        var held = send("held-at-reload");
+        await().atMost(Duration.ofSeconds(10)).until(() -> gate().queueDepth() == 1);
+        String oldWorker = ReloadingRelay.exchange(master, "show proc");
+        ReloadingRelay.exchange(master, "reload");
+        // The old worker's own lease (ttl + 1 s after the last renewal it got) runs out well within this; only the
+        // agent, through the master CLI, keeps it holding.
+        Duration past = TTL.plus(Duration.ofSeconds(1 + 2));
+        await("held-at-reload stays held in the old worker").during(past).atMost(past.plus(Duration.ofSeconds(5)))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> fleet.upstream().count("held-at-reload") == 0);
+        assertThat(MasterCli.oldWorkers(ReloadingRelay.exchange(master, "show proc")))
+                .as("the old worker still runs, holding; before the reload: %s", oldWorker).hasSize(1);
+        assertThat(held).isNotDone();
+        fleet.go();
+        assertThat(run.waitFor(EXIT)).as(run.err()).isZero();
+        assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(fleet.upstream().count("held-at-reload")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> MasterCli.oldWorkers(ReloadingRelay.exchange(master, "show proc")).isEmpty());
+        assertThat(agent.err()).doesNotContain("old workers");
     }
 }

@@ -45,6 +45,17 @@ interface HaproxyLauncher {
      */
     RunningHaproxy start(Path workDir, String config) throws Exception;
 
+    /**
+     * As {@link #start}, in master-worker mode ({@code -W}) with the master CLI on the UNIX socket
+     * {@code masterSocket} ({@code -S}), as systemd runs it: a reload ({@code reload} on the master CLI) starts a
+     * new worker and leaves the old one finishing its connections.
+     *
+     * @throws UnsupportedOperationException when this launcher cannot
+     */
+    default RunningHaproxy startMasterWorker(Path workDir, String config, Path masterSocket) throws Exception {
+        throw new UnsupportedOperationException(name() + " cannot start HAProxy in master-worker mode");
+    }
+
     /** {@code haproxy -c} outcome. */
     record CheckResult(int exitCode, String output) {
     }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -73,10 +75,22 @@ final class LocalHaproxyLauncher implements HaproxyLauncher {
 
     @Override
     public RunningHaproxy start(Path workDir, String config) throws Exception {
+        return start(workDir, config, List.of());
+    }
+
+    @Override
+    public RunningHaproxy startMasterWorker(Path workDir, String config, Path masterSocket) throws Exception {
+        return start(workDir, config, List.of("-W", "-S", masterSocket.toString()));
+    }
+
+    private RunningHaproxy start(Path workDir, String config, List<String> mode) throws Exception {
         Path cfg = Files.createTempFile(workDir, "haproxy", ".cfg");
         Files.writeString(cfg, config);
         Path log = workDir.resolve(cfg.getFileName() + ".log");
-        Process p = new ProcessBuilder(binary.toString(), "-db", "-f", cfg.toString())
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "-db"));
+        command.addAll(mode);
+        command.addAll(List.of("-f", cfg.toString()));
+        Process p = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -97,7 +111,7 @@ final class LocalHaproxyLauncher implements HaproxyLauncher {
         }
     }
 
-    /** The process; closing it sends SIGTERM, then SIGKILL after 5 s. */
+    /** The process; closing it sends SIGTERM, then SIGKILL after 5 s (a master passes SIGTERM to its workers). */
     private record LocalRunningHaproxy(Process process, Path logFile) implements RunningHaproxy {
         @Override
         public boolean alive() {

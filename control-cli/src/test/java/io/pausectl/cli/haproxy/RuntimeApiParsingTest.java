@@ -36,6 +36,25 @@ class RuntimeApiParsingTest {
     }
 
     @Test
+    void theMasterCliListsTheOldWorkersAReloadLeft() throws Exception {
+        // Captured from HAProxy 2.6.12's master CLI, one reload after a request was held.
+        String showProc = String.join("\n",
+                "#<PID>          <type>          <reloads>       <uptime>        <version>      ",
+                "12774           master          1 [failed: 0]   0d00h00m02s     2.6.12-1+deb12u4",
+                "# workers",
+                "12792           worker          0               0d00h00m01s     2.6.12-1+deb12u4",
+                "# old workers",
+                "12777           worker          1               0d00h00m02s     2.6.12-1+deb12u4",
+                "# programs",
+                "", "");
+        assertThat(MasterCli.oldWorkers(showProc)).containsExactly(12777L);
+        assertThat(MasterCli.oldWorkers(showProc.replace("# old workers\n12777           worker          1"
+                + "               0d00h00m02s     2.6.12-1+deb12u4\n", ""))).isEmpty();
+        assertThatThrownBy(() -> MasterCli.oldWorkers("Unknown command, but maybe one of the following ones"))
+                .isInstanceOf(RuntimeApiException.class).hasMessageContaining("no '# workers' section");
+    }
+
+    @Test
     void errorsAreSeveritiesUpToThree() {
         // Captured: "set severity-output number; set maxconn frontend nofe 5"
         RuntimeApiReply reply = RuntimeApiReply.parse("\n[3]: No such frontend.\n\n");
