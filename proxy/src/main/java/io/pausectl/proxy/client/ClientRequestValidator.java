@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -36,6 +37,9 @@ import java.util.List;
  *   <li>400 for any {@code Transfer-Encoding} other than exactly one {@code chunked} (so
  *       {@code xchunked}, {@code chunked, identity}, {@code gzip, chunked}, two fields, odd
  *       whitespace are all refused), and for {@code Transfer-Encoding} in an HTTP/1.0 request;</li>
+ *   <li>400 for a request the codec frames a body for while it has neither {@code Content-Length}
+ *       nor {@code Transfer-Encoding} (RFC 9112 §6.3: the origin reads none): Netty's decoder does
+ *       so for a GET with both keys of the obsolete draft-76 WebSocket handshake;</li>
  *   <li>400 for a request with more than one {@code Host}, or an HTTP/1.1 one without it, 505 for versions other
  *       than 1.0 and 1.1, 417 for an {@code Expect} other than {@code 100-continue}, 405 for
  *       {@code CONNECT} (this is a reverse proxy, not a forward one);</li>
@@ -132,6 +136,15 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
             if (te.size() != 1 || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.get(0))) {
                 return new Problem(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding must be exactly 'chunked'");
             }
+        }
+        // A body the head does not declare: with neither Content-Length nor Transfer-Encoding the
+        // origin reads none (RFC 9112 §6.3), so the proxy must frame none. Netty's decoder frames
+        // 8 bytes for a GET carrying both keys of the obsolete draft-76 WebSocket handshake
+        // (Sec-WebSocket-Key1/Key2); forwarded, they would start the origin's next request.
+        if (te.isEmpty() && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)
+                && HttpUtil.getContentLength(request, 0L) != 0) {
+            return new Problem(HttpResponseStatus.BAD_REQUEST,
+                    "a body without Content-Length or Transfer-Encoding (draft-76 WebSocket keys)");
         }
         // RFC 9112 §3.2: more than one Host is a 400 in any version (an origin reading the last one
         // while the gate read the first would walk around a host scope); HTTP/1.1 also needs one.
