@@ -108,6 +108,16 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private UpstreamConnectionPool pool;
     /** The client connection's codec (null in tests that run this handler alone). */
     private ClientHttpCodec codec;
+    /**
+     * The codec's context: a {@code read()} asked of it goes to the socket past the flow control,
+     * which queues what it brings until this handler asks (null in tests that run this handler alone).
+     */
+    private ChannelHandlerContext socketReadCtx;
+    /** Messages this handler was handed (the codec counts those it handed on: the difference waits). */
+    private long messagesTaken;
+    /** Field names a head edit drops and fields it adds ({@link HeadLines#edit}): reused, used at once. */
+    private final List<CharSequence> editDrop = new ArrayList<>(8);
+    private final List<CharSequence> editAdd = new ArrayList<>(16);
     private String clientIp;
     /** The client's {@code ip:port}, for the list of held requests. */
     private String clientAddress;
@@ -165,6 +175,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         this.ctx = ctx;
         this.pool = context.pools().forLoop(ctx.channel().eventLoop());
         this.codec = ctx.pipeline().get(ClientHttpCodec.class);
+        this.socketReadCtx = ctx.pipeline().context(ClientPipeline.HTTP);
         SocketAddress remote = ctx.channel().remoteAddress();
         clientIp = AccessLog.clientIp(remote);
         clientAddress = remote instanceof InetSocketAddress
@@ -252,6 +263,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readPending = false;
+        messagesTaken++;
         if (msg instanceof HttpRequest) {
             requestHead((HttpRequest) msg);
         } else if (msg instanceof HttpContent) {
@@ -293,7 +305,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 : 0;
         // Measured before prepareUpstreamHead changes the headers, and before the rest of this
         // socket read (the body's start) is parsed: it is still in the decoder's buffer.
-        int headBytes = HeldFootprint.of(request, wireBytes, codec == null ? 0 : codec.unparsedBytes());
+        int unparsed = codec == null ? 0 : codec.unparsedBytes();
+        if (codec != null && codec.messagesWaiting(messagesTaken) > 0) {
+            // Requests parsed behind this one wait in the flow control, holding the socket read
+            // they came in (the decoder may have let go of it already): at most one read.
+            unparsed = Math.max(unparsed, HeldFootprint.ONE_READ_BYTES);
+        }
+        int headBytes = HeldFootprint.of(request, wireBytes, unparsed);
         ClientExchange ex = new ClientExchange(this, ctx.channel().eventLoop(), request, pathOf(request.uri()),
                 hostOf(headers.get(HttpHeaderNames.HOST)), headBytes, System.nanoTime(), HttpUtil.isKeepAlive(request),
                 hasBody, expectContinue, upgrade, clientAddress);
@@ -366,9 +384,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (!headers.contains(HttpHeaderNames.HOST)) {
             return false;
         }
-        List<CharSequence> drop = HopByHopHeaders.namesToStrip(headers, new ArrayList<>(8));
+        List<CharSequence> drop = editDrop;
+        List<CharSequence> add = editAdd;
+        drop.clear();
+        add.clear();
+        HopByHopHeaders.namesToStrip(headers, drop);
         drop.add(HttpHeaderNames.EXPECT);
-        List<CharSequence> add = new ArrayList<>(16);
         lengthAsParsed(headers, drop, add);
         if (HttpUtil.isTransferEncodingChunked(request)) {
             add.add(HttpHeaderNames.TRANSFER_ENCODING);
@@ -381,7 +402,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             add.add(HttpHeaderValues.UPGRADE);
         }
         ForwardedHeaders.requestFields(headers, clientIp, HttpVersion.HTTP_1_1, add, drop);
-        byte[] outgoing = HeadLines.edit(received, drop, add);
+        byte[] outgoing = HeadLines.edit(received, drop, add, true);
         if (outgoing == null) {
             return false;
         }
@@ -423,6 +444,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 if (last) {
                     ex.requestFullyRead = true;
                     ex.upstream.sendContent(content);
+                    readAheadWhileForwarding(ex);
                 } else {
                     UpstreamExchange up = ex.upstream;
                     up.sendContent(content);
@@ -498,6 +520,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private void forward(ClientExchange ex) {
         prepareUpstreamHead(ex);
         state = State.CONNECTING;
+        readAheadWhileForwarding(ex);
         // A refused connect sent nothing: it may wait for an upstream to come back as long as the
         // request could have been held (its arrival plus --queue-timeout).
         long connectDeadline = ex.startNanos + queueTimeoutNanos;
@@ -525,6 +548,37 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             // its response is complete.
             requestRead();
         }
+    }
+
+    /**
+     * Keeps the client socket's read interest on while a whole request is away upstream, when
+     * nothing read from the socket waits. Without it the interest is cleared once a request has
+     * been read and set again once its response is complete: two {@code epoll_ctl} calls per
+     * request that HAProxy does not make. The read goes to the socket past the flow control, which
+     * queues what it brings until this handler asks for the next message.
+     *
+     * <p>Bounded: only when the flow control's queue is empty and the codec holds no unparsed
+     * byte ({@link ClientHttpCodec#nothingWaiting}), so a connection never has more than one
+     * socket read waiting, however fast its client pipelines (a read-ahead asked for each
+     * forwarded request whatever waited, 95a4058, grew by a read per request; reverted in a40cea1).
+     * What that read brings is what a held request behind it keeps, as without the read-ahead:
+     * its head is parsed from it, so {@link HeldFootprint} counts it in the decoder's buffer. Not
+     * for a request that may become a tunnel (the codec must not parse what follows a 101) or whose
+     * connection closes after it.
+     */
+    private void readAheadWhileForwarding(ClientExchange ex) {
+        if (socketReadCtx != null && codec != null && ex.requestFullyRead && !ex.upgrade && !inputShutdown
+                && !clientMustClose(ex) && codec.nothingWaiting(messagesTaken)) {
+            socketReadCtx.read();
+        }
+    }
+
+    /**
+     * Parsed messages of this connection not handed to this handler yet (they wait in the flow
+     * control's queue): at most those of one socket read. Call on the channel's event loop.
+     */
+    public long messagesWaiting() {
+        return codec == null ? 0 : codec.messagesWaiting(messagesTaken);
     }
 
     /**
@@ -647,9 +701,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return false;
         }
         HttpHeaders headers = response.headers();
-        List<CharSequence> drop = HopByHopHeaders.namesToStrip(headers, new ArrayList<>(8));
+        List<CharSequence> drop = editDrop;
+        List<CharSequence> add = editAdd;
+        drop.clear();
+        add.clear();
+        HopByHopHeaders.namesToStrip(headers, drop);
         drop.add(HttpHeaderNames.VIA);
-        List<CharSequence> add = new ArrayList<>(12);
         lengthAsParsed(headers, drop, add);
         if (chunked) {
             add.add(HttpHeaderNames.TRANSFER_ENCODING);
@@ -665,7 +722,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             add.add(SERVER_TIMING);
             add.add(pauseTiming(ex));
         }
-        byte[] outgoing = HeadLines.edit(received, drop, add);
+        byte[] outgoing = HeadLines.edit(received, drop, add, false);
         if (outgoing == null) {
             return false;
         }

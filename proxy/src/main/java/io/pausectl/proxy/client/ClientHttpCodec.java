@@ -77,6 +77,9 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         init(new RequestDecoder(config), new ResponseEncoder());
     }
 
+    /** Messages handed on so far: heads, body pieces, ends, refusals. */
+    private long messagesOut;
+
     /**
      * What the decoder keeps of the socket reads that is not parsed yet, in bytes: its buffer's
      * capacity (parsed body pieces are slices of it, so they keep it too).
@@ -85,10 +88,27 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         return inboundHandler().internalBufferCapacity();
     }
 
+    /**
+     * Whether nothing read from the socket waits: every message handed on was taken
+     * ({@code messagesTaken} of them, as the last handler counts) and no unparsed byte is left.
+     */
+    public boolean nothingWaiting(long messagesTaken) {
+        return messagesOut == messagesTaken && !inboundHandler().hasUnparsedBytes();
+    }
+
+    /** Messages handed on and not taken yet ({@code messagesTaken} of them were). */
+    public long messagesWaiting(long messagesTaken) {
+        return messagesOut - messagesTaken;
+    }
+
     /** Decodes requests, refusing ambiguous framing, and records each request's method. */
     final class RequestDecoder extends HttpRequestDecoder {
         int internalBufferCapacity() {
             return internalBuffer().capacity();
+        }
+
+        boolean hasUnparsedBytes() {
+            return internalBuffer().isReadable();
         }
 
         /** Between requests or within a head, not within a body. */
@@ -110,6 +130,15 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            int before = out.size();
+            try {
+                decodeCounted(ctx, buffer, out);
+            } finally {
+                messagesOut += out.size() - before;
+            }
+        }
+
+        private void decodeCounted(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
             if (broken) {
                 buffer.skipBytes(buffer.readableBytes());
                 return;
@@ -300,7 +329,12 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 in.skipBytes(in.readableBytes());
                 return;
             }
-            super.decodeLast(ctx, in, out);
+            int before = out.size();
+            try {
+                super.decodeLast(ctx, in, out);
+            } finally {
+                messagesOut += out.size() - before;
+            }
         }
 
         /**

@@ -24,6 +24,11 @@ final class HeldFootprint {
     static final int PER_HEADER_BYTES = 160;
     /** The request object, its headers map and its target. */
     static final int HEAD_BYTES = 512;
+    /**
+     * The most one socket read brings (the adaptive receive buffer's largest size): what messages
+     * parsed behind a held request and waiting in the flow control keep at most.
+     */
+    static final int ONE_READ_BYTES = 64 * 1024;
 
     private HeldFootprint() {
     }

@@ -1,6 +1,7 @@
 package io.pausectl.proxy.http;
 
-import java.util.Arrays;
+import io.netty.util.AsciiString;
+
 import java.util.List;
 
 /**
@@ -29,43 +30,69 @@ public final class HeadLines {
      * @param drop     field names to leave out, compared without regard to ASCII case
      * @param add      name, value, name, value…: fields appended in this order; each character
      *                 is written as one byte (ISO-8859-1, as the parser read it)
+     * @param namesValidated the parser refused a head with whitespace or a control character in
+     *                 a field name (the client side), so only the names compared need checking
      */
-    public static byte[] edit(byte[] received, List<? extends CharSequence> drop, List<? extends CharSequence> add) {
+    public static byte[] edit(byte[] received, List<? extends CharSequence> drop, List<? extends CharSequence> add,
+                              boolean namesValidated) {
         int end = received.length - 2;
         if (end < 2 || received[end] != CR || received[end + 1] != LF || received[end - 1] != LF
                 || received[end - 2] != CR) {
             return null;
         }
+        int firstLf = indexOfLf(received, 0, end);
+        if (firstLf <= 0 || received[firstLf - 1] != CR) {
+            return null;
+        }
+        // Which first letters (folded to lower case, mod 64) a dropped name may start with: a line
+        // starting otherwise is kept without looking for its colon.
+        long firsts = 0;
+        for (int n = 0; n < drop.size(); n++) {
+            CharSequence name = drop.get(n);
+            if (name.length() > 0) {
+                firsts |= 1L << (lower(name.charAt(0)) & 63);
+            }
+        }
+        // Pass 1: check every line, measure what is kept.
+        int kept = firstLf + 1;
+        int dropped = 0;
+        for (int line = firstLf + 1; line < end; ) {
+            int lf = indexOfLf(received, line, end);
+            int verdict = verdict(received, line, lf, firsts, drop, namesValidated);
+            if (verdict < 0) {
+                return null;
+            }
+            if (verdict == 0) {
+                kept += lf + 1 - line;
+            } else {
+                dropped++;
+            }
+            line = lf + 1;
+        }
         int addBytes = 0;
         for (int i = 0; i + 1 < add.size(); i += 2) {
             addBytes += add.get(i).length() + add.get(i + 1).length() + 4;
         }
-        byte[] out = new byte[end + addBytes];
-        int firstLf = indexOf(received, LF, 0, end);
-        if (firstLf <= 0 || received[firstLf - 1] != CR) {
-            return null;
-        }
-        System.arraycopy(received, 0, out, 0, firstLf + 1);
-        int length = firstLf + 1;
-        int line = firstLf + 1;
-        while (line < end) {
-            int lf = indexOf(received, LF, line, end);
-            if (lf < 0 || received[lf - 1] != CR || lf - 1 == line) {
-                return null;
+        byte[] out = new byte[kept + addBytes];
+        int length;
+        if (dropped == 0) {
+            System.arraycopy(received, 0, out, 0, kept);
+            length = kept;
+        } else {
+            // Pass 2: copy the kept lines, runs of them at once.
+            length = 0;
+            int run = 0;
+            for (int line = firstLf + 1; line < end; ) {
+                int lf = indexOfLf(received, line, end);
+                if (verdict(received, line, lf, firsts, drop, namesValidated) != 0) {
+                    System.arraycopy(received, run, out, length, line - run);
+                    length += line - run;
+                    run = lf + 1;
+                }
+                line = lf + 1;
             }
-            byte first = received[line];
-            if (first == ' ' || first == '\t') {
-                return null;
-            }
-            int colon = nameEnd(received, line, lf - 1);
-            if (colon < 0) {
-                return null;
-            }
-            if (!named(received, line, colon, drop)) {
-                System.arraycopy(received, line, out, length, lf + 1 - line);
-                length += lf + 1 - line;
-            }
-            line = lf + 1;
+            System.arraycopy(received, run, out, length, end - run);
+            length += end - run;
         }
         for (int i = 0; i + 1 < add.size(); i += 2) {
             length = write(out, length, add.get(i));
@@ -75,27 +102,61 @@ public final class HeadLines {
             out[length++] = CR;
             out[length++] = LF;
         }
-        return length == out.length ? out : Arrays.copyOf(out, length);
+        return out;
     }
 
-    private static int indexOf(byte[] bytes, byte b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
+    /**
+     * For the field line from {@code line} to its LF at {@code lf}: 0 to keep it, 1 to drop it,
+     * -1 when it is not a line this edits safely.
+     */
+    private static int verdict(byte[] bytes, int line, int lf, long firsts, List<? extends CharSequence> drop,
+                               boolean namesValidated) {
+        if (lf < 0 || lf - 1 == line || bytes[lf - 1] != CR) {
+            return -1;
         }
-        return -1;
-    }
-
-    /** The index of the colon ending the field name that starts at {@code from}, or -1. */
-    private static int nameEnd(byte[] bytes, int from, int to) {
-        for (int i = from; i < to; i++) {
+        byte first = bytes[line];
+        if (first == ' ' || first == '\t' || first == ':') {
+            return -1;
+        }
+        if ((firsts & (1L << (lower(first) & 63))) == 0) {
+            // Not a dropped name. Unless the parser refused it, whitespace before its colon makes
+            // the line unsafe to relay: RFC 9112 §5.1 has a proxy remove it, the parsed head does.
+            return namesValidated || !whitespaceBeforeColon(bytes, line, lf) ? 0 : -1;
+        }
+        int colon = -1;
+        for (int i = line; i < lf; i++) {
             byte b = bytes[i];
             if (b == ':') {
-                return i == from ? -1 : i;
+                colon = i;
+                break;
             }
             if (b == ' ' || b == '\t') {
                 return -1;
+            }
+        }
+        if (colon < 0) {
+            return -1;
+        }
+        return named(bytes, line, colon, drop) ? 1 : 0;
+    }
+
+    private static boolean whitespaceBeforeColon(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = bytes[i];
+            if (b == ':') {
+                return false;
+            }
+            if (b == ' ' || b == '\t') {
+                return true;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOfLf(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == LF) {
+                return i;
             }
         }
         return -1;
@@ -127,10 +188,19 @@ public final class HeadLines {
         return c >= 'A' && c <= 'Z' ? c + 32 : c;
     }
 
+    @SuppressWarnings("deprecation")
     private static int write(byte[] out, int at, CharSequence text) {
-        for (int i = 0; i < text.length(); i++) {
-            out[at++] = (byte) text.charAt(i);
+        int n = text.length();
+        if (text instanceof AsciiString ascii) {
+            System.arraycopy(ascii.array(), ascii.arrayOffset(), out, at, n);
+        } else if (text instanceof String s) {
+            // One byte per char, as the parser read them (ISO-8859-1): the low byte of each.
+            s.getBytes(0, n, out, at);
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[at + i] = (byte) text.charAt(i);
+            }
         }
-        return at;
+        return at + n;
     }
 }

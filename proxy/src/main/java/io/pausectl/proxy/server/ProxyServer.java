@@ -113,6 +113,11 @@ public final class ProxyServer {
         return clients.size();
     }
 
+    /** The open client connections themselves (for diagnostics and tests; read-only use). */
+    public Iterable<Channel> clientChannels() {
+        return List.copyOf(clients);
+    }
+
     /** The event loops (for components that want to run on them, such as the gate). */
     public EventLoopGroup eventLoops() {
         return group;

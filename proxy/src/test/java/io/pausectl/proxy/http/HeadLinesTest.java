@@ -13,7 +13,7 @@ class HeadLinesTest {
     }
 
     private static String edit(String head, List<String> drop, List<String> add) {
-        byte[] out = HeadLines.edit(bytes(head), drop, add);
+        byte[] out = HeadLines.edit(bytes(head), drop, add, false);
         return out == null ? null : new String(out, StandardCharsets.ISO_8859_1);
     }
 
@@ -34,6 +34,13 @@ class HeadLinesTest {
     void aHeadWithoutFieldsStillGetsTheAddedOnes() {
         assertThat(edit("GET / HTTP/1.1\r\n\r\n", List.of(), List.of("a", "1", "b", "2")))
                 .isEqualTo("GET / HTTP/1.1\r\na: 1\r\nb: 2\r\n");
+    }
+
+    @Test
+    void keepsRunsOfLinesBetweenDroppedOnes() {
+        assertThat(edit("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nConnection: x\r\nC: 3\r\nD: 4\r\nVia: v\r\n\r\n",
+                List.of("connection", "via"), List.of("via", "w")))
+                .isEqualTo("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nvia: w\r\n");
     }
 
     @Test
