@@ -390,7 +390,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         add.clear();
         HopByHopHeaders.namesToStrip(headers, drop);
         drop.add(HttpHeaderNames.EXPECT);
-        lengthAsParsed(headers, drop, add);
+        framingAsParsed(headers, drop, add);
         if (HttpUtil.isTransferEncodingChunked(request)) {
             add.add(HttpHeaderNames.TRANSFER_ENCODING);
             add.add(HttpHeaderValues.CHUNKED);
@@ -411,14 +411,18 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     /**
-     * {@code Content-Length} goes on as the parser read it: one field, plain digits (the parser
-     * makes one of equal repeats, or of a value with leading zeros), so the received ones are
-     * replaced.
+     * The framing fields of the received bytes never go on: the proxy frames each message itself.
+     * {@code Content-Length} goes on as the parser read it (one field, plain digits: the parser makes
+     * one of equal repeats); {@code Transfer-Encoding} only as the caller sets it. Both are dropped
+     * whatever the parsed head says, because the parser changes them as it reads: Netty removes
+     * {@code chunked} from a response that has no body (to HEAD, 204, 304), and the received line
+     * would otherwise reach the client (found in review).
      */
-    private static void lengthAsParsed(HttpHeaders headers, List<CharSequence> drop, List<CharSequence> add) {
+    private static void framingAsParsed(HttpHeaders headers, List<CharSequence> drop, List<CharSequence> add) {
+        drop.add(HttpHeaderNames.CONTENT_LENGTH);
+        drop.add(HttpHeaderNames.TRANSFER_ENCODING);
         String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
         if (length != null) {
-            drop.add(HttpHeaderNames.CONTENT_LENGTH);
             add.add(HttpHeaderNames.CONTENT_LENGTH);
             add.add(length);
         }
@@ -707,7 +711,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         add.clear();
         HopByHopHeaders.namesToStrip(headers, drop);
         drop.add(HttpHeaderNames.VIA);
-        lengthAsParsed(headers, drop, add);
+        framingAsParsed(headers, drop, add);
         if (chunked) {
             add.add(HttpHeaderNames.TRANSFER_ENCODING);
             add.add(HttpHeaderValues.CHUNKED);

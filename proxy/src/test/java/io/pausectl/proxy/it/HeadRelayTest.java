@@ -5,6 +5,8 @@ import io.pausectl.proxy.testing.ScriptedUpstream;
 import io.pausectl.testkit.http.RawClient;
 import io.pausectl.testkit.http.RawClient.Response;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -151,5 +153,40 @@ class HeadRelayTest {
                     : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : c == '\r' ? 1 : 0;
         }
         return b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "HEAD, 200 OK",
+            "GET, 304 Not Modified",
+            "GET, 204 No Content",
+    })
+    void aBodilessResponseNeverCarriesTheOriginsTransferEncoding(String method, String status) throws Exception {
+        // No body follows (RFC 9112 §6.3), so Netty's parser drops chunked from the parsed head; the
+        // received line must not go on either: a client framing by it would wait for chunks.
+        String answer = "HTTP/1.1 " + status + "\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n";
+        try (ScriptedUpstream upstream = answering(answer);
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port)) {
+            s.setSoTimeout(10_000);
+            for (int i = 0; i < 2; i++) {
+                s.getOutputStream().write((method + " / HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String head = readHead(s.getInputStream());
+                assertThat(head).startsWith("HTTP/1.1 " + status + "\r\n").contains("X-A: 1\r\n");
+                assertThat(head.toLowerCase(java.util.Locale.ROOT)).doesNotContain("transfer-encoding");
+            }
+        }
+    }
+
+    @Test
+    void aRequestsFramingFieldsAreTheProxysOwn() throws Exception {
+        try (ScriptedUpstream upstream = answering(ANSWER);
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            c.send("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: CHUNKED\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+            assertThat(upstream.heads().get(0)).contains("transfer-encoding: chunked\r\n")
+                    .doesNotContain("CHUNKED");
+        }
     }
 }
