@@ -95,13 +95,19 @@ public final class PausectlCommand implements Runnable {
      * that one is built. The whole tree is built for help, version, completion and anything unclear.
      */
     static CommandLine commandLine(CliContext context, PrintWriter out, PrintWriter err, String[] args) {
-        CommandLine commandLine = new CommandLine(new PausectlCommand(context));
         String only = args == null ? null : invokedCommand(args);
-        COMMANDS.forEach((name, type) -> {
-            if (only == null || only.equals(name)) {
-                commandLine.addSubcommand(name, type);
-            }
-        });
+        CommandLine commandLine;
+        if ("status".equals(only) && !asksForHelp(args)) {
+            // The call an operator repeats: its model built in code, no reflection (see CodedModel).
+            commandLine = CodedModel.status(new PausectlCommand(context));
+        } else {
+            commandLine = new CommandLine(new PausectlCommand(context));
+            COMMANDS.forEach((name, type) -> {
+                if (only == null || only.equals(name)) {
+                    commandLine.addSubcommand(name, type);
+                }
+            });
+        }
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
@@ -139,6 +145,21 @@ public final class PausectlCommand implements Runnable {
             return COMMANDS.containsKey(a) && !a.equals("generate-completion") ? a : null;
         }
         return null;
+    }
+
+    /**
+     * Whether any argument could ask for help or the version ({@code -h}, {@code --help}, {@code -V},
+     * {@code --version}, or a cluster of short options with h or V): those are printed from the
+     * annotated model, whatever their place.
+     */
+    static boolean asksForHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("--version")
+                    || a.startsWith("-") && !a.startsWith("--") && (a.indexOf('h') > 0 || a.indexOf('V') > 0)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -36,9 +36,15 @@ final class CliHarness {
         return targets.computeIfAbsent(url, FakeTarget::new);
     }
 
+    /** Runs {@code args} on the command line built for them, as the executable does. */
     int run(String... args) {
+        return run(args, args);
+    }
+
+    /** Runs {@code args} on the command line built for {@code modelArgs} (null: the whole annotated tree). */
+    int run(String[] modelArgs, String[] args) {
         CliContext context = new CliContext(env, terminal, this::open, signals, "pausectl/test@host:1");
-        return PausectlCommand.commandLine(context, new PrintWriter(out, true), new PrintWriter(err, true))
+        return PausectlCommand.commandLine(context, new PrintWriter(out, true), new PrintWriter(err, true), modelArgs)
                 .execute(args);
     }
 

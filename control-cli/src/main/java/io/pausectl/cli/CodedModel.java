@@ -1,0 +1,190 @@
+package io.pausectl.cli;
+
+import io.pausectl.cli.haproxy.HaproxyTargets;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.IGetter;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ScopeType;
+
+import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * picocli's model of {@code pausectl status}, the short call an operator repeats, built in code
+ * ({@link CommandSpec}, {@link OptionSpec}) instead of by reflection over the annotations of
+ * {@link PausectlCommand}, {@link GlobalOptions} and {@link StatusCommand}. That reflection was half
+ * of what was left of the call's start-up CPU: Java 17 cannot archive the proxy classes of the
+ * annotations it reads (issue 12 item 7).
+ *
+ * <p>The annotations stay the model for everything else (help, completion, the other commands), and
+ * {@code CodedModelTest} checks that this model and theirs agree option by option and in their help.
+ * Parsing works on the same objects: the options land in the same fields, read and written through
+ * {@link Field}s named here.
+ */
+final class CodedModel {
+    private CodedModel() {
+    }
+
+    /** The root command line with {@code status} as its only command, bound to {@code root}. */
+    static CommandLine status(PausectlCommand root) {
+        GlobalOptions options = new GlobalOptions();
+        root.options = options;
+        CommandSpec rootSpec = CommandSpec.wrapWithoutInspection(root).name("pausectl");
+        rootSpec.versionProvider(new VersionProvider());
+        globalOptions(rootSpec, options);
+        standardHelpOptions(rootSpec);
+        root.spec = rootSpec;
+
+        StatusCommand status = new StatusCommand();
+        status.root = root;
+        CommandSpec statusSpec = CommandSpec.wrapWithoutInspection(status).name("status");
+        statusSpec.usageMessage().description("Show each target's state, held requests, in-flight requests, lease and"
+                + " totals.", "Exit codes: 0 every target answered, 1 some target could not be read, 2 usage.");
+        statusSpec.addOption(option(status, "watch", boolean.class, "-w", "--watch").paramLabel("<watch>")
+                .description("Refresh every --interval, one line per target (JSON: one object per line), until"
+                        + " interrupted or --count refreshes.")
+                .build());
+        statusSpec.addOption(option(status, "interval", Duration.class, "--interval").paramLabel("DURATION")
+                .defaultValue("1s").converters(new DurationConverter())
+                .description("With --watch: time between refreshes. Default: 1s.").build());
+        statusSpec.addOption(option(status, "count", int.class, "--count").paramLabel("N").defaultValue("0")
+                .description("With --watch: stop after N refreshes (default: never).").build());
+        standardHelpOptions(statusSpec);
+        status.spec = statusSpec;
+
+        CommandLine commandLine = new CommandLine(rootSpec);
+        commandLine.setUsageHelpAutoWidth(true);
+        commandLine.addSubcommand("status", new CommandLine(statusSpec));
+        return commandLine;
+    }
+
+    /** {@link GlobalOptions}' options, inherited by the commands. */
+    private static void globalOptions(CommandSpec spec, GlobalOptions o) {
+        spec.addOption(option(o, "targets", List.class, "--target").auxiliaryTypes(String.class).paramLabel("URL")
+                .scopeType(ScopeType.INHERIT).splitRegex(",")
+                .description("A pause-proxy admin API; repeat (or separate with commas) for a fleet.",
+                        "Default: $PAUSECTL_TARGETS (comma-separated), else " + CliContext.DEFAULT_TARGET + ".")
+                .build());
+        spec.addOption(option(o, "tokenFile", Path.class, "--token-file").paramLabel("FILE").scopeType(ScopeType.INHERIT)
+                .description("File holding the admin API's bearer token. Default: the token in $PAUSECTL_TOKEN.")
+                .build());
+        spec.addOption(option(o, "output", GlobalOptions.Output.class, "-o", "--output").paramLabel("text|json")
+                .scopeType(ScopeType.INHERIT).defaultValue("text")
+                .description("Output format: text (default) or json (on stdout; for run, after the command exits).")
+                .build());
+        spec.addOption(option(o, "timeout", Duration.class, "--timeout").paramLabel("DURATION")
+                .scopeType(ScopeType.INHERIT).defaultValue("10s").converters(new DurationConverter.Positive())
+                .description("Connect and answer timeout of one call to a target (a pause adds --wait-idle)."
+                        + " Default: 10s.")
+                .build());
+        spec.addOption(option(o, "haproxy", List.class, "--haproxy").auxiliaryTypes(String.class).paramLabel("ADDR")
+                .scopeType(ScopeType.INHERIT)
+                .description("Drive an HAProxy through its runtime API instead of pause proxies: unix:/path/admin.sock"
+                        + " or tcp://host:port; repeat for several. Excludes --target; needs --frontend.")
+                .build());
+        spec.addOption(option(o, "frontend", String.class, "--frontend").paramLabel("NAME").scopeType(ScopeType.INHERIT)
+                .description("With --haproxy: the frontend to pause.").build());
+        spec.addOption(option(o, "strategy", GlobalOptions.Strategy.class, "--strategy").paramLabel("gate|maxconn")
+                .scopeType(ScopeType.INHERIT).defaultValue("gate")
+                .description("With --haproxy: " + HaproxyTargets.STRATEGY_DESCRIPTION).build());
+        spec.addOption(option(o, "etcd", List.class, "--etcd").auxiliaryTypes(String.class).paramLabel("URL")
+                .scopeType(ScopeType.INHERIT).splitRegex(",")
+                .description("Drive a fleet of pause proxies through etcd instead of their admin APIs: etcd client URLs,"
+                        + " http://HOST:PORT; repeat or separate with commas. Needs --fleet; excludes --target and"
+                        + " --haproxy.", "Default: $PAUSECTL_ETCD (comma-separated).")
+                .build());
+        spec.addOption(option(o, "fleet", String.class, "--fleet").paramLabel("NAME").scopeType(ScopeType.INHERIT)
+                .description("With --etcd: the fleet to pause (the proxies run with --fleet NAME). Default:"
+                        + " $PAUSECTL_FLEET.")
+                .build());
+    }
+
+    /**
+     * {@code -h/--help} and {@code -V/--version}, as {@code mixinStandardHelpOptions} adds them: that
+     * builds them by reflection over picocli's own annotated mixin, a fifth of this call's CPU.
+     */
+    private static void standardHelpOptions(CommandSpec spec) {
+        Slot help = new Slot(false);
+        Slot version = new Slot(false);
+        spec.addOption(OptionSpec.builder("-h", "--help").type(boolean.class).usageHelp(true)
+                .paramLabel("<helpRequested>").descriptionKey("mixinStandardHelpOptions.help")
+                .description("Show this help message and exit.").initialValue(false).hasInitialValue(true)
+                .getter(help).setter(help).build());
+        spec.addOption(OptionSpec.builder("-V", "--version").type(boolean.class).versionHelp(true)
+                .paramLabel("<versionRequested>").descriptionKey("mixinStandardHelpOptions.version")
+                .description("Print version information and exit.").initialValue(false).hasInitialValue(true)
+                .getter(version).setter(version).build());
+    }
+
+    /** An option bound to the field {@code field} of {@code target}, with that field's value as its initial one. */
+    private static OptionSpec.Builder option(Object target, String field, Class<?> type, String... names) {
+        FieldAccess access = new FieldAccess(target, field);
+        return OptionSpec.builder(names).type(type).getter(access).setter(access)
+                .initialValue(access.get()).hasInitialValue(true);
+    }
+
+    /** A value no command reads (picocli reads the help options from its parse result). */
+    private static final class Slot implements IGetter, ISetter {
+        private Object value;
+
+        Slot(Object value) {
+            this.value = value;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get() {
+            return (T) value;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T set(T value) {
+            T old = (T) this.value;
+            this.value = value;
+            return old;
+        }
+    }
+
+    /** A field of a command object, as picocli reads and writes an annotated one. */
+    private static final class FieldAccess implements IGetter, ISetter {
+        private final Object target;
+        private final Field field;
+
+        FieldAccess(Object target, String name) {
+            this.target = target;
+            try {
+                this.field = target.getClass().getDeclaredField(name);
+            } catch (NoSuchFieldException e) {
+                throw new IllegalStateException("no field " + name + " in " + target.getClass(), e);
+            }
+            field.setAccessible(true);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get() {
+            try {
+                return (T) field.get(target);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T set(T value) {
+            try {
+                T old = (T) field.get(target);
+                field.set(target, value);
+                return old;
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
