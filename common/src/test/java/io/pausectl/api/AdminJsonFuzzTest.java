@@ -33,7 +33,10 @@ class AdminJsonFuzzTest {
     void adminBodiesAndDurations(FuzzedDataProvider data) {
         executions.incrementAndGet();
         byte[] body = data.consumeRemainingAsBytes();
-        input.set(new String(body, StandardCharsets.ISO_8859_1) + new String(body, StandardCharsets.UTF_8));
+        // Both readings, and the UTF-8 one escaped as a message quotes it: a tab before "oken '" is quoted
+        // as a backslash, then "token '" (a false finding of the fuzzer's, 12:08 and 12:14 UTC, session 5).
+        String utf8 = new String(body, StandardCharsets.UTF_8);
+        input.set(new String(body, StandardCharsets.ISO_8859_1) + utf8 + Printable.escape(utf8));
         pause(body);
         renew(body);
         resume(body);
