@@ -42,6 +42,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AnswerReader {
     private static final JsonFactory FACTORY = new JsonFactory();
+    private static final BigDecimal INT_MIN = BigDecimal.valueOf(Integer.MIN_VALUE);
+    private static final BigDecimal INT_MAX = BigDecimal.valueOf(Integer.MAX_VALUE);
     private static final Map<Class<?>, Shape> SHAPES = new ConcurrentHashMap<>();
 
     private AnswerReader() {
@@ -62,7 +64,13 @@ public final class AnswerReader {
             if (first != JsonToken.START_OBJECT) {
                 throw mismatch(parser, type, "an object");
             }
-            return type.cast(record(parser, type));
+            try {
+                return type.cast(record(parser, type));
+            } catch (ArithmeticException | DateTimeException e) {
+                // A number past what its field holds (an instant beyond year 1,000,000,000, say):
+                // refused as databind refuses it, in the reader's words, never as a raw exception.
+                throw new JsonParseException(parser, "Value out of range: " + e.getMessage());
+            }
         } catch (JsonProcessingException e) {
             throw e;
         } catch (IOException e) {
@@ -136,6 +144,13 @@ public final class AnswerReader {
     private static Object value(JsonParser parser, Class<?> type, Type generic) throws IOException {
         JsonToken token = parser.currentToken();
         if (type == int.class || type == long.class) {
+            if (type == int.class && token == JsonToken.VALUE_NUMBER_FLOAT) {
+                // The range is the number's, before its fraction is cut (2147483647.9 is no int).
+                BigDecimal d = parser.getDecimalValue();
+                if (d.compareTo(INT_MIN) < 0 || d.compareTo(INT_MAX) > 0) {
+                    throw new JsonParseException(parser, "Numeric value (" + parser.getText() + ") out of range of int");
+                }
+            }
             long value = whole(parser, type);
             if (type == int.class) {
                 if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
@@ -208,7 +223,9 @@ public final class AnswerReader {
                 try {
                     return Long.parseLong(text);
                 } catch (NumberFormatException e) {
-                    return cut(parser, text, type);
+                    // databind coerces only an integer's text to a whole number, never "5.5" or "1e2"
+                    throw new JsonParseException(parser, "Cannot deserialize value of type `" + type.getName()
+                            + "` from String \"" + text + "\": not a valid " + type.getName() + " value");
                 }
             default:
                 throw mismatch(parser, type, "a number");
@@ -248,6 +265,16 @@ public final class AnswerReader {
                 if (text.isEmpty()) {
                     return null;
                 }
+                if (!text.isEmpty() && (Character.isDigit(text.charAt(0)) || text.charAt(0) == '-')
+                        && text.chars().allMatch(c -> Character.isDigit(c) || c == '-' || c == '.')) {
+                    // epoch seconds written as a string, which databind reads too
+                    try {
+                        return epochSeconds(new BigDecimal(text));
+                    } catch (NumberFormatException e) {
+                        throw new JsonParseException(parser, "Cannot deserialize value of type `java.time.Instant` from"
+                                + " String \"" + text + "\": not a number of seconds");
+                    }
+                }
                 try {
                     return DateTimeFormatter.ISO_INSTANT.parse(text, Instant::from);
                 } catch (DateTimeException e) {
@@ -257,13 +284,20 @@ public final class AnswerReader {
             case VALUE_NUMBER_INT:
                 return Instant.ofEpochSecond(parser.getLongValue());
             case VALUE_NUMBER_FLOAT:
-                BigDecimal seconds = parser.getDecimalValue();
-                long whole = seconds.setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
-                long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
-                return Instant.ofEpochSecond(whole, nanos);
+                return epochSeconds(parser.getDecimalValue());
             default:
                 throw mismatch(parser, Instant.class, "a string or number");
         }
+    }
+
+    /**
+     * @throws ArithmeticException or {@link DateTimeException} past {@link Instant}'s range (turned
+     *                             into a refusal by {@link #read})
+     */
+    private static Instant epochSeconds(BigDecimal seconds) {
+        long whole = seconds.setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
+        long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
+        return Instant.ofEpochSecond(whole, nanos);
     }
 
     private static JsonParseException mismatch(JsonParser parser, Class<?> type, String wanted) {

@@ -80,6 +80,16 @@ class AnswerReaderTest {
             "{\"pausedSince\":1764046740}",
             "{\"pausedSince\":1764046740.25}",
             "{\"pausedSince\":\"\"}",
+            "{\"pausedSince\":\"1764046740\"}",
+            // past what a field holds (found in review: raw ArithmeticException/DateTimeException before)
+            "{\"pausedSince\":99999999999999999}",
+            "{\"pausedSince\":1e20}",
+            "{\"pausedSince\":-1e20}",
+            "{\"pausedSince\":\"99999999999999999\"}",
+            "{\"queueDepth\":2147483647.9}",
+            "{\"queueDepth\":-2147483648.5}",
+            "{\"queueDepth\":\"5.5\"}",
+            "{\"queueDepth\":\"1e2\"}",
             // anything after the object is not read
             "{\"state\":\"running\"} trailing",
             "{\"state\":\"running\"}{\"state\":\"paused\"}",
