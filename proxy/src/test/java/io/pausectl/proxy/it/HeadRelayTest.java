@@ -6,7 +6,9 @@ import io.pausectl.testkit.http.RawClient;
 import io.pausectl.testkit.http.RawClient.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -187,6 +190,64 @@ class HeadRelayTest {
             assertThat(c.read().status()).isEqualTo(200);
             assertThat(upstream.heads().get(0)).contains("transfer-encoding: chunked\r\n")
                     .doesNotContain("CHUNKED");
+        }
+    }
+
+    /** Requests whose heads the relay does not take as received, each with an obs-text value. */
+    static Stream<Arguments> requestsEncodedAgain() {
+        return Stream.of(
+                Arguments.of("absolute form", "GET http://a/x HTTP/1.1\r\nHost: a\r\nX-Obs: caf\u00e9 \u00ff\r\n\r\n"),
+                Arguments.of("HTTP/1.0", "GET /x HTTP/1.0\r\nHost: a\r\nX-Obs: caf\u00e9 \u00ff\r\n\r\n"),
+                Arguments.of("chunked trailer", "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "1\r\nz\r\n0\r\nX-Obs: caf\u00e9 \u00ff\r\n\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("requestsEncodedAgain")
+    void obsTextInARequestGoesOnUnchangedWhenTheHeadIsEncodedAgain(String form, String request) throws Exception {
+        // RFC 9110 §5.5: a field value may hold obs-text (bytes 0x80-0xFF); a proxy passes it on as
+        // it came. Heads the relay cannot take as received are encoded from the parsed fields, one
+        // byte per char (the decoder read them as ISO-8859-1), never as '?'.
+        AtomicReference<String> received = new AtomicReference<>();
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+                 String head = c.readHead();
+                 if (head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+                     // The chunked body through its trailer section's blank line.
+                     head += readHead(c.in);
+                 }
+                 received.set(head);
+                 c.write(ANSWER);
+             });
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            assertThat(c.send(request.getBytes(StandardCharsets.ISO_8859_1)).read().status()).isEqualTo(200);
+            assertThat(received.get()).contains("X-Obs: caf\u00e9 \u00ff\r\n");
+        }
+    }
+
+    /** Responses whose heads the relay does not take as received, each with an obs-text value. */
+    static Stream<Arguments> responsesEncodedAgain() {
+        return Stream.of(
+                Arguments.of("HTTP/1.0", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nX-Obs: caf\u00e9 \u00ff\r\n\r\nok"),
+                Arguments.of("close-delimited", "HTTP/1.1 200 OK\r\nX-Obs: caf\u00e9 \u00ff\r\n\r\nok"),
+                Arguments.of("chunked trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "2\r\nok\r\n0\r\nX-Obs: caf\u00e9 \u00ff\r\n\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("responsesEncodedAgain")
+    void obsTextInAResponseGoesOnUnchangedWhenTheHeadIsEncodedAgain(String form, String answer) throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+                 c.readRequest();
+                 c.write(answer);
+             });
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(all).startsWith("HTTP/1.1 200 OK\r\n").contains("X-Obs: caf\u00e9 \u00ff\r\n");
         }
     }
 }
