@@ -3,8 +3,6 @@ package io.pausectl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pausectl.api.Json;
 import io.pausectl.api.Status;
-import io.pausectl.testkit.http.TestUpstream;
-import io.pausectl.testkit.proxy.ProxyProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,9 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -39,42 +34,29 @@ class OperatorCommandsIntegrationTest {
     @TempDir
     Path dir;
 
-    private TestUpstream upstream;
-    private ProxyProcess proxy;
-    private final List<PausectlProcess> pausectls = new ArrayList<>();
+    private ProxyCliFixture fixture;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeEach
     void start() throws IOException {
-        upstream = new TestUpstream();
-        proxy = ProxyProcess.builder()
-                .args(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(), "--admin-listen", "127.0.0.1:0"))
-                .start();
+        fixture = ProxyCliFixture.start(dir);
     }
 
     @AfterEach
     void stop() {
-        pausectls.forEach(PausectlProcess::close);
-        proxy.close();
-        upstream.close();
+        fixture.close();
     }
 
     private PausectlProcess pausectl(String... args) throws IOException {
-        List<String> all = new ArrayList<>(List.of("--target", proxy.adminUrl()));
-        all.addAll(List.of(args));
-        PausectlProcess p = PausectlProcess.start(dir.resolve("logs"), all);
-        pausectls.add(p);
-        return p;
+        return fixture.pausectl(args);
     }
 
     private Status status() throws Exception {
-        try (AdminApiTarget admin = new AdminApiTarget(proxy.adminUrl(), Optional.empty(), Duration.ofSeconds(5))) {
-            return admin.status();
-        }
+        return fixture.status();
     }
 
     private CompletableFuture<HttpResponse<String>> send(String path) {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(proxy.clientUrl() + path))
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(fixture.proxy().clientUrl() + path))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -134,7 +116,7 @@ class OperatorCommandsIntegrationTest {
     void heldListsTheHeldRequestsAndCancelAnswersOne503NeverForwarded() throws Exception {
         PausectlProcess pause = pausectl("pause", "--ttl", "30s", "--reason", "test");
         assertThat(pause.waitFor(EXIT)).as(pause.err()).isZero();
-        long before = upstream.received();
+        long before = fixture.upstream().received();
         CompletableFuture<HttpResponse<String>> first = send("/orders/1?token=secret");
         await().atMost(Duration.ofSeconds(20)).until(() -> status().queueDepth() == 1);
         CompletableFuture<HttpResponse<String>> second = send("/catalog");
@@ -183,8 +165,8 @@ class OperatorCommandsIntegrationTest {
         assertThat(resume.waitFor(EXIT)).as(resume.err()).isZero();
         assertThat(second.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         // Only the released one reached the upstream; the cancelled one never did.
-        assertThat(upstream.received() - before).isEqualTo(1);
-        assertThat(upstream.paths()).doesNotContain("/orders/1");
+        assertThat(fixture.upstream().received() - before).isEqualTo(1);
+        assertThat(fixture.upstream().paths()).doesNotContain("/orders/1");
         assertThat(status().counters().cancelled()).isEqualTo(1);
     }
 }

@@ -3,8 +3,6 @@ package io.pausectl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pausectl.api.Json;
 import io.pausectl.api.Status;
-import io.pausectl.testkit.http.TestUpstream;
-import io.pausectl.testkit.proxy.ProxyProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,9 +12,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,38 +30,27 @@ class TargetLimitsIntegrationTest {
     @TempDir
     Path dir;
 
-    private TestUpstream upstream;
-    private ProxyProcess proxy;
-    private final List<PausectlProcess> pausectls = new ArrayList<>();
+    private ProxyCliFixture fixture;
 
     @BeforeEach
     void start() throws IOException {
-        upstream = new TestUpstream();
-        proxy = ProxyProcess.builder().args(List.of("--listen", "127.0.0.1:0", "--upstream", upstream.url(),
-                "--admin-listen", "127.0.0.1:0", "--queue-timeout", "8s", "--max-pause", "1m", "--max-queued", "500",
-                "--max-queued-bytes", "1MiB")).start();
+        fixture = ProxyCliFixture.start(dir, "--queue-timeout", "8s", "--max-pause", "1m", "--max-queued", "500",
+                "--max-queued-bytes", "1MiB");
     }
 
     @AfterEach
     void stop() {
-        pausectls.forEach(PausectlProcess::close);
-        proxy.close();
-        upstream.close();
+        fixture.close();
     }
 
     private PausectlProcess pausectl(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--target", proxy.adminUrl()));
-        all.addAll(List.of(args));
-        PausectlProcess p = PausectlProcess.start(dir.resolve("logs"), all);
-        pausectls.add(p);
+        PausectlProcess p = fixture.pausectl(args);
         p.waitFor(EXIT);
         return p;
     }
 
     private Status status() throws Exception {
-        try (AdminApiTarget admin = new AdminApiTarget(proxy.adminUrl(), Optional.empty(), Duration.ofSeconds(10))) {
-            return admin.status();
-        }
+        return fixture.status();
     }
 
     /** Nothing was ever paused on the proxy. */
@@ -91,10 +75,10 @@ class TargetLimitsIntegrationTest {
     void aMaxPauseAboveTheQueueTimeoutIsRefusedBeforeAnythingIsPaused() throws Exception {
         PausectlProcess run = pausectl("run", "--max-pause", "20s", "--", "true");
         assertThat(run.waitFor(EXIT)).as(run.err()).isEqualTo(ExitCodes.USAGE);
-        assertThat(run.err()).contains("--max-pause 20s is longer than " + proxy.adminUrl() + "'s --queue-timeout 8s",
+        assertThat(run.err()).contains("--max-pause 20s is longer than " + fixture.proxy().adminUrl() + "'s --queue-timeout 8s",
                 "--allow-queue-timeout", "(nothing was paused)");
         assertNeverPaused();
-        assertThat(upstream.received()).isZero();
+        assertThat(fixture.upstream().received()).isZero();
 
         PausectlProcess pause = pausectl("pause", "--ttl", "20s");
         assertThat(pause.waitFor(EXIT)).as(pause.err()).isEqualTo(ExitCodes.USAGE);
@@ -106,7 +90,7 @@ class TargetLimitsIntegrationTest {
     void withAllowQueueTimeoutItGoesAheadLoudly() throws Exception {
         PausectlProcess run = pausectl("run", "--max-pause", "20s", "--allow-queue-timeout", "--", "true");
         assertThat(run.waitFor(EXIT)).as(run.err()).isZero();
-        assertThat(run.err()).contains("WARNING: --max-pause 20s is longer than " + proxy.adminUrl()
+        assertThat(run.err()).contains("WARNING: --max-pause 20s is longer than " + fixture.proxy().adminUrl()
                 + "'s --queue-timeout 8s");
         Status s = status();
         assertThat(s.counters().pausesResumed()).isEqualTo(1);
@@ -117,7 +101,7 @@ class TargetLimitsIntegrationTest {
     void aTtlAboveTheProxysMaxPauseIsRefusedEvenWhenAllowed() throws Exception {
         PausectlProcess pause = pausectl("pause", "--ttl", "10m", "--allow-queue-timeout");
         assertThat(pause.waitFor(EXIT)).as(pause.err()).isEqualTo(ExitCodes.USAGE);
-        assertThat(pause.err()).contains("--ttl 10m is longer than " + proxy.adminUrl() + "'s --max-pause 1m",
+        assertThat(pause.err()).contains("--ttl 10m is longer than " + fixture.proxy().adminUrl() + "'s --max-pause 1m",
                 "(nothing was paused)");
         assertNeverPaused();
     }
