@@ -1,19 +1,13 @@
 package io.pausectl.bench.scenario;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -25,15 +19,11 @@ final class ExternalProxy implements AutoCloseable {
     private static final List<String> SEARCH_PATH = List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin");
 
     private final String name;
-    private final Process process;
-    private final Path dir;
-    private final int port;
+    private final ScratchProcess process;
 
-    private ExternalProxy(String name, Process process, Path dir, int port) {
+    private ExternalProxy(String name, ScratchProcess process) {
         this.name = name;
         this.process = process;
-        this.dir = dir;
-        this.port = port;
     }
 
     String name() {
@@ -41,7 +31,7 @@ final class ExternalProxy implements AutoCloseable {
     }
 
     URI uri() {
-        return URI.create("http://127.0.0.1:" + port);
+        return process.uri();
     }
 
     /** HAProxy in front of {@code upstream}, if an {@code haproxy} executable is found. */
@@ -70,9 +60,10 @@ final class ExternalProxy implements AutoCloseable {
                 "");
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, cfg);
-        Process p = new ProcessBuilder(exe.get().toString(), "-db", "-f", file.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("output.log").toFile()).start();
-        return Optional.of(awaitListening(new ExternalProxy("haproxy", p, dir, port)));
+        ScratchProcess p = ScratchProcess.start("haproxy", dir, List.of(exe.get().toString(), "-db", "-f",
+                file.toString()), port);
+        p.awaitListening(() -> true);
+        return Optional.of(new ExternalProxy("haproxy", p));
     }
 
     /** nginx in front of {@code upstream}, if an {@code nginx} executable is found. */
@@ -111,9 +102,10 @@ final class ExternalProxy implements AutoCloseable {
                 "");
         Path file = dir.resolve("nginx.conf");
         Files.writeString(file, cfg);
-        Process p = new ProcessBuilder(exe.get().toString(), "-p", d, "-e", d + "/error.log", "-c", file.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("output.log").toFile()).start();
-        return Optional.of(awaitListening(new ExternalProxy("nginx", p, dir, port)));
+        ScratchProcess p = ScratchProcess.start("nginx", dir,
+                List.of(exe.get().toString(), "-p", d, "-e", d + "/error.log", "-c", file.toString()), port);
+        p.awaitListening(() -> true);
+        return Optional.of(new ExternalProxy("nginx", p));
     }
 
     static Optional<Path> find(String exe) {
@@ -132,50 +124,8 @@ final class ExternalProxy implements AutoCloseable {
         }
     }
 
-    private static ExternalProxy awaitListening(ExternalProxy proxy) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (!proxy.process.isAlive()) {
-                String out = proxy.output();
-                proxy.close();
-                throw new IOException(proxy.name + " exited at start:\n" + out);
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", proxy.port), 200);
-                return proxy;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        String out = proxy.output();
-        proxy.close();
-        throw new IOException(proxy.name + " did not listen on 127.0.0.1:" + proxy.port + " within 10s:\n" + out);
-    }
-
-    private String output() {
-        try (InputStream in = Files.newInputStream(dir.resolve("output.log"))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(no output: " + e.getMessage() + ")";
-        }
-    }
-
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind is harmless
-        }
+        process.close();
     }
 }

@@ -3,9 +3,7 @@ package io.pausectl.bench.scenario;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
@@ -14,11 +12,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * HAProxy with pausectl's Lua gate ({@code deploy/haproxy/pause-gate.lua}, bundled in the bench)
@@ -31,16 +27,12 @@ final class HaproxyGate implements AutoCloseable {
     private static final Pattern HELD = Pattern.compile("proc\\.pausectl_held: type=sint value=<(\\d+)>");
     private static final String LUA_RESOURCE = "/io/pausectl/bench/haproxy/pause-gate.lua";
 
-    private final Process process;
-    private final Path dir;
+    private final ScratchProcess process;
     private final Path socket;
-    private final int port;
 
-    private HaproxyGate(Process process, Path dir, Path socket, int port) {
+    private HaproxyGate(ScratchProcess process, Path socket) {
         this.process = process;
-        this.dir = dir;
         this.socket = socket;
-        this.port = port;
     }
 
     /** Whether an {@code haproxy} executable is installed. */
@@ -90,11 +82,10 @@ final class HaproxyGate implements AutoCloseable {
                 "");
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, cfg);
-        Process p = new ProcessBuilder(exe.toString(), "-db", "-f", file.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("output.log").toFile()).start();
-        HaproxyGate gate = new HaproxyGate(p, dir, socket, port);
-        gate.awaitListening();
-        return gate;
+        ScratchProcess p = ScratchProcess.start("haproxy", dir, List.of(exe.toString(), "-db", "-f", file.toString()),
+                port);
+        p.awaitListening(() -> Files.exists(socket));
+        return new HaproxyGate(p, socket);
     }
 
     /**
@@ -121,7 +112,7 @@ final class HaproxyGate implements AutoCloseable {
     }
 
     URI uri() {
-        return URI.create("http://127.0.0.1:" + port);
+        return process.uri();
     }
 
     long pid() {
@@ -158,54 +149,13 @@ final class HaproxyGate implements AutoCloseable {
         }
     }
 
-    private void awaitListening() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                String out = output();
-                close();
-                throw new IOException("haproxy exited at start:\n" + out);
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                if (Files.exists(socket)) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
-        }
-        String out = output();
-        close();
-        throw new IOException("haproxy did not listen on 127.0.0.1:" + port + " within 10s:\n" + out);
-    }
-
     /** HAProxy's output so far (warnings, alerts), for error messages. */
     String output() {
-        try {
-            return Files.readString(dir.resolve("output.log"));
-        } catch (IOException e) {
-            return "(no output: " + e.getMessage() + ")";
-        }
+        return process.output();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind is harmless
-        }
+        process.close();
     }
 }

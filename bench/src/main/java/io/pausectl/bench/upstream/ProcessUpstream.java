@@ -9,11 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The sample upstream in its own process ({@link UpstreamProcess}), which {@link #kill} ends with
@@ -21,9 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * process reported before it died is in the ledger: the reports come through a pipe, which keeps
  * what was written after the writer is gone.
  */
-public final class ProcessUpstream implements WindowUpstream {
-    private final Map<String, IdLedger> ledgers = new ConcurrentHashMap<>();
-    private final AtomicLong foreignRequests = new AtomicLong();
+public final class ProcessUpstream extends RecordingUpstream {
     private final Duration keepAlive;
     private final int port;
     private Process process;
@@ -88,13 +83,7 @@ public final class ProcessUpstream implements WindowUpstream {
     }
 
     private void record(String id) {
-        String runId = RequestIds.runOf(id);
-        IdLedger ledger = runId == null ? null : ledgers.get(runId);
-        if (ledger == null) {
-            foreignRequests.incrementAndGet();
-        } else {
-            ledger.record(RequestIds.seqOf(id));
-        }
+        recordId(id);
         synchronized (recorded) {
             recorded.notifyAll();
         }
@@ -141,20 +130,6 @@ public final class ProcessUpstream implements WindowUpstream {
         Started s = launch(keepAlive, port, this::record);
         process = s.process;
         reader = s.reader;
-    }
-
-    @Override
-    public IdLedger openLedger(String runId, int capacity) {
-        IdLedger ledger = new IdLedger(runId, capacity);
-        if (ledgers.putIfAbsent(runId, ledger) != null) {
-            throw new IllegalStateException("run " + runId + " already has a ledger");
-        }
-        return ledger;
-    }
-
-    @Override
-    public long foreignRequests() {
-        return foreignRequests.get();
     }
 
     @Override

@@ -20,9 +20,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.net.URI;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bench's origin: a small, fast HTTP/1.1 server on loopback that answers every request with a
@@ -30,13 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * it saw. It runs in the bench's own process; what it records is the ground truth for
  * "forwarded more than once".
  */
-public final class SampleUpstream implements WindowUpstream {
+public final class SampleUpstream extends RecordingUpstream {
     private static final int MAX_REQUEST_BYTES = 1 << 20;
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
-    private final Map<String, IdLedger> ledgers = new ConcurrentHashMap<>();
-    private final AtomicLong foreignRequests = new AtomicLong();
     /** Told every id as it arrives, before it is answered (the upstream process reports them); null: nobody. */
     private final java.util.function.Consumer<String> arrivals;
 
@@ -119,30 +114,11 @@ public final class SampleUpstream implements WindowUpstream {
         }
     }
 
-    @Override
-    public IdLedger openLedger(String runId, int capacity) {
-        IdLedger ledger = new IdLedger(runId, capacity);
-        if (ledgers.putIfAbsent(runId, ledger) != null) {
-            throw new IllegalStateException("run " + runId + " already has a ledger");
-        }
-        return ledger;
-    }
-
-    @Override
-    public long foreignRequests() {
-        return foreignRequests.get();
-    }
-
     void record(String id, String runId, long seq) {
         if (arrivals != null) {
             arrivals.accept(String.valueOf(id));
         }
-        IdLedger ledger = runId == null ? null : ledgers.get(runId);
-        if (ledger == null) {
-            foreignRequests.incrementAndGet();
-        } else {
-            ledger.record(seq);
-        }
+        recordSeq(runId, seq);
     }
 
     public InetSocketAddress address() {
