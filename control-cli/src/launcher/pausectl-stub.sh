@@ -19,13 +19,16 @@ esac
 # path): the JVM maps the archive only for the class path it was made with, string for string.
 self=$(cd -P -- "${self%/*}" && pwd -P)/${self##*/}
 jvm="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# The main class named here rather than `-jar`: -jar opens the jar once to read its manifest, closes
+# it, and the class loader opens it again, reading its central directory (thousands of entries) twice.
+main=@MAIN_CLASS@
 fast="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:+UseSerialGC -XX:-UsePerfData"
 if [ "${PAUSECTL_CDS:-}" = dump ]; then
   rm -f "$self.jsa"
   # Calls that load what a usual one does (parse, ask a target, read its JSON answer, print): status,
   # in text and JSON, against a stand-in admin API the JVM starts on loopback (see CdsTraining).
   PAUSECTL_CDS_TRAINING=1 "$jvm" $fast -XX:ArchiveClassesAtExit="$self.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
-    $JAVA_OPTS -jar "$self" >/dev/null 2>&1
+    $JAVA_OPTS -cp "$self" $main >/dev/null 2>&1
   if [ -s "$self.jsa" ]; then
     echo "pausectl: wrote $self.jsa"
     exit 0
@@ -37,4 +40,4 @@ cds=
 if [ -r "$self.jsa" ] && [ "${PAUSECTL_CDS:-}" != off ]; then
   cds="-XX:SharedArchiveFile=$self.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
 fi
-exec "$jvm" $fast $cds $JAVA_OPTS -jar "$self" "$@"
+exec "$jvm" $fast $cds $JAVA_OPTS -cp "$self" $main "$@"

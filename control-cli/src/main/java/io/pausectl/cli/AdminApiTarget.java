@@ -20,37 +20,33 @@ import io.pausectl.cli.target.TargetException;
 import io.pausectl.common.Durations;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.HttpURLConnection;
 import java.net.NoRouteToHostException;
-import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.URL;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * A pause proxy driven through its admin API ({@code /v1/status}, {@code /v1/pause},
- * {@code /v1/pause/renew}, {@code /v1/resume}; {@code /v1/maintenance}, {@code /v1/held}) with the
- * JDK's {@link HttpURLConnection}: for a command that makes a call or two, it starts in a tenth of
- * the CPU time of {@code java.net.http.HttpClient}, which sets up TLS and a selector thread even for
- * {@code http://} (issue 12 item 7). Answers are read by {@link AnswerReader}, a streaming reader
- * of the API's records, not databind, whose set-up alone was a third of a short call's CPU. Every call has a connect timeout and an answer timeout (the
- * longest silence while waiting for the answer; a pause's adds its {@code waitIdle}, since the proxy
- * answers only once idle or when that wait ran out). No proxy from the environment is used. Errors
- * become {@link TargetException}s whose message names this target and says what to do.
+ * {@code /v1/pause/renew}, {@code /v1/resume}; {@code /v1/maintenance}, {@code /v1/held}), one
+ * {@link AdminHttp} exchange per call: for a command that makes a call or two, start-up is most of
+ * its cost (issue 12 item 7), and {@code java.net.http.HttpClient} sets up TLS and a selector thread
+ * even for {@code http://}, {@code HttpURLConnection} service look-ups over the class path. Answers
+ * are read by {@link AnswerReader}, a streaming reader of the API's records, not databind, whose
+ * set-up alone was a third of a short call's CPU. Every call has a connect timeout and an answer
+ * timeout (the longest silence while waiting for the answer; a pause's adds its {@code waitIdle},
+ * since the proxy answers only once idle or when that wait ran out). No proxy from the environment
+ * is used, and no request is sent twice. Errors become {@link TargetException}s whose message names
+ * this target and says what to do.
  */
 public final class AdminApiTarget implements PauseTarget {
     static {
-        // HttpURLConnection resends a POST whose kept-alive connection broke before an answer: a
-        // pause or a cancel that reached the proxy could then be sent twice. Never resend.
+        // HttpURLConnection (https:// targets) resends a POST whose kept-alive connection broke before
+        // an answer: a pause or a cancel that reached the proxy could then be sent twice. Never resend.
         System.setProperty("sun.net.http.retryPost", "false");
     }
 
@@ -157,8 +153,8 @@ public final class AdminApiTarget implements PauseTarget {
 
     @Override
     public void close() {
-        // Nothing to release: each call opens its connection; idle keep-alive connections are the
-        // JDK's (HttpURLConnection's cache), closed by it.
+        // Nothing to release: each call opens its connection and closes it (over https, idle
+        // keep-alive connections are HttpURLConnection's, closed by it).
     }
 
     private Status call(String method, String path, Object body, Duration requestTimeout, boolean namesLease)
@@ -168,38 +164,13 @@ public final class AdminApiTarget implements PauseTarget {
 
     private <T extends Record> T call(String method, String path, Object body, Duration requestTimeout, boolean namesLease,
                        Class<T> type) throws TargetException {
-        int code;
-        String text;
-        boolean connected = false;
-        HttpURLConnection connection = null;
+        AdminHttp http = new AdminHttp();
+        AdminHttp.Answer answer;
         try {
-            connection = (HttpURLConnection) new URL(base + path).openConnection(Proxy.NO_PROXY);
-            connection.setConnectTimeout(millis(timeout));
-            connection.setReadTimeout(millis(requestTimeout));
-            connection.setInstanceFollowRedirects(false);
-            connection.setUseCaches(false);
-            connection.setRequestMethod(method);
-            connection.setRequestProperty("Accept", "application/json");
-            if (token.isPresent()) {
-                connection.setRequestProperty("Authorization", "Bearer " + token.get());
-            }
-            byte[] json = body == null ? null : writeJson(body);
-            if (json != null) {
-                connection.setRequestProperty("Content-Type", "application/json");
-                connection.setDoOutput(true);
-            }
-            connection.connect();
-            connected = true;
-            if (json != null) {
-                try (OutputStream out = connection.getOutputStream()) {
-                    out.write(json);
-                }
-            }
-            code = connection.getResponseCode();
-            InputStream in = code >= 400 ? connection.getErrorStream() : connection.getInputStream();
-            text = in == null ? "" : readAll(in);
+            answer = http.exchange(base, method, path, token, body == null ? null : writeJson(body), timeout,
+                    requestTimeout);
         } catch (SocketTimeoutException e) {
-            if (!connected) {
+            if (!http.connected()) {
                 throw new TargetException(TargetException.Kind.UNREACHABLE, name + ": no connection within "
                         + Durations.format(timeout)
                         + " (is the address right, and the admin API listening there?)", e);
@@ -222,18 +193,7 @@ public final class AdminApiTarget implements PauseTarget {
                 Thread.currentThread().interrupt();
             }
         }
-        return answer(method + " " + path, code, text, namesLease, type);
-    }
-
-    /** A duration as the whole milliseconds a socket timeout takes: at least 1 (0 would mean never). */
-    private static int millis(Duration d) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
-    }
-
-    private static String readAll(InputStream in) throws IOException {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return answer(method + " " + path, answer.code(), answer.body(), namesLease, type);
     }
 
     private <T extends Record> T answer(String what, int code, String body, boolean namesLease, Class<T> type)

@@ -2,6 +2,7 @@ package io.pausectl.cli;
 
 import io.pausectl.cli.haproxy.HaproxyTargets;
 import picocli.CommandLine;
+import picocli.CommandLine.IFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
@@ -11,6 +12,8 @@ import picocli.CommandLine.ScopeType;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -33,7 +36,8 @@ final class CodedModel {
     static CommandLine status(PausectlCommand root) {
         GlobalOptions options = new GlobalOptions();
         root.options = options;
-        CommandSpec rootSpec = CommandSpec.wrapWithoutInspection(root).name("pausectl");
+        IFactory factory = new Factory();
+        CommandSpec rootSpec = CommandSpec.wrapWithoutInspection(root, factory).name("pausectl");
         rootSpec.versionProvider(new VersionProvider());
         globalOptions(rootSpec, options);
         standardHelpOptions(rootSpec);
@@ -41,7 +45,7 @@ final class CodedModel {
 
         StatusCommand status = new StatusCommand();
         status.root = root;
-        CommandSpec statusSpec = CommandSpec.wrapWithoutInspection(status).name("status");
+        CommandSpec statusSpec = CommandSpec.wrapWithoutInspection(status, factory).name("status");
         statusSpec.usageMessage().description("Show each target's state, held requests, in-flight requests, lease and"
                 + " totals.", "Exit codes: 0 every target answered, 1 some target could not be read, 2 usage.");
         statusSpec.addOption(option(status, "watch", boolean.class, "-w", "--watch").paramLabel("<watch>")
@@ -56,9 +60,9 @@ final class CodedModel {
         standardHelpOptions(statusSpec);
         status.spec = statusSpec;
 
-        CommandLine commandLine = new CommandLine(rootSpec);
+        CommandLine commandLine = new CommandLine(rootSpec, factory);
         commandLine.setUsageHelpAutoWidth(true);
-        commandLine.addSubcommand("status", new CommandLine(statusSpec));
+        commandLine.addSubcommand("status", new CommandLine(statusSpec, factory));
         return commandLine;
     }
 
@@ -125,6 +129,29 @@ final class CodedModel {
         FieldAccess access = new FieldAccess(target, field);
         return OptionSpec.builder(names).type(type).getter(access).setter(access)
                 .initialValue(access.get()).hasInitialValue(true);
+    }
+
+    /**
+     * What picocli creates while parsing: the list of a repeated option ({@code --target},
+     * {@code --haproxy}, {@code --etcd}) as its default factory does, an {@link ArrayList}; anything
+     * else by its default factory, made on first use. That factory's class initialisation looks for
+     * Groovy's {@code Closure} on the class path and fails: the only class a status call looked for
+     * outside the class-data-sharing archive, so the JVM opened the jar and read its central
+     * directory for it (a {@code ClassNotFoundException} and that read: about a tenth of the call's CPU).
+     */
+    private static final class Factory implements IFactory {
+        private IFactory defaultFactory;
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == List.class || type == Collection.class) {
+                return type.cast(new ArrayList<>());
+            }
+            if (defaultFactory == null) {
+                defaultFactory = CommandLine.defaultFactory();
+            }
+            return defaultFactory.create(type);
+        }
     }
 
     /** A value no command reads (picocli reads the help options from its parse result). */
