@@ -21,10 +21,15 @@ public final class HeadLines {
      * fields of {@code add} appended, without the empty line that ends the head.
      *
      * <p>Null (the caller encodes the parsed head instead) when the bytes are not a head in the
-     * one form this edits safely: every line ending in CRLF, the last one empty; no field line
+     * one form this edits safely: every line ending in CRLF, the last one empty; no CR anywhere
+     * but right before an LF (a bare CR, RFC 9112 §2.2: a recipient may read it as a line end, so
+     * relaying it would let a value start a field of its own), whatever {@code namesValidated}
+     * says; no control byte in the start line but HTAB (the parser reads VT, FF and CR there as
+     * separators, RFC 9112 §4; encoding the parsed line writes each as one SP); no field line
      * folded onto the one before (obs-fold: RFC 9112 §5.2 has a proxy replace it, which the parsed
      * head does); every field name ending at its colon (no whitespace before it, RFC 9112 §5.1),
-     * so that a name compared here is the name the parser read.
+     * so that a name compared here is the name the parser read. All of it is checked in the one
+     * pass that finds the line ends.
      *
      * @param received the head as received: start line, field lines, the empty line
      * @param drop     field names to leave out, compared without regard to ASCII case
@@ -32,6 +37,7 @@ public final class HeadLines {
      *                 is written as one byte (ISO-8859-1, as the parser read it)
      * @param namesValidated the parser refused a head with whitespace or a control character in
      *                 a field name (the client side), so only the names compared need checking
+     *                 for whitespace before the colon; bare CRs are looked for either way
      */
     public static byte[] edit(byte[] received, List<? extends CharSequence> drop, List<? extends CharSequence> add,
                               boolean namesValidated) {
@@ -40,7 +46,7 @@ public final class HeadLines {
                 || received[end - 2] != CR) {
             return null;
         }
-        int firstLf = indexOfLf(received, 0, end);
+        int firstLf = startLineEnd(received, end);
         if (firstLf <= 0 || received[firstLf - 1] != CR) {
             return null;
         }
@@ -57,7 +63,7 @@ public final class HeadLines {
         int kept = firstLf + 1;
         int dropped = 0;
         for (int line = firstLf + 1; line < end; ) {
-            int lf = indexOfLf(received, line, end);
+            int lf = lineEnd(received, line, end);
             int verdict = verdict(received, line, lf, firsts, drop, namesValidated);
             if (verdict < 0) {
                 return null;
@@ -83,7 +89,7 @@ public final class HeadLines {
             length = 0;
             int run = 0;
             for (int line = firstLf + 1; line < end; ) {
-                int lf = indexOfLf(received, line, end);
+                int lf = lineEnd(received, line, end);
                 if (verdict(received, line, lf, firsts, drop, namesValidated) != 0) {
                     System.arraycopy(received, run, out, length, line - run);
                     length += line - run;
@@ -153,10 +159,36 @@ public final class HeadLines {
         return true;
     }
 
-    private static int indexOfLf(byte[] bytes, int from, int to) {
+    /**
+     * The index of the LF ending the line that starts at {@code from}, or -1 when there is none
+     * before {@code to} or a CR comes first that is not right before it (a bare CR). {@code to}
+     * is at most the index of the head's last CR, so {@code bytes[i + 1]} is always there.
+     */
+    private static int lineEnd(byte[] bytes, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (bytes[i] == LF) {
+            byte b = bytes[i];
+            if (b == LF) {
                 return i;
+            }
+            if (b == CR && bytes[i + 1] != LF) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * {@link #lineEnd} for the start line, which also holds no control byte (0x00-0x1F, 0x7F) but
+     * HTAB and its final CR.
+     */
+    private static int startLineEnd(byte[] bytes, int to) {
+        for (int i = 0; i < to; i++) {
+            int b = bytes[i] & 0xff;
+            if (b == LF) {
+                return i;
+            }
+            if (b < 0x20 && b != '\t' && !(b == CR && bytes[i + 1] == LF) || b == 0x7f) {
+                return -1;
             }
         }
         return -1;

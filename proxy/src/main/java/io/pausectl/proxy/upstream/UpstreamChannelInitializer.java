@@ -32,10 +32,7 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast(CODEC, new UpstreamHttpCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(MAX_RESPONSE_LINE)
                         .setMaxHeaderSize(MAX_RESPONSE_HEADER)
-                        .setMaxChunkSize(MAX_CHUNK)
-                        // The origin is ours; its header names are not checked character by
-                        // character (a line break cannot get through the line parser anyway).
-                        .setValidateHeaders(false)))
+                        .setMaxChunkSize(MAX_CHUNK)))
                 .addLast("upstream", new UpstreamConnection(pool, target));
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -42,7 +43,16 @@ import java.util.List;
  *       version (Netty takes the first one from an HTTP/1.0 response); equal repeats are one
  *       length (RFC 9110 §8.6);</li>
  *   <li>{@code Transfer-Encoding} together with {@code Content-Length} (Netty would drop the
- *       length and carry on).</li>
+ *       length and carry on);</li>
+ *   <li>a field name that is not a token, or a field value with a control byte (0x00-0x1F but
+ *       HTAB, 0x7F), in the head and in a chunked body's trailer fields (RFC 9110 §5.1, §5.5;
+ *       obs-text, 0x80-0xFF, passes): a bare CR in a value would reach the client, which may read
+ *       it as a line end and the rest as a field of its own (RFC 9112 §2.2), say
+ *       {@code Set-Cookie} or a second {@code Content-Length}; the client side refuses the same
+ *       with 400. Checked by Netty's header validators as each field is added: one pass over its
+ *       chars, nothing allocated. A trailer refused after the head went out cuts the response;</li>
+ *   <li>a control byte but HTAB in the status line's reason phrase (RFC 9112 §4: {@code HTAB /
+ *       SP / VCHAR / obs-text}).</li>
  * </ul>
  * The request line goes out with the target's bytes as the client sent them (Netty's encoder
  * would write the target as UTF-8, turning each received byte of 0x80 or more into two).
@@ -61,6 +71,7 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
 
     UpstreamHttpCodec(HttpDecoderConfig config) {
         init(new ResponseDecoder(config.setHeadersFactory(SingleLengthHeaders.FACTORY)
+                .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory())
                 .setAllowDuplicateContentLengths(true)), new RequestEncoder());
     }
 
@@ -85,11 +96,27 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
         /** A final response's head: one that keeps its bytes (HTTP/1.1; others are encoded as parsed). */
         @Override
         protected HttpMessage createMessage(String[] initialLine) {
+            checkReasonPhrase(initialLine[2]);
             if (!HttpVersion.HTTP_1_1.text().equals(initialLine[0])) {
                 return super.createMessage(initialLine);
             }
             return new ReceivedResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(Integer.parseInt(initialLine[1]), initialLine[2]), headersFactory);
+        }
+
+        /**
+         * Refuses a reason phrase with a control byte but HTAB (RFC 9112 §4); Netty refuses only
+         * CR and LF there, and splits the line on VT, FF and CR as on SP (those separators never
+         * go on: {@link io.pausectl.proxy.http.HeadLines#edit} leaves such a line to be encoded).
+         */
+        private static void checkReasonPhrase(String reason) {
+            for (int i = 0; i < reason.length(); i++) {
+                char c = reason.charAt(i);
+                if (c < 0x20 && c != '\t' || c == 0x7f) {
+                    throw new IllegalArgumentException("control character 0x" + Integer.toHexString(c)
+                            + " in the status line's reason phrase");
+                }
+            }
         }
 
         /**
@@ -294,11 +321,13 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
             }
         };
 
-        @SuppressWarnings("deprecation")
+        /**
+         * Names validated as tokens and values as field values (RFC 9110 §5.1, §5.5), as on the
+         * client side: an origin's bytes reach the client, whose parser may differ from Netty's
+         * (a bare CR, a NUL).
+         */
         SingleLengthHeaders() {
-            // The origin is ours; its header names are not checked character by character (a line
-            // break cannot get through the line parser anyway).
-            super(false);
+            super();
         }
 
         @Override

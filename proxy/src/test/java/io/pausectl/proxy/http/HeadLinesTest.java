@@ -55,4 +55,32 @@ class HeadLinesTest {
         assertThat(edit("GET / HTTP/1.1\r\nA 1\r\n\r\n", List.of(), List.of())).isNull();
         assertThat(edit("GET / HTTP/1.1\r\n: 1\r\n\r\n", List.of(), List.of())).isNull();
     }
+
+    private static String edit(String head, boolean namesValidated) {
+        byte[] out = HeadLines.edit(bytes(head), List.of("via"), List.of(), namesValidated);
+        return out == null ? null : new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void refusesABareCrInAnyLineWhateverTheNamesCheck() {
+        // RFC 9112 §2.2: a recipient may read a bare CR as a line end; relayed, the rest of the
+        // line would be a field of its own.
+        for (boolean validated : new boolean[] {false, true}) {
+            assertThat(edit("HTTP/1.1 200 OK\r\nX-A: a\rSet-Cookie: e=1\r\n\r\n", validated)).isNull();
+            assertThat(edit("HTTP/1.1 200 OK\r\nX-A\rSet-Cookie: e=1\r\n\r\n", validated)).isNull();
+            assertThat(edit("HTTP/1.1 200 OK\r\nVia\r: 1\r\n\r\n", validated)).isNull();
+            assertThat(edit("HTTP/1.1 200 OK\r\nX-A: 1\r\nX-B: b\r\r\n\r\n", validated)).isNull();
+            assertThat(edit("HTTP/1.1 200 OK\rSet-Cookie: e=1\r\nX-A: 1\r\n\r\n", validated)).isNull();
+            assertThat(edit("GET / HTTP/1.1\r\r\nX-A: 1\r\n\r\n", validated)).isNull();
+        }
+    }
+
+    @Test
+    void refusesAControlByteInTheStartLineButHtab() {
+        assertThat(edit("HTTP/1.1 200\u000bOK\r\nX-A: 1\r\n\r\n", false)).isNull();
+        assertThat(edit("HTTP/1.1 200 O\u0000K\r\nX-A: 1\r\n\r\n", false)).isNull();
+        assertThat(edit("HTTP/1.1 200 O\u007fK\r\nX-A: 1\r\n\r\n", false)).isNull();
+        assertThat(edit("HTTP/1.1 200 Fine\tThanks \u00e9\r\nX-A: 1\r\n\r\n", false))
+                .isEqualTo("HTTP/1.1 200 Fine\tThanks \u00e9\r\nX-A: 1\r\n");
+    }
 }
