@@ -127,6 +127,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     /** A read was asked of the pipeline and no message answered it yet. */
     private boolean readPending;
     /**
+     * The next request is to be read once the client takes what was written to it: the client's
+     * socket stopped being writable as an answer was completed (see {@link #readNextRequest}).
+     */
+    private boolean readOwed;
+    /**
      * The client shut its output down (end of stream; the channel allows half-closure). What it sent
      * before is still handed over in order; once a read finds nothing left, no more will come.
      */
@@ -222,6 +227,23 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             if (inputShutdown && readPending) {
                 clientInputEnded();
             }
+        }
+    }
+
+    /**
+     * Reads the next request once an answer is complete, unless the client is not taking its
+     * answers: then the read waits until the client's socket is writable again
+     * ({@link #channelWritabilityChanged}). Backpressure toward the client (STYLE pitfall 9): a
+     * client that pipelines requests and reads nothing gets at most the socket's buffers and one
+     * high-water mark of answers queued for it; its further requests wait unread in the socket, as
+     * with nginx and HAProxy. Without this, every whole answer a small response makes was queued,
+     * one per pipelined request, until the direct memory ran out for every connection.
+     */
+    private void readNextRequest() {
+        if (ctx.channel().isWritable()) {
+            requestRead();
+        } else {
+            readOwed = true;
         }
     }
 
@@ -464,7 +486,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 if (last) {
                     state = State.AWAITING_HEAD;
                     awaitingRequest();
-                    requestRead();
+                    readNextRequest();
                 } else {
                     closeClient();
                 }
@@ -821,6 +843,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 ex.upstream.readResponse(true);
                 armResponseTimer();
             }
+            if (readOwed) {
+                readOwed = false;
+                // The wait for the next request starts now, not while the client was not reading.
+                awaitingSinceNanos = System.nanoTime();
+                requestRead();
+            }
         } else if (sendTimer == null) {
             sendBacklog = ch.bytesBeforeWritable();
             sendTimer = ch.eventLoop().schedule(sendTimerTask, clientSendTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -893,12 +921,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             ctx.writeAndFlush(last, ctx.voidPromise());
             state = State.AWAITING_HEAD;
             awaitingRequest();
-            requestRead();
+            readNextRequest();
         } else if (keepAlive && !ex.hasBody) {
             // The request's (empty) end is still queued: swallow it, then go on.
             ctx.writeAndFlush(last, ctx.voidPromise());
             state = State.DISCARDING;
-            requestRead();
+            readNextRequest();
         } else {
             // Request bytes may be left unread (a held or refused body, pipelined requests):
             // closing at once would reset the connection and could lose this answer.
@@ -1003,7 +1031,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         long next = clientIdleNanos;
-        if (state == State.AWAITING_HEAD) {
+        if (state == State.AWAITING_HEAD && !readOwed) {
             long idle = System.nanoTime() - awaitingSinceNanos;
             if (idle >= clientIdleNanos) {
                 LOG.debug("{} idle, closing", ctx.channel());
@@ -1012,7 +1040,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             }
             next = clientIdleNanos - idle;
         }
-        // Busy (held, forwarding): a long exchange is not idleness; look again later.
+        // Busy (held, forwarding, or a client not taking its answers: the send timeout watches that):
+        // not idleness; look again later.
         idleTimer = ctx.channel().eventLoop().schedule(idleTimerTask, next, TimeUnit.NANOSECONDS);
     }
 
