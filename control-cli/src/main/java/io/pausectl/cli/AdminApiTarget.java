@@ -6,9 +6,9 @@ import io.pausectl.api.ApiError;
 import io.pausectl.api.CancelRequest;
 import io.pausectl.api.HeldList;
 import io.pausectl.api.HeldRequest;
-import io.pausectl.api.Json;
 import io.pausectl.api.MaintenanceRequest;
 import io.pausectl.api.PauseRequest;
+import io.pausectl.api.RecordWriter;
 import io.pausectl.api.RenewRequest;
 import io.pausectl.api.ResumeRequest;
 import io.pausectl.api.Status;
@@ -157,12 +157,12 @@ public final class AdminApiTarget implements PauseTarget {
         // keep-alive connections are HttpURLConnection's, closed by it).
     }
 
-    private Status call(String method, String path, Object body, Duration requestTimeout, boolean namesLease)
+    private Status call(String method, String path, Record body, Duration requestTimeout, boolean namesLease)
             throws TargetException {
         return call(method, path, body, requestTimeout, namesLease, Status.class);
     }
 
-    private <T extends Record> T call(String method, String path, Object body, Duration requestTimeout, boolean namesLease,
+    private <T extends Record> T call(String method, String path, Record body, Duration requestTimeout, boolean namesLease,
                        Class<T> type) throws TargetException {
         AdminHttp http = new AdminHttp();
         AdminHttp.Answer answer;
@@ -253,12 +253,9 @@ public final class AdminApiTarget implements PauseTarget {
         return ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
     }
 
-    private static byte[] writeJson(Object body) {
-        try {
-            return Json.strict().writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write " + body.getClass().getSimpleName(), e);
-        }
+    /** A request's body, written without databind (its set-up was a third of a pause call's CPU). */
+    private static byte[] writeJson(Record body) {
+        return RecordWriter.writeBytes(body);
     }
 
     private static String describe(Throwable e) {

@@ -17,14 +17,15 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * picocli's model of {@code pausectl status}, the short call an operator repeats, built in code
- * ({@link CommandSpec}, {@link OptionSpec}) instead of by reflection over the annotations of
- * {@link PausectlCommand}, {@link GlobalOptions} and {@link StatusCommand}. That reflection was half
- * of what was left of the call's start-up CPU: Java 17 cannot archive the proxy classes of the
- * annotations it reads (issue 12 item 7).
+ * picocli's models of {@code pausectl status}, the short call an operator repeats, and of
+ * {@code pausectl pause}, whose start-up delays a window's start, built in code ({@link CommandSpec},
+ * {@link OptionSpec}) instead of by reflection over the annotations of {@link PausectlCommand},
+ * {@link GlobalOptions}, {@link StatusCommand}, {@link PauseCommand} and {@link PauseOptions}. That
+ * reflection was half of what was left of a status call's start-up CPU: Java 17 cannot archive the
+ * proxy classes of the annotations it reads (issue 12 item 7).
  *
  * <p>The annotations stay the model for everything else (help, completion, the other commands), and
- * {@code CodedModelTest} checks that this model and theirs agree option by option and in their help.
+ * {@code CodedModelTest} checks that these models and theirs agree option by option and in their help.
  * Parsing works on the same objects: the options land in the same fields, read and written through
  * {@link Field}s named here.
  */
@@ -34,15 +35,8 @@ final class CodedModel {
 
     /** The root command line with {@code status} as its only command, bound to {@code root}. */
     static CommandLine status(PausectlCommand root) {
-        GlobalOptions options = new GlobalOptions();
-        root.options = options;
         IFactory factory = new Factory();
-        CommandSpec rootSpec = CommandSpec.wrapWithoutInspection(root, factory).name("pausectl");
-        rootSpec.versionProvider(new VersionProvider());
-        globalOptions(rootSpec, options);
-        standardHelpOptions(rootSpec);
-        root.spec = rootSpec;
-
+        CommandSpec rootSpec = root(root, factory);
         StatusCommand status = new StatusCommand();
         status.root = root;
         CommandSpec statusSpec = CommandSpec.wrapWithoutInspection(status, factory).name("status");
@@ -59,12 +53,85 @@ final class CodedModel {
                 .description("With --watch: stop after N refreshes (default: never).").build());
         standardHelpOptions(statusSpec);
         status.spec = statusSpec;
-
-        CommandLine commandLine = new CommandLine(rootSpec, factory);
-        commandLine.setUsageHelpAutoWidth(true);
-        commandLine.addSubcommand("status", new CommandLine(statusSpec, factory));
-        return commandLine;
+        return commandLine(rootSpec, statusSpec, factory);
     }
+
+    /** The root command line with {@code pause} as its only command, bound to {@code root}. */
+    static CommandLine pause(PausectlCommand root) {
+        IFactory factory = new Factory();
+        CommandSpec rootSpec = root(root, factory);
+        PauseCommand pause = new PauseCommand();
+        pause.root = root;
+        PauseOptions options = new PauseOptions();
+        pause.pause = options;
+        CommandSpec pauseSpec = CommandSpec.wrapWithoutInspection(pause, factory).name("pause");
+        pauseSpec.usageMessage().description(PauseCommand.DESCRIPTION, PauseCommand.EXIT_CODES);
+        pauseOptions(pauseSpec, options);
+        pauseSpec.addOption(option(pause, "ttl", Duration.class, "--ttl").paramLabel("DURATION")
+                .converters(new DurationConverter.Ttl()).description(PauseCommand.TTL_DESCRIPTION).build());
+        standardHelpOptions(pauseSpec);
+        pause.spec = pauseSpec;
+        return commandLine(rootSpec, pauseSpec, factory);
+    }
+
+    /** {@link PauseOptions}' options, as its {@code @Mixin} adds them. */
+    private static void pauseOptions(CommandSpec spec, PauseOptions o) {
+        spec.addOption(option(o, "reason", String.class, "--reason").paramLabel("TEXT")
+                .description(PauseOptions.REASON_DESCRIPTION).build());
+        spec.addOption(option(o, "waitIdle", Duration.class, "--wait-idle").paramLabel("DURATION").defaultValue("10s")
+                .converters(new DurationConverter.WaitIdle()).description(PauseOptions.WAIT_IDLE_DESCRIPTION).build());
+        spec.addOption(option(o, "allowInflight", boolean.class, "--allow-inflight").paramLabel("<allowInflight>")
+                .description(PauseOptions.ALLOW_INFLIGHT_DESCRIPTION).build());
+        spec.addOption(option(o, "allowQueueTimeout", boolean.class, "--allow-queue-timeout")
+                .paramLabel("<allowQueueTimeout>").description(PauseOptions.ALLOW_QUEUE_TIMEOUT_DESCRIPTION).build());
+        spec.addOption(option(o, "methods", List.class, "--scope-methods").auxiliaryTypes(String.class)
+                .paramLabel("METHOD").splitRegex(",").description(PauseOptions.METHODS_DESCRIPTION).build());
+        spec.addOption(option(o, "pathPrefixes", List.class, "--scope-path").auxiliaryTypes(String.class)
+                .paramLabel("PREFIX").description(PauseOptions.PATH_DESCRIPTION).build());
+        spec.addOption(option(o, "hosts", List.class, "--scope-host").auxiliaryTypes(String.class)
+                .paramLabel("HOST").description(PauseOptions.HOST_DESCRIPTION).build());
+    }
+
+    /** The root's model: its global options and {@code -h}/{@code -V}. */
+    private static CommandSpec root(PausectlCommand root, IFactory factory) {
+        GlobalOptions options = new GlobalOptions();
+        root.options = options;
+        CommandSpec rootSpec = CommandSpec.wrapWithoutInspection(root, factory).name("pausectl");
+        rootSpec.versionProvider(new VersionProvider());
+        globalOptions(rootSpec, options);
+        standardHelpOptions(rootSpec);
+        root.spec = rootSpec;
+        return rootSpec;
+    }
+
+    /**
+     * The root's command line with one command. Each {@link CommandLine} registers picocli's built-in
+     * converters, and those of the {@code java.time} and {@code java.sql} types by reflection: a
+     * {@code Class.forName} each (whose class initialisation builds {@code MonthDay}'s formatter, say)
+     * and a look-up of its factory method, about a tenth of a status call's CPU for two command lines.
+     * No option of these models has such a type (their durations have converters of their own), so
+     * those converters are left out while the two are made, through picocli's own switch
+     * ({@code picocli.converters.excludes}), which is put back as it was.
+     */
+    private static CommandLine commandLine(CommandSpec rootSpec, CommandSpec commandSpec, IFactory factory) {
+        String excludes = System.getProperty(CONVERTER_EXCLUDES);
+        System.setProperty(CONVERTER_EXCLUDES, "java\\.(time|sql)\\..*");
+        try {
+            CommandLine commandLine = new CommandLine(rootSpec, factory);
+            commandLine.setUsageHelpAutoWidth(true);
+            commandLine.addSubcommand(commandSpec.name(), new CommandLine(commandSpec, factory));
+            return commandLine;
+        } finally {
+            if (excludes == null) {
+                System.clearProperty(CONVERTER_EXCLUDES);
+            } else {
+                System.setProperty(CONVERTER_EXCLUDES, excludes);
+            }
+        }
+    }
+
+    /** picocli's system property: regular expressions of the built-in converters' types not to register. */
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     /** {@link GlobalOptions}' options, inherited by the commands. */
     private static void globalOptions(CommandSpec spec, GlobalOptions o) {

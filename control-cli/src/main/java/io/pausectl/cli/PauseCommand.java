@@ -1,7 +1,6 @@
 package io.pausectl.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.pausectl.api.Json;
+import io.pausectl.api.RecordWriter;
 import io.pausectl.api.Status;
 import io.pausectl.cli.target.PauseSpec;
 import io.pausectl.common.Durations;
@@ -26,11 +25,18 @@ import java.util.concurrent.Callable;
  * the lease ids and how to resume. The lease ends by itself after {@code --ttl}.
  */
 @Command(name = "pause", mixinStandardHelpOptions = true,
-        description = {"Pause traffic on every target (all or none) until 'pausectl resume', or until the lease's"
-                + " --ttl runs out (then the proxy resumes by itself).",
-                "Exit codes: 0 paused, 1 internal error, 2 usage (or a --ttl the targets cannot hold), 3 could not pause (nothing stays paused), 4 already paused by"
-                        + " another lease, 5 could not undo a partial pause."})
+        description = {PauseCommand.DESCRIPTION, PauseCommand.EXIT_CODES})
 final class PauseCommand implements Callable<Integer> {
+    // The texts of the help, shared with the model built in code for a pause call (CodedModel).
+    static final String DESCRIPTION = "Pause traffic on every target (all or none) until 'pausectl resume', or until"
+            + " the lease's --ttl runs out (then the proxy resumes by itself).";
+    static final String EXIT_CODES = "Exit codes: 0 paused, 1 internal error, 2 usage (or a --ttl the targets cannot"
+            + " hold), 3 could not pause (nothing stays paused), 4 already paused by another lease, 5 could not undo a"
+            + " partial pause.";
+    static final String TTL_DESCRIPTION = "How long the pause lasts unless resumed. Default: the targets' shortest"
+            + " --queue-timeout (5m when none says it). Longer than a target's --max-pause is refused (exit 2); longer"
+            + " than its --queue-timeout too, unless --allow-queue-timeout.";
+
     @ParentCommand
     PausectlCommand root;
 
@@ -41,9 +47,7 @@ final class PauseCommand implements Callable<Integer> {
     PauseOptions pause;
 
     @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.Ttl.class,
-            description = "How long the pause lasts unless resumed. Default: the targets' shortest --queue-timeout"
-                    + " (5m when none says it). Longer than a target's --max-pause is refused (exit 2); longer than"
-                    + " its --queue-timeout too, unless --allow-queue-timeout.")
+            description = TTL_DESCRIPTION)
     Duration ttl;
 
     /** --ttl when not given and no target says its limits. */
@@ -124,11 +128,11 @@ final class PauseCommand implements Callable<Integer> {
         return pause.reason != null ? pause.reason : "pausectl pause (ttl " + Durations.format(ttl) + ")";
     }
 
+    /**
+     * An answer as {@code -o json} prints it: as databind writes it, without loading databind (issue 12
+     * item 7; {@code JsonOutputTest} checks every command's answer).
+     */
     static String json(Object value) {
-        try {
-            return Json.strict().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
-        }
+        return RecordWriter.write(value);
     }
 }

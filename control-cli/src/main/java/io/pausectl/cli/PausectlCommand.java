@@ -100,6 +100,9 @@ public final class PausectlCommand implements Runnable {
         if ("status".equals(only) && !asksForHelp(args)) {
             // The call an operator repeats: its model built in code, no reflection (see CodedModel).
             commandLine = CodedModel.status(new PausectlCommand(context));
+        } else if ("pause".equals(only) && !asksForHelp(args)) {
+            // A window's start waits for it: the same (issue 12 item 7).
+            commandLine = CodedModel.pause(new PausectlCommand(context));
         } else {
             commandLine = new CommandLine(new PausectlCommand(context));
             COMMANDS.forEach((name, type) -> {

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code pausectl status}'s model built in code ({@link CodedModel}) and the annotated model agree:
+ * {@code pausectl status}'s and {@code pausectl pause}'s models built in code ({@link CodedModel}) and
+ * the annotated model agree:
  * the same options with the same attributes, the same help, and the same outcome (exit code, output,
  * messages) for every argument line below.
  */
@@ -30,6 +31,11 @@ class CodedModelTest {
     private static CommandLine coded() {
         return PausectlCommand.commandLine(context(new CliHarness()), new PrintWriter(new StringWriter()),
                 new PrintWriter(new StringWriter()), STATUS);
+    }
+
+    private static CommandLine codedPause() {
+        return PausectlCommand.commandLine(context(new CliHarness()), new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()), new String[] {"pause"});
     }
 
     private static CliContext context(CliHarness cli) {
@@ -53,6 +59,49 @@ class CodedModelTest {
         assertThat(describe(coded.getCommandSpec())).isEqualTo(describe(annotated.getCommandSpec()));
         assertThat(describe(coded.getSubcommands().get("status").getCommandSpec()))
                 .isEqualTo(describe(annotated.getSubcommands().get("status").getCommandSpec()));
+    }
+
+    @Test
+    void thePauseModelHasTheAnnotatedOptionsAndHelp() {
+        CommandLine annotated = annotated();
+        CommandLine coded = codedPause();
+        assertThat(coded.getSubcommands()).containsOnlyKeys("pause");
+        assertThat(describe(coded.getCommandSpec())).isEqualTo(describe(annotated.getCommandSpec()));
+        assertThat(describe(coded.getSubcommands().get("pause").getCommandSpec()))
+                .isEqualTo(describe(annotated.getSubcommands().get("pause").getCommandSpec()));
+        assertThat(coded.getSubcommands().get("pause").getUsageMessage())
+                .isEqualTo(annotated.getSubcommands().get("pause").getUsageMessage());
+    }
+
+    @Test
+    void everyPauseArgumentLineEndsAsWithTheAnnotatedModel() {
+        List<String[]> lines = List.of(
+                new String[] {"pause"},
+                new String[] {"pause", "--ttl", "30s"},
+                new String[] {"--target", "http://a:1,http://b:2", "-o", "json", "pause", "--ttl", "30s"},
+                new String[] {"pause", "--ttl", "0s"},
+                new String[] {"pause", "--ttl", "5 minutes"},
+                new String[] {"pause", "--ttl", "9000h"},
+                new String[] {"pause", "--ttl=1h", "--allow-queue-timeout"},
+                new String[] {"pause", "--reason", "add index", "--wait-idle", "1s", "--allow-inflight",
+                        "--scope-methods", "post,PUT", "--scope-path", "/a", "--scope-path=/b", "--scope-host",
+                        "App.Example", "--ttl", "30s"},
+                new String[] {"pause", "--scope-methods", "GE T"},
+                new String[] {"pause", "--scope-path", "nope"},
+                new String[] {"pause", "--scope-host", "a/b"},
+                new String[] {"pause", "--reason", "two\nlines"},
+                new String[] {"pause", "--reason"},
+                new String[] {"pause", "--wait-idle", "2h"},
+                new String[] {"pause", "--wait-idle", "-1s"},
+                new String[] {"pause", "extra"},
+                new String[] {"pause", "--bogus"},
+                new String[] {"pause", "--ttl", "30s", "--target", "http://b:2"},
+                new String[] {"pause", "--frontend", "fe"},
+                new String[] {"pause", "--etcd", "http://127.0.0.1:1", "--fleet", "f"},
+                new String[] {"pause", "--timeout", "0s"});
+        for (String[] args : lines) {
+            assertThat(run(args, false)).as(String.join(" ", args)).isEqualTo(run(args, true));
+        }
     }
 
     @Test
@@ -102,7 +151,7 @@ class CodedModelTest {
         cli.target("http://b:2");
         cli.env.put(CliContext.ENV_TARGETS, "http://a:1");
         int code = cli.run(annotatedModel ? null : args, args);
-        return code + "\n" + cli.out().replaceAll("\\d\\d:\\d\\d:\\d\\d", "T").replaceAll("\"time\":\"[^\"]*\"", "")
+        return code + "\n" + cli.out().replaceAll("\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?", "T").replaceAll("\"time\":\"[^\"]*\"", "")
                 + "\n--\n" + cli.err();
     }
 
