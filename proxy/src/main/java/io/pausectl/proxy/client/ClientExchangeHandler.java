@@ -732,6 +732,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         drop.clear();
         add.clear();
         HopByHopHeaders.namesToStrip(headers, drop);
+        // Via as the encode path makes it: after the hop-by-hop fields are gone.
+        String via = ForwardedHeaders.via(headers, response.protocolVersion(), drop);
         drop.add(HttpHeaderNames.VIA);
         framingAsParsed(headers, drop, add);
         if (chunked) {
@@ -743,7 +745,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             add.add(connection);
         }
         add.add(HttpHeaderNames.VIA);
-        add.add(ForwardedHeaders.via(headers, response.protocolVersion()));
+        add.add(via);
         if (ex.heldNanos >= 0) {
             add.add(SERVER_TIMING);
             add.add(pauseTiming(ex));
