@@ -830,8 +830,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         } else if (kind == UpstreamErrorKind.TIMEOUT) {
             respondLocal(ex, HttpResponseStatus.GATEWAY_TIMEOUT, "the upstream did not answer in time", false, null);
         } else {
-            // Never sent again, even when it looks safe: DESIGN promises a request is forwarded at
-            // most once, and the bench counts duplicates.
+            // The upstream closed, reset or broke the protocol before answering, and the one retry
+            // (UpstreamExchange's class comment: an idempotent request without a body, once, when
+            // the connection closed before any answer) was not for this request or was used: it
+            // is not sent again, so a POST or PATCH reaches an origin at most once.
             respondLocal(ex, HttpResponseStatus.BAD_GATEWAY, "the upstream failed before answering", false, null);
         }
     }
