@@ -6,7 +6,8 @@
 # (nbthread 1, keep-alive to nginx, http-reuse always) and pause-proxy (--event-loops 1, the
 # launcher's default JVM settings) on free loopback ports with configs generated in a temporary
 # directory; pins nginx and the proxies to one core and the load generators to the other; then
-#  - closed loop: `wrk -t1 -c64 --latency` against each target (after a warm-up), --rounds times in
+#  - closed loop: `wrk -t1 -c64 --latency` against each target (after a warm-up of --warmup, then
+#    2 s probes until two successive ones agree within 5 %, at most --warmup-max seconds), --rounds times in
 #    turn so that a burst of someone else's load does not land on one target only; the table shows
 #    each one's median requests/s and median p99;
 #  - RSS of each server process: the largest seen while wrk ran (sampled every 0.5 s) and after;
@@ -15,7 +16,7 @@
 #    request's intended send time (wrk2 is not packaged here; the bench's generator is open loop);
 # prints every run and the tables, and stops everything it started.
 #
-# Usage: bench/scripts/wrk-passthrough.sh [--duration 10s] [--warmup 5s] [--connections 64]
+# Usage: bench/scripts/wrk-passthrough.sh [--duration 10s] [--warmup 5s] [--warmup-max 60] [--connections 64]
 #          [--rounds 3] [--proxy-cpu 1] [--wrk-cpu 0] [--proxy-jvm-opts "..."]
 #          [--no-open-loop] [--open-loop-duration 10s] [--open-loop-rounds 1]
 # Needs: nginx, haproxy, wrk, taskset, python3; proxy/target/pause-proxy and bench/target/pause-bench
@@ -24,6 +25,7 @@ set -euo pipefail
 
 DURATION=10s
 WARMUP=5s
+WARMUP_MAX=60
 CONNECTIONS=64
 PROXY_CPU=1
 WRK_CPU=0
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
+    --warmup-max) WARMUP_MAX="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --proxy-cpu) PROXY_CPU="$2"; shift 2 ;;
@@ -44,7 +47,7 @@ while [ $# -gt 0 ]; do
     --no-open-loop) OPEN_LOOP=0; shift ;;
     --open-loop-duration) OPEN_DURATION="$2"; shift 2 ;;
     --open-loop-rounds) OPEN_ROUNDS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "wrk-passthrough: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -185,9 +188,30 @@ to_ms() {
     printf "%.3f", n }'
 }
 
+# Warms a target up to a steady state: 2 s probes until two successive ones agree within 5 %
+# (after at least --warmup), at most --warmup-max. A JVM is still compiling after 20-30 s of load
+# (session 6: a fresh pause-proxy did 4.6k, 15.5k, 18.2k, 16.6k, 24.4k requests/s in successive
+# 5 s runs), so a fixed 5 s warm-up measured its first round before it was compiled. Prints the
+# probes on stderr; the table only counts the measured runs.
+warm_up() { # name port path
+  local start=$SECONDS last="" rps n=0 probes=""
+  taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$2$3" >/dev/null 2>&1 || true
+  while [ $((SECONDS - start)) -lt "$WARMUP_MAX" ]; do
+    rps=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d2s "http://127.0.0.1:$2$3" 2>/dev/null | awk '/^Requests\/sec:/ {printf "%.0f", $2}')
+    n=$((n + 1))
+    probes="$probes ${rps:-0}"
+    if [ -n "$last" ] && [ -n "$rps" ] && awk -v a="$last" -v b="$rps" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 0.05 * a) }'; then
+      echo "warm-up $1 $3: steady after $((SECONDS - start)) s (probes of 2 s:$probes)" >&2
+      return 0
+    fi
+    last=$rps
+  done
+  echo "warm-up $1 $3: NOT steady after $((SECONDS - start)) s (probes of 2 s:$probes)" >&2
+}
+
 run_wrk() { # name port path round
   if [ "$4" = 1 ]; then
-    taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$2$3" >/dev/null 2>&1 || true
+    warm_up "$1" "$2" "$3"
   fi
   local out
   out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$2$3")
@@ -202,7 +226,7 @@ run_wrk() { # name port path round
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 max_of() { sort -g "$1" | tail -n1; }
 
-echo "wrk -t1 -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up), $ROUNDS round(s); servers on cpu $PROXY_CPU, wrk on cpu $WRK_CPU"
+echo "wrk -t1 -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up, then 2 s probes until two agree within 5 %, at most ${WARMUP_MAX} s), $ROUNDS round(s); servers on cpu $PROXY_CPU, wrk on cpu $WRK_CPU"
 echo "nginx $NGINX_PORT, haproxy $HAPROXY_PORT ($(haproxy -v | head -n1 | awk '{print $3}')), pause-proxy $PROXY_PORT (JAVA_OPTS='$PROXY_JVM_OPTS')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 RAW="$WORK/raw.txt"
