@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -25,6 +24,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import io.pausectl.proxy.http.CompactHttpHeaders;
 import io.pausectl.proxy.http.ReceivedHead;
 
 import java.util.ArrayDeque;
@@ -74,6 +74,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)
                 .setHeadersFactory(SingleContentLengthHeaders.FACTORY);
+        config.setTrailersFactory(CompactHttpHeaders.like(config.getTrailersFactory()));
         init(new RequestDecoder(config), new ResponseEncoder());
     }
 
@@ -485,7 +486,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
     }
 
     /** Request headers that refuse a second Content-Length field as it is parsed. */
-    static final class SingleContentLengthHeaders extends DefaultHttpHeaders {
+    static final class SingleContentLengthHeaders extends CompactHttpHeaders {
         static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
             @Override
             public HttpHeaders newHeaders() {
@@ -497,6 +498,11 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 return new SingleContentLengthHeaders();
             }
         };
+
+        SingleContentLengthHeaders() {
+            // Names and values checked as Netty's default headers check them: the refusals stay.
+            super(true);
+        }
 
         @Override
         public HttpHeaders add(CharSequence name, Object value) {

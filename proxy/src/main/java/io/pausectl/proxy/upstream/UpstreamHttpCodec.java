@@ -6,7 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -27,6 +26,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.CharsetUtil;
+import io.pausectl.proxy.http.CompactHttpHeaders;
 import io.pausectl.proxy.http.ReceivedHead;
 
 import java.util.ArrayDeque;
@@ -71,7 +71,7 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
 
     UpstreamHttpCodec(HttpDecoderConfig config) {
         init(new ResponseDecoder(config.setHeadersFactory(SingleLengthHeaders.FACTORY)
-                .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory())
+                .setTrailersFactory(CompactHttpHeaders.like(DefaultHttpHeadersFactory.trailersFactory()))
                 .setAllowDuplicateContentLengths(true)), new RequestEncoder());
     }
 
@@ -308,7 +308,7 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
      * Response headers that refuse a second {@code Content-Length} with a different value as it
      * is parsed (in any HTTP version; Netty checks repeats only for HTTP/1.1).
      */
-    static final class SingleLengthHeaders extends DefaultHttpHeaders {
+    static final class SingleLengthHeaders extends CompactHttpHeaders {
         static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
             @Override
             public HttpHeaders newHeaders() {
@@ -327,7 +327,7 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
          * (a bare CR, a NUL).
          */
         SingleLengthHeaders() {
-            super();
+            super(true);
         }
 
         @Override
