@@ -25,8 +25,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.netty.util.CharsetUtil;
 import io.pausectl.proxy.http.CompactHttpHeaders;
+import io.pausectl.proxy.http.KnownWords;
 import io.pausectl.proxy.http.ReceivedHead;
 
 import java.util.ArrayDeque;
@@ -92,6 +94,35 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
 
         /** The decoder is between responses: the next call starts a head (or part of one). */
         private boolean atHeadStart = true;
+
+        /**
+         * A field name an origin commonly sends, spelled exactly as received, is the one shared
+         * {@code AsciiString} of that spelling instead of a copy per head (Netty's request decoder
+         * does the same for a few request fields; its response decoder copies every name).
+         */
+        @Override
+        protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+            AsciiString known = KnownWords.name(sb, start, length);
+            return known != null ? known : super.splitHeaderName(sb, start, length);
+        }
+
+        @Override
+        protected String splitFirstWordInitialLine(byte[] sb, int start, int length) {
+            String known = KnownWords.word(sb, start, length);
+            return known != null ? known : super.splitFirstWordInitialLine(sb, start, length);
+        }
+
+        @Override
+        protected String splitSecondWordInitialLine(byte[] sb, int start, int length) {
+            String known = KnownWords.word(sb, start, length);
+            return known != null ? known : super.splitSecondWordInitialLine(sb, start, length);
+        }
+
+        @Override
+        protected String splitThirdWordInitialLine(byte[] sb, int start, int length) {
+            String known = KnownWords.word(sb, start, length);
+            return known != null ? known : super.splitThirdWordInitialLine(sb, start, length);
+        }
 
         /** A final response's head: one that keeps its bytes (HTTP/1.1; others are encoded as parsed). */
         @Override

@@ -56,6 +56,23 @@ class UpstreamHttpCodecTest {
     }
 
     @Test
+    void namesAndStartLineWordsComeOutAsReceivedWhetherKnownOrNot() {
+        HttpResponse r = (HttpResponse) firstResponse("HTTP/1.1 200 Fine\r\nContent-Type: a\r\ncontent-type: b\r\n"
+                + "CONTENT-type: c\r\nX-Own: d\r\nDate: e\r\nContent-Length: 0\r\n\r\n");
+        assertThat(r.decoderResult().isSuccess()).isTrue();
+        assertThat(r.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
+        assertThat(r.status().code()).isEqualTo(200);
+        assertThat(r.status().reasonPhrase()).isEqualTo("Fine");
+        StringBuilder fields = new StringBuilder();
+        r.headers().iteratorCharSequence().forEachRemaining(e -> fields.append(e.getKey()).append('=').append(e.getValue()).append(';'));
+        assertThat(fields).hasToString("Content-Type=a;content-type=b;CONTENT-type=c;X-Own=d;Date=e;Content-Length=0;");
+        assertThat(r.headers().getAll("content-TYPE")).containsExactly("a", "b", "c");
+        HttpResponse notFound = (HttpResponse) firstResponse("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        assertThat(notFound.status().code()).isEqualTo(404);
+        assertThat(notFound.status().reasonPhrase()).isEqualTo("Not Found");
+    }
+
+    @Test
     void differentContentLengthsFailInEveryVersion() {
         assertThat(firstResponse("HTTP/1.0 200 OK\r\nContent-Length: 5\r\nContent-Length: 11\r\n\r\nhello world")
                 .decoderResult().isFailure()).isTrue();
