@@ -3,6 +3,7 @@ package io.pausectl.cli;
 import io.pausectl.cli.haproxy.HaproxyTargets;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
@@ -18,9 +19,10 @@ import java.util.List;
 
 /**
  * picocli's models of {@code pausectl status}, the short call an operator repeats, and of
- * {@code pausectl pause}, whose start-up delays a window's start, built in code ({@link CommandSpec},
- * {@link OptionSpec}) instead of by reflection over the annotations of {@link PausectlCommand},
- * {@link GlobalOptions}, {@link StatusCommand}, {@link PauseCommand} and {@link PauseOptions}. That
+ * {@code pausectl pause} and {@code resume}, whose start-up delays a window's start and end, built in
+ * code ({@link CommandSpec}, {@link OptionSpec}, {@link ArgGroupSpec}) instead of by reflection over the
+ * annotations of {@link PausectlCommand}, {@link GlobalOptions}, {@link StatusCommand},
+ * {@link PauseCommand}, {@link PauseOptions} and {@link ResumeCommand}. That
  * reflection was half of what was left of a status call's start-up CPU: Java 17 cannot archive the
  * proxy classes of the annotations it reads (issue 12 item 7).
  *
@@ -72,6 +74,29 @@ final class CodedModel {
         standardHelpOptions(pauseSpec);
         pause.spec = pauseSpec;
         return commandLine(rootSpec, pauseSpec, factory);
+    }
+
+    /** The root command line with {@code resume} as its only command, bound to {@code root}. */
+    static CommandLine resume(PausectlCommand root) {
+        IFactory factory = new Factory();
+        CommandSpec rootSpec = root(root, factory);
+        ResumeCommand resume = new ResumeCommand();
+        resume.root = root;
+        ResumeCommand.Which which = new ResumeCommand.Which();
+        resume.which = which;
+        CommandSpec resumeSpec = CommandSpec.wrapWithoutInspection(resume, factory).name("resume");
+        resumeSpec.usageMessage().description(ResumeCommand.DESCRIPTION, ResumeCommand.EXIT_CODES);
+        // --lease and --force exclude each other, and one is needed, as the annotated @ArgGroup says. Its
+        // options' initial values are null there (the group's object is made when one matches).
+        resumeSpec.addArgGroup(ArgGroupSpec.builder().exclusive(true).multiplicity("1")
+                .addArg(option(which, "leases", List.class, "--lease").auxiliaryTypes(String.class).paramLabel("ID")
+                        .required(true).description(ResumeCommand.LEASE_DESCRIPTION).build())
+                .addArg(option(which, "force", boolean.class, "--force").paramLabel("<force>").required(true)
+                        .initialValue(null).description(ResumeCommand.FORCE_DESCRIPTION).build())
+                .build());
+        standardHelpOptions(resumeSpec);
+        resume.spec = resumeSpec;
+        return commandLine(rootSpec, resumeSpec, factory);
     }
 
     /** {@link PauseOptions}' options, as its {@code @Mixin} adds them. */
@@ -274,7 +299,12 @@ final class CodedModel {
         public <T> T set(T value) {
             try {
                 T old = (T) field.get(target);
-                field.set(target, value);
+                if (value == null && field.getType() == boolean.class) {
+                    // An initial value of null (an option of an arg group) resets a flag to false.
+                    field.setBoolean(target, false);
+                } else {
+                    field.set(target, value);
+                }
                 return old;
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);

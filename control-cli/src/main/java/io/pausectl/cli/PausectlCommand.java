@@ -103,6 +103,8 @@ public final class PausectlCommand implements Runnable {
         } else if ("pause".equals(only) && !asksForHelp(args)) {
             // A window's start waits for it: the same (issue 12 item 7).
             commandLine = CodedModel.pause(new PausectlCommand(context));
+        } else if ("resume".equals(only) && !asksForHelp(args)) {
+            commandLine = CodedModel.resume(new PausectlCommand(context));
         } else {
             commandLine = new CommandLine(new PausectlCommand(context));
             COMMANDS.forEach((name, type) -> {

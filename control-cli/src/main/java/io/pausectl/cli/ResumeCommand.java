@@ -23,10 +23,17 @@ import java.util.concurrent.Callable;
  * cannot be resumed is named loudly and the exit code is 5.
  */
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = {"Resume traffic on every target: end the pause held by the given lease(s), or (--force)"
-                + " whatever pause holds. Held requests are then released in order.",
-                "Exit codes: 0 resumed (or was not paused), 1 internal error, 2 usage, 5 some targets are still paused (named)."})
+        description = {ResumeCommand.DESCRIPTION, ResumeCommand.EXIT_CODES})
 final class ResumeCommand implements Callable<Integer> {
+    // The texts of the help, shared with the model built in code for a resume call (CodedModel).
+    static final String DESCRIPTION = "Resume traffic on every target: end the pause held by the given lease(s), or"
+            + " (--force) whatever pause holds. Held requests are then released in order.";
+    static final String EXIT_CODES = "Exit codes: 0 resumed (or was not paused), 1 internal error, 2 usage, 5 some"
+            + " targets are still paused (named).";
+    static final String LEASE_DESCRIPTION = "The lease printed by 'pausectl pause'; repeat for a fleet (each target"
+            + " ends the one it holds).";
+    static final String FORCE_DESCRIPTION = "End whatever pause holds, whoever holds it.";
+
     @ParentCommand
     PausectlCommand root;
 
@@ -38,12 +45,10 @@ final class ResumeCommand implements Callable<Integer> {
 
     /** Which pause to end. */
     static final class Which {
-        @Option(names = "--lease", paramLabel = "ID", required = true,
-                description = "The lease printed by 'pausectl pause'; repeat for a fleet (each target ends the"
-                        + " one it holds).")
+        @Option(names = "--lease", paramLabel = "ID", required = true, description = LEASE_DESCRIPTION)
         List<String> leases;
 
-        @Option(names = "--force", required = true, description = "End whatever pause holds, whoever holds it.")
+        @Option(names = "--force", required = true, description = FORCE_DESCRIPTION)
         boolean force;
     }
 

@@ -2,6 +2,7 @@ package io.pausectl.cli;
 
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -15,8 +16,8 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code pausectl status}'s and {@code pausectl pause}'s models built in code ({@link CodedModel}) and
- * the annotated model agree:
+ * The models of {@code pausectl status}, {@code pause} and {@code resume} built in code
+ * ({@link CodedModel}) and the annotated model agree:
  * the same options with the same attributes, the same help, and the same outcome (exit code, output,
  * messages) for every argument line below.
  */
@@ -33,9 +34,9 @@ class CodedModelTest {
                 new PrintWriter(new StringWriter()), STATUS);
     }
 
-    private static CommandLine codedPause() {
+    private static CommandLine coded(String command) {
         return PausectlCommand.commandLine(context(new CliHarness()), new PrintWriter(new StringWriter()),
-                new PrintWriter(new StringWriter()), new String[] {"pause"});
+                new PrintWriter(new StringWriter()), new String[] {command});
     }
 
     private static CliContext context(CliHarness cli) {
@@ -62,15 +63,39 @@ class CodedModelTest {
     }
 
     @Test
-    void thePauseModelHasTheAnnotatedOptionsAndHelp() {
+    void thePauseAndResumeModelsHaveTheAnnotatedOptionsAndHelp() {
         CommandLine annotated = annotated();
-        CommandLine coded = codedPause();
-        assertThat(coded.getSubcommands()).containsOnlyKeys("pause");
-        assertThat(describe(coded.getCommandSpec())).isEqualTo(describe(annotated.getCommandSpec()));
-        assertThat(describe(coded.getSubcommands().get("pause").getCommandSpec()))
-                .isEqualTo(describe(annotated.getSubcommands().get("pause").getCommandSpec()));
-        assertThat(coded.getSubcommands().get("pause").getUsageMessage())
-                .isEqualTo(annotated.getSubcommands().get("pause").getUsageMessage());
+        for (String command : List.of("pause", "resume")) {
+            CommandLine coded = coded(command);
+            assertThat(coded.getSubcommands()).containsOnlyKeys(command);
+            assertThat(describe(coded.getCommandSpec())).isEqualTo(describe(annotated.getCommandSpec()));
+            assertThat(describe(coded.getSubcommands().get(command).getCommandSpec()))
+                    .isEqualTo(describe(annotated.getSubcommands().get(command).getCommandSpec()));
+            assertThat(coded.getSubcommands().get(command).getUsageMessage())
+                    .isEqualTo(annotated.getSubcommands().get(command).getUsageMessage());
+        }
+    }
+
+    @Test
+    void everyResumeArgumentLineEndsAsWithTheAnnotatedModel() {
+        List<String[]> lines = List.of(
+                new String[] {"resume"},
+                new String[] {"resume", "--force"},
+                new String[] {"-o", "json", "resume", "--force"},
+                new String[] {"resume", "--lease", "lease-1"},
+                new String[] {"resume", "--lease", "lease-1", "--lease", "lease-2"},
+                new String[] {"resume", "--lease=lease-1", "--force"},
+                new String[] {"resume", "--force", "--force"},
+                new String[] {"resume", "--lease"},
+                new String[] {"resume", "--force", "extra"},
+                new String[] {"resume", "--bogus"},
+                new String[] {"--target", "http://a:1,http://b:2", "resume", "--lease", "x", "--lease", "y"},
+                new String[] {"resume", "--force", "--etcd", "http://127.0.0.1:1", "--fleet", "f"},
+                new String[] {"resume", "--lease", "x", "--etcd", "http://127.0.0.1:1", "--fleet", "f"},
+                new String[] {"resume", "--force", "--frontend", "fe"});
+        for (String[] args : lines) {
+            assertThat(run(args, false)).as(String.join(" ", args)).isEqualTo(run(args, true));
+        }
     }
 
     @Test
@@ -144,14 +169,17 @@ class CodedModelTest {
         }
     }
 
-    /** Exit code, output and messages of one call, through the coded model or the annotated one. */
+    /**
+     * Exit code, output and messages of one call, through the coded model or the annotated one; clock
+     * times left out (a watch line's is HH:MM when its seconds are 0, and an expiry has nanoseconds).
+     */
     private static String run(String[] args, boolean annotatedModel) {
         CliHarness cli = new CliHarness();
         cli.target("http://a:1");
         cli.target("http://b:2");
         cli.env.put(CliContext.ENV_TARGETS, "http://a:1");
         int code = cli.run(annotatedModel ? null : args, args);
-        return code + "\n" + cli.out().replaceAll("\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?", "T").replaceAll("\"time\":\"[^\"]*\"", "")
+        return code + "\n" + cli.out().replaceAll("\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?", "T").replaceAll("\"time\":\"[^\"]*\"", "")
                 + "\n--\n" + cli.err();
     }
 
@@ -162,6 +190,11 @@ class CodedModelTest {
                 + " version=" + Arrays.toString(spec.version()) + " width=" + spec.usageMessage().width()
                 + " autoWidth=" + spec.usageMessage().autoWidth() + " stopAtPositional="
                 + spec.parser().stopAtPositional() + " caseInsensitiveEnums=" + spec.parser().caseInsensitiveEnumValuesAllowed());
+        for (ArgGroupSpec g : spec.argGroups()) {
+            lines.add("group exclusive=" + g.exclusive() + " multiplicity=" + g.multiplicity() + " validate="
+                    + g.validate() + " order=" + g.order() + " synopsis=" + g.synopsis() + " options="
+                    + g.options().stream().map(OptionSpec::longestName).collect(Collectors.toList()));
+        }
         for (OptionSpec o : spec.options()) {
             lines.add(String.join("|", Arrays.asList(o.names())) + " type=" + o.type().getName() + " aux="
                     + Arrays.stream(o.auxiliaryTypes()).map(Class::getName).collect(Collectors.toList())
