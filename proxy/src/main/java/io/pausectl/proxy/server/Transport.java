@@ -7,7 +7,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -30,7 +29,7 @@ public record Transport(String name, IoHandlerFactory ioHandlers,
     /** The best transport on this machine. */
     public static Transport best() {
         if (Epoll.isAvailable()) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel::new,
+            return new Transport("epoll", EpollKeptRegistration.newFactory(), EpollServerSocketChannel::new,
                     EpollSocketChannel::new);
         }
         return nio();
