@@ -34,8 +34,18 @@ import java.util.Optional;
  * {@link java.net.ConnectException}, {@link SocketTimeoutException}…) so that the caller words them.
  */
 final class AdminHttp {
-    /** The longest answer head read (status line and fields), in bytes: a guard against a wrong port. */
+    /**
+     * The most head bytes read for one exchange (status lines and fields of the final answer and of
+     * every interim one before it), in bytes: a guard against a wrong port or an endless stream of
+     * interim answers.
+     */
     static final int MAX_HEAD_BYTES = 64 * 1024;
+    /**
+     * The largest answer body read, in bytes: well above the largest admin API answer (a held-request
+     * list of 10,000 entries is about 3 MB), so that a wrong or hostile server cannot fill the
+     * CLI's memory.
+     */
+    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
     /** The answer: its status code and its body as UTF-8 text (empty when it has none). */
     record Answer(int code, String body) {
@@ -104,15 +114,17 @@ final class AdminHttp {
 
     /** The final answer on {@code in}: interim (1xx) answers are skipped. */
     static Answer read(InputStream in, String method) throws IOException {
+        // One budget for every head of the exchange: interim answers do not renew it.
+        int headBytes = 0;
         while (true) {
-            String statusLine = line(in, MAX_HEAD_BYTES);
+            String statusLine = line(in, MAX_HEAD_BYTES - headBytes);
             if (statusLine == null) {
                 throw new EOFException("the connection closed before an answer");
             }
             int code = statusCode(statusLine);
             long contentLength = -1;
-            boolean chunked = false;
-            int headBytes = statusLine.length();
+            String transferCoding = null;
+            headBytes += statusLine.length() + 2;
             for (String field = line(in, MAX_HEAD_BYTES - headBytes); ; field = line(in, MAX_HEAD_BYTES - headBytes)) {
                 if (field == null) {
                     throw new EOFException("the connection closed in the answer's head");
@@ -128,7 +140,9 @@ final class AdminHttp {
                 String name = field.substring(0, colon).trim().toLowerCase(Locale.ROOT);
                 String value = field.substring(colon + 1).trim();
                 if (name.equals("transfer-encoding")) {
-                    chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
+                    // Repeated fields make one list (RFC 9110 §5.3).
+                    String coding = value.toLowerCase(Locale.ROOT);
+                    transferCoding = transferCoding == null ? coding : transferCoding + ", " + coding;
                 } else if (name.equals("content-length")) {
                     try {
                         long length = Long.parseLong(value);
@@ -144,15 +158,21 @@ final class AdminHttp {
             if (code >= 100 && code < 200) {
                 continue;
             }
+            if (transferCoding != null && (contentLength >= 0 || !transferCoding.equals("chunked"))) {
+                // RFC 9112 §6.1, §6.3: a framing the client cannot trust, or a coding it would have to
+                // undo; the admin API sends neither.
+                throw new IOException("not an HTTP answer: Transfer-Encoding " + shown(transferCoding)
+                        + (contentLength >= 0 ? " with a Content-Length" : " other than chunked alone"));
+            }
             byte[] body;
             if (method.equals("HEAD") || code == 204 || code == 304) {
                 body = new byte[0];
-            } else if (chunked) {
+            } else if (transferCoding != null) {
                 body = chunkedBody(in);
             } else if (contentLength >= 0) {
                 body = fixedBody(in, contentLength);
             } else {
-                body = in.readAllBytes();
+                body = untilClose(in);
             }
             return new Answer(code, new String(body, StandardCharsets.UTF_8));
         }
@@ -176,8 +196,8 @@ final class AdminHttp {
     }
 
     private static byte[] fixedBody(InputStream in, long length) throws IOException {
-        if (length > Integer.MAX_VALUE - 8) {
-            throw new IOException("an answer of " + length + " bytes is too long");
+        if (length > MAX_BODY_BYTES) {
+            throw tooLong();
         }
         byte[] body = in.readNBytes((int) length);
         if (body.length < length) {
@@ -202,14 +222,18 @@ final class AdminHttp {
             } catch (NumberFormatException e) {
                 throw new IOException("not an HTTP answer: a chunk size of " + shown(sizeLine));
             }
-            if (size < 0 || size > Integer.MAX_VALUE - 8 - body.size()) {
+            if (size < 0) {
                 throw new IOException("not an HTTP answer: a chunk size of " + shown(sizeLine));
             }
+            if (size > MAX_BODY_BYTES - body.size()) {
+                throw tooLong();
+            }
             if (size == 0) {
-                // Trailer fields, up to the empty line.
+                // Trailer fields, up to the empty line, not used, within one head's budget.
+                int trailerBytes = 0;
                 for (String trailer = line(in, MAX_HEAD_BYTES); trailer != null && !trailer.isEmpty();
-                     trailer = line(in, MAX_HEAD_BYTES)) {
-                    // not used
+                     trailer = line(in, MAX_HEAD_BYTES - trailerBytes)) {
+                    trailerBytes += trailer.length() + 2;
                 }
                 return body.toByteArray();
             }
@@ -219,6 +243,20 @@ final class AdminHttp {
                 throw new IOException("not an HTTP answer: a chunk not followed by CRLF");
             }
         }
+    }
+
+    /** A close-delimited body, up to {@link #MAX_BODY_BYTES}. */
+    private static byte[] untilClose(InputStream in) throws IOException {
+        byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+        if (body.length > MAX_BODY_BYTES) {
+            throw tooLong();
+        }
+        return body;
+    }
+
+    private static IOException tooLong() {
+        return new IOException("the answer's body is longer than the " + MAX_BODY_BYTES / (1024 * 1024)
+                + " MiB an admin API answer can be");
     }
 
     /**
@@ -285,7 +323,7 @@ final class AdminHttp {
             return new Answer(code, "");
         }
         try (in) {
-            return new Answer(code, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new Answer(code, new String(untilClose(in), StandardCharsets.UTF_8));
         }
     }
 

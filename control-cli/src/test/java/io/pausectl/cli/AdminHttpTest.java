@@ -175,4 +175,72 @@ class AdminHttpTest {
                 Duration.ofSeconds(5), Duration.ofMillis(200))).isInstanceOf(SocketTimeoutException.class);
         assertThat(http.connected()).isTrue();
     }
+
+    /**
+     * Writes {@code start}, then {@code piece} again and again until the client goes away: a server
+     * that would never stop.
+     */
+    private void endless(String start, String piece) {
+        CompletableFuture.runAsync(() -> {
+            try (Socket socket = server.accept()) {
+                readRequest(socket.getInputStream());
+                OutputStream out = socket.getOutputStream();
+                out.write(start.getBytes(StandardCharsets.ISO_8859_1));
+                byte[] bytes = piece.getBytes(StandardCharsets.ISO_8859_1);
+                while (true) {
+                    out.write(bytes);
+                }
+            } catch (IOException e) {
+                // the client closed: done
+            }
+        }, serverThread);
+    }
+
+    /** Every part of an answer is bounded, however long the server goes on (found in review). */
+    @Test
+    void endlessInterimAnswersAreCutAtTheHeadLimit() {
+        endless("", "HTTP/1.1 100 Continue\r\n\r\n");
+        assertThatThrownBy(this::get).isInstanceOf(IOException.class).hasMessageContaining("a head line of more than");
+    }
+
+    @Test
+    void anEndlessBodyIsCutAtTheBodyLimit() {
+        endless("HTTP/1.1 200 OK\r\n\r\n", "x".repeat(8192));
+        assertThatThrownBy(this::get).isInstanceOf(IOException.class)
+                .hasMessage("the answer's body is longer than the 16 MiB an admin API answer can be");
+    }
+
+    @Test
+    void endlessChunksAreCutAtTheBodyLimit() {
+        endless("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "2000\r\n" + "x".repeat(8192) + "\r\n");
+        assertThatThrownBy(this::get).isInstanceOf(IOException.class)
+                .hasMessage("the answer's body is longer than the 16 MiB an admin API answer can be");
+    }
+
+    @Test
+    void endlessTrailersAreCutAtTheHeadLimit() {
+        endless("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n", "X-T: 1\r\n");
+        assertThatThrownBy(this::get).isInstanceOf(IOException.class).hasMessageContaining("a head line of more than");
+    }
+
+    @Test
+    void aBodyLongerThanTheLimitIsRefusedBeforeItIsRead() {
+        answering("HTTP/1.1 200 OK\r\nContent-Length: 2000000000\r\n\r\n{}");
+        assertThatThrownBy(this::get).isInstanceOf(IOException.class)
+                .hasMessage("the answer's body is longer than the 16 MiB an admin API answer can be");
+    }
+
+    @Test
+    void framingTheClientCannotTrustIsRefused() throws Exception {
+        answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+        assertThatThrownBy(this::get).hasMessage("not an HTTP answer: Transfer-Encoding 'chunked' with a Content-Length");
+        answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n{}");
+        assertThatThrownBy(this::get)
+                .hasMessage("not an HTTP answer: Transfer-Encoding 'chunked, identity' other than chunked alone");
+        answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+        assertThatThrownBy(this::get)
+                .hasMessage("not an HTTP answer: Transfer-Encoding 'gzip, chunked' other than chunked alone");
+        answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+        assertThat(get().body()).isEqualTo("{}");
+    }
 }
