@@ -87,4 +87,28 @@ class ClientRequestValidatorTest {
         assertThat(written(head)).startsWith("HTTP/1.1 431 ");
         head.finishAndReleaseAll();
     }
+
+    @Test
+    void aConnectionFieldOfMoreThan32OptionsIsRefused() {
+        // Each option is a field to strip, each strip a scan of the head: bounded, not head x head.
+        StringBuilder options = new StringBuilder("keep-alive");
+        for (int i = 1; i < ClientRequestValidator.MAX_CONNECTION_OPTIONS; i++) {
+            options.append(", x-").append(i);
+        }
+        EmbeddedChannel ok = channel();
+        ok.writeInbound(Unpooled.copiedBuffer("GET /a HTTP/1.1\r\nHost: h\r\nConnection: " + options + "\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        HttpRequest r = ok.readInbound();
+        assertThat(r).isNotNull();
+        assertThat(written(ok)).isEmpty();
+        ok.finishAndReleaseAll();
+        EmbeddedChannel tooMany = channel();
+        tooMany.writeInbound(Unpooled.copiedBuffer("GET /a HTTP/1.1\r\nHost: h\r\nConnection: " + options
+                + "\r\nConnection: ,, x-last\r\n\r\n", StandardCharsets.US_ASCII));
+        assertThat((Object) tooMany.readInbound()).isNull();
+        assertThat(written(tooMany)).startsWith("HTTP/1.1 400 Bad Request\r\n")
+                .endsWith("400 Bad Request: more than 32 Connection options\n");
+        assertThat(tooMany.isOpen()).isFalse();
+        tooMany.finishAndReleaseAll();
+    }
 }
