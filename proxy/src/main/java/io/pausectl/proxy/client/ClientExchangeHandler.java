@@ -750,7 +750,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             add.add(SERVER_TIMING);
             add.add(pauseTiming(ex));
         }
-        byte[] outgoing = HeadLines.edit(received, drop, add, false);
+        // Names validated: UpstreamHttpCodec refuses whitespace in a name or before its colon.
+        byte[] outgoing = HeadLines.edit(received, drop, add, true);
         if (outgoing == null) {
             return false;
         }

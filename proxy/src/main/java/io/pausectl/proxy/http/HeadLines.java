@@ -36,7 +36,7 @@ public final class HeadLines {
      * @param add      name, value, name, value…: fields appended in this order; each character
      *                 is written as one byte (ISO-8859-1, as the parser read it)
      * @param namesValidated the parser refused a head with whitespace or a control character in
-     *                 a field name (the client side), so only the names compared need checking
+     *                 a field name or before its colon (both codecs do), so only the names compared need checking
      *                 for whitespace before the colon; bare CRs are looked for either way
      */
     public static byte[] edit(byte[] received, List<? extends CharSequence> drop, List<? extends CharSequence> add,

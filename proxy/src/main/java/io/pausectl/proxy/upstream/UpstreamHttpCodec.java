@@ -46,6 +46,8 @@ import java.util.List;
  *       length (RFC 9110 §8.6);</li>
  *   <li>{@code Transfer-Encoding} together with {@code Content-Length} (Netty would drop the
  *       length and carry on);</li>
+ *   <li>a field line whose name is empty or does not end at its colon (whitespace in the name or
+ *       before the colon, RFC 9112 §5.1), in the head and in the trailer fields;</li>
  *   <li>a field name that is not a token, or a field value with a control byte (0x00-0x1F but
  *       HTAB, 0x7F), in the head and in a chunked body's trailer fields (RFC 9110 §5.1, §5.5;
  *       obs-text, 0x80-0xFF, passes): a bare CR in a value would reach the client, which may read
@@ -102,8 +104,29 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
          */
         @Override
         protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+            checkNameEndsAtColon(sb, start, length);
             AsciiString known = KnownWords.name(sb, start, length);
             return known != null ? known : super.splitHeaderName(sb, start, length);
+        }
+
+        /**
+         * Refuses a field line (head or trailer) whose name does not end at its colon, or is empty
+         * (RFC 9112 §5.1: {@code field-name ":" OWS field-value OWS}, no whitespace between name and
+         * colon). Netty's response parser ends a name at the first SP or HTAB and skips to the
+         * colon, so {@code X A: ab} would go on as {@code X: ab}, a line without any colon but with
+         * a space as a field with an empty value, and {@code  X: v} (leading whitespace) under an
+         * empty name; nginx answers such responses 502, and the client side refuses the same with
+         * 400. Netty calls this with the whole line in its own line buffer, however the head was
+         * split over reads, and ends {@code length} before the line's end (a line without SP, HTAB
+         * or colon is refused before), so the byte after the name is the one the parser stopped at.
+         */
+        private static void checkNameEndsAtColon(byte[] line, int start, int length) {
+            if (length == 0) {
+                throw new IllegalArgumentException("a field line without a name");
+            }
+            if (line[start + length] != ':') {
+                throw new IllegalArgumentException("whitespace in a field name or before its colon");
+            }
         }
 
         @Override

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -32,7 +33,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * answered 502 and counted as a protocol error, as ambiguous framing from the origin is.
  */
 class ResponseHeadValidationTest {
-    private static final Map<String, String> ANSWERS = new ConcurrentHashMap<>();
+    private static final Map<String, List<String>> ANSWERS = new ConcurrentHashMap<>();
     private static final AtomicInteger PATHS = new AtomicInteger();
     private static ScriptedUpstream upstream;
     private static ProxyFixture proxy;
@@ -44,7 +45,14 @@ class ResponseHeadValidationTest {
             String head;
             while ((head = c.readRequest()) != null) {
                 int from = head.indexOf(' ') + 1;
-                c.write(ANSWERS.get(head.substring(from, head.indexOf(' ', from))));
+                List<String> pieces = ANSWERS.get(head.substring(from, head.indexOf(' ', from)));
+                for (int i = 0; i < pieces.size(); i++) {
+                    if (i > 0) {
+                        // Paced writes, not a wait for a condition: the test holds however they are read.
+                        TimeUnit.MILLISECONDS.sleep(100);
+                    }
+                    c.write(pieces.get(i));
+                }
             }
         });
         proxy = ProxyFixture.start(List.of(upstream.url()));
@@ -56,10 +64,13 @@ class ResponseHeadValidationTest {
         upstream.close();
     }
 
-    /** What the client reads for one request the origin answers with {@code answer}. */
-    private static String exchange(String answer) throws IOException {
+    /**
+     * What the client reads for one request the origin answers with {@code pieces}, written one
+     * by one (more than one: 100 ms apart, so that the proxy reads them apart).
+     */
+    private static String exchange(String... pieces) throws IOException {
         String path = "/" + PATHS.incrementAndGet();
-        ANSWERS.put(path, answer);
+        ANSWERS.put(path, List.of(pieces));
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port)) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
@@ -111,6 +122,50 @@ class ResponseHeadValidationTest {
                         + "\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
     }
 
+    /**
+     * Field lines whose name does not end at its colon (RFC 9112 §5.1). Netty's response parser
+     * ends a name at the first SP or HTAB and skips to the colon: {@code X A: ab} went on as
+     * {@code X: ab}, {@code Set-Cookie x: evil} as a cookie, a line without a colon as an empty field.
+     */
+    static Stream<Arguments> whitespaceInNames() {
+        return Stream.of(
+                arguments("a space inside a name", "HTTP/1.1 200 OK\r\nX A: ab\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("a space inside a name that becomes a cookie", "HTTP/1.1 200 OK\r\nSet-Cookie x: evil=9\r\n"
+                        + "Content-Length: 2\r\n\r\nok"),
+                arguments("a space before the colon", "HTTP/1.1 200 OK\r\nX-A : 1\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("a tab before the colon", "HTTP/1.1 200 OK\r\nX-A\t: 1\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("a space before a length's colon", "HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok"),
+                arguments("a line with a space and no colon", "HTTP/1.1 200 OK\r\nX-A evil\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("an empty name", "HTTP/1.1 200 OK\r\n: evil\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("whitespace before the first field", "HTTP/1.1 200 OK\r\n X-A: evil\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("obs-text in a name", "HTTP/1.1 200 OK\r\nX-\u00e9: 1\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("a space inside a name, folded head", "HTTP/1.1 200 OK\r\nX A: ab\r\n" + FOLD
+                        + "Content-Length: 2\r\n\r\nok"),
+                arguments("a tab before the colon, HTTP/1.0", "HTTP/1.0 200 OK\r\nX-A\t: 1\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("a space inside a 103's name", "HTTP/1.1 103 Early Hints\r\nLink x: </a>\r\n\r\n"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("whitespaceInNames")
+    void aNameNotEndingAtItsColonIsAnswered502AndCounted(String name, String answer) throws Exception {
+        aHeadWithAControlByteIsAnswered502AndCounted(name, answer);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("whitespaceInNames")
+    void aNameNotEndingAtItsColonIsAnswered502WhenTheHeadComesInPieces(String name, String answer) throws Exception {
+        // The origin writes the head in three pieces, paced so that the proxy reads them apart,
+        // cut inside the offending line: the check must see the line whole all the same.
+        int at = answer.indexOf("\r\n") + 3;
+        int line = answer.indexOf("\r\n", at);
+        double before = proxy.upstreamErrors("protocol");
+        String got = exchange(answer.substring(0, at), answer.substring(at, line - 1), answer.substring(line - 1));
+        assertThat(got).as(name).startsWith("HTTP/1.1 502 ");
+        assertThat(got.toLowerCase(Locale.ROOT)).as(name).doesNotContain("evil");
+        assertThat(proxy.upstreamErrors("protocol")).as(name).isEqualTo(before + 1);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("refused")
     void aHeadWithAControlByteIsAnswered502AndCounted(String name, String answer) throws Exception {
@@ -126,7 +181,11 @@ class ResponseHeadValidationTest {
                 arguments("bare CR in a trailer value", "X-T: a\rSet-Cookie: evil=6\r\n"),
                 arguments("NUL in a trailer value", "X-T: a\u0000evil\r\n"),
                 arguments("bare CR in a trailer name", "X-T\rSet-Cookie: evil=6\r\n"),
-                arguments("VT in a trailer name", "X-T\u000bevil: 1\r\n"));
+                arguments("VT in a trailer name", "X-T\u000bevil: 1\r\n"),
+                arguments("a space inside a trailer name", "X T: evil\r\n"),
+                arguments("a tab before a trailer's colon", "X-T\t: evil\r\n"),
+                arguments("an empty trailer name", ": evil\r\n"),
+                arguments("a trailer line with a space and no colon", "X-T evil\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")
