@@ -382,6 +382,15 @@ public class CompactHttpHeaders extends HttpHeaders {
         return this;
     }
 
+    /**
+     * Appends a field that a strict head parser has already checked as the validators would check
+     * it (the name a token, RFC 9110 §5.6.2; the value without CR, LF, NUL or other control bytes,
+     * RFC 9110 §5.5), kept as given: a view over the received bytes is not copied.
+     */
+    public final void addScanned(CharSequence name, CharSequence value) {
+        append(name, value);
+    }
+
     @Override
     public HttpHeaders addInt(CharSequence name, int value) {
         return add(name, Integer.toString(value));

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -74,9 +75,14 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
     UpstreamHttpCodec(HttpDecoderConfig config) {
+        this(config, true);
+    }
+
+    /** @param wholeResponses whether {@link WholeResponseParser} parses the answers it can (tests compare both ways) */
+    UpstreamHttpCodec(HttpDecoderConfig config, boolean wholeResponses) {
         init(new ResponseDecoder(config.setHeadersFactory(SingleLengthHeaders.FACTORY)
                 .setTrailersFactory(CompactHttpHeaders.like(DefaultHttpHeadersFactory.trailersFactory()))
-                .setAllowDuplicateContentLengths(true)), new RequestEncoder());
+                .setAllowDuplicateContentLengths(true), wholeResponses), new RequestEncoder());
     }
 
     /** Whether bytes read from the upstream wait undecoded (checked at the end of a response). */
@@ -86,8 +92,18 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
 
     /** Decodes responses, pairing each final one with the method of its request. */
     final class ResponseDecoder extends HttpResponseDecoder {
-        ResponseDecoder(HttpDecoderConfig config) {
+        private final WholeResponseParser wholeResponses;
+        /**
+         * Netty's path parses every answer from now on: one failed (its decoder discards the rest)
+         * or switched protocols (its decoder passes the bytes after it on as they are).
+         */
+        private boolean nettyOnly;
+
+        ResponseDecoder(HttpDecoderConfig config, boolean wholeResponses) {
             super(config);
+            this.wholeResponses = new WholeResponseParser(config.getMaxInitialLineLength(), config.getMaxHeaderSize(),
+                    config.getMaxChunkSize());
+            this.nettyOnly = !wholeResponses;
         }
 
         int unreadBytes() {
@@ -194,6 +210,28 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
          */
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (atHeadStart && !nettyOnly) {
+                // Between answers Netty's decoder waits at its initial state, which a whole answer
+                // parsed here leaves as it is.
+                ReceivedFullResponse whole = wholeResponses.parse(buffer, methods.peek());
+                if (whole != null) {
+                    methods.poll();
+                    out.add(whole);
+                    return;
+                }
+            }
+            int before = out.size();
+            decodeByNetty(ctx, buffer, out);
+            for (int i = before; i < out.size(); i++) {
+                Object o = out.get(i);
+                if (o instanceof HttpObject m && m.decoderResult().isFailure()
+                        || o instanceof HttpResponse r && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                    nettyOnly = true;
+                }
+            }
+        }
+
+        private void decodeByNetty(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
             int before = out.size();
             int start = buffer.readerIndex();
             boolean headWhole = atHeadStart;
