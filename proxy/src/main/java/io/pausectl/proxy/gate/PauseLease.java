@@ -50,6 +50,7 @@ final class PauseLease {
     private Instant expiresAt;
     private ScheduledFuture<?> expiry;
     private final List<Promise<Status>> idleWaiters = new ArrayList<>(1);
+    private final List<Promise<Status>> censusWaiters = new ArrayList<>(1);
 
     /**
      * A lease starting now (on {@code executor}'s ticker). It has no expiry until the first
@@ -160,14 +161,38 @@ final class PauseLease {
         }, saturatedNanos(waitIdle), TimeUnit.NANOSECONDS);
     }
 
-    /** Answers every caller waiting in {@link #awaitIdle} with one status, computed once. */
+    /**
+     * Answers {@code answer} once every census has reported ({@link #answerCensusWaiters}): a
+     * {@code waitIdle} of 0 asks for the gate's answer now, and before the census is done the gate
+     * cannot tell {@code paused} from {@code pausing} (it said {@code pausing} with 0 in flight, and
+     * {@code pausectl --wait-idle 0} gave up on an idle proxy). The census is a task per event loop:
+     * it takes as long as the loops' queues, not as long as any request.
+     */
+    void awaitCensus(Promise<Status> answer) {
+        censusWaiters.add(answer);
+    }
+
+    /** Answers every caller waiting in {@link #awaitCensus} with one status, computed once. */
+    void answerCensusWaiters(Supplier<Status> status) {
+        answer(censusWaiters, status);
+    }
+
+    /**
+     * Answers every caller waiting in {@link #awaitIdle} (and {@link #awaitCensus}: the gate
+     * reached {@code paused}, or the pause ended) with one status, computed once.
+     */
     void answerIdleWaiters(Supplier<Status> status) {
-        if (idleWaiters.isEmpty()) {
+        answer(idleWaiters, status);
+        answer(censusWaiters, status);
+    }
+
+    private static void answer(List<Promise<Status>> waiting, Supplier<Status> status) {
+        if (waiting.isEmpty()) {
             return;
         }
         Status now = status.get();
-        List<Promise<Status>> waiters = new ArrayList<>(idleWaiters);
-        idleWaiters.clear();
+        List<Promise<Status>> waiters = new ArrayList<>(waiting);
+        waiting.clear();
         for (Promise<Status> w : waiters) {
             w.trySuccess(now);
         }

@@ -495,19 +495,34 @@ public final class QueueingPauseGate implements PauseGate {
     }
 
     private void checkIdle(PauseLease pause) {
-        Phase p = phase;
-        if (p.pause != pause || p.state != PauseState.PAUSING) {
+        if (pause.censusPending.get() != 0) {
             return;
         }
-        if (pause.censusPending.get() == 0 && pause.inScope.get() == 0) {
+        Phase p = phase;
+        if (p.pause == pause && p.state == PauseState.PAUSING && pause.inScope.get() == 0) {
             transition(new Phase(PauseState.PAUSED, pause), "nothing in scope in flight");
             pause.answerIdleWaiters(this::status);
         }
+        // waitIdle 0: the census is done, so the answer (paused, or pausing with its count) is true.
+        pause.answerCensusWaiters(this::status);
     }
 
+    /**
+     * Answers {@code answer} when the gate is {@code paused}, or after {@code waitIdle}. A
+     * {@code waitIdle} of 0 still waits for the census (see {@link PauseLease#awaitCensus}): until
+     * every loop has counted its in-flight requests, {@code pausing} says nothing about them.
+     */
     private void awaitIdle(PauseLease pause, Duration waitIdle, Promise<Status> answer) {
-        if (phase.state != PauseState.PAUSING || phase.pause != pause || waitIdle.isZero()) {
+        if (phase.state != PauseState.PAUSING || phase.pause != pause) {
             answer.trySuccess(status());
+            return;
+        }
+        if (waitIdle.isZero()) {
+            if (pause.censusPending.get() == 0) {
+                answer.trySuccess(status());
+            } else {
+                pause.awaitCensus(answer);
+            }
             return;
         }
         pause.awaitIdle(answer, waitIdle, this::status);

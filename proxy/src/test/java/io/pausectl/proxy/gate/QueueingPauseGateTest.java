@@ -194,6 +194,33 @@ class QueueingPauseGateTest {
     }
 
     @Test
+    void waitIdleZeroAnswersOnceTheCensusIsDone() {
+        // Review, session 7: with waitIdle 0 the gate answered before the loops' census had run,
+        // so an idle proxy said "pausing" and pausectl --wait-idle 0 gave up (exit 3) at random.
+        QueueingPauseGate gate = defaultGate();
+        Req earlier = req(loopA, "GET", "/a");
+        gate.enter(earlier);
+        gate.exit(earlier);
+        Req busy = req(loopB, "GET", "/b");
+        gate.enter(busy);
+        Future<Status> answer = gate.pause(pause(Scope.ALL, Duration.ZERO));
+        gateLoop.runPendingTasks();
+        assertThat(answer.isDone()).as("not before the census").isFalse();
+        Status s = done(answer);
+        assertThat(s.state()).isEqualTo(PauseState.PAUSING);
+        assertThat(s.inFlightInScope()).as("the census counted the one in flight").isEqualTo(1);
+        gate.exit(busy);
+        settle();
+        assertThat(gate.state()).isEqualTo(PauseState.PAUSED);
+
+        done(gate.resume(s.lease().id(), false));
+        Future<Status> idle = gate.pause(pause(Scope.ALL, Duration.ZERO));
+        gateLoop.runPendingTasks();
+        assertThat(idle.isDone()).as("not before the census").isFalse();
+        assertThat(done(idle).state()).as("an idle gate answers paused").isEqualTo(PauseState.PAUSED);
+    }
+
+    @Test
     void scopeHoldsOnlyMatchingRequestsAndWaitsOnlyForThem() {
         QueueingPauseGate gate = defaultGate();
         Req readInFlight = req(loopA, "GET", "/orders");
