@@ -28,6 +28,7 @@ import io.pausectl.proxy.gate.Admission;
 import io.pausectl.proxy.gate.MaintenanceNotice;
 import io.pausectl.proxy.gate.PauseGate;
 import io.pausectl.proxy.gate.Refusal;
+import io.pausectl.proxy.http.CompactHttpHeaders;
 import io.pausectl.proxy.http.ForwardedHeaders;
 import io.pausectl.proxy.http.HeadLines;
 import io.pausectl.proxy.http.HopByHopHeaders;
@@ -443,7 +444,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private static void framingAsParsed(HttpHeaders headers, List<CharSequence> drop, List<CharSequence> add) {
         drop.add(HttpHeaderNames.CONTENT_LENGTH);
         drop.add(HttpHeaderNames.TRANSFER_ENCODING);
-        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        CharSequence length = headers instanceof CompactHttpHeaders compact
+                ? compact.getText(HttpHeaderNames.CONTENT_LENGTH) : headers.get(HttpHeaderNames.CONTENT_LENGTH);
         if (length != null) {
             add.add(HttpHeaderNames.CONTENT_LENGTH);
             add.add(length);

@@ -124,6 +124,15 @@ public class CompactHttpHeaders extends HttpHeaders {
         return i < 0 ? null : fields[2 * i + 1].toString();
     }
 
+    /**
+     * The first value of {@code name} as kept, without making a {@code String} of it (a view over
+     * the received bytes stays one), or null.
+     */
+    public CharSequence getText(CharSequence name) {
+        int i = indexOf(name, 0);
+        return i < 0 ? null : fields[2 * i + 1];
+    }
+
     @Override
     public String get(CharSequence name, String defaultValue) {
         String value = get(name);

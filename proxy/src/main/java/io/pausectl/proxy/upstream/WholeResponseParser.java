@@ -35,6 +35,8 @@ final class WholeResponseParser {
     private static final byte CR = '\r';
     private static final byte LF = '\n';
     private static final byte[] VERSION = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = HttpHeaderNames.CONTENT_LENGTH.toByteArray();
+    private static final byte[] TRANSFER_ENCODING = HttpHeaderNames.TRANSFER_ENCODING.toByteArray();
     /** RFC 9110 §5.6.2 tchar, by byte value. */
     private static final boolean[] TCHAR = new boolean[128];
 
@@ -123,11 +125,12 @@ final class WholeResponseParser {
             if (name == null) {
                 name = new AsciiString(head, line, colon - line, false);
             }
-            if (name.contentEqualsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH)) {
+            int nameLength = colon - line;
+            if (nameLength == CONTENT_LENGTH.length && sameIgnoringCase(head, line, CONTENT_LENGTH)) {
                 if (length >= 0 || (length = digits(head, from, to)) < 0) {
                     return null;
                 }
-            } else if (name.contentEqualsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING)) {
+            } else if (nameLength == TRANSFER_ENCODING.length && sameIgnoringCase(head, line, TRANSFER_ENCODING)) {
                 return null;
             }
             headers.addScanned(name, from == to ? AsciiString.EMPTY_STRING : new AsciiString(head, from, to - from, false));
@@ -223,6 +226,17 @@ final class WholeResponseParser {
         String word = KnownWords.word(head, reason, end - reason);
         return new HttpResponseStatus(code, word != null ? word : new String(head, reason, end - reason,
                 StandardCharsets.ISO_8859_1));
+    }
+
+    /** Whether {@code lower.length} bytes of {@code head} from {@code from} spell {@code lower} in any ASCII case. */
+    private static boolean sameIgnoringCase(byte[] head, int from, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            byte b = head[from + i];
+            if (b != lower[i] && (b < 'A' || b > 'Z' || b + 32 != lower[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isWhitespace(byte b) {
