@@ -39,7 +39,9 @@ import java.util.stream.Collectors;
  * <p>Signals: SIGTERM and SIGHUP are forwarded to the command as SIGTERM (SIGKILL after
  * {@code --kill-after}). SIGINT is not forwarded at once, since a terminal's Ctrl-C already reached the
  * command (same process group): if the command still runs a second later it gets SIGINT; a second
- * SIGINT sends SIGTERM. Traffic is resumed once the command has exited.
+ * SIGINT sends SIGTERM. A signal goes to every process of the command ({@link CommandProcesses}: a
+ * {@code sh -c} and what it started), and traffic is resumed once all of them have ended, or at
+ * {@code --max-pause}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Pause every target, wait until nothing is in flight, run CMD with the terminal's stdin,"
@@ -94,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
     List<String> command;
 
-    private final AtomicReference<Process> child = new AtomicReference<>();
+    private final AtomicReference<CommandProcesses> child = new AtomicReference<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final AtomicInteger interrupts = new AtomicInteger();
     /** The first SIGINT/SIGTERM/SIGHUP's name once one came while the command ran. */
@@ -232,7 +234,7 @@ final class RunCommand implements Callable<Integer> {
         int code;
         messages.startLive();
         try {
-            Process process = startUnlessCancelled();
+            CommandProcesses process = startUnlessCancelled();
             if (process == null) {
                 tasks.forEach(t -> t.cancel(false));
                 if (lockWaits != null) {
@@ -241,7 +243,9 @@ final class RunCommand implements Callable<Integer> {
                 messages.endLive();
                 throw undoneBeforeStart(window);
             }
-            exitCode = waitFor(process);
+            tasks.add(timers.scheduleWithFixedDelay(process::refresh, 0, CommandProcesses.REFRESH_EVERY_MS,
+                    TimeUnit.MILLISECONDS));
+            exitCode = awaitCommand(process, maxPauseReached);
             code = exitCode;
         } catch (IOException e) {
             exitCode = null;
@@ -330,7 +334,7 @@ final class RunCommand implements Callable<Integer> {
             Integer exitCode;
             int code;
             try {
-                Process process = startUnlessCancelled();
+                CommandProcesses process = startUnlessCancelled();
                 if (process == null) {
                     List<String> still = window.end(SETTLE);
                     if (!still.isEmpty()) {
@@ -340,7 +344,9 @@ final class RunCommand implements Callable<Integer> {
                     throw new CliException(ExitCodes.NOT_PAUSED, "interrupted before the command started: traffic"
                             + " resumed, the command was NOT run");
                 }
-                exitCode = waitFor(process);
+                timers.scheduleWithFixedDelay(process::refresh, 0, CommandProcesses.REFRESH_EVERY_MS,
+                        TimeUnit.MILLISECONDS);
+                exitCode = awaitCommand(process, maxPauseReached);
                 code = exitCode;
             } catch (IOException e) {
                 exitCode = null;
@@ -376,7 +382,7 @@ final class RunCommand implements Callable<Integer> {
      * Starts the command unless a signal came first. Atomic with {@link #onSignal}: a signal either
      * cancels before the start (the command never runs) or finds the process to pass itself on to.
      */
-    private Process startUnlessCancelled() throws IOException {
+    private CommandProcesses startUnlessCancelled() throws IOException {
         synchronized (child) {
             if (cancelled.get()) {
                 return null;
@@ -387,7 +393,7 @@ final class RunCommand implements Callable<Integer> {
                 builder.environment().put("PGAPPNAME", database.watch().applicationName());
                 builder.environment().put(PostgresOptions.ENV_APPLICATION_NAME, database.watch().applicationName());
             }
-            Process process = builder.start();
+            CommandProcesses process = new CommandProcesses(builder.start());
             child.set(process);
             return process;
         }
@@ -401,6 +407,38 @@ final class RunCommand implements Callable<Integer> {
         }
         return new CliException(ExitCodes.NOT_PAUSED, "interrupted before the command started: traffic resumed,"
                 + " the command was NOT run");
+    }
+
+    /**
+     * Waits until the command's own process exits, then, while traffic is still paused, until every
+     * process it started has ended too: a {@code sh -c} may exit (or be killed) while what it started
+     * still migrates. Signals meanwhile reach those processes too ({@link #stop}).
+     *
+     * @return the exit code of the command's own process
+     */
+    private int awaitCommand(CommandProcesses command, AtomicBoolean maxPauseReached) {
+        int code = waitFor(command.root());
+        command.refresh();
+        List<ProcessHandle> left = command.stragglers();
+        if (left.isEmpty() || maxPauseReached.get()) {
+            return code;
+        }
+        messages.say("the command's own process has ended (code " + code + "), but processes it started still run: "
+                + CommandProcesses.describe(left) + "; traffic stays paused until they end (--max-pause "
+                + Durations.format(maxPause) + " at the latest)");
+        boolean interrupted = false;
+        while (true) {
+            try {
+                command.awaitEnd(-1, maxPauseReached::get);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return code;
     }
 
     private static int waitFor(Process process) {
@@ -422,10 +460,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** Called on the signal's own thread: decides quickly, does the waiting elsewhere. */
     private void onSignal(String name) {
-        Process process;
+        CommandProcesses command;
         synchronized (child) {
-            process = child.get();
-            if (process == null) {
+            command = child.get();
+            if (command == null) {
                 if (!cancelled.getAndSet(true)) {
                     messages.say("SIG" + name + " before the command started: undoing the pause, the command will"
                             + " NOT run");
@@ -433,62 +471,65 @@ final class RunCommand implements Callable<Integer> {
                 return;
             }
         }
-        if (!process.isAlive()) {
+        if (!command.anyAlive()) {
             messages.say("SIG" + name + ": the command has ended, resuming traffic");
             return;
         }
-        Thread stopper = new Thread(() -> stop(process, name), "pausectl-signal");
+        Thread stopper = new Thread(() -> stop(command, name), "pausectl-signal");
         stopper.setDaemon(true);
         stopper.start();
     }
 
-    private void stop(Process process, String signal) {
+    /** Passes the signal on to every process of the command (see the class comment). */
+    private void stop(CommandProcesses command, String signal) {
         interruptedBy.compareAndSet(null, signal);
         try {
             if (signal.equals("INT") && interrupts.incrementAndGet() == 1) {
                 messages.say("SIGINT: waiting for the command to stop; traffic resumes once it exits"
                         + " (SIGINT again to terminate it)");
-                if (!process.waitFor(1, TimeUnit.SECONDS)) {
+                if (!command.awaitEnd(1000, () -> false)) {
                     // It was not a terminal's Ctrl-C (that reaches the command too), or it ignored it: pass it on.
-                    sendInterrupt(process);
+                    // Said before it is sent: once the command exits, pausectl resumes, summarises and exits.
+                    messages.say("the command still runs: sending it SIGINT" + pidOf());
+                    command.signal("INT");
                 }
                 return;
             }
             messages.say("SIG" + signal + ": sending SIGTERM to the command" + pidOf()
-                    + "; traffic resumes once it exits");
-            process.destroy();
-            if (!process.waitFor(killAfter.toMillis(), TimeUnit.MILLISECONDS)) {
+                    + "; traffic resumes once every process of it has ended");
+            command.signal("TERM");
+            if (!command.awaitEnd(killAfter.toMillis(), () -> false)) {
                 messages.say("the command did not stop within --kill-after " + Durations.format(killAfter)
-                        + ": SIGKILL");
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                        + ": SIGKILL" + pidOf());
+                command.signal("KILL");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void sendInterrupt(Process process) throws InterruptedException {
-        // Said before it is sent: once the command exits, pausectl resumes, summarises and exits.
-        messages.say("the command still runs: sending it SIGINT" + pidOf());
-        try {
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
-                    .redirectErrorStream(true).start();
-            if (kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0) {
-                return;
-            }
-        } catch (IOException e) {
-            // no kill(1) on this system: fall back to SIGTERM below
-        }
-        if (process.isAlive()) {
-            messages.say("could not send SIGINT: sending SIGTERM to the command" + pidOf());
-            process.destroy();
-        }
-    }
-
+    /**
+     * {@code " (pid 12)"}, {@code " (pid 12, and the processes it started: pid 13 (python3))"} or, once the
+     * command's own process has ended, {@code " (processes it started: pid 13 (python3))"}; empty when
+     * nothing of the command runs.
+     */
     private String pidOf() {
-        Process process = child.get();
-        return process == null ? "" : " (pid " + process.pid() + ")";
+        CommandProcesses command = child.get();
+        if (command == null) {
+            return "";
+        }
+        command.refresh();
+        List<ProcessHandle> alive = command.alive();
+        if (alive.isEmpty()) {
+            return "";
+        }
+        boolean own = alive.get(0).pid() == command.root().pid();
+        List<ProcessHandle> others = own ? alive.subList(1, alive.size()) : alive;
+        if (!own) {
+            return " (processes it started: " + CommandProcesses.describe(others) + ")";
+        }
+        return " (pid " + command.root().pid() + (others.isEmpty() ? ""
+                : ", and the processes it started: " + CommandProcesses.describe(others)) + ")";
     }
 
     private String reason() {

@@ -42,6 +42,7 @@ final class FakeTarget implements PauseTarget {
     private PauseSpec lastSpec;
     private String lastLease;
     private Runnable onPause = () -> { };
+    private Runnable onResume = () -> { };
     /** The limits its status says, null for none (as HAProxy). */
     volatile io.pausectl.api.Limits limits;
 
@@ -96,6 +97,12 @@ final class FakeTarget implements PauseTarget {
     /** Runs during the next pauses, before answering. */
     synchronized FakeTarget onPause(Runnable hook) {
         onPause = hook;
+        return this;
+    }
+
+    /** Runs at each resume, before it is answered (on the resuming thread, holding this target's lock). */
+    synchronized FakeTarget onResume(Runnable hook) {
+        onResume = hook;
         return this;
     }
 
@@ -200,6 +207,7 @@ final class FakeTarget implements PauseTarget {
     @Override
     public synchronized Status resume(String leaseId) throws TargetException {
         reach("resume");
+        onResume.run();
         if (failResumes > 0) {
             failResumes--;
             events.add("resume-failed");

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -289,6 +290,133 @@ class RunCommandTest {
         assertThat(finish(run)).isEqualTo(128 + 2);
         assertThat(a.paused()).isFalse();
         assertThat(cli.err()).contains("SIGINT: waiting for the command to stop", "the command still runs: sending it SIGINT (pid ");
+    }
+
+    /**
+     * A migration as README's Flyway and Liquibase recipes run it: a shell that runs the tool. The shell
+     * records its PID in {@code outer.pid}, runs {@code grandchild.sh} (which sets {@code trap}, records its
+     * PID in {@code grandchild.pid}, touches {@code started}, waits until {@code go} exists, then touches
+     * {@code grandchild.done}), then echoes. Both PIDs also go to {@code command.pid}, so that {@link
+     * WaitingCommand#close} ends them if a test fails; the loop ends too once the directory is gone.
+     */
+    private List<String> shellRunning(String trap, boolean background) throws Exception {
+        Files.writeString(dir.resolve("grandchild.sh"), trap + "\n"
+                + "echo $$ >> \"$1/command.pid\"; echo $$ > \"$1/grandchild.pid\"; touch \"$1/started\"\n"
+                + "while [ -d \"$1\" ] && [ ! -e \"$1/go\" ]; do sleep 0.02; done\n"
+                + "[ -d \"$1\" ] && touch \"$1/grandchild.done\"\n");
+        String run = "sh \"$1/grandchild.sh\" \"$1\" 2>/dev/null"; // dash says "Terminated" of its sleep
+        return List.of("sh", "-c", "echo $$ >> \"$1/command.pid\"; echo $$ > \"$1/outer.pid\"; "
+                + (background
+                ? run + " & while [ ! -e \"$1/started\" ]; do sleep 0.02; done; sleep 2; exit 0"
+                : run + "; echo after"), "sh", dir.toString());
+    }
+
+    private long pid(String pidFile) throws Exception {
+        return Long.parseLong(Files.readString(dir.resolve(pidFile)).strip());
+    }
+
+    private Optional<ProcessHandle> process(String pidFile) throws Exception {
+        return ProcessHandle.of(pid(pidFile));
+    }
+
+    /** Whether the process has ended (a zombie has: it only waits to be reaped by PID 1). */
+    private boolean ended(String pidFile) throws Exception {
+        Optional<ProcessHandle> h = process(pidFile);
+        if (h.isEmpty() || !h.get().isAlive()) {
+            return true;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(h.get().pid()), "stat"),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            return stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("Z");
+        } catch (java.io.IOException e) {
+            return !h.get().isAlive();
+        }
+    }
+
+    /**
+     * The review's fault: on SIGTERM only the shell got the signal; it died, traffic resumed, and the tool it
+     * ran went on migrating as an orphan. Now the tool gets SIGTERM too, and the pause lasts until it ends.
+     */
+    @Test
+    void sigtermReachesWhatTheCommandStartedAndThePauseOutlivesIt() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--kill-after", "60s", "--"),
+                shellRunning("trap 'touch \"$1/gotterm\"' TERM", false));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && Files.exists(dir.resolve("started")));
+        cli.signals.raise("TERM");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("gotterm")) && ended("outer.pid"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("processes it started still run"));
+        assertThat(run).isNotDone();
+        assertThat(a.paused()).as(cli.err()).isTrue();
+        assertThat(cli.err()).contains("SIGTERM: sending SIGTERM to the command (pid " + pid("outer.pid")
+                        + ", and the processes it started: pid " + pid("grandchild.pid"),
+                "the command's own process has ended (code 143), but processes it started still run: pid "
+                        + pid("grandchild.pid"));
+        go();
+        assertThat(finish(run)).isEqualTo(128 + 15);
+        assertThat(Files.exists(dir.resolve("grandchild.done"))).isTrue();
+        assertThat(a.events()).containsExactly("pause", "resume");
+    }
+
+    /** A process of the command that ignores SIGTERM is killed after --kill-after, and only then is traffic resumed. */
+    @Test
+    void whatTheCommandStartedIsKilledAfterKillAfterBeforeTrafficResumes() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Boolean> aliveAtResume = new java.util.concurrent.atomic.AtomicReference<>();
+        FakeTarget a = cli.target("http://a:1").onResume(() -> {
+            try {
+                aliveAtResume.compareAndSet(null, !ended("grandchild.pid"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--kill-after", "500ms", "--"),
+                shellRunning("trap '' TERM", false));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && Files.exists(dir.resolve("started")));
+        cli.signals.raise("TERM");
+        assertThat(finish(run)).isEqualTo(128 + 15);
+        assertThat(aliveAtResume.get()).as(cli.err()).isFalse();
+        assertThat(ended("grandchild.pid")).isTrue();
+        assertThat(Files.exists(dir.resolve("grandchild.done"))).isFalse();
+        assertThat(cli.err()).contains("the command did not stop within --kill-after 500ms: SIGKILL (processes it"
+                + " started: pid " + pid("grandchild.pid"));
+    }
+
+    /** SIGINT that did not come from a terminal reaches the processes the command started, not only the shell. */
+    @Test
+    void sigintReachesWhatTheCommandStarted() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"),
+                shellRunning("trap 'touch \"$1/gotint\"; exit 0' INT", false));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && Files.exists(dir.resolve("started")));
+        cli.signals.raise("INT");
+        finish(run);
+        assertThat(Files.exists(dir.resolve("gotint"))).as(cli.err()).isTrue();
+        assertThat(ended("grandchild.pid")).isTrue();
+        assertThat(a.events()).containsExactly("pause", "resume");
+    }
+
+    /**
+     * A command that exits while a process it started still runs (a job left in the background) keeps traffic
+     * paused until that process ends. The command lives 2 s after it starts the job, so that pausectl's
+     * snapshots (every 500 ms) see the job before it is orphaned.
+     */
+    @Test
+    void aProcessLeftRunningByTheCommandKeepsThePauseUntilItEnds() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"),
+                shellRunning("", true));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cli.err().contains("processes it started still run"));
+        assertThat(ended("outer.pid")).isTrue();
+        assertThat(run).isNotDone();
+        assertThat(a.paused()).isTrue();
+        assertThat(cli.err()).contains("the command's own process has ended (code 0), but processes it started"
+                + " still run: pid " + pid("grandchild.pid") + " (", "; traffic stays paused until they end"
+                + " (--max-pause 1m at the latest)");
+        go();
+        assertThat(finish(run)).isEqualTo(0);
+        assertThat(Files.exists(dir.resolve("grandchild.done"))).isTrue();
+        assertThat(a.events()).containsExactly("pause", "resume");
     }
 
     @Test
