@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMessageDecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -323,9 +322,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         boolean http11 = request.protocolVersion().minorVersion() == 1;
         boolean expectContinue = http11 && hasBody && headers.contains(HttpHeaderNames.EXPECT);
         boolean upgrade = headers.contains(HttpHeaderNames.UPGRADE) && HopByHopHeaders.connectionHas(headers, UPGRADE);
-        int wireBytes = request.decoderResult() instanceof HttpMessageDecoderResult
-                ? ((HttpMessageDecoderResult) request.decoderResult()).totalSize()
-                : 0;
+        int wireBytes = ClientHttpCodec.headSize(request);
         // Measured before prepareUpstreamHead changes the headers, and before the rest of this
         // socket read (the body's start) is parsed: it is still in the decoder's buffer.
         int unparsed = codec == null ? 0 : codec.unparsedBytes();

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMessageDecoderResult;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.pausectl.proxy.http.CompactHttpHeaders;
+import io.pausectl.proxy.http.KnownWords;
 import io.pausectl.proxy.http.ReceivedHead;
 
 import java.util.ArrayDeque;
@@ -67,6 +69,15 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
 
     public ClientHttpCodec(int maxRequestLine, int maxHeaderSize, int maxChunkSize) {
+        this(maxRequestLine, maxHeaderSize, maxChunkSize, true);
+    }
+
+    /**
+     * @param strictPath whether whole heads of the common kind are parsed by the codec's own strict
+     *                   parser ({@link RequestDecoder#strictWholeHead}); false only to compare the
+     *                   two paths in tests
+     */
+    ClientHttpCodec(int maxRequestLine, int maxHeaderSize, int maxChunkSize, boolean strictPath) {
         HttpDecoderConfig config = new HttpDecoderConfig()
                 .setMaxInitialLineLength(maxRequestLine)
                 .setMaxHeaderSize(maxHeaderSize)
@@ -75,7 +86,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 .setAllowDuplicateContentLengths(false)
                 .setHeadersFactory(SingleContentLengthHeaders.FACTORY);
         config.setTrailersFactory(CompactHttpHeaders.like(config.getTrailersFactory()));
-        init(new RequestDecoder(config), new ResponseEncoder());
+        init(new RequestDecoder(config, strictPath), new ResponseEncoder());
     }
 
     /** Messages handed on so far: heads, body pieces, ends, refusals. */
@@ -102,6 +113,17 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         return messagesOut - messagesTaken;
     }
 
+    /**
+     * The size of {@code request}'s head as Netty's decoder counts it (the request line and the
+     * field lines, without their line ends), whichever parser read it; 0 when unknown.
+     */
+    static int headSize(HttpRequest request) {
+        if (request instanceof ReceivedFullRequest whole && whole.headSize >= 0) {
+            return whole.headSize;
+        }
+        return request.decoderResult() instanceof HttpMessageDecoderResult result ? result.totalSize() : 0;
+    }
+
     /** Decodes requests, refusing ambiguous framing, and records each request's method. */
     final class RequestDecoder extends HttpRequestDecoder {
         int internalBufferCapacity() {
@@ -123,10 +145,21 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         /** Part of the head being read was parsed by an earlier call: its bytes are gone. */
         private boolean headSplit;
         private final int maxRequestLine;
+        private final int maxHeaderSize;
+        /** Whole heads of the common kind are parsed by {@link #strictWholeHead}. */
+        private final boolean strictPath;
+        /**
+         * Netty's decoder is where it is between two messages: it ended the last one it was given
+         * (a successful {@link LastHttpContent}) and has not been given a byte since. Only then may
+         * {@link #strictWholeHead} parse a head past it, which leaves it there.
+         */
+        private boolean decoderBetweenMessages = true;
 
-        RequestDecoder(HttpDecoderConfig config) {
+        RequestDecoder(HttpDecoderConfig config, boolean strictPath) {
             super(config);
             this.maxRequestLine = config.getMaxInitialLineLength();
+            this.maxHeaderSize = config.getMaxHeaderSize();
+            this.strictPath = strictPath;
         }
 
         @Override
@@ -144,19 +177,28 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 buffer.skipBytes(buffer.readableBytes());
                 return;
             }
-            if (lineUnchecked) {
-                String problem = requestLineProblem(buffer);
-                if (problem != null) {
-                    refuse(buffer, out, problem);
-                    return;
-                }
-            }
             int before = out.size();
-            int start = buffer.readerIndex();
-            boolean headWhole = inHead && !headSplit;
-            super.decode(ctx, buffer, out);
-            keepReceivedHead(buffer, start, headWhole, out, before);
-            wholeWhenBodiless(out, before);
+            ReceivedFullRequest strict = strictPath && decoderBetweenMessages && inHead && lineUnchecked && !headSplit
+                    ? strictWholeHead(buffer) : null;
+            if (strict != null) {
+                out.add(strict);
+            } else {
+                if (lineUnchecked) {
+                    String problem = requestLineProblem(buffer);
+                    if (problem != null) {
+                        refuse(buffer, out, problem);
+                        return;
+                    }
+                }
+                int start = buffer.readerIndex();
+                boolean headWhole = inHead && !headSplit;
+                decoderBetweenMessages = false;
+                super.decode(ctx, buffer, out);
+                decoderBetweenMessages = out.size() > before && out.get(out.size() - 1) instanceof LastHttpContent last
+                        && last.decoderResult().isSuccess();
+                keepReceivedHead(buffer, start, headWhole, out, before);
+                wholeWhenBodiless(out, before);
+            }
             for (int i = before; i < out.size(); i++) {
                 Object o = out.get(i);
                 if (o instanceof HttpRequest) {
@@ -172,8 +214,9 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                     lineUnchecked = true;
                 }
             }
-            if (!broken && inHead && buffer.isReadable() && !headStartSignalled) {
-                // Part of a head is here and the rest is not: the header timeout starts.
+            if (!broken && inHead && buffer.isReadable() && !headStartSignalled && out.size() == before) {
+                // Part of a head is here and the rest is not: the header timeout starts. (A call that
+                // handed on a message is followed by another for the bytes left, which tells.)
                 headStartSignalled = true;
                 ctx.fireUserEventTriggered(HEAD_STARTED);
             }
@@ -193,6 +236,184 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             bad.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(why)));
             methods.add(HttpMethod.GET);
             out.add(bad);
+        }
+
+        /**
+         * The request head at the start of {@code buffer}, parsed here, when it is whole in the
+         * buffer and of the one common kind this parser accepts; its bytes are consumed and copied
+         * once (they are the request's {@link ReceivedHead#received}, and its names and values are
+         * views of them). Null, with nothing consumed, for anything else: Netty's decoder then parses
+         * it, as before, and gives every refusal its answer. Accepted, and nothing more:
+         * <ul>
+         *   <li>the head begins at the buffer's first byte (no empty lines before it, RFC 9112 §2.2);</li>
+         *   <li>a request line {@code token SP target SP HTTP/1.1} (or {@code 1.0}) {@code CRLF}, the
+         *       target of visible ASCII only (0x21-0x7E), at most the line limit less 2;</li>
+         *   <li>field lines {@code token ":" OWS value OWS CRLF}, no whitespace before the colon, no
+         *       obs-fold, values of visible ASCII, SP and HTAB only (no obs-text, no control byte);
+         *       their bytes, without line ends, at most the head limit less 2;</li>
+         *   <li>no {@code Content-Length}, no {@code Transfer-Encoding} and neither draft-76 WebSocket
+         *       key: a request without a body (RFC 9112 §6.3), which Netty hands on as its head and an
+         *       empty end, here as one {@link ReceivedFullRequest};</li>
+         *   <li>the empty line that ends the head.</li>
+         * </ul>
+         * For what it accepts, the request is what Netty's decoder and {@link #wholeWhenBodiless} make
+         * of the same bytes: the same method object, target, version, fields in order (names as sent,
+         * values without their surrounding whitespace), received bytes (HTTP/1.1 only) and head size.
+         * Netty's decoder is left between messages, where it was (it resets to that state after a
+         * request without a body).
+         */
+        private ReceivedFullRequest strictWholeHead(ByteBuf buffer) {
+            int start = buffer.readerIndex();
+            // A head this parser accepts is no longer than this: the line, and field lines at most
+            // twice their counted bytes ("a:" and its CRLF).
+            long longest = (long) maxRequestLine + 2 + 2L * maxHeaderSize + 2;
+            int limit = (int) Math.min(buffer.writerIndex(), start + longest);
+            int lineStart = start;
+            int end = -1;
+            while (lineStart < limit) {
+                int lf = buffer.indexOf(lineStart, limit, LF);
+                if (lf < 0) {
+                    return null;
+                }
+                if (lf == lineStart + 1 && lineStart > start && buffer.getByte(lineStart) == CR) {
+                    end = lf + 1;
+                    break;
+                }
+                lineStart = lf + 1;
+            }
+            if (end < 0) {
+                return null;
+            }
+            byte[] head = new byte[end - start];
+            buffer.getBytes(start, head);
+            ReceivedFullRequest request = parseWholeHead(head);
+            if (request != null) {
+                buffer.readerIndex(end);
+            }
+            return request;
+        }
+
+        /**
+         * {@link #strictWholeHead}'s parse of {@code h}, a head that ends with its first empty line
+         * (so every scan below stops at the CR of that line at the latest), or null.
+         */
+        private ReceivedFullRequest parseWholeHead(byte[] h) {
+            int n = h.length;
+            int p = 0;
+            while (TCHAR[h[p] & 0xff]) {
+                p++;
+            }
+            if (p == 0 || h[p] != ' ') {
+                return null;
+            }
+            int methodEnd = p++;
+            int targetStart = p;
+            while (h[p] > ' ' && h[p] != 0x7f) {
+                // Signed bytes: 0x80-0xFF are negative and stop the scan, as control bytes do.
+                p++;
+            }
+            if (p == targetStart || h[p] != ' ') {
+                return null;
+            }
+            int targetEnd = p++;
+            if (p + 10 > n || h[p] != 'H' || h[p + 1] != 'T' || h[p + 2] != 'T' || h[p + 3] != 'P' || h[p + 4] != '/'
+                    || h[p + 5] != '1' || h[p + 6] != '.' || h[p + 7] != '1' && h[p + 7] != '0'
+                    || h[p + 8] != CR || h[p + 9] != LF) {
+                return null;
+            }
+            HttpVersion version = h[p + 7] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
+            int lineLength = p + 8;
+            if (lineLength > maxRequestLine - 2) {
+                return null;
+            }
+            SingleContentLengthHeaders headers = new SingleContentLengthHeaders();
+            int fieldBytes = 0;
+            p += 10;
+            while (h[p] != CR) {
+                int nameStart = p;
+                while (TCHAR[h[p] & 0xff]) {
+                    p++;
+                }
+                if (p == nameStart || h[p] != ':') {
+                    return null;
+                }
+                int nameLength = p - nameStart;
+                p++;
+                while (h[p] == ' ' || h[p] == '\t') {
+                    p++;
+                }
+                int valueStart = p;
+                int valueEnd = p;
+                for (;; p++) {
+                    byte b = h[p];
+                    if (b > ' ' && b != 0x7f) {
+                        valueEnd = p + 1;
+                    } else if (b != ' ' && b != '\t') {
+                        break;
+                    }
+                }
+                if (h[p] != CR || h[p + 1] != LF || framesABody(h, nameStart, nameLength)) {
+                    return null;
+                }
+                fieldBytes += p - nameStart;
+                AsciiString name = KnownWords.name(h, nameStart, nameLength);
+                headers.addParsed(name != null ? name : new AsciiString(h, nameStart, nameLength, false),
+                        valueEnd == valueStart ? AsciiString.EMPTY_STRING
+                                : new AsciiString(h, valueStart, valueEnd - valueStart, false));
+                p += 2;
+            }
+            if (p + 2 != n || h[p + 1] != LF || fieldBytes > maxHeaderSize - 2) {
+                return null;
+            }
+            ReceivedFullRequest request = new ReceivedFullRequest(version, method(h, methodEnd),
+                    new String(h, 0, targetStart, targetEnd - targetStart), headers);
+            request.headSize = lineLength + fieldBytes;
+            if (version == HttpVersion.HTTP_1_1) {
+                request.received(h);
+            }
+            return request;
+        }
+
+        /** Netty's method object for the token {@code h[0, length)}: its constant for a known method. */
+        @SuppressWarnings("deprecation")
+        private static HttpMethod method(byte[] h, int length) {
+            if (length == 3 && h[0] == 'G' && h[1] == 'E' && h[2] == 'T') {
+                return HttpMethod.GET;
+            }
+            // Netty's own look-up (a switch on the name) for the rest.
+            return HttpMethod.valueOf(new String(h, 0, 0, length));
+        }
+
+        /**
+         * Whether the field name {@code h[from, from + length)} is one that gives a request a body:
+         * {@code Content-Length}, {@code Transfer-Encoding}, or a draft-76 WebSocket key (with both,
+         * Netty's decoder frames 8 bytes for a GET), compared without regard to case.
+         */
+        private static boolean framesABody(byte[] h, int from, int length) {
+            switch (length) {
+                case 14:
+                    return named(h, from, HttpHeaderNames.CONTENT_LENGTH);
+                case 17:
+                    return named(h, from, HttpHeaderNames.TRANSFER_ENCODING);
+                case 18:
+                    return named(h, from, HttpHeaderNames.SEC_WEBSOCKET_KEY1) || named(h, from, HttpHeaderNames.SEC_WEBSOCKET_KEY2);
+                default:
+                    return false;
+            }
+        }
+
+        /** Whether {@code h} from {@code from} spells {@code lower} (a lower-case name), in any case. */
+        private static boolean named(byte[] h, int from, AsciiString lower) {
+            for (int i = 0; i < lower.length(); i++) {
+                int b = h[from + i];
+                if (b >= 'A' && b <= 'Z') {
+                    b += 32;
+                }
+                if (b != lower.byteAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /**
@@ -370,6 +591,17 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             return false;
         }
 
+        private static final byte CR = '\r';
+        private static final byte LF = '\n';
+        /** RFC 9110 §5.6.2 tchar, by byte value. */
+        private static final boolean[] TCHAR = new boolean[256];
+
+        static {
+            for (int b = 0; b < 256; b++) {
+                TCHAR[b] = isTchar((byte) b);
+            }
+        }
+
         private static boolean isDigit(byte b) {
             return b >= '0' && b <= '9';
         }
@@ -459,6 +691,8 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
     static final class ReceivedFullRequest extends DefaultFullHttpRequest implements ReceivedHead {
         private byte[] received;
         private byte[] outgoing;
+        /** The head's size as {@link #headSize(HttpRequest)} says, when the codec's strict parser read it; else -1. */
+        int headSize = -1;
 
         ReceivedFullRequest(HttpVersion version, HttpMethod method, String uri, HttpHeaders headers) {
             super(version, method, uri, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
@@ -502,6 +736,11 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         SingleContentLengthHeaders() {
             // Names and values checked as Netty's default headers check them: the refusals stay.
             super(true);
+        }
+
+        /** A field the codec's strict parser read: a token name, a value of visible ASCII, SP, HTAB. */
+        void addParsed(CharSequence name, CharSequence value) {
+            addChecked(name, value);
         }
 
         @Override

@@ -479,6 +479,14 @@ public class CompactHttpHeaders extends HttpHeaders {
         }
     }
 
+    /**
+     * Appends a field that its parser has already checked as {@link #add} checks it (the name a
+     * token, the value field-content, RFC 9110 §5.5): kept as given, not checked again.
+     */
+    protected final void addChecked(CharSequence name, CharSequence value) {
+        append(name, value);
+    }
+
     private void append(CharSequence name, CharSequence value) {
         if (2 * size == fields.length) {
             fields = Arrays.copyOf(fields, Math.max(16, 2 * fields.length));

@@ -10,10 +10,10 @@ import java.util.Locale;
 
 /**
  * The words a response head from an origin almost always has (its version, common status codes
- * and reason phrases, common field names), each kept once, so that a decoder returns the shared
- * object for received bytes equal to one of them, byte for byte (case included), instead of a
- * copy per head. A word not listed is copied as before: this changes no value, only how many
- * objects carry it.
+ * and reason phrases, common field names) and a request's common field names, each kept once,
+ * so that a decoder returns the shared object for received bytes equal to one of them, byte for
+ * byte (case included), instead of a copy per head. A word not listed is copied as before: this
+ * changes no value, only how many objects carry it.
  */
 public final class KnownWords {
     private static final String[] NAMES = {
@@ -23,7 +23,13 @@ public final class KnownWords {
             "Access-Control-Allow-Origin", "X-Content-Type-Options", "Strict-Transport-Security",
             "X-Frame-Options", "Content-Security-Policy", "Referrer-Policy", "Alt-Svc", "Link",
             "X-Request-Id", "X-Powered-By", "Content-Language", "Content-Disposition", "Retry-After",
-            "WWW-Authenticate", "Upgrade", "Trailer", "Allow", "Content-Range", "Server-Timing"};
+            "WWW-Authenticate", "Upgrade", "Trailer", "Allow", "Content-Range", "Server-Timing",
+            // and a request's (ClientHttpCodec's strict path)
+            "Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language", "Cookie", "Referer",
+            "Authorization", "Origin", "If-None-Match", "If-Modified-Since", "X-Forwarded-For",
+            "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP", "Upgrade-Insecure-Requests", "DNT",
+            "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "Sec-Fetch-User", "Priority", "Range",
+            "If-Match", "If-Range", "Expect", "Forwarded", "X-Req-Id"};
     private static final String[] WORDS = {
             "HTTP/1.1", "HTTP/1.0", "200", "201", "202", "204", "206", "301", "302", "303", "304", "307",
             "308", "400", "401", "403", "404", "405", "409", "410", "412", "413", "416", "429", "500",
