@@ -51,7 +51,10 @@ import java.util.Optional;
 /**
  * The admin API's endpoints. Sits last in the admin pipeline (codec, keep-alive, aggregator); it
  * answers one request at a time, keeping pipelined ones aside until the answer before them is
- * written, because the gate answers later, from its own executor. It releases every request.
+ * written, because the gate answers later, from its own executor. What the aggregator before it
+ * would write early for a pipelined request (a {@code 100 Continue}, a 413 for a body too large) waits
+ * its turn too ({@link #inTurn}): answers go out in the order of the requests (RFC 9112 §9.3.2). It
+ * releases every request.
  *
  * <ul>
  *   <li>{@code GET /v1/status}, {@code POST /v1/pause}, {@code POST /v1/pause/renew},
@@ -79,8 +82,10 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private final ProxyMetrics metrics;
     private final BearerToken token;
     private final AdminConnectionGuard guard;
-    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    /** Pipelined requests ({@link FullHttpRequest}) and writes ({@link Runnable}) that wait their turn. */
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private boolean busy;
+    private boolean closing;
 
     AdminHandler(QueueingPauseGate gate, ProxyMetrics metrics, BearerToken token, AdminConnectionGuard guard) {
         this.gate = gate;
@@ -96,6 +101,10 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         FullHttpRequest request = (FullHttpRequest) msg;
+        if (closing) {
+            request.release();
+            return;
+        }
         if (busy) {
             // A pipelined request waits for the answer before it, which may come from the gate later.
             waiting.add(request);
@@ -112,28 +121,65 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        FullHttpRequest r;
-        while ((r = waiting.poll()) != null) {
-            r.release();
-        }
+        dropWaiting();
         super.channelInactive(ctx);
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        FullHttpRequest r;
+        dropWaiting();
+    }
+
+    private void dropWaiting() {
+        Object r;
         while ((r = waiting.poll()) != null) {
-            r.release();
+            ReferenceCountUtil.release(r);
         }
+    }
+
+    /**
+     * Runs {@code write} once every request before it has been answered: at once when none waits for
+     * its answer, else after the last of them. For what the aggregator writes before a request is
+     * whole: a {@code 100 Continue} is sent only when its request's turn comes (RFC 9110 §10.1.1,
+     * RFC 9112 §9.3.2). Event loop only.
+     *
+     * @param write writes on the connection; it may close it ({@link #closingAfter} then)
+     */
+    void inTurn(Runnable write) {
+        if (closing) {
+            return;
+        }
+        if (busy) {
+            waiting.add(write);
+        } else {
+            write.run();
+        }
+    }
+
+    /** Whether an answer is still owed to a request before the one being read now. */
+    boolean answerOwed() {
+        return busy;
+    }
+
+    /** A write in turn closes the connection: nothing after it is answered. */
+    void closingAfter() {
+        closing = true;
+        dropWaiting();
     }
 
     /** The answer to the current request was written: take the next pipelined one, if any. */
     private void answered(ChannelHandlerContext ctx) {
         busy = false;
-        FullHttpRequest next = waiting.poll();
-        if (next != null) {
-            channelReadNext(ctx, next);
-        } else {
+        Object next;
+        while (!closing && (next = waiting.poll()) != null) {
+            if (next instanceof Runnable write) {
+                write.run();
+                continue;
+            }
+            channelReadNext(ctx, (FullHttpRequest) next);
+            return;
+        }
+        if (!closing) {
             guard.idle();
         }
     }
@@ -392,10 +438,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         // The client may still be sending (a body we did not read, pipelined requests): linger so
         // that it reads this answer instead of a reset.
         guard.closing();
-        FullHttpRequest r;
-        while ((r = waiting.poll()) != null) {
-            r.release();
-        }
+        closingAfter();
         LingeringClose.closeAfter(ctx.channel(), ctx.writeAndFlush(response), LingeringClose.Limits.ADMIN, null);
     }
 

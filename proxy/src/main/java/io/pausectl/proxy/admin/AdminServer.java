@@ -9,7 +9,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -83,6 +88,7 @@ public final class AdminServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         AdminConnectionGuard guard = new AdminConnectionGuard(limits, connections);
+                        AdminHandler handler = new AdminHandler(gate, metrics, bearer, guard);
                         ch.pipeline().addLast(
                                 guard,
                                 new HttpServerCodec(4096, 8192, 8192),
@@ -95,17 +101,39 @@ public final class AdminServer {
                                                 start.headers().get(HttpHeaderNames.AUTHORIZATION))) {
                                             return null;
                                         }
-                                        return super.newContinueResponse(start, maxContentLength, pipeline);
+                                        Object early = super.newContinueResponse(start, maxContentLength, pipeline);
+                                        if (early == null || !handler.answerOwed()) {
+                                            return early;
+                                        }
+                                        // A request before this one is not answered yet: its answer goes first
+                                        // (RFC 9112 §9.3.2). The 100 waits its turn; a refusal (417, 413) is
+                                        // left to the ordered paths: an unknown expectation is ignored (RFC 9110
+                                        // §10.1.1 allows it), a body too large goes to handleOversizedMessage.
+                                        boolean proceed = early instanceof HttpResponse response
+                                                && response.status().code() == HttpResponseStatus.CONTINUE.code();
+                                        ReferenceCountUtil.release(early);
+                                        if (proceed) {
+                                            ChannelHandlerContext last = pipeline.context(handler);
+                                            handler.inTurn(() -> last.writeAndFlush(new DefaultFullHttpResponse(
+                                                    HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER)));
+                                        }
+                                        return null;
                                     }
 
                                     @Override
                                     protected void handleOversizedMessage(ChannelHandlerContext ctx,
                                                                           HttpMessage oversized) {
                                         // JSON like every other admin error, 401 first for a caller without
-                                        // the token; the body is unread, so close, lingering.
-                                        guard.closing();
+                                        // the token; the body is unread, so close, lingering; after the answers
+                                        // owed to the requests before it.
                                         boolean authorized = bearer == null || bearer.accepts(
                                                 oversized.headers().get(HttpHeaderNames.AUTHORIZATION));
+                                        handler.inTurn(() -> refuseOversized(ctx, authorized));
+                                    }
+
+                                    private void refuseOversized(ChannelHandlerContext ctx, boolean authorized) {
+                                        handler.closingAfter();
+                                        guard.closing();
                                         FullHttpResponse answer = authorized
                                                 ? AdminHandler.errorResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                                                 "too_large", "admin request bodies are at most "
@@ -115,7 +143,7 @@ public final class AdminServer {
                                         LingeringClose.closeAfter(ctx.channel(), ctx.writeAndFlush(answer), LingeringClose.Limits.ADMIN, null);
                                     }
                                 },
-                                new AdminHandler(gate, metrics, bearer, guard));
+                                handler);
                     }
                 });
         try {

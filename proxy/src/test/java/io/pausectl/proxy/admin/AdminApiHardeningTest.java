@@ -328,6 +328,88 @@ class AdminApiHardeningTest {
         }
     }
 
+    /**
+     * The review's fault: the aggregator answered {@code Expect: 100-continue} as soon as it read a pipelined
+     * request's head, so {@code HTTP/1.1 100 Continue} went out before the answer to the pause ahead of it.
+     * Now answers go out in the order of the requests (RFC 9112 §9.3.2): the pause's 200, then the 100, then,
+     * once the body came, the resume's 200.
+     */
+    @Test
+    void aPipelined100ContinueWaitsForTheAnswerBeforeIt() throws Exception {
+        AdminApiTest.Probe inFlight = new AdminApiTest.Probe(loop);
+        loop.submit(() -> gate.enter(inFlight)).sync();
+        String pause = "{\"waitIdle\":\"30s\"}";
+        String resume = "{\"force\":true}";
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            // One write: the server reads both heads together, while the pause waits for the request in flight.
+            out.write((post("/v1/pause", pause.length(), false) + pause + post("/v1/resume", resume.length(), true))
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> status().state() == PauseState.PAUSING);
+            loop.submit(() -> gate.exit(inFlight)).sync();
+            assertThat(readAnswer(in)).startsWith("HTTP/1.1 200 ").contains("\"state\":\"paused\"");
+            assertThat(readAnswer(in)).startsWith("HTTP/1.1 100 Continue\r\n");
+            out.write(resume.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readAnswer(in)).startsWith("HTTP/1.1 200 ").contains("\"state\":\"running\"");
+        }
+    }
+
+    /** A pipelined body too large is refused (413, close) after the answer owed to the request before it, not instead of it. */
+    @Test
+    void aPipelinedTooLargeBodyIsRefusedAfterTheAnswerBeforeIt() throws Exception {
+        String pause = "{\"waitIdle\":\"30s\"}";
+        for (boolean expect : new boolean[] {false, true}) {
+            AdminApiTest.Probe inFlight = new AdminApiTest.Probe(loop);
+            loop.submit(() -> gate.enter(inFlight)).sync();
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(10_000);
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                out.write((post("/v1/pause", pause.length(), false) + pause + post("/v1/resume", 1 << 20, expect))
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                await().atMost(Duration.ofSeconds(10)).until(() -> status().state() == PauseState.PAUSING);
+                loop.submit(() -> gate.exit(inFlight)).sync();
+                assertThat(readAnswer(in)).as("expect %s", expect).startsWith("HTTP/1.1 200 ");
+                assertThat(readAll(in)).as("expect %s", expect).startsWith("HTTP/1.1 413 ");
+            }
+            assertThat(call("POST", "/v1/resume", "{\"force\":true}").status()).isEqualTo(200);
+        }
+    }
+
+    private static String post(String path, int length, boolean expectContinue) {
+        return "POST " + path + " HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + TOKEN + "\r\n"
+                + (expectContinue ? "Expect: 100-continue\r\n" : "") + "Content-Type: application/json\r\n"
+                + "Content-Length: " + length + "\r\n\r\n";
+    }
+
+    /** The next answer, head and body (a 1xx has none), read by its Content-Length. */
+    private static String readAnswer(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed after " + head.toString(StandardCharsets.US_ASCII));
+            }
+            head.write(b);
+        }
+        String text = head.toString(StandardCharsets.US_ASCII);
+        return text + new String(in.readNBytes(contentLength(text)), StandardCharsets.UTF_8);
+    }
+
+    private static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                return Integer.parseInt(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        return 0;
+    }
+
     private static String readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[4096];
