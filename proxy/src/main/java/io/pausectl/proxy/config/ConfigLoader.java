@@ -1,7 +1,9 @@
 package io.pausectl.proxy.config;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.pausectl.common.ByteSizes;
 import io.pausectl.common.Durations;
@@ -18,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -154,11 +155,44 @@ public final class ConfigLoader {
         }
         Path path = Path.of(raw.single());
         fileName = path.toString();
-        JsonNode root;
-        try {
-            // A key written twice is refused: YAML readers disagree on which one wins.
-            root = YAMLMapper.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .build().readTree(Files.readString(path, StandardCharsets.UTF_8));
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        // Read token by token, not as a tree: a tree keeps 1e3 as the number 1000.0, and an error must quote
+        // what the user wrote.
+        try (JsonParser p = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()
+                .createParser(Files.readString(path, StandardCharsets.UTF_8))) {
+            JsonToken token = p.nextToken();
+            if (token == null || token == JsonToken.VALUE_NULL) {
+                return;
+            }
+            if (token != JsonToken.START_OBJECT) {
+                throw new ConfigException("--config: " + path + " must be a mapping of setting names to values");
+            }
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                Setting setting = Setting.byKey(key);
+                if (setting == null || setting == Setting.CONFIG) {
+                    throw new ConfigException("--config: " + path + " has an unknown key '" + key
+                            + "' (keys are the flag names without dashes, e.g. queue-timeout)");
+                }
+                List<String> list = new ArrayList<>();
+                token = p.nextToken();
+                if (token == JsonToken.START_ARRAY) {
+                    if (!setting.kind().repeatable()) {
+                        throw new ConfigException("--config: " + path + ": '" + key + "' takes one value, not a list");
+                    }
+                    while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
+                        if (token == null || !token.isScalarValue()) {
+                            throw new ConfigException("--config: " + path + ": '" + key + "' must be a list of strings");
+                        }
+                        list.add(scalar(p, token));
+                    }
+                } else if (token != null && token.isScalarValue() && token != JsonToken.VALUE_NULL) {
+                    list.add(scalar(p, token));
+                } else if (token != JsonToken.VALUE_NULL) {
+                    throw new ConfigException("--config: " + path + ": '" + key + "' must be a plain value");
+                }
+                values.put(key, list);
+            }
         } catch (JacksonException e) {
             String message = e.getOriginalMessage().lines().findFirst().orElse("");
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
@@ -172,44 +206,22 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("--config: cannot read " + path + ": " + unreadable(e) + raw.from());
         }
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return;
-        }
-        if (!root.isObject()) {
-            throw new ConfigException("--config: " + path + " must be a mapping of setting names to values");
-        }
-        Map<String, List<String>> values = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String key = field.getKey();
-            Setting setting = Setting.byKey(key);
-            if (setting == null || setting == Setting.CONFIG) {
-                throw new ConfigException("--config: " + path + " has an unknown key '" + key
-                        + "' (keys are the flag names without dashes, e.g. queue-timeout)");
-            }
-            JsonNode node = field.getValue();
-            List<String> list = new ArrayList<>();
-            if (node.isArray()) {
-                if (!setting.kind().repeatable()) {
-                    throw new ConfigException("--config: " + path + ": '" + key + "' takes one value, not a list");
-                }
-                for (JsonNode item : node) {
-                    if (!item.isValueNode()) {
-                        throw new ConfigException("--config: " + path + ": '" + key + "' must be a list of strings");
-                    }
-                    list.add(item.asText());
-                }
-            } else if (node.isValueNode() && !node.isNull()) {
-                list.add(node.asText());
-            } else if (!node.isNull()) {
-                throw new ConfigException("--config: " + path + ": '" + key + "' must be a plain value");
-            }
-            values.put(key, list);
-        }
         file = values;
     }
 
+    /**
+     * A scalar as the user wrote it ({@code 1e3}, not {@code 1000.0}); YAML's booleans ({@code yes},
+     * {@code on}) as {@code true}/{@code false}, as YAML means them.
+     */
+    private static String scalar(JsonParser p, JsonToken token) throws IOException {
+        if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
+            return Boolean.toString(token == JsonToken.VALUE_TRUE);
+        }
+        return p.getText();
+    }
+
     private ProxyConfig build() throws ConfigException {
+        checkLists();
         InetSocketAddress listen = address(Setting.LISTEN);
         List<URI> upstreams = upstreams();
         InetSocketAddress adminListen = address(Setting.ADMIN_LISTEN);
@@ -281,19 +293,55 @@ public final class ConfigLoader {
      * repeatable setting are split at commas and trimmed, from every source alike.
      */
     private Raw raw(Setting setting) {
+        List<String> given = given(setting);
+        return given == null ? null : new Raw(setting, values(setting, given), source(setting));
+    }
+
+    /** The values of the source that wins, as given (not split), or null when none sets the setting. */
+    private List<String> given(Setting setting) {
         List<String> flag = flags.get(setting.key());
         if (flag != null && !flag.isEmpty()) {
-            return new Raw(setting, values(setting, flag), "");
+            return flag;
         }
         String envValue = env.get(setting.env());
         if (envValue != null) {
-            return new Raw(setting, values(setting, List.of(envValue)), "environment " + setting.env());
+            return List.of(envValue);
         }
-        List<String> fromFile = file.get(setting.key());
-        if (fromFile != null) {
-            return new Raw(setting, values(setting, fromFile), "'" + setting.key() + "' in " + fileName);
+        return file.get(setting.key());
+    }
+
+    private String source(Setting setting) {
+        List<String> flag = flags.get(setting.key());
+        if (flag != null && !flag.isEmpty()) {
+            return "";
         }
-        return null;
+        return env.get(setting.env()) != null ? "environment " + setting.env() : "'" + setting.key() + "' in " + fileName;
+    }
+
+    /**
+     * Refuses an empty item in a list setting ({@code a,,b}, a trailing comma, an empty list item in the
+     * file): dropping it without a word would hide a typo. A value that is empty as a whole still means
+     * an empty list.
+     */
+    private void checkLists() throws ConfigException {
+        for (Setting setting : Setting.values()) {
+            List<String> given = setting.kind().repeatable() ? given(setting) : null;
+            if (given == null) {
+                continue;
+            }
+            for (String value : given) {
+                if (value.isBlank() && given.size() == 1) {
+                    continue;
+                }
+                for (String part : value.split(",", -1)) {
+                    if (part.isBlank()) {
+                        String from = source(setting);
+                        throw new ConfigException(setting.flag() + ": '" + value + "' has an empty item"
+                                + (from.isEmpty() ? "" : " (from " + from + ")"));
+                    }
+                }
+            }
+        }
     }
 
     private static List<String> values(Setting setting, List<String> given) {

@@ -191,6 +191,41 @@ class ConfigLoaderTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
+    /** Review (session 7): a number the YAML reader turned into 1000.0 was quoted so; quote what the user wrote. */
+    @Test
+    void aFileValueIsQuotedAsWritten() throws Exception {
+        Path yaml = dir.resolve("n.yaml");
+        for (String value : List.of("1e3", "1.0", "0x10", "1_000")) {
+            Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nmax-queued: " + value + "\n");
+            assertRefused(flags("config", yaml.toString()), Map.of(),
+                    "--max-queued: '" + value + "' is not a whole number (from 'max-queued' in " + yaml + ")");
+        }
+        Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nmax-queued: 7\naccess-log: yes\n");
+        ProxyConfig c = ConfigLoader.load(flags("config", yaml.toString()), Map.of());
+        assertThat(c.maxQueued()).isEqualTo(7);
+        assertThat(c.accessLog()).isTrue();
+    }
+
+    /** Review (session 7): an empty item in a list (a,,b; a trailing comma) was dropped without a word. */
+    @Test
+    void anEmptyItemInAListIsRefused() throws Exception {
+        assertRefused(Map.of(), Map.of("PAUSE_PROXY_UPSTREAM", "http://127.0.0.1:9000,,http://127.0.0.1:9001"),
+                "--upstream: 'http://127.0.0.1:9000,,http://127.0.0.1:9001' has an empty item (from environment"
+                        + " PAUSE_PROXY_UPSTREAM)");
+        assertRefused(flags("upstream", "http://127.0.0.1:9000,"), Map.of(),
+                "--upstream: 'http://127.0.0.1:9000,' has an empty item");
+        Map<String, List<String>> bypass = new HashMap<>(flags("upstream", "http://127.0.0.1:9000"));
+        bypass.put("bypass-path", List.of("/healthz", " "));
+        assertRefused(bypass, Map.of(), "--bypass-path: ' ' has an empty item");
+        Path yaml = dir.resolve("l.yaml");
+        Files.writeString(yaml, "upstream: [http://127.0.0.1:9000, '']\n");
+        assertRefused(flags("config", yaml.toString()), Map.of(),
+                "--upstream: '' has an empty item (from 'upstream' in " + yaml + ")");
+        // A value empty as a whole is still an empty list.
+        assertThat(ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000"), Map.of("PAUSE_PROXY_BYPASS_PATH", ""))
+                .bypassPaths()).isEmpty();
+    }
+
     @Test
     void everyDurationReadsGoGrammarFromFlagsEnvironmentAndFile() throws Exception {
         Path yaml = dir.resolve("d.yaml");
