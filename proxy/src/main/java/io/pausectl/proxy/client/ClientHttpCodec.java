@@ -270,6 +270,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             int limit = (int) Math.min(buffer.writerIndex(), start + longest);
             int lineStart = start;
             int end = -1;
+            int lines = 0;
             while (lineStart < limit) {
                 int lf = buffer.indexOf(lineStart, limit, LF);
                 if (lf < 0) {
@@ -279,6 +280,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                     end = lf + 1;
                     break;
                 }
+                lines++;
                 lineStart = lf + 1;
             }
             if (end < 0) {
@@ -286,7 +288,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             }
             byte[] head = new byte[end - start];
             buffer.getBytes(start, head);
-            ReceivedFullRequest request = parseWholeHead(head);
+            ReceivedFullRequest request = parseWholeHead(head, lines - 1);
             if (request != null) {
                 buffer.readerIndex(end);
             }
@@ -295,9 +297,10 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
 
         /**
          * {@link #strictWholeHead}'s parse of {@code h}, a head that ends with its first empty line
-         * (so every scan below stops at the CR of that line at the latest), or null.
+         * (so every scan below stops at the CR of that line at the latest) after
+         * {@code fieldLines} lines past the request line, or null.
          */
-        private ReceivedFullRequest parseWholeHead(byte[] h) {
+        private ReceivedFullRequest parseWholeHead(byte[] h, int fieldLines) {
             int n = h.length;
             int p = 0;
             while (TCHAR[h[p] & 0xff]) {
@@ -327,6 +330,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 return null;
             }
             SingleContentLengthHeaders headers = new SingleContentLengthHeaders();
+            headers.expectFields(fieldLines);
             int fieldBytes = 0;
             p += 10;
             while (h[p] != CR) {
@@ -357,7 +361,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 }
                 fieldBytes += p - nameStart;
                 AsciiString name = KnownWords.name(h, nameStart, nameLength);
-                headers.addParsed(name != null ? name : new AsciiString(h, nameStart, nameLength, false),
+                headers.addScanned(name != null ? name : new AsciiString(h, nameStart, nameLength, false),
                         valueEnd == valueStart ? AsciiString.EMPTY_STRING
                                 : new AsciiString(h, valueStart, valueEnd - valueStart, false));
                 p += 2;
@@ -736,11 +740,6 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         SingleContentLengthHeaders() {
             // Names and values checked as Netty's default headers check them: the refusals stay.
             super(true);
-        }
-
-        /** A field the codec's strict parser read: a token name, a value of visible ASCII, SP, HTAB. */
-        void addParsed(CharSequence name, CharSequence value) {
-            addChecked(name, value);
         }
 
         @Override

@@ -155,17 +155,29 @@ public final class ForwardedHeaders {
      * One pass over the names, comparing only those of the right lengths.
      */
     private static List<CharSequence> lookAlikes(HttpHeaders headers, List<CharSequence> out) {
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-            CharSequence name = it.next().getKey();
-            int length = name.length();
-            if ((length == 15 && isLookAlike(name, X_FORWARDED_FOR)
-                    || length == 16 && isLookAlike(name, X_FORWARDED_HOST)
-                    || length == 17 && isLookAlike(name, X_FORWARDED_PROTO))) {
-                if (out == null) {
-                    out = new ArrayList<>(2);
-                }
-                out.add(name);
+        if (headers instanceof CompactHttpHeaders compact) {
+            // By index: no iterator and no entry per field.
+            for (int i = 0, n = compact.size(); i < n; i++) {
+                out = lookAlike(compact.nameAt(i), out);
             }
+            return out;
+        }
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            out = lookAlike(it.next().getKey(), out);
+        }
+        return out;
+    }
+
+    /** {@code out} with {@code name} added (made when null) when it is a look-alike. */
+    private static List<CharSequence> lookAlike(CharSequence name, List<CharSequence> out) {
+        int length = name.length();
+        if (length == 15 && isLookAlike(name, X_FORWARDED_FOR)
+                || length == 16 && isLookAlike(name, X_FORWARDED_HOST)
+                || length == 17 && isLookAlike(name, X_FORWARDED_PROTO)) {
+            if (out == null) {
+                out = new ArrayList<>(2);
+            }
+            out.add(name);
         }
         return out;
     }

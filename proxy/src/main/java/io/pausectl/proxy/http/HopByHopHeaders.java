@@ -50,8 +50,15 @@ public final class HopByHopHeaders {
      */
     public static List<CharSequence> namesToStrip(HttpHeaders headers, List<CharSequence> out) {
         int present = 0;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-            present |= fixedIndexBit(it.next().getKey());
+        if (headers instanceof CompactHttpHeaders compact) {
+            // By index: no iterator and no entry per field.
+            for (int i = 0, n = compact.size(); i < n; i++) {
+                present |= fixedIndexBit(compact.nameAt(i));
+            }
+        } else {
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+                present |= fixedIndexBit(it.next().getKey());
+            }
         }
         if (present == 0) {
             return out;
