@@ -18,11 +18,15 @@ final class PauseFeedback implements Runnable {
     static final long LIVE_EVERY_MS = 250;
     /** How often a plain line is written when stderr is not a terminal. */
     static final long PLAIN_EVERY_MS = 5000;
+    /** How often the targets are read when stderr is not a terminal: a lease ended by someone else is seen soon. */
+    static final long PLAIN_POLL_EVERY_MS = 1000;
 
     private final PauseWindow window;
     private final Messages messages;
     private final long startNanos;
     private boolean warned;
+    private boolean closed;
+    private long plainWrittenAtNanos;
     private final Supplier<String> extra;
 
     PauseFeedback(PauseWindow window, Messages messages, long startNanos) {
@@ -35,31 +39,49 @@ final class PauseFeedback implements Runnable {
         this.messages = messages;
         this.startNanos = startNanos;
         this.extra = extra;
+        this.plainWrittenAtNanos = startNanos;
     }
 
     /** How long to wait between two refreshes. */
     long periodMs() {
-        return messages.terminal() ? LIVE_EVERY_MS : PLAIN_EVERY_MS;
+        return messages.terminal() ? LIVE_EVERY_MS : PLAIN_POLL_EVERY_MS;
     }
 
     @Override
     public void run() {
         List<Fleet.Result<Status>> results = window.poll();
         String warning = queueTimeoutWarning(results);
-        if (warning != null && !warned) {
-            warned = true;
-            messages.say("WARNING: " + warning);
-        }
-        String line = line(results, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+        long now = System.nanoTime();
+        String line = line(results, TimeUnit.NANOSECONDS.toMillis(now - startNanos));
         String more = extra.get();
         if (!more.isEmpty()) {
             line += " | " + more;
         }
-        if (messages.terminal()) {
-            messages.live("pausectl: " + line);
-        } else {
-            messages.say(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + line);
+        // Under the lock that close() takes: no line once the summary is on its way, even from a poll that
+        // was still waiting for a target when the command exited.
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (warning != null && !warned) {
+                warned = true;
+                messages.say("WARNING: " + warning);
+            }
+            if (messages.terminal()) {
+                messages.live("pausectl: " + line);
+            } else if (now - plainWrittenAtNanos >= TimeUnit.MILLISECONDS.toNanos(PLAIN_EVERY_MS - PLAIN_POLL_EVERY_MS / 2)) {
+                plainWrittenAtNanos = now;
+                messages.say(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + line);
+            }
         }
+    }
+
+    /**
+     * Ends the feedback: once this returns no line is written, so the summary that follows is the last
+     * thing said. Waits for a line being written.
+     */
+    synchronized void close() {
+        closed = true;
     }
 
     /** The figures of one refresh, summed over the targets (oldest and max depth: the largest). */

@@ -36,6 +36,10 @@ final class PauseWindow {
         volatile Status last;
         volatile long confirmedAtNanos;
         volatile boolean leaseLost;
+        /** When the lease was last seen held (the pause, a renewal, a status naming it). */
+        volatile long heldSeenAtNanos;
+        /** When the lease was first seen gone before pausectl resumed it (a renewal or status), else 0. */
+        volatile long goneSeenAtNanos;
         volatile long resumedAtNanos;
         volatile TargetException resumeError;
         volatile Status end;
@@ -50,6 +54,23 @@ final class PauseWindow {
             this.ttl = ttl;
             this.last = paused;
             this.confirmedAtNanos = pausedAtNanos;
+            this.heldSeenAtNanos = pausedAtNanos;
+        }
+
+        /** Records that the lease was seen gone at {@code nanos} (the first time counts). */
+        void goneSeen(long nanos) {
+            if (goneSeenAtNanos == 0) {
+                goneSeenAtNanos = nanos;
+            }
+        }
+
+        /**
+         * When traffic stopped being paused by this lease, as far as pausectl knows: when its lease was first
+         * seen gone if someone else ended it (expired, or resumed by force), else when pausectl resumed it;
+         * 0 while it holds.
+         */
+        long endedAtNanos() {
+            return leaseLost && goneSeenAtNanos != 0 ? goneSeenAtNanos : resumedAtNanos;
         }
 
         /** When the lease expires by pausectl's own clock, counted from the last pause or renewal sent. */
@@ -202,6 +223,7 @@ final class PauseWindow {
             long sentAt = System.nanoTime();
             h.last = target.renew(h.leaseId, ttl);
             h.confirmedAtNanos = sentAt;
+            h.heldSeenAtNanos = sentAt;
             return h;
         });
         for (Fleet.Result<Held> result : results) {
@@ -210,6 +232,7 @@ final class PauseWindow {
             }
             Held h = find(result.target());
             if (result.error() instanceof LeaseGoneException) {
+                h.goneSeen(System.nanoTime());
                 h.leaseLost = true;
                 messages.say("WARNING: " + h.target.name() + ": the lease is gone (expired, or resumed by force):"
                         + " traffic on it is NOT paused any more");
@@ -223,11 +246,20 @@ final class PauseWindow {
 
     /** The latest status of every target, in parallel; failures are kept as they were. */
     List<Fleet.Result<Status>> poll() {
+        long sentAt = System.nanoTime();
         List<Fleet.Result<Status>> results = fleet.each(held.stream().map(h -> h.target).collect(Collectors.toList()),
                 PauseTarget::status);
         for (Fleet.Result<Status> result : results) {
             if (result.ok()) {
-                find(result.target()).last = result.value();
+                Held h = find(result.target());
+                h.last = result.value();
+                Status s = result.value();
+                if (h.leaseId != null && s.lease() != null && h.leaseId.equals(s.lease().id())) {
+                    h.heldSeenAtNanos = Math.max(h.heldSeenAtNanos, sentAt);
+                } else if (!closing) {
+                    // Gone before pausectl resumed it; counted only once a renewal or the resume confirms it.
+                    h.goneSeen(System.nanoTime());
+                }
             }
         }
         return results;
@@ -267,6 +299,7 @@ final class PauseWindow {
                 h.resumeError = null;
                 return;
             } catch (LeaseGoneException e) {
+                h.goneSeen(System.nanoTime());
                 h.leaseLost = true;
                 h.resumedAtNanos = System.nanoTime();
                 h.resumeError = null;

@@ -264,6 +264,7 @@ final class RunCommand implements Callable<Integer> {
                     messages::say, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt));
         }
         tasks.forEach(t -> t.cancel(false));
+        feedback.close();
         messages.endLive();
         window.resume();
         window.settle(SETTLE);

@@ -33,13 +33,17 @@ record WindowSummary(List<String> command, Integer exitCode, long pausedMs, bool
     /**
      * One target's window.
      *
+     * @param pausedMs    how long it was paused: until pausectl resumed it, or until its lease was found gone
+     *                    when someone else ended it first
      * @param stillQueued requests still held when the summary was taken (still draining)
      * @param resumed     whether the target was resumed (by pausectl, or its lease had already ended)
      * @param error       why it could not be resumed, when it could not
+     * @param leaseLost   whether the lease ended before pausectl resumed it (expired, or resumed by force)
+     * @param heldSeenMs  with {@code leaseLost}: when the lease was last seen held, from the pause, in ms
      */
     record TargetSummary(String target, String lease, long pausedMs, long held, long released, long timedOut,
                          long rejected, long clientGone, int maxDepth, String state, int stillQueued,
-                         boolean resumed, String error) {
+                         boolean resumed, String error, boolean leaseLost, Long heldSeenMs) {
     }
 
     static WindowSummary of(PauseWindow window, List<String> command, Integer exitCode, boolean maxPauseReached) {
@@ -62,14 +66,15 @@ record WindowSummary(List<String> command, Integer exitCode, long pausedMs, bool
             Status end = h.end != null ? h.end : h.last;
             Counters a = counters(h.before);
             Counters b = counters(end);
-            long until = h.resumedAtNanos != 0 ? h.resumedAtNanos : now;
+            long until = h.endedAtNanos() != 0 ? h.endedAtNanos() : now;
             long ms = TimeUnit.NANOSECONDS.toMillis(until - h.pausedAtNanos);
+            Long heldSeenMs = h.leaseLost ? TimeUnit.NANOSECONDS.toMillis(h.heldSeenAtNanos - h.pausedAtNanos) : null;
             TargetSummary t = new TargetSummary(h.target.name(), h.leaseId, ms,
                     b.held() - a.held(), b.released() - a.released(), b.timedOut() - a.timedOut(),
                     b.rejected() - a.rejected(), b.clientGone() - a.clientGone(),
                     end == null ? 0 : end.maxQueueDepth(), PauseWindow.stateOf(end),
                     end == null ? 0 : end.queueDepth(), !h.stillPaused(),
-                    h.stillPaused() ? h.resumeError.getMessage() : null);
+                    h.stillPaused() ? h.resumeError.getMessage() : null, h.leaseLost, heldSeenMs);
             targets.add(t);
             pausedMs = Math.max(pausedMs, ms);
             held += t.held();
@@ -102,6 +107,13 @@ record WindowSummary(List<String> command, Integer exitCode, long pausedMs, bool
                         + " (max depth " + Formats.held(t.maxDepth()) + "), released " + t.released() + ", timed out "
                         + t.timedOut() + ", rejected " + t.rejected() + ", client gone " + t.clientGone()
                         + (t.resumed() ? "" : " -- STILL PAUSED"));
+            }
+        }
+        for (TargetSummary t : targets) {
+            if (t.leaseLost()) {
+                lines.add("  " + t.target() + ": the lease ended before pausectl resumed it (expired, or resumed by"
+                        + " force): last seen held at " + Formats.millis(t.heldSeenMs()) + ", found gone at "
+                        + Formats.millis(t.pausedMs()));
             }
         }
         for (TargetSummary t : targets) {

@@ -43,6 +43,8 @@ final class FakeTarget implements PauseTarget {
     private String lastLease;
     private Runnable onPause = () -> { };
     private Runnable onResume = () -> { };
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> onStatus =
+            new java.util.concurrent.atomic.AtomicReference<>(() -> { });
     /** The limits its status says, null for none (as HAProxy). */
     volatile io.pausectl.api.Limits limits;
 
@@ -100,6 +102,12 @@ final class FakeTarget implements PauseTarget {
         return this;
     }
 
+    /** Runs at the next status read, before it is answered, outside this target's lock; once. */
+    FakeTarget onStatus(Runnable hook) {
+        onStatus.set(hook);
+        return this;
+    }
+
     /** Runs at each resume, before it is answered (on the resuming thread, holding this target's lock). */
     synchronized FakeTarget onResume(Runnable hook) {
         onResume = hook;
@@ -151,7 +159,12 @@ final class FakeTarget implements PauseTarget {
     }
 
     @Override
-    public synchronized Status status() throws TargetException {
+    public Status status() throws TargetException {
+        onStatus.getAndSet(() -> { }).run();
+        return lockedStatus();
+    }
+
+    private synchronized Status lockedStatus() throws TargetException {
         reach("status");
         if (releasing > 0 && lease == null && --releasing == 0) {
             released += queueDepth;

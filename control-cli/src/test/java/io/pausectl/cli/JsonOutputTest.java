@@ -60,7 +60,7 @@ class JsonOutputTest {
         answers.add(new WindowSummary(List.of("psql", "-f", "x.sql"), 0, 6400, false, List.of(),
                 new WindowSummary.Totals(129, 129, 0, 0, 0, 129),
                 List.of(new WindowSummary.TargetSummary("http://a:9901", "l-1", 6400, 129, 129, 0, 0, 0, 129, "running",
-                        0, true, null)), database));
+                        0, true, null, false, null)), database));
         answers.add(new WindowSummary(null, null, 0, true, Arrays.asList("http://a:9901", null), null, null,
                 new DatabaseWindow.Summary(null, false, null, 0, null, false, null)));
         return answers;

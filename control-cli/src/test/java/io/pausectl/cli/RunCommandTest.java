@@ -269,6 +269,65 @@ class RunCommandTest {
                 + " traffic on it is NOT paused any more");
     }
 
+    /**
+     * Review (session 7): a lease ended by someone else mid-run (here: it expires) was summed up as paused for the
+     * whole command. Now the summary counts until the lease was found gone, and says when it was last seen held.
+     */
+    @Test
+    void aLeaseLostMidRunCountsOnlyTheTimeItHeld() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        long startedAt = System.nanoTime();
+        CompletableFuture<Integer> run = start(List.of("-o", "json", "run", "--target", "http://a:1", "--ttl", "1s",
+                "--"), waitForGo(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("running:"));
+        a.expire();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.err().contains("the lease is gone"));
+        long goneByNowMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
+        // The command goes on well after the lease ended: the old summary counted this too.
+        await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+        go();
+        assertThat(finish(run)).isEqualTo(0);
+        JsonNode summary = Json.lenient().readTree(cli.out());
+        assertThat(summary.get("pausedMs").asLong()).as(cli.err()).isLessThanOrEqualTo(goneByNowMs);
+        assertThat(summary.get("targets").get(0).get("leaseLost").asBoolean()).isTrue();
+        assertThat(cli.err()).contains("http://a:1: the lease ended before pausectl resumed it (expired, or resumed"
+                + " by force): last seen held at ");
+    }
+
+    /**
+     * Review (session 7): a plain status line could come after the summary: the feedback's poll was still waiting
+     * for a target when the command exited. Once closed, the feedback writes nothing more.
+     */
+    @Test
+    void noFeedbackLineComesAfterTheSummary() throws Exception {
+        FakeTarget a = new FakeTarget("http://a:1");
+        java.util.concurrent.CountDownLatch inStatus = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (Fleet fleet = new Fleet(List.of(a))) {
+            StringWriter written = new StringWriter();
+            Messages messages = new Messages(new PrintWriter(written), TerminalSize.UNKNOWN);
+            PauseWindow window = PauseWindow.open(fleet, new io.pausectl.cli.target.PauseSpec("r", "h",
+                    Duration.ofSeconds(30), Duration.ofSeconds(1), io.pausectl.api.Scope.ALL), false, messages, "x");
+            a.onStatus(() -> {
+                inStatus.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            // Started long enough ago that a plain line is due.
+            PauseFeedback feedback = new PauseFeedback(window, messages, System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
+            CompletableFuture<Void> poll = CompletableFuture.runAsync(feedback);
+            assertThat(inStatus.await(10, TimeUnit.SECONDS)).isTrue();
+            feedback.close();
+            messages.say("traffic was paused for 10.0s");
+            release.countDown();
+            poll.get(10, TimeUnit.SECONDS);
+            assertThat(written.toString()).isEqualTo("pausectl: traffic was paused for 10.0s" + System.lineSeparator());
+        }
+    }
+
     @Test
     void sigtermIsForwardedToTheCommandThenTrafficResumes() throws Exception {
         FakeTarget a = cli.target("http://a:1");

@@ -422,8 +422,7 @@ public final class WindowScenario {
                     n.say("proxy is %s: holding %d request(s)", st.state().wireName(), st.queueDepth());
                     lastReport[0] = now;
                 } else if (st.state() != PauseState.RUNNING && now - lastReport[0] > TimeUnit.MILLISECONDS.toNanos(900)) {
-                    n.say("proxy is %s: holding %d request(s), the oldest for %d ms; nothing sent to the upstream meanwhile",
-                            st.state().wireName(), st.queueDepth(), st.oldestHeldMs());
+                    n.say("%s", progress(st));
                     lastReport[0] = now;
                 }
             } catch (Exception e) {
@@ -433,6 +432,21 @@ public final class WindowScenario {
             }
         }, 100, 100, TimeUnit.MILLISECONDS);
         return ex;
+    }
+
+    /**
+     * The narration's line while the proxy is not running, true to its state: only while paused is nothing
+     * sent to the upstream; while pausing, the requests in flight still finish; while draining, the held
+     * requests are being sent.
+     */
+    static String progress(Status st) {
+        String held = "holding " + st.queueDepth() + " request(s), the oldest for " + st.oldestHeldMs() + " ms";
+        return "proxy is " + st.state().wireName() + ": " + switch (st.state()) {
+            case PAUSED -> held + "; nothing sent to the upstream meanwhile";
+            case PAUSING -> held + "; new requests held while " + st.inFlightInScope() + " in flight finish";
+            case DRAINING -> "releasing the held requests to the upstream in order, " + st.queueDepth() + " still held";
+            default -> held;
+        };
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
