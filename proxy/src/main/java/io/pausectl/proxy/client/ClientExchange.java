@@ -23,7 +23,6 @@ final class ClientExchange extends GatedRequest {
     final boolean expectContinue;
     final boolean upgrade;
     final String uri;
-    private final String client;
 
     /** True once the gate said forward or released it: {@code gate.exit} is owed. */
     boolean forwarded;
@@ -51,7 +50,7 @@ final class ClientExchange extends GatedRequest {
 
     ClientExchange(ClientExchangeHandler handler, EventLoop eventLoop, HttpRequest request, String path, String host,
                    int headBytes, long startNanos, boolean clientKeepAlive, boolean hasBody, boolean expectContinue,
-                   boolean upgrade, String client) {
+                   boolean upgrade) {
         super(eventLoop, request.method().name(), path, host, headBytes);
         this.handler = handler;
         this.request = request;
@@ -63,7 +62,6 @@ final class ClientExchange extends GatedRequest {
         this.hasBody = hasBody;
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
-        this.client = client;
     }
 
     @Override
@@ -73,7 +71,7 @@ final class ClientExchange extends GatedRequest {
 
     @Override
     public String client() {
-        return client;
+        return handler.clientAddress();
     }
 
     @Override

@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -115,12 +114,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private ChannelHandlerContext socketReadCtx;
     /** Messages this handler was handed (the codec counts those it handed on: the difference waits). */
     private long messagesTaken;
-    /** Field names a head edit drops and fields it adds ({@link HeadLines#edit}): reused, used at once. */
-    private final List<CharSequence> editDrop = new ArrayList<>(8);
-    private final List<CharSequence> editAdd = new ArrayList<>(16);
     private String clientIp;
-    /** The client's {@code ip:port}, for the list of held requests. */
-    private String clientAddress;
+    /** The client's port, for {@link #clientAddress()}; -1 when the peer is not an IP socket. */
+    private int clientPort = -1;
     private State state = State.AWAITING_HEAD;
     private ClientExchange exchange;
     private boolean shuttingDown;
@@ -183,9 +179,19 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         this.socketReadCtx = ctx.pipeline().context(ClientPipeline.HTTP);
         SocketAddress remote = ctx.channel().remoteAddress();
         clientIp = AccessLog.clientIp(remote);
-        clientAddress = remote instanceof InetSocketAddress
-                ? clientIp + ":" + ((InetSocketAddress) remote).getPort()
-                : clientIp;
+        if (remote instanceof InetSocketAddress) {
+            clientPort = ((InetSocketAddress) remote).getPort();
+        }
+    }
+
+    /**
+     * The client's {@code ip:port} (or its address alone when not an IP socket), for the list of
+     * held requests. Made when asked, not kept: every connection would keep it while only the
+     * operator's {@code GET /v1/held} reads it. Safe from the gate's executor: both fields are set
+     * in {@link #handlerAdded}, before the first request reaches the gate.
+     */
+    String clientAddress() {
+        return clientPort < 0 ? clientIp : clientIp + ":" + clientPort;
     }
 
     /**
@@ -334,7 +340,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         int headBytes = HeldFootprint.of(request, wireBytes, unparsed);
         ClientExchange ex = new ClientExchange(this, ctx.channel().eventLoop(), request, pathOf(request.uri()),
                 hostOf(headers.get(HttpHeaderNames.HOST)), headBytes, System.nanoTime(), HttpUtil.isKeepAlive(request),
-                hasBody, expectContinue, upgrade, clientAddress);
+                hasBody, expectContinue, upgrade);
         exchange = ex;
         // A bodiless request comes whole from the codec: nothing more is read for it.
         ex.requestFullyRead = request instanceof LastHttpContent;
@@ -404,10 +410,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (!headers.contains(HttpHeaderNames.HOST)) {
             return false;
         }
-        List<CharSequence> drop = editDrop;
-        List<CharSequence> add = editAdd;
-        drop.clear();
-        add.clear();
+        HeadEdit edit = HeadEdit.current();
+        List<CharSequence> drop = edit.drop;
+        List<CharSequence> add = edit.add;
         HopByHopHeaders.namesToStrip(headers, drop);
         drop.add(HttpHeaderNames.EXPECT);
         framingAsParsed(headers, drop, add);
@@ -726,10 +731,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return false;
         }
         HttpHeaders headers = response.headers();
-        List<CharSequence> drop = editDrop;
-        List<CharSequence> add = editAdd;
-        drop.clear();
-        add.clear();
+        HeadEdit edit = HeadEdit.current();
+        List<CharSequence> drop = edit.drop;
+        List<CharSequence> add = edit.add;
         HopByHopHeaders.namesToStrip(headers, drop);
         // Via as the encode path makes it: after the hop-by-hop fields are gone.
         String via = ForwardedHeaders.via(headers, response.protocolVersion(), drop);
