@@ -99,10 +99,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private final ClientContext context;
     private final PauseGate gate;
     private final ProxyMetrics metrics;
-    private final long upstreamTimeoutNanos;
-    private final long queueTimeoutNanos;
-    private final long clientSendTimeoutNanos;
-    private final boolean accessLog;
+    /** The proxy's timeouts and flags, one object for every connection (a held one keeps this handler). */
+    private final ClientSettings settings;
     private ChannelHandlerContext ctx;
     private UpstreamConnectionPool pool;
     /** The client connection's codec (null in tests that run this handler alone). */
@@ -136,22 +134,23 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private long awaitingSinceNanos;
     /** The one timer checking the upstream exchange's response deadline, re-armed lazily; null when none. */
     private ScheduledFuture<?> responseTimer;
-    private final Runnable responseTimerTask = this::checkResponseDeadline;
-    private final long clientIdleNanos;
+    /** Made on the first use: a connection whose first request is held has no response to time yet. */
+    private Runnable responseTimerTask;
     /** The one timer checking the client idle timeout, re-armed lazily; null when none. */
     private ScheduledFuture<?> idleTimer;
     private final Runnable idleTimerTask = this::checkIdle;
-    private final long clientHeaderNanos;
     /** When the request head being read began arriving ({@link ClientHttpCodec#HEAD_STARTED}); 0 when none. */
     private long headStartedNanos;
     /** The timer checking the header timeout, armed by a partial head only; null when none. */
     private ScheduledFuture<?> headTimer;
-    private final Runnable headTimerTask = this::checkHead;
+    /** Made on the first use (only a head that arrives in pieces arms the timer). */
+    private Runnable headTimerTask;
     /** Something was written to the client and not flushed yet. */
     private boolean clientFlushPending;
     /** The one timer watching a client that does not take what is written to it; null when none. */
     private ScheduledFuture<?> sendTimer;
-    private final Runnable sendTimerTask = this::checkSend;
+    /** Made on the first use (only a client that stops taking what is written arms the timer). */
+    private Runnable sendTimerTask;
     /** Bytes still to drain before the client channel is writable, when the send timer was armed. */
     private long sendBacklog;
 
@@ -159,16 +158,35 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         this.context = context;
         this.gate = context.gate();
         this.metrics = context.metrics();
-        this.upstreamTimeoutNanos = context.config().upstreamTimeout().toNanos();
-        this.queueTimeoutNanos = context.config().queueTimeout().toNanos();
-        this.clientSendTimeoutNanos = context.config().clientSendTimeout().toNanos();
-        this.accessLog = context.config().accessLog();
-        this.clientIdleNanos = context.config().clientIdleTimeout().toNanos();
-        this.clientHeaderNanos = context.config().clientHeaderTimeout().toNanos();
+        this.settings = context.settings();
     }
 
     State state() {
         return state;
+    }
+
+    private Runnable responseTimerTask() {
+        Runnable task = responseTimerTask;
+        if (task == null) {
+            responseTimerTask = task = this::checkResponseDeadline;
+        }
+        return task;
+    }
+
+    private Runnable headTimerTask() {
+        Runnable task = headTimerTask;
+        if (task == null) {
+            headTimerTask = task = this::checkHead;
+        }
+        return task;
+    }
+
+    private Runnable sendTimerTask() {
+        Runnable task = sendTimerTask;
+        if (task == null) {
+            sendTimerTask = task = this::checkSend;
+        }
+        return task;
     }
 
     @Override
@@ -530,7 +548,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 break;
             default:
                 respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        GateAnswers.refused(why, Duration.ofNanos(queueTimeoutNanos)), true,
+                        GateAnswers.refused(why, Duration.ofNanos(settings.queueTimeoutNanos)), true,
                         LocalResponses.RETRY_AFTER_SECONDS);
         }
     }
@@ -553,9 +571,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         readAheadWhileForwarding(ex);
         // A refused connect sent nothing: it may wait for an upstream to come back as long as the
         // request could have been held (its arrival plus --queue-timeout).
-        long connectDeadline = ex.startNanos + queueTimeoutNanos;
-        UpstreamExchange up = new UpstreamExchange(pool, ex.request, ex.upgrade, upstreamTimeoutNanos, connectDeadline,
-                this);
+        long connectDeadline = ex.startNanos + settings.queueTimeoutNanos;
+        UpstreamExchange up = new UpstreamExchange(pool, ex.request, ex.upgrade, settings.upstreamTimeoutNanos,
+                connectDeadline, this);
         ex.upstream = up;
         up.start();
     }
@@ -619,7 +637,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      */
     private void armResponseTimer() {
         if (responseTimer == null) {
-            responseTimer = ctx.channel().eventLoop().schedule(responseTimerTask, upstreamTimeoutNanos,
+            responseTimer = ctx.channel().eventLoop().schedule(responseTimerTask(), settings.upstreamTimeoutNanos,
                     TimeUnit.NANOSECONDS);
         }
     }
@@ -635,7 +653,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         if (left > 0) {
-            responseTimer = ctx.channel().eventLoop().schedule(responseTimerTask, left, TimeUnit.NANOSECONDS);
+            responseTimer = ctx.channel().eventLoop().schedule(responseTimerTask(), left, TimeUnit.NANOSECONDS);
             return;
         }
         ex.upstream.timeOut();
@@ -859,7 +877,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             }
         } else if (sendTimer == null) {
             sendBacklog = ch.bytesBeforeWritable();
-            sendTimer = ch.eventLoop().schedule(sendTimerTask, clientSendTimeoutNanos, TimeUnit.NANOSECONDS);
+            sendTimer = ch.eventLoop().schedule(sendTimerTask(), settings.clientSendTimeoutNanos, TimeUnit.NANOSECONDS);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -879,7 +897,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         long backlog = ch.bytesBeforeWritable();
         if (backlog < sendBacklog) {
             sendBacklog = backlog;
-            sendTimer = ch.eventLoop().schedule(sendTimerTask, clientSendTimeoutNanos, TimeUnit.NANOSECONDS);
+            sendTimer = ch.eventLoop().schedule(sendTimerTask(), settings.clientSendTimeoutNanos, TimeUnit.NANOSECONDS);
             return;
         }
         LOG.debug("{} took nothing for the client send timeout, closing", ch);
@@ -965,7 +983,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (status > 0) {
             metrics.requestDone(status, nanos);
         }
-        if (accessLog) {
+        if (settings.accessLog) {
             int sent = ex.cutBy != null ? ex.status : status;
             AccessLog.line(clientIp, ex.method() + " " + ex.uri + (ex.http10 ? " HTTP/1.0" : " HTTP/1.1"),
                     sent > 0 ? sent : "-", ex.responseBytes, TimeUnit.NANOSECONDS.toMillis(nanos),
@@ -1022,7 +1040,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private void awaitingRequest() {
         awaitingSinceNanos = System.nanoTime();
         if (idleTimer == null) {
-            idleTimer = ctx.channel().eventLoop().schedule(idleTimerTask, clientIdleNanos, TimeUnit.NANOSECONDS);
+            idleTimer = ctx.channel().eventLoop().schedule(idleTimerTask, settings.clientIdleNanos,
+                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -1038,15 +1057,15 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (state == State.CLOSING || !ctx.channel().isActive()) {
             return;
         }
-        long next = clientIdleNanos;
+        long next = settings.clientIdleNanos;
         if (state == State.AWAITING_HEAD && !readOwed) {
             long idle = System.nanoTime() - awaitingSinceNanos;
-            if (idle >= clientIdleNanos) {
+            if (idle >= settings.clientIdleNanos) {
                 LOG.debug("{} idle, closing", ctx.channel());
                 closeClient();
                 return;
             }
-            next = clientIdleNanos - idle;
+            next = settings.clientIdleNanos - idle;
         }
         // Busy (held, forwarding, or a client not taking its answers: the send timeout watches that):
         // not idleness; look again later.
@@ -1060,7 +1079,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private void headStarted() {
         headStartedNanos = System.nanoTime();
         if (headTimer == null) {
-            headTimer = ctx.channel().eventLoop().schedule(headTimerTask, clientHeaderNanos, TimeUnit.NANOSECONDS);
+            headTimer = ctx.channel().eventLoop().schedule(headTimerTask(), settings.clientHeaderNanos,
+                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -1069,23 +1089,24 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (headStartedNanos == 0 || state == State.CLOSING || !ctx.channel().isActive()) {
             return;
         }
-        long next = clientHeaderNanos;
+        long next = settings.clientHeaderNanos;
         if (state == State.AWAITING_HEAD) {
             long elapsed = System.nanoTime() - Math.max(headStartedNanos, awaitingSinceNanos);
-            if (elapsed >= clientHeaderNanos) {
+            if (elapsed >= settings.clientHeaderNanos) {
                 LOG.debug("{} request head not complete in time, closing", ctx.channel());
                 state = State.CLOSING;
                 metrics.headTimeout();
                 metrics.requestDone(HttpResponseStatus.REQUEST_TIMEOUT.code(), 0);
                 LingeringClose.closeAfter(ctx.channel(), ctx.writeAndFlush(LocalResponses.full(ctx.alloc(),
                         HttpResponseStatus.REQUEST_TIMEOUT, "request head not complete within "
-                                + Durations.format(Duration.ofNanos(clientHeaderNanos)), true)), metrics::lingeringClose);
+                                + Durations.format(Duration.ofNanos(settings.clientHeaderNanos)), true)),
+                        metrics::lingeringClose);
                 return;
             }
-            next = clientHeaderNanos - elapsed;
+            next = settings.clientHeaderNanos - elapsed;
         }
         // Busy with the exchange before it (a pipelined head): the clock starts when it is waited for.
-        headTimer = ctx.channel().eventLoop().schedule(headTimerTask, next, TimeUnit.NANOSECONDS);
+        headTimer = ctx.channel().eventLoop().schedule(headTimerTask(), next, TimeUnit.NANOSECONDS);
     }
 
     @Override
