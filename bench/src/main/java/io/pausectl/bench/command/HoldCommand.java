@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 @Command(name = "hold", mixinStandardHelpOptions = true,
         header = "Memory per held request of a paused pause-proxy.",
         description = {"Holds --count requests (one connection each) in a paused pause-proxy and reports its memory per held request:",
-                "RSS and live heap (after a full GC), each against the same proxy idle. With --haproxy, HAProxy 2.6 with",
+                "RSS and live heap (after a full GC), each against the same proxy idle; RSS read once its JIT compilers",
+                "are idle and their memory returned (the figure read at once is printed too). With --haproxy, HAProxy 2.6 with",
                 "deploy/haproxy/pause-gate.lua holds as many, measured the same way, in the same run. Target: RSS per held",
                 "request at most half of HAProxy's (3.7 KiB without --haproxy: half of its 7.44 KiB measured on this",
                 "machine). Needs a JDK (jcmd)."})
@@ -55,6 +56,9 @@ public final class HoldCommand implements Callable<Integer> {
         out.printf("held %d requests%n", r.held());
         out.printf("  RSS:  idle %d KiB, holding %d KiB -> %d bytes (%.2f KiB) per held request%n",
                 o.rssIdle() / 1024, o.rssHeld() / 1024, r.rssBytesPerHeld(), r.rssBytesPerHeld() / 1024.0);
+        long atOnce = (o.rssHeldAtOnce() - o.rssIdle()) / r.held();
+        out.printf("  RSS holding, read at once (the JIT compilers' memory not returned yet): %d KiB -> %d bytes"
+                + " (%.2f KiB) per held request%n", o.rssHeldAtOnce() / 1024, atOnce, atOnce / 1024.0);
         out.printf("  heap: idle %d KiB, holding %d KiB -> %d bytes per held request (live, after a full GC)%n",
                 o.heapIdle() / 1024, o.heapHeld() / 1024, r.heapBytesPerHeld());
         out.printf("  released after resume: %d ok, %d failed or lost%n", o.released(), o.failedAfterResume());

@@ -47,6 +47,8 @@ public final class DrainScenario {
              LoadGenerator generator = new LoadGenerator(2)) {
             n.always("pause-proxy pid %d; warming up", proxy.pid());
             WindowScenario.warmUp(generator, proxy, upstream, WindowScenario.WARM_UP_REQUESTS);
+            warmDrain(generator, count, () -> HeldLoad.pause(proxy, "pause-bench drain: warm-up"), proxy.admin()::resume,
+                    c -> HeldLoad.sendAndAwaitHeld(generator, proxy, upstream, c, n), n);
 
             double capacity = closedLoopRate(generator, upstream.uri(), upstream, count);
             n.always("upstream capacity (closed loop, %d connections, %d requests): %.0f requests/s", CONCURRENCY, count,
@@ -85,6 +87,26 @@ public final class DrainScenario {
         }
     }
 
+    /** Requests held and released once before anything is measured (at most the count measured). */
+    static final int WARM_DRAIN = 2000;
+
+    /**
+     * One smaller pause and release before the measured runs, for the same reason as the
+     * pass-through's unmeasured first round: the proxy's release path (and the new upstream
+     * connections a drain opens) is code that pass-through traffic never runs, so without it the
+     * measured drain is the one that compiles it, while the pass-through it is compared with runs
+     * compiled (the JIT compiler took most of a core through a cold drain, session 7). Both gates
+     * get the same warm-up.
+     */
+    static void warmDrain(LoadGenerator generator, int count, HoldScenario.Pause pause, HoldScenario.Resume resume,
+                          HoldScenario.Hold hold, Narrator n) throws Exception {
+        int warm = Math.min(count, WARM_DRAIN);
+        long started = System.nanoTime();
+        HoldScenario.warmHold(generator, warm, pause, resume, hold);
+        n.always("warm-up: held and released %d in %d ms", warm,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
     /** From the resume to the last answer of the held run, at least 1 ns. */
     private static long drainNanos(LoadRun run, LoadResult r, long resumedAt) {
         RequestLog log = r.log();
@@ -103,6 +125,11 @@ public final class DrainScenario {
         try (HaproxyGate haproxy = HaproxyGate.start(upstream.uri(), count + CONCURRENCY + 100)) {
             n.always("haproxy (Lua gate) pid %d; warming up", haproxy.pid());
             HoldScenario.warmUp(generator, haproxy.uri(), upstream);
+            warmDrain(generator, count, () -> {
+                haproxy.pause();
+                return "";
+            }, lease -> haproxy.resume(), c -> HeldLoad.sendAndAwaitHeld(generator, haproxy.uri(), haproxy::held,
+                    upstream, c, n, () -> "haproxy's output:\n" + haproxy.output()), n);
             haproxy.pause();
             LoadRun run = HeldLoad.sendAndAwaitHeld(generator, haproxy.uri(), haproxy::held, upstream, count, n,
                     () -> "haproxy's output:\n" + haproxy.output());

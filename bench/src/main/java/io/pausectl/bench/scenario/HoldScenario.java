@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * largest growers are kept to say what a held request costs.
  */
 public final class HoldScenario {
-    private static final int TOP_CLASSES = 12;
+    private static final int TOP_CLASSES = 40;
 
     private HoldScenario() {
     }
@@ -42,9 +42,19 @@ public final class HoldScenario {
      * @param released          held requests answered 2xx after the resume
      * @param failedAfterResume held requests that failed after the resume
      * @param rssPeak           the proxy's largest RSS until the requests were held (VmHWM), bytes
+     * @param rssHeldAtOnce     its RSS holding the requests read at once after the collection and a
+     *                          trim, before the JIT compilers settled ({@link ProcessMemory#settleCompiler}), bytes
      */
     public record Outcome(Report report, long rssIdle, long rssHeld, long heapIdle, long heapHeld,
-                          List<ClassGrowth> topGrowth, long released, long failedAfterResume, long rssPeak) {
+                          List<ClassGrowth> topGrowth, long released, long failedAfterResume, long rssPeak,
+                          long rssHeldAtOnce) {
+    }
+
+    /** The longest the hold waits for the proxy's JIT compilers to settle before reading its RSS. */
+    static final java.time.Duration SETTLE_LIMIT = java.time.Duration.ofSeconds(60);
+
+    private static String settled(long millis) {
+        return millis >= 0 ? "settled in " + millis + " ms" : "still busy after " + -millis + " ms";
     }
 
     public static Outcome run(int count, List<String> proxyJvmOptions, Narrator n) throws Exception {
@@ -58,9 +68,11 @@ public final class HoldScenario {
                     c -> HeldLoad.sendAndAwaitHeld(generator, proxy, upstream, c, n));
 
             ProcessMemory.Histogram idleHeap = ProcessMemory.liveHeap(proxy.pid());
+            long idleSettled = ProcessMemory.settleCompiler(proxy.pid(), SETTLE_LIMIT);
             ProcessMemory.trimNativeHeap(proxy.pid());
             long rssIdle = ProcessMemory.rssBytes(proxy.pid());
-            n.always("idle: RSS %d KiB, live heap %d KiB", rssIdle / 1024, idleHeap.totalBytes() / 1024);
+            n.always("idle: RSS %d KiB, live heap %d KiB (JIT compilers %s)", rssIdle / 1024,
+                    idleHeap.totalBytes() / 1024, settled(idleSettled));
 
             String lease = HeldLoad.pause(proxy, "pause-bench hold");
             LoadRun run = HeldLoad.sendAndAwaitHeld(generator, proxy, upstream, count, n);
@@ -70,15 +82,19 @@ public final class HoldScenario {
             long rssPeak = ProcessMemory.peakRssBytes(proxy.pid());
             ProcessMemory.Histogram heldHeap = ProcessMemory.liveHeap(proxy.pid());
             ProcessMemory.trimNativeHeap(proxy.pid());
+            long rssHeldAtOnce = ProcessMemory.rssBytes(proxy.pid());
+            long heldSettled = ProcessMemory.settleCompiler(proxy.pid(), SETTLE_LIMIT);
+            ProcessMemory.trimNativeHeap(proxy.pid());
             long rssHeld = ProcessMemory.rssBytes(proxy.pid());
-            n.always("holding: RSS %d KiB, live heap %d KiB", rssHeld / 1024, heldHeap.totalBytes() / 1024);
+            n.always("holding: RSS %d KiB (%d KiB at once, before the JIT compilers %s), live heap %d KiB",
+                    rssHeld / 1024, rssHeldAtOnce / 1024, settled(heldSettled), heldHeap.totalBytes() / 1024);
 
             proxy.admin().resume(lease);
             LoadResult r = run.result().get(120, TimeUnit.SECONDS);
 
             Report report = new Report(count, (rssHeld - rssIdle) / count, (heldHeap.totalBytes() - idleHeap.totalBytes()) / count);
             return new Outcome(report, rssIdle, rssHeld, idleHeap.totalBytes(), heldHeap.totalBytes(),
-                    growth(idleHeap, heldHeap), r.ok(), r.failed() + r.lost(), rssPeak);
+                    growth(idleHeap, heldHeap), r.ok(), r.failed() + r.lost(), rssPeak, rssHeldAtOnce);
         }
     }
 

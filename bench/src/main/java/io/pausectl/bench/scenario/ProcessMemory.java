@@ -92,6 +92,48 @@ final class ProcessMemory {
         }
     }
 
+    /**
+     * Waits until the JIT compilers of JVM {@code pid} are idle and the memory they used is free
+     * to be trimmed: no compilation running or queued ({@code jcmd Compiler.queue}) in two looks
+     * half a second apart, then {@link #CHUNK_POOL_CLEANING_MILLIS} more. A C2 compilation works in
+     * arenas of malloc'd chunks, and HotSpot keeps a finished compilation's chunks in a pool that a
+     * periodic task empties every 5 s (JDK 17's {@code ChunkPool}); {@link #trimNativeHeap} gives
+     * back only what is free. A burst of held connections makes the connection set-up and head
+     * parse hot, so C2 compiles them while the requests are held: 10-18 MiB of arena chunks
+     * ({@code VM.native_memory} "Arena Chunk") were in the RSS read at once (session 7), against 1-2
+     * MiB idle, and they swung the figure per held request by 1-3 KiB. Gives up after {@code max}.
+     *
+     * @return how long it waited, in milliseconds; negative when the compilers were still busy at {@code max}
+     */
+    static long settleCompiler(long pid, java.time.Duration max) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + max.toNanos();
+        int idleLooks = 0;
+        while (idleLooks < 2) {
+            if (System.nanoTime() > deadline) {
+                return -TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            }
+            idleLooks = compilerIdle(jcmd(pid, "Compiler.queue")) ? idleLooks + 1 : 0;
+            Thread.sleep(500);
+        }
+        Thread.sleep(CHUNK_POOL_CLEANING_MILLIS);
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    /** Longer than the period of HotSpot's task that frees the compilers' pooled arena chunks (5 s). */
+    static final long CHUNK_POOL_CLEANING_MILLIS = 5_500;
+
+    /** Whether {@code jcmd Compiler.queue}'s answer lists no compilation running or queued. */
+    static boolean compilerIdle(String queue) {
+        for (String line : queue.split("\n")) {
+            String l = line.trim();
+            if (!l.isEmpty() && !l.endsWith(":") && !l.equals("Empty")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (!Files.isExecutable(jcmd)) {
