@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -44,6 +45,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -147,6 +149,16 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private Runnable headTimerTask;
     /** Something was written to the client and not flushed yet. */
     private boolean clientFlushPending;
+    /**
+     * The current answer's parts that the upstream side handed on in the read under way, not yet
+     * written to the client: its head and what came after it in the same read (null or empty once
+     * written, at the read's end). While nothing of an answer was written, a failure (a trailer or
+     * chunk refused in the read that brought the whole answer) can still be answered 502 in full
+     * instead of cutting a response the client never saw begin.
+     */
+    private ArrayList<HttpObject> unsent;
+    /** The body bytes in {@link #unsent}. */
+    private long unsentBytes;
     /** The one timer watching a client that does not take what is written to it; null when none. */
     private ScheduledFuture<?> sendTimer;
     /** Made on the first use (only a client that stops taking what is written arms the timer). */
@@ -477,7 +489,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (content.decoderResult().isFailure()) {
             // A broken chunk: the request cannot be completed; the upstream must not reuse it.
             ReferenceCountUtil.release(content);
-            if (ex != null && state == State.FORWARDING && !ex.responseStarted) {
+            if (ex != null && state == State.FORWARDING && takeBackUnsent(ex)) {
                 abortUpstream(ex);
                 respondLocal(ex, HttpResponseStatus.BAD_REQUEST, "malformed request body", true, null);
             } else {
@@ -730,8 +742,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             // A whole response: upstreamContent gets the same object next and writes it as the end.
             return;
         }
-        ctx.write(response, ctx.voidPromise());
-        clientFlushPending = true;
+        // Written at the end of this read (upstreamReadComplete), with what follows it in the read.
+        if (unsent == null) {
+            unsent = new ArrayList<>(4);
+        }
+        unsent.add(response);
     }
 
     /**
@@ -805,7 +820,17 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             complete(ex, (LastHttpContent) content);
             return;
         }
-        ctx.write(content, ctx.voidPromise());
+        if (unsent != null && !unsent.isEmpty()) {
+            unsent.add(content);
+            unsentBytes += content.content().readableBytes();
+            if (unsentBytes < ctx.channel().bytesBeforeUnwritable()) {
+                return;
+            }
+            // As much as the client's socket may take at once: written now, as it would have been.
+            writeUnsent();
+        } else {
+            ctx.write(content, ctx.voidPromise());
+        }
         clientFlushPending = true;
         if (!ctx.channel().isWritable()) {
             ex.upstream.readResponse(false);
@@ -814,8 +839,49 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
+    /** Writes the parts of the answer held back in this read, in order (the caller flushes). */
+    private void writeUnsent() {
+        ArrayList<HttpObject> parts = unsent;
+        for (int i = 0; i < parts.size(); i++) {
+            ctx.write(parts.get(i), ctx.voidPromise());
+        }
+        parts.clear();
+        unsentBytes = 0;
+    }
+
+    /**
+     * Whether nothing of {@code ex}'s answer was written to the client yet: none handed on, or
+     * only parts held back in this read, which are then dropped (released) so that the proxy can
+     * answer in their place.
+     */
+    private boolean takeBackUnsent(ClientExchange ex) {
+        if (!ex.responseStarted) {
+            return true;
+        }
+        if (unsent == null || unsent.isEmpty()) {
+            return false;
+        }
+        releaseUnsent();
+        ex.responseStarted = false;
+        return true;
+    }
+
+    private void releaseUnsent() {
+        if (unsent != null) {
+            for (int i = 0; i < unsent.size(); i++) {
+                ReferenceCountUtil.release(unsent.get(i));
+            }
+            unsent.clear();
+            unsentBytes = 0;
+        }
+    }
+
     @Override
     public void upstreamReadComplete() {
+        if (unsent != null && !unsent.isEmpty()) {
+            writeUnsent();
+            clientFlushPending = true;
+        }
         if (clientFlushPending) {
             clientFlushPending = false;
             ctx.flush();
@@ -839,10 +905,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.upstream = null;
         LOG.debug("exchange with {} failed ({}): {}", ex.target, kind, cause.toString());
-        if (ex.responseStarted) {
-            // Part of the response went out (a body that broke or stalled): cut it, so the client
-            // cannot take it as complete. The access log says what the client got: the head's
-            // status, and that the body was cut.
+        if (!takeBackUnsent(ex)) {
+            // Part of the response went out in an earlier read (a body that broke or stalled): cut
+            // it, so the client cannot take it as complete. The access log says what the client
+            // got: the head's status, and that the body was cut. (Refused in the read that brought
+            // the head, nothing was written yet: answered in full below.)
             ex.cutBy = kind.name().toLowerCase(Locale.ROOT);
             failExchange(ex, (kind == UpstreamErrorKind.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT
                     : HttpResponseStatus.BAD_GATEWAY).code());
@@ -941,6 +1008,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * the whole response also sees it counted.
      */
     private void complete(ClientExchange ex, LastHttpContent last) {
+        if (unsent != null && !unsent.isEmpty()) {
+            writeUnsent();
+        }
         boolean keepAlive = !ex.closeClient && !shuttingDown;
         finish(ex, ex.status);
         if (keepAlive && ex.requestFullyRead) {
@@ -976,6 +1046,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.done = true;
         abortUpstream(ex);
+        // Parts of an answer never written (the client went away in the read that brought them).
+        releaseUnsent();
         if (exchange == ex) {
             exchange = null;
         }

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -35,6 +37,9 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 class ResponseHeadValidationTest {
     private static final Map<String, List<String>> ANSWERS = new ConcurrentHashMap<>();
     private static final AtomicInteger PATHS = new AtomicInteger();
+    /** A piece of an answer that is not written: the origin waits there until the client read the head. */
+    private static final String AFTER_HEAD_READ = new String("(after the client read the head)");
+    private static final Map<String, CountDownLatch> HEAD_READ = new ConcurrentHashMap<>();
     private static ScriptedUpstream upstream;
     private static ProxyFixture proxy;
 
@@ -47,7 +52,11 @@ class ResponseHeadValidationTest {
                 int from = head.indexOf(' ') + 1;
                 List<String> pieces = ANSWERS.get(head.substring(from, head.indexOf(' ', from)));
                 for (int i = 0; i < pieces.size(); i++) {
-                    if (i > 0) {
+                    if (pieces.get(i) == AFTER_HEAD_READ) {
+                        HEAD_READ.get(head.substring(from, head.indexOf(' ', from))).await(10, TimeUnit.SECONDS);
+                        continue;
+                    }
+                    if (i > 0 && pieces.get(i - 1) != AFTER_HEAD_READ) {
                         // Paced writes, not a wait for a condition: the test holds however they are read.
                         TimeUnit.MILLISECONDS.sleep(100);
                     }
@@ -62,6 +71,31 @@ class ResponseHeadValidationTest {
     static void stop() throws Exception {
         proxy.close();
         upstream.close();
+    }
+
+    /**
+     * What the client reads for one request the origin answers with {@code head}, then, once the
+     * client has read the end of the head, {@code rest}.
+     */
+    private static String exchangeAfterHead(String head, String rest) throws Exception {
+        String path = "/" + PATHS.incrementAndGet();
+        CountDownLatch headRead = new CountDownLatch(1);
+        HEAD_READ.put(path, headRead);
+        ANSWERS.put(path, List.of(head, AFTER_HEAD_READ, rest));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            StringBuilder got = new StringBuilder();
+            int c;
+            while (got.indexOf("\r\n\r\n") < 0 && (c = in.read()) >= 0) {
+                got.append((char) c);
+            }
+            headRead.countDown();
+            got.append(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1));
+            return got.toString();
+        }
     }
 
     /**
@@ -188,17 +222,39 @@ class ResponseHeadValidationTest {
                 arguments("a trailer line with a space and no colon", "X-T evil\r\n"));
     }
 
+    /** Chunked bodies refused after their head: by a trailer field, a chunk extension or the chunk framing. */
+    static Stream<Arguments> refusedBodies() {
+        return Stream.concat(trailers().map(a -> arguments(a.get()[0], "2\r\nok\r\n0\r\n" + a.get()[1] + "\r\n")),
+                Stream.of(
+                        arguments("a control byte in a chunk extension", "2;a\u0001=evil\r\nok\r\n0\r\n\r\n"),
+                        arguments("a bare LF after a chunk extension", "2;a=b\nok\r\n0\r\n\r\n"),
+                        arguments("a chunk size that is not hex", "2\r\nok\r\nzz\r\nevil\r\n0\r\n\r\n"),
+                        arguments("a chunk not ended by CRLF", "2\r\nokevil\r\n0\r\n\r\n")));
+    }
+
+    private static final String CHUNKED_HEAD = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("trailers")
-    void aTrailerWithAControlByteCutsTheResponse(String name, String trailer) throws Exception {
-        // The head and body were handed on before the trailer was read: the response is cut (no
-        // last chunk; when all of it came in one read, before anything was flushed), so the client
-        // cannot take it as complete, and the trailer never reaches it.
+    @MethodSource("refusedBodies")
+    void aBodyRefusedInTheReadThatBroughtItsHeadIsAnswered502(String name, String body) throws Exception {
+        // All of the answer came in one read, so nothing of it was written to the client: the proxy
+        // can still answer it in full. Before, the head and body were handed on unflushed and the
+        // client got no byte and a close.
         double before = proxy.upstreamErrors("protocol");
-        String got = exchange("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n" + trailer + "\r\n");
-        if (!got.isEmpty()) {
-            assertThat(got).as(name).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("\r\n0\r\n");
-        }
+        String got = exchange(CHUNKED_HEAD + body);
+        assertThat(got).as(name).startsWith("HTTP/1.1 502 ");
+        assertThat(got.toLowerCase(Locale.ROOT)).as(name).doesNotContain("evil");
+        assertThat(proxy.upstreamErrors("protocol")).as(name).isEqualTo(before + 1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedBodies")
+    void aBodyRefusedAfterItsHeadReachedTheClientCutsTheResponse(String name, String body) throws Exception {
+        // The origin sends the rest only once the client has read the head: the response is cut (no
+        // last chunk), so the client cannot take it as complete, and what was refused never reaches it.
+        double before = proxy.upstreamErrors("protocol");
+        String got = exchangeAfterHead(CHUNKED_HEAD, body);
+        assertThat(got).as(name).startsWith(CHUNKED_HEAD.substring(0, 17)).doesNotContain("\r\n0\r\n");
         assertThat(got.toLowerCase(Locale.ROOT)).as(name).doesNotContain("evil");
         assertThat(proxy.upstreamErrors("protocol")).as(name).isEqualTo(before + 1);
     }
