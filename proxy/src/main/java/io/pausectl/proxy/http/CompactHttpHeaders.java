@@ -524,6 +524,22 @@ public class CompactHttpHeaders extends HttpHeaders {
         size++;
     }
 
+    /** Removes every field whose name is in {@code names}: one sweep of the fields. */
+    public void removeAll(FieldNames names) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            CharSequence n = fields[2 * i];
+            if (names.contains(n)) {
+                continue;
+            }
+            fields[2 * kept] = n;
+            fields[2 * kept + 1] = fields[2 * i + 1];
+            kept++;
+        }
+        Arrays.fill(fields, 2 * kept, 2 * size, null);
+        size = kept;
+    }
+
     private void removeAll(CharSequence name) {
         int kept = 0;
         for (int i = 0; i < size; i++) {

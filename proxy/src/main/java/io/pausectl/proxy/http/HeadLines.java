@@ -50,6 +50,9 @@ public final class HeadLines {
         if (firstLf <= 0 || received[firstLf - 1] != CR) {
             return null;
         }
+        // Many names (a Connection field naming many): looked up in a set, so the edit stays one
+        // pass over the lines however many there are.
+        FieldNames dropSet = drop.size() >= FieldNames.SET_FROM ? FieldNames.of(drop) : null;
         // Which first letters (folded to lower case, mod 64) a dropped name may start with: a line
         // starting otherwise is kept without looking for its colon.
         long firsts = 0;
@@ -64,7 +67,7 @@ public final class HeadLines {
         int dropped = 0;
         for (int line = firstLf + 1; line < end; ) {
             int lf = lineEnd(received, line, end);
-            int verdict = verdict(received, line, lf, firsts, drop, namesValidated);
+            int verdict = verdict(received, line, lf, firsts, drop, dropSet, namesValidated);
             if (verdict < 0) {
                 return null;
             }
@@ -90,7 +93,7 @@ public final class HeadLines {
             int run = 0;
             for (int line = firstLf + 1; line < end; ) {
                 int lf = lineEnd(received, line, end);
-                if (verdict(received, line, lf, firsts, drop, namesValidated) != 0) {
+                if (verdict(received, line, lf, firsts, drop, dropSet, namesValidated) != 0) {
                     System.arraycopy(received, run, out, length, line - run);
                     length += line - run;
                     run = lf + 1;
@@ -116,7 +119,7 @@ public final class HeadLines {
      * -1 when it is not a line this edits safely.
      */
     private static int verdict(byte[] bytes, int line, int lf, long firsts, List<? extends CharSequence> drop,
-                               boolean namesValidated) {
+                               FieldNames dropSet, boolean namesValidated) {
         if (lf < 0 || lf - 1 == line || bytes[lf - 1] != CR) {
             return -1;
         }
@@ -143,7 +146,7 @@ public final class HeadLines {
         if (colon < 0) {
             return -1;
         }
-        return named(bytes, line, colon, drop) ? 1 : 0;
+        return (dropSet != null ? dropSet.contains(bytes, line, colon) : named(bytes, line, colon, drop)) ? 1 : 0;
     }
 
     private static boolean whitespaceBeforeColon(byte[] bytes, int from, int to) {

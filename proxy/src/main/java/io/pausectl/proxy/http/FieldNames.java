@@ -1,0 +1,115 @@
+package io.pausectl.proxy.http;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A set of field names compared without regard to ASCII case (RFC 9110 §5.1), looked up in
+ * constant time by name or by a name's received bytes: what a head's fields are checked against
+ * when a {@code Connection} field names many of them, so that stripping them is one sweep of the
+ * fields, whatever the number of options (a list compared with every field made a head of a
+ * thousand options and a thousand fields cost the event loop ~50 ms).
+ *
+ * <p>The names come from the peer, so the hash's multiplier is drawn at random once per process:
+ * names that collide cannot be chosen in advance (hash flooding). Open addressing, at most half full.
+ */
+public final class FieldNames {
+    /** Below this many names, comparing each is cheaper than building a set (no allocation). */
+    public static final int SET_FROM = 8;
+    private static final int MULTIPLIER = ThreadLocalRandom.current().nextInt() | 1;
+
+    private final CharSequence[] table;
+    private final int mask;
+    private final int shift;
+
+    private FieldNames(List<? extends CharSequence> names) {
+        int capacity = Integer.highestOneBit(Math.max(4, names.size() * 2 - 1)) << 1;
+        table = new CharSequence[capacity];
+        mask = capacity - 1;
+        shift = 32 - Integer.numberOfTrailingZeros(capacity);
+        for (int i = 0; i < names.size(); i++) {
+            CharSequence name = names.get(i);
+            int slot = slot(hash(name));
+            while (table[slot] != null) {
+                if (sameIgnoringCase(table[slot], name)) {
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = name;
+        }
+    }
+
+    /** The set of {@code names} (any case; repeats are one). */
+    public static FieldNames of(List<? extends CharSequence> names) {
+        return new FieldNames(names);
+    }
+
+    /** Whether {@code name} is in the set. */
+    public boolean contains(CharSequence name) {
+        for (int slot = slot(hash(name)); table[slot] != null; slot = (slot + 1) & mask) {
+            if (sameIgnoringCase(table[slot], name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the name in {@code bytes} from {@code from} to {@code to} (one char a byte) is in the set. */
+    public boolean contains(byte[] bytes, int from, int to) {
+        int h = 0;
+        for (int i = from; i < to; i++) {
+            h = h * MULTIPLIER + lower(bytes[i] & 0xff);
+        }
+        for (int slot = slot(h); table[slot] != null; slot = (slot + 1) & mask) {
+            CharSequence name = table[slot];
+            if (name.length() == to - from && sameIgnoringCase(bytes, from, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int hash(CharSequence name) {
+        int h = 0;
+        for (int i = 0; i < name.length(); i++) {
+            h = h * MULTIPLIER + lower(name.charAt(i));
+        }
+        return h;
+    }
+
+    /** The high bits of the hash times 2^32 / phi (Fibonacci hashing): every bit of the hash counts. */
+    private int slot(int hash) {
+        return (hash * 0x9E3779B9) >>> shift;
+    }
+
+    private static boolean sameIgnoringCase(CharSequence a, CharSequence b) {
+        int n = a.length();
+        if (n != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            int x = a.charAt(i);
+            int y = b.charAt(i);
+            if (x != y && lower(x) != lower(y)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameIgnoringCase(byte[] bytes, int from, CharSequence name) {
+        for (int i = 0; i < name.length(); i++) {
+            int a = bytes[from + i] & 0xff;
+            int b = name.charAt(i);
+            if (a != b && lower(a) != lower(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int lower(int c) {
+        return c >= 'A' && c <= 'Z' ? c + 32 : c;
+    }
+}
