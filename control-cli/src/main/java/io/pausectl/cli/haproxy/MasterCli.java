@@ -1,5 +1,7 @@
 package io.pausectl.cli.haproxy;
 
+import java.io.IOException;
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +33,12 @@ final class MasterCli implements AutoCloseable {
 
     /** The PIDs {@code show proc} lists under {@code # old workers}. */
     List<Long> oldWorkers() throws RuntimeApiException {
-        return oldWorkers(exchange("show proc"));
+        return oldWorkers(showProc());
+    }
+
+    /** The master's {@code show proc} answer as it is. */
+    String showProc() throws RuntimeApiException {
+        return exchange("show proc", true);
     }
 
     /** Parses {@code show proc}: the first word of each line of the {@code # old workers} section. */
@@ -63,7 +70,7 @@ final class MasterCli implements AutoCloseable {
         }
         String line = String.join("; ", commands);
         Map<String, String> values = new LinkedHashMap<>();
-        for (String answer : exchange(line).split("\r?\n")) {
+        for (String answer : exchange(line, true).split("\r?\n")) {
             Matcher m = HaproxyRuntime.VAR_LINE.matcher(answer);
             if (m.matches()) {
                 values.put(m.group(1), m.group(3));
@@ -82,15 +89,67 @@ final class MasterCli implements AutoCloseable {
             commands.add("@!" + pid + " set var " + a);
         }
         String line = String.join("; ", commands);
-        for (String answer : exchange(line).split("\r?\n")) {
+        for (String answer : exchange(line, false).split("\r?\n")) {
             if (!answer.isBlank()) {
                 throw refused(line, answer);
             }
         }
     }
 
-    private String exchange(String line) throws RuntimeApiException {
-        return client.exchangePlain(line + "; quit");
+    /**
+     * Sends one line, and sends it again while the master is not there to take it, until the client's
+     * timeout. On every reload the master re-executes itself, and its socket refuses connections until
+     * the new image listens (0.15-0.32 s measured on 2.6.12 on an idle host, longer on a loaded one), so
+     * an agent's round that met that moment failed for the old workers just as a reload made them: a
+     * refused connection sent nothing, and a connection reset by the re-executing master answered
+     * nothing. Both are tried again, and so is an empty answer to a line that always answers (the master
+     * closed the connection as it re-executed); every line this class sends may be sent twice
+     * ({@code show proc}, {@code get var}, and {@code set var} of a value that does not depend on the one
+     * before). A {@code set var} answers nothing when it succeeds, so one the master dropped that way
+     * looks done; the agent writes it again on its next round.
+     *
+     * @param answers whether the line always answers something
+     */
+    private String exchange(String line, boolean answers) throws RuntimeApiException {
+        long deadline = System.nanoTime() + client.timeout().toNanos();
+        long pauseMs = 10;
+        while (true) {
+            RuntimeApiException away;
+            try {
+                String answer = client.exchangePlain(line + "; quit");
+                if (!answer.isEmpty() || !answers) {
+                    return answer;
+                }
+                away = new RuntimeApiException("HAProxy's master CLI at " + address() + " answered nothing to '"
+                        + line + "'");
+            } catch (RuntimeApiException e) {
+                if (!masterAway(e)) {
+                    throw e;
+                }
+                away = e;
+            }
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0) {
+                throw away;
+            }
+            try {
+                Thread.sleep(Math.min(pauseMs, leftMs));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw away;
+            }
+            pauseMs = Math.min(2 * pauseMs, 100);
+        }
+    }
+
+    /** Whether {@code e} says the master was not listening, or reset the connection before it answered. */
+    private static boolean masterAway(RuntimeApiException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof ConnectException) {
+            return true;
+        }
+        String message = cause instanceof IOException ? cause.getMessage() : null;
+        return message != null && (message.contains("Connection refused") || message.contains("Connection reset"));
     }
 
     private RuntimeApiCommandException refused(String line, String answer) {

@@ -78,6 +78,11 @@ public final class RuntimeApiClient implements AutoCloseable {
                 transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
+    /** How long connecting and each read may take. */
+    Duration timeout() {
+        return timeout;
+    }
+
     public RuntimeApiAddress address() {
         return address;
     }
