@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * component names and types, and the values go through their canonical constructors. The rules are
  * those of {@link Json#lenient()}, which a test checks document by document: an unknown field is
  * skipped (a newer proxy may add fields), a missing one is 0, false or null, and so is an explicit
- * {@code null}; the last of a repeated field wins; a number may be written as a string and a string
+ * {@code null} (and a number field's text {@code "null"}, as databind reads it); the last of a repeated field wins; a number may be written as a string and a string
  * field takes a number or boolean as its text; a fraction is cut to a whole number; an instant is
  * ISO-8601 ({@code 2026-11-25T05:00:00Z}) or epoch seconds; anything after the top-level object is
  * not read. A value of the wrong JSON shape (an object for a number, a string for a list or an
@@ -217,7 +217,8 @@ public final class AnswerReader {
                 return cut(parser, parser.getText(), type);
             case VALUE_STRING:
                 String text = parser.getText().trim();
-                if (text.isEmpty()) {
+                if (text.isEmpty() || text.equals("null")) {
+                    // databind's "textual null": the text null in a number field is null, so 0
                     return 0;
                 }
                 try {
