@@ -49,6 +49,7 @@ class SettingsDeclaredOnceTest {
         m.put(Setting.MAX_PAUSE, "1.5s");
         m.put(Setting.DRAIN_CONCURRENCY, "7");
         m.put(Setting.DRAIN_RATE, "5");
+        m.put(Setting.DRAIN_START_TIMEOUT, "250ms");
         m.put(Setting.BYPASS_PATH, "/healthz, /ready");
         m.put(Setting.EVENT_LOOPS, "3");
         m.put(Setting.CONNECT_TIMEOUT, "2s");

@@ -674,6 +674,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void upstreamInterim(HttpResponse interim) {
         ClientExchange ex = exchange;
+        if (ex != null && state == State.FORWARDING && ex.heldNanos >= 0) {
+            // The upstream is answering a released request: its drain slot is free.
+            gate.answerStarted(ex);
+        }
         if (ex == null || state != State.FORWARDING || ex.http10) {
             // RFC 9110 §15.2: never to an HTTP/1.0 client, which cannot tell it from the answer.
             return;
@@ -694,6 +698,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         int code = response.status().code();
         ex.status = code;
         ex.responseStarted = true;
+        if (ex.heldNanos >= 0) {
+            // The upstream is answering a released request: its drain slot is free (a long answer,
+            // or a client reading it slowly, must not hold back the requests released after it).
+            gate.answerStarted(ex);
+        }
         HttpHeaders headers = response.headers();
         if (code == 101) {
             // The upstream accepted the client's upgrade: the connection becomes a tunnel.

@@ -237,6 +237,7 @@ public final class ConfigLoader {
         Duration maxPause = duration(Setting.MAX_PAUSE);
         int drainConcurrency = integer(Setting.DRAIN_CONCURRENCY);
         int drainRate = integer(Setting.DRAIN_RATE);
+        Duration drainStartTimeout = duration(Setting.DRAIN_START_TIMEOUT);
         List<String> bypassPaths = bypassPaths();
         int eventLoops = integer(Setting.EVENT_LOOPS);
         Duration connectTimeout = duration(Setting.CONNECT_TIMEOUT);
@@ -254,7 +255,7 @@ public final class ConfigLoader {
         boolean accessLog = bool(Setting.ACCESS_LOG);
         Optional<FleetSettings> fleet = fleet();
         return new ProxyConfig(listen, upstreams, adminListen, adminToken, maxQueued, maxQueuedBytes, queueTimeout,
-                maxPause, drainConcurrency, drainRate, bypassPaths, eventLoops, connectTimeout, upstreamTimeout,
+                maxPause, drainConcurrency, drainRate, drainStartTimeout, bypassPaths, eventLoops, connectTimeout, upstreamTimeout,
                 clientIdleTimeout, upstreamIdleTimeout, upstreamReuse, clientSendTimeout, clientHeaderTimeout, maxConnections,
                 maxRequestLine, maxHeaderSize, shutdownGrace, accessLog, fleet);
     }

@@ -23,6 +23,8 @@ import io.pausectl.proxy.fleet.FleetSettings;
  * @param maxPause                cap on any lease's time to live
  * @param drainConcurrency        most released-but-unfinished requests while draining
  * @param drainRate               most releases per second while draining, 0 for no limit
+ * @param drainStartTimeout       longest a released request counts against drainConcurrency before
+ *                                its answer starts
  * @param bypassPaths             path prefixes never held (health checks)
  * @param eventLoops              number of event loops serving clients and upstreams
  * @param connectTimeout          upstream connect timeout
@@ -53,6 +55,7 @@ public record ProxyConfig(
         Duration maxPause,
         int drainConcurrency,
         int drainRate,
+        Duration drainStartTimeout,
         List<String> bypassPaths,
         int eventLoops,
         Duration connectTimeout,

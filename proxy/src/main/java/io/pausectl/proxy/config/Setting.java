@@ -44,6 +44,14 @@ public enum Setting {
     DRAIN_CONCURRENCY("drain-concurrency", Kind.COUNT, "N", "256",
             "Most released-but-unfinished requests while draining.", 1, Integer.MAX_VALUE,
             c -> Integer.toString(c.drainConcurrency())),
+    DRAIN_START_TIMEOUT("drain-start-timeout", Kind.DURATION, "DURATION", "1s",
+            "Longest a released request counts against --drain-concurrency before its answer starts. A released"
+                    + " request stops counting once its response head arrives; one whose answer takes longer (a long-poll,"
+                    + " a slow upload) stops counting after this, so slow clients and long answers never stall the"
+                    + " drain. 1s: an upstream's start-up work on"
+                    + " a request (the burst the drain spreads out) answers within it; the connection pacer gives a"
+                    + " new connection the same second.",
+            c -> Durations.format(c.drainStartTimeout())),
     DRAIN_RATE("drain-rate", Kind.COUNT, "N", "0", "Most releases per second while draining; 0 for no limit.",
             0, Integer.MAX_VALUE, c -> Integer.toString(c.drainRate())),
     BYPASS_PATH("bypass-path", Kind.PATH_PREFIXES, "PREFIX[,PREFIX...]", null,

@@ -14,6 +14,8 @@ import java.util.List;
  * @param maxPause         the longest a pause may last, renewals included
  * @param drainConcurrency most released-but-unfinished requests while draining
  * @param drainRate        most releases per second while draining, 0 for no limit
+ * @param drainStartTimeout longest a released request holds a drain slot while its answer has not
+ *                         started (see {@link QueueingPauseGate}'s "Drain slots")
  * @param bypassPaths      path prefixes never held and never counted as in scope (kept with their
  *                         canonical and loose forms, see {@link PathForms})
  */
@@ -24,7 +26,18 @@ public record GateSettings(
         Duration maxPause,
         int drainConcurrency,
         int drainRate,
+        Duration drainStartTimeout,
         List<String> bypassPaths) {
+
+    /** The default {@code --drain-start-timeout}. */
+    public static final Duration DEFAULT_DRAIN_START_TIMEOUT = Duration.ofSeconds(1);
+
+    /** Settings with the default {@code --drain-start-timeout}. */
+    public GateSettings(int maxQueued, long maxQueuedBytes, Duration queueTimeout, Duration maxPause,
+                        int drainConcurrency, int drainRate, List<String> bypassPaths) {
+        this(maxQueued, maxQueuedBytes, queueTimeout, maxPause, drainConcurrency, drainRate,
+                DEFAULT_DRAIN_START_TIMEOUT, bypassPaths);
+    }
 
     public GateSettings {
         // Each prefix with its canonical and loose forms (PathForms), compared against every form
@@ -45,6 +58,9 @@ public record GateSettings(
         if (drainConcurrency < 1) {
             throw new IllegalArgumentException("drain-concurrency must be at least 1, not " + drainConcurrency);
         }
+        if (drainStartTimeout.isNegative() || drainStartTimeout.isZero()) {
+            throw new IllegalArgumentException("drain-start-timeout must be positive, not " + drainStartTimeout);
+        }
         if (drainRate < 0) {
             throw new IllegalArgumentException("drain-rate must be 0 (no limit) or more, not " + drainRate);
         }
@@ -53,7 +69,8 @@ public record GateSettings(
     /** The gate's settings out of the proxy's configuration. */
     public static GateSettings of(ProxyConfig config) {
         return new GateSettings(config.maxQueued(), config.maxQueuedBytes(), config.queueTimeout(),
-                config.maxPause(), config.drainConcurrency(), config.drainRate(), config.bypassPaths());
+                config.maxPause(), config.drainConcurrency(), config.drainRate(), config.drainStartTimeout(),
+                config.bypassPaths());
     }
 
     /**

@@ -24,7 +24,14 @@ public abstract class GatedRequest {
     GatedRequest inFlightNext;
     InFlightRegistry.Loop registry;
     PauseLease censusMark;
-    boolean releasedByGate;
+    /**
+     * Released by the gate, and the loop has not yet told the gate that its drain slot is free
+     * ({@link PauseGate#answerStarted} or {@link PauseGate#exit}); touched only on eventLoop.
+     */
+    boolean owesDrainSlot;
+    /** Holds one of the gate's drain slots, since {@link #drainSlotSinceNanos}; on the executor only. */
+    boolean drainSlot;
+    long drainSlotSinceNanos;
     HoldState holdState = HoldState.NOT_HELD;
     long heldAtNanos;
     GatedRequest queuePrev;

@@ -21,6 +21,15 @@ public interface PauseGate {
     void exit(GatedRequest request);
 
     /**
+     * A released request no longer needs its drain slot: the upstream began answering it (a response
+     * head, interim or final). From then on its pace is the answer's and its client's, which must not
+     * hold back the requests released after it. Any number of times; only the first counts, and
+     * nothing happens for a request the gate did not release.
+     */
+    default void answerStarted(GatedRequest request) {
+    }
+
+    /**
      * The client went away while the request was held: it is dropped, never forwarded, and no
      * callback follows.
      */

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -66,6 +67,19 @@ import java.util.concurrent.TimeUnit;
  * executor reads the lists after publishing the phase, so no loop is missed. Releases are handed
  * to a loop by the executor before any later census for that loop, so a request released just
  * before a new pause is counted by it.
+ *
+ * <h2>Drain slots</h2>
+ * While draining, at most {@code drain-concurrency} released requests may be starting at once: the
+ * drain spreads out the burst of work a resume hands the upstream. A release takes a slot; the
+ * slot is given back at the first of: the request's response head arrives (interim or final), its
+ * exchange ends, or {@code drain-start-timeout} (default 1 s) has passed since its release. So a
+ * slow upload, a long download, an event stream or a long-poll holds a slot for at most that long
+ * (a slow upload is not told from a fast one by a read that waits: the rest of a fast client's body
+ * is usually already in the kernel, found in review of a first version), and never the
+ * requests behind it until their {@code queue-timeout} (review, session 7: 256 long-polls held
+ * every slot until they ended, and everything arriving after the resume got 503). The loop tells
+ * the executor once per released request ({@link GatedRequest#owesDrainSlot}); the executor keeps
+ * the holders in release order ({@link #drainSlotHolders}) with one timer for the oldest.
  */
 public final class QueueingPauseGate implements PauseGate {
     private static final Logger log = LoggerFactory.getLogger(QueueingPauseGate.class);
@@ -80,6 +94,7 @@ public final class QueueingPauseGate implements PauseGate {
     private final Clock clock;
     private final long queueTimeoutNanos;
     private final long releaseIntervalNanos;
+    private final long drainStartNanos;
     // Held strongly here: the meters hold their object weakly.
     private final GateReadings readings = new QueueingGateReadings(this);
 
@@ -94,6 +109,12 @@ public final class QueueingPauseGate implements PauseGate {
     // Owned by the executor.
     private final HeldQueue queue = new HeldQueue();
     private int drainInFlight;
+    /**
+     * Released requests in release order, those still holding a drain slot among them (the others
+     * are dropped from the front as they come up); at most one timer, for the oldest.
+     */
+    private final ArrayDeque<GatedRequest> drainSlotHolders = new ArrayDeque<>();
+    private ScheduledFuture<?> drainSlotTimer;
     private long nextReleaseAtNanos;
     private ScheduledFuture<?> timeoutTimer;
     private ScheduledFuture<?> pumpTimer;
@@ -128,6 +149,7 @@ public final class QueueingPauseGate implements PauseGate {
         this.clock = clock;
         this.queueTimeoutNanos = settings.queueTimeout().toNanos();
         this.releaseIntervalNanos = settings.drainRate() > 0 ? TimeUnit.SECONDS.toNanos(1) / settings.drainRate() : 0;
+        this.drainStartNanos = PauseLease.saturatedNanos(settings.drainStartTimeout());
         this.bounds = new QueueBounds(settings.maxQueued(), settings.maxQueuedBytes());
         this.maintenance = new MaintenanceMode(executor, clock);
         metrics.bindGate(readings);
@@ -167,9 +189,14 @@ public final class QueueingPauseGate implements PauseGate {
                 toExecutor(() -> checkIdle(mark));
             }
         }
-        if (request.releasedByGate) {
-            request.releasedByGate = false;
-            toExecutor(this::releasedRequestFinished);
+        answerStarted(request);
+    }
+
+    @Override
+    public void answerStarted(GatedRequest request) {
+        if (request.owesDrainSlot) {
+            request.owesDrainSlot = false;
+            toExecutor(() -> giveBackDrainSlot(request));
         }
     }
 
@@ -223,14 +250,14 @@ public final class QueueingPauseGate implements PauseGate {
     /** On the request's loop: apply the executor's decision to release, unless the client left. */
     private void settleRelease(GatedRequest request) {
         if (request.holdState != HoldState.HELD) {
-            toExecutor(this::releasedRequestFinished);
+            toExecutor(() -> giveBackDrainSlot(request));
             return;
         }
         request.holdState = HoldState.RELEASED;
         long heldNanos = settle(request);
         outcomes.ended(HoldState.RELEASED);
         metrics.recordHold(heldNanos);
-        request.releasedByGate = true;
+        request.owesDrainSlot = true;
         inFlight.of(request.eventLoop()).add(request);
         try {
             request.onRelease(heldNanos);
@@ -326,6 +353,10 @@ public final class QueueingPauseGate implements PauseGate {
     /** Hands a request taken off the queue to its loop to be forwarded; it takes a drain slot. */
     private void release(GatedRequest request) {
         drainInFlight++;
+        request.drainSlot = true;
+        request.drainSlotSinceNanos = ticker.nanoTime();
+        drainSlotHolders.add(request);
+        armDrainSlotTimer();
         // The loop's in-flight list must exist before a later pause takes its census, so that the
         // census is sent to this loop after this release (see the class comment).
         inFlight.of(request.eventLoop());
@@ -341,10 +372,57 @@ public final class QueueingPauseGate implements PauseGate {
         }
     }
 
-    private void releasedRequestFinished() {
+    /** The loop says a released request's slot is free (see "Drain slots"); the first word counts. */
+    private void giveBackDrainSlot(GatedRequest request) {
+        if (!request.drainSlot) {
+            return;
+        }
+        request.drainSlot = false;
         drainInFlight--;
+        GatedRequest first;
+        while ((first = drainSlotHolders.peek()) != null && !first.drainSlot) {
+            drainSlotHolders.poll();
+        }
         if (!queue.isEmpty() && phase.state == PauseState.DRAINING) {
             pump();
+        }
+    }
+
+    private void armDrainSlotTimer() {
+        GatedRequest oldest = drainSlotHolders.peek();
+        if (drainSlotTimer != null || oldest == null) {
+            return;
+        }
+        long delay = oldest.drainSlotSinceNanos + drainStartNanos - ticker.nanoTime();
+        drainSlotTimer = executor.schedule(this::expireDrainSlots, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Frees the slots of released requests whose answer has not started within
+     * {@code drain-start-timeout} (a long-poll, an upstream thinking long): the upstream is past
+     * starting them, and the requests behind must not wait for their end.
+     */
+    private void expireDrainSlots() {
+        drainSlotTimer = null;
+        long now = ticker.nanoTime();
+        int freed = 0;
+        GatedRequest first;
+        while ((first = drainSlotHolders.peek()) != null
+                && (!first.drainSlot || now - first.drainSlotSinceNanos >= drainStartNanos)) {
+            drainSlotHolders.poll();
+            if (first.drainSlot) {
+                first.drainSlot = false;
+                drainInFlight--;
+                freed++;
+            }
+        }
+        armDrainSlotTimer();
+        if (freed > 0) {
+            log.debug("pause gate: {} released request(s) without an answer after {}: their drain slots are free",
+                    freed, Durations.format(settings.drainStartTimeout()));
+            if (!queue.isEmpty() && phase.state == PauseState.DRAINING) {
+                pump();
+            }
         }
     }
 
@@ -732,6 +810,10 @@ public final class QueueingPauseGate implements PauseGate {
             if (pumpTimer != null) {
                 pumpTimer.cancel(false);
                 pumpTimer = null;
+            }
+            if (drainSlotTimer != null) {
+                drainSlotTimer.cancel(false);
+                drainSlotTimer = null;
             }
             log.info("pause gate shutting down: {} held request(s) answered 503 (never forwarded, safe to retry)", n);
             return n;

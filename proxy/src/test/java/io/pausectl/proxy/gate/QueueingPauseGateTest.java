@@ -341,6 +341,49 @@ class QueueingPauseGateTest {
     }
 
     @Test
+    void aDrainSlotIsFreeOnceTheAnswerStartsOrAfterTheDrainStartTimeout() {
+        // Review, session 7: a slot was held until the whole exchange ended, so long-polls, streams
+        // and slow clients stalled the drain.
+        QueueingPauseGate gate = gate(10, 10_000, Duration.ofSeconds(30), Duration.ofMinutes(5), 1, 0, List.of());
+        Status s = done(gate.pause(pauseAll()));
+        Req streamed = req(loopA, "GET", "/events");
+        Req longPoll = req(loopB, "GET", "/poll");
+        Req last = req(loopA, "GET", "/last");
+        gate.enter(streamed);
+        gate.enter(longPoll);
+        gate.enter(last);
+        done(gate.resume(s.lease().id(), false));
+        assertThat(events).containsExactly(streamed);
+        gate.answerStarted(streamed);
+        gate.answerStarted(streamed); // only the first word counts
+        settle();
+        assertThat(events).as("the head freed the slot").containsExactly(streamed, longPoll);
+        advance(GateSettings.DEFAULT_DRAIN_START_TIMEOUT.minusMillis(1));
+        assertThat(events).as("no answer yet: the slot is held").containsExactly(streamed, longPoll);
+        advance(Duration.ofMillis(1));
+        assertThat(events).as("freed after drain-start-timeout").containsExactly(streamed, longPoll, last);
+        assertThat(gate.state()).isEqualTo(PauseState.RUNNING);
+        advance(GateSettings.DEFAULT_DRAIN_START_TIMEOUT); // `last` has no answer either
+        gate.exit(longPoll); // its slot went already: not given back twice
+        gate.exit(streamed);
+        settle();
+        Status again = done(gate.pause(pauseAll()));
+        Req a = req(loopA, "GET", "/a");
+        Req b = req(loopB, "GET", "/b");
+        gate.enter(a);
+        gate.enter(b);
+        done(gate.resume(again.lease().id(), false));
+        assertThat(events).as("the one slot, `last`'s, expired: released at once")
+                .containsExactly(streamed, longPoll, last, a);
+        gate.exit(a);
+        settle();
+        assertThat(events).containsExactly(streamed, longPoll, last, a, b);
+        gate.exit(last);
+        gate.exit(b);
+        settle();
+    }
+
+    @Test
     void drainConcurrencyLimitsReleasedButUnfinished() {
         QueueingPauseGate gate = gate(10, 10_000, Duration.ofSeconds(30), Duration.ofMinutes(5), 2, 0, List.of());
         Status s = done(gate.pause(pauseAll()));

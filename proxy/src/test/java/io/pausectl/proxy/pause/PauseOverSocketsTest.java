@@ -298,7 +298,9 @@ class PauseOverSocketsTest {
 
     @Test
     void drainReleasesAtMostDrainConcurrencyAtOnce() throws Exception {
-        try (PauseFixture fx = PauseFixture.start("drain-concurrency", "2")) {
+        // While their answers have not started (the upstream parks them) and within
+        // drain-start-timeout, which a long one keeps from freeing the slots here.
+        try (PauseFixture fx = PauseFixture.start("drain-concurrency", "2", "drain-start-timeout", "1h")) {
             Status paused = fx.pause("{}");
             List<RawClient> clients = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
