@@ -1206,15 +1206,34 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
             if (state == State.HELD) {
-                // An end of stream cannot tell a half-close from a close: a held client that sent
-                // one counts as gone (DESIGN: dropped, never forwarded), as before half-closure.
-                // channelInactive then abandons it at the gate.
-                ctx.close();
+                heldClientEnded();
             } else if (readPending) {
                 clientInputEnded();
             }
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The client ended its side of the connection while its request was held. An end of stream
+     * cannot tell a half-close from a close, and a half-close does not say the client no longer
+     * wants an answer (RFC 9112 §9.6). The request is dropped from the queue and never forwarded,
+     * as for a disconnect (DESIGN; HAProxy's {@code option abortonclose} for queued requests): a
+     * window must not send work on behalf of a client that may be gone, whose retry elsewhere
+     * would then run it twice. It counts as {@code client_gone}, and is answered 503 with
+     * {@code Retry-After} and {@code Connection: close}, which a client that only half-closed
+     * reads (never forwarded, safe to retry); on a closed one the write is lost. Before, it got a
+     * bare end of stream (review, session 7).
+     */
+    private void heldClientEnded() {
+        ClientExchange ex = exchange;
+        if (ex == null || ex.forwarded || ex.done) {
+            ctx.close();
+            return;
+        }
+        gate.abandon(ex);
+        respondLocal(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, GateAnswers.clientEnded(), true,
+                LocalResponses.RETRY_AFTER_SECONDS);
     }
 
     @Override

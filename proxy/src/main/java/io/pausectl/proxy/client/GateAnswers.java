@@ -42,6 +42,15 @@ public final class GateAnswers {
     }
 
     /**
+     * A held request whose client ended its side of the connection (a half-close, or a close):
+     * dropped from the queue, never forwarded.
+     */
+    public static String clientEnded() {
+        return "the service is paused, and the client ended its side of the connection while this request was"
+                + " held" + NOT_FORWARDED;
+    }
+
+    /**
      * A request refused at once, never held: the proxy already holds as many requests (or bytes of
      * them) as it may, or is shutting down.
      */
