@@ -64,6 +64,22 @@ class ClientLimitsTest {
     }
 
     @Test
+    void aHeadStartedInTheSameReadAsAWholeRequestIsTimedToo() throws Exception {
+        // One write: a whole request and the start of the next head. The codec used to signal the
+        // head's start before handing on the request, whose arrival then cleared the clock: the
+        // partial head waited for the idle timeout (60 s here), not the header timeout.
+        RawClient c = client().send(GET + "GET /slow HTTP/1.1\r\nHost: app");
+        c.setReadTimeout(10_000);
+        assertThat(c.read().status()).isEqualTo(200);
+        long start = System.nanoTime();
+        Response r = c.read();
+        assertThat(r.status()).isEqualTo(408);
+        assertThat(c.orderlyEndOfStream()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+        assertThat(upstream.seen()).hasSize(1);
+    }
+
+    @Test
     void aKeepAliveConnectionMayIdleLongerThanTheHeaderTimeout() throws Exception {
         RawClient c = client();
         assertThat(c.send(GET).read().status()).isEqualTo(200);
