@@ -62,6 +62,17 @@ final class HaproxyRuntime implements AutoCloseable {
         }
     }
 
+    /** {@code show sess}: every stream. */
+    ShowSess showSess() throws RuntimeApiException {
+        String text = client.execute("show sess").text();
+        try {
+            return ShowSess.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new RuntimeApiException("HAProxy at " + address() + " answered 'show sess' with something"
+                    + " that is not its stream list: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Reads process variables; an unset one is absent from the map. {@code prefix} commands
      * (e.g. {@code pausectl-gate}) run first on the same connection.

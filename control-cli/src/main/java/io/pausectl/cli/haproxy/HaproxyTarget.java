@@ -90,17 +90,32 @@ abstract class HaproxyTarget implements PauseTarget {
         return rows;
     }
 
+    /** A count of the requests a pause waits for, read from HAProxy. */
+    @FunctionalInterface
+    interface InFlightProbe {
+        long count() throws RuntimeApiException;
+    }
+
     /**
-     * Polls until nothing is in flight or {@code waitIdle} passes.
+     * Polls until nothing is in flight (show stat's backend {@code scur}) or {@code waitIdle} passes.
      *
      * @return the last in-flight count seen (0 when idle)
      */
     long awaitIdle(Duration waitIdle) throws TargetException {
+        return awaitIdle(waitIdle, () -> inFlight(runtime.showStat()));
+    }
+
+    /**
+     * Polls {@code probe} until it reads 0 or {@code waitIdle} passes.
+     *
+     * @return the last count read (0 when idle)
+     */
+    long awaitIdle(Duration waitIdle, InFlightProbe probe) throws TargetException {
         long deadline = System.nanoTime() + Math.max(0, waitIdle.toNanos());
         while (true) {
             long inFlight;
             try {
-                inFlight = inFlight(runtime.showStat());
+                inFlight = probe.count();
             } catch (RuntimeApiException e) {
                 throw failure("read in-flight requests of", e);
             }
@@ -123,7 +138,14 @@ abstract class HaproxyTarget implements PauseTarget {
     static Status status(PauseState state, int queueDepth, long inFlight, long oldestHeldMs, Lease lease,
                          Instant pausedSince, int maxQueueDepth, Counters counters) {
         boolean holding = state == PauseState.PAUSING || state == PauseState.PAUSED;
-        return new Status(state, queueDepth, 0, inFlight, holding ? inFlight : 0, oldestHeldMs, lease,
+        return status(state, queueDepth, inFlight, holding ? inFlight : 0, oldestHeldMs, lease, pausedSince,
+                maxQueueDepth, counters);
+    }
+
+    /** With {@code inFlightInScope}: the requests in flight that the pause waits for, of {@code inFlight}. */
+    static Status status(PauseState state, int queueDepth, long inFlight, long inFlightInScope, long oldestHeldMs,
+                         Lease lease, Instant pausedSince, int maxQueueDepth, Counters counters) {
+        return new Status(state, queueDepth, 0, inFlight, inFlightInScope, oldestHeldMs, lease,
                 pausedSince, maxQueueDepth, counters);
     }
 

@@ -30,6 +30,16 @@ import java.util.function.Function;
  * the variable with it, where a state file would outlive the process and restore a stale value.
  * -1 means nothing saved (the runtime API of 2.6 cannot unset a variable).
  *
+ * <p>What the pause waits for ({@code --wait-idle}) is the requests that were on a backend when it
+ * took effect, not every request on a backend: requests on kept-alive connections go on through the
+ * window (they are not held), so on a busy site a moment with none in flight may never come, and one
+ * that does proves nothing about the next. Right after {@code set maxconn frontend <fe> 0} the pause
+ * reads {@code show sess} once and keeps its epoch (see {@link ShowSess}) in
+ * {@code proc.pausectl_mc_epoch}; a stream on a backend with that epoch or an older one is a request
+ * from before the pause, and the state is {@code pausing} until none is left. Any other process's
+ * {@code status} reads the same variable; without it (a pause by an older pausectl) every request on
+ * a backend counts.
+ *
  * <p>Nothing in HAProxy ends this pause by itself: if pausectl dies, the frontend stays at 0 until
  * {@code pausectl resume} runs. Refused on versions that crash when maxconn is raised again
  * ({@link MaxconnVersionGuard}).
@@ -40,6 +50,8 @@ final class MaxconnTarget extends HaproxyTarget {
     static final String REASON = "proc.pausectl_mc_reason";
     static final String SINCE = "proc.pausectl_mc_since";
     static final String SAVED_PREFIX = "proc.pausectl_mc_saved_";
+    /** The epoch of the {@code show sess} read right after the pause took effect; -1 when none. */
+    static final String EPOCH = "proc.pausectl_mc_epoch";
     static final long NOTHING_SAVED = -1;
 
     private final Function<HaproxyVersion, Optional<String>> guard;
@@ -65,7 +77,12 @@ final class MaxconnTarget extends HaproxyTarget {
         }
     }
 
-    private record State(List<FrontendState> frontends, Map<String, String> vars, long inFlight) {
+    /**
+     * @param inFlight       requests on a backend (show stat's backend {@code scur})
+     * @param inFlightBefore of those, the ones from before the pause (all of them when its epoch is unknown);
+     *                       0 when not paused
+     */
+    private record State(List<FrontendState> frontends, Map<String, String> vars, long inFlight, long inFlightBefore) {
         boolean anyPaused() {
             return frontends.stream().anyMatch(FrontendState::paused);
         }
@@ -79,7 +96,7 @@ final class MaxconnTarget extends HaproxyTarget {
         try {
             List<StatRow> stats = runtime.showStat();
             List<StatRow> rows = frontendRows(stats);
-            List<String> names = new ArrayList<>(List.of(LEASE, HOLDER, REASON, SINCE));
+            List<String> names = new ArrayList<>(List.of(LEASE, HOLDER, REASON, SINCE, EPOCH));
             for (StatRow row : rows) {
                 names.add(SAVED_PREFIX + row.getLong("iid", 0));
             }
@@ -91,10 +108,23 @@ final class MaxconnTarget extends HaproxyTarget {
                 frontendStates.add(new FrontendState(row.pxname(), iid, row.getLong("slim", -1),
                         saved == null ? NOTHING_SAVED : Long.parseLong(saved)));
             }
-            return new State(frontendStates, vars, inFlight(stats));
+            long inFlight = inFlight(stats);
+            boolean paused = frontendStates.stream().anyMatch(FrontendState::paused);
+            long before = 0;
+            if (paused && inFlight > 0) {
+                long epoch = vars.containsKey(EPOCH) ? Long.parseLong(vars.get(EPOCH)) : -1;
+                before = epoch < 0 ? inFlight : runtime.showSess().onBackendNotNewerThan(epoch);
+            }
+            return new State(frontendStates, vars, inFlight, before);
         } catch (RuntimeApiException e) {
             throw failure("read the frontends of", e);
         }
+    }
+
+    /** The requests on a backend from before the pause whose {@code show sess} read {@code epoch}. */
+    private long inFlightBefore(long epoch) throws RuntimeApiException {
+        // show stat first: it is cheap, and with nothing on a backend there is no stream to look for.
+        return inFlight(runtime.showStat()) == 0 ? 0 : runtime.showSess().onBackendNotNewerThan(epoch);
     }
 
     private void checkVersion(String doing) throws TargetException {
@@ -119,12 +149,13 @@ final class MaxconnTarget extends HaproxyTarget {
 
     private static Status toStatus(State s) {
         boolean paused = s.anyPaused();
-        PauseState state = paused ? (s.inFlight() > 0 ? PauseState.PAUSING : PauseState.PAUSED) : PauseState.RUNNING;
+        PauseState state = paused ? (s.inFlightBefore() > 0 ? PauseState.PAUSING : PauseState.PAUSED) : PauseState.RUNNING;
         Lease lease = paused ? new Lease(s.lease(), s.vars().get(HOLDER), s.vars().get(REASON), null, Scope.ALL) : null;
         Instant since = paused && s.vars().containsKey(SINCE) ? Instant.ofEpochSecond(Long.parseLong(s.vars().get(SINCE))) : null;
         // Connections wait in the kernel's accept queue, which HAProxy does not count: no depth
         // while paused, no max depth and no totals (null), rather than zeros that look measured.
-        return status(state, paused ? NOT_COUNTED : 0, s.inFlight(), 0, lease, since, NOT_COUNTED, null);
+        return status(state, paused ? NOT_COUNTED : 0, s.inFlight(), s.inFlightBefore(), 0, lease, since, NOT_COUNTED,
+                null);
     }
 
     @Override
@@ -153,6 +184,7 @@ final class MaxconnTarget extends HaproxyTarget {
         assignments.add(HaproxyRuntime.textVar(HOLDER, spec.holder()));
         assignments.add(HaproxyRuntime.textVar(REASON, spec.reason()));
         assignments.add(HaproxyRuntime.dateVar(SINCE, 0));
+        assignments.add(HaproxyRuntime.intVar(EPOCH, -1));
         for (FrontendState fe : before.frontends()) {
             assignments.add(HaproxyRuntime.intVar(fe.savedVar(), fe.slim()));
         }
@@ -165,7 +197,15 @@ final class MaxconnTarget extends HaproxyTarget {
         } catch (RuntimeApiException e) {
             throw failure("pause (set maxconn 0)", e);
         }
-        awaitIdle(spec.waitIdle() == null ? Duration.ZERO : spec.waitIdle());
+        long epoch;
+        try {
+            // After the pause took effect: every request from before it has this epoch or an older one.
+            epoch = runtime.showSess().epoch();
+            runtime.setVars(List.of(HaproxyRuntime.intVar(EPOCH, epoch)));
+        } catch (RuntimeApiException e) {
+            throw failure("read the streams of", e);
+        }
+        awaitIdle(spec.waitIdle() == null ? Duration.ZERO : spec.waitIdle(), () -> inFlightBefore(epoch));
         return status();
     }
 
@@ -194,6 +234,7 @@ final class MaxconnTarget extends HaproxyTarget {
                     runtime.setVars(List.of(HaproxyRuntime.intVar(fe.savedVar(), NOTHING_SAVED)));
                 }
             }
+            runtime.setVars(List.of(HaproxyRuntime.intVar(EPOCH, -1)));
         } catch (RuntimeApiException e) {
             throw failure("resume (restore maxconn)", e);
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,24 +29,35 @@ final class TestLoad implements AutoCloseable {
     /** The longest wait of a request on a kept-alive connection, and of one on a new connection. */
     final AtomicLong keepAliveMaxLatencyMs = new AtomicLong();
     final AtomicLong newConnectionMaxLatencyMs = new AtomicLong();
+    /** Requests answered 200 on kept-alive connections, and on new connections. */
+    final AtomicLong keepAliveOk = new AtomicLong();
+    final AtomicLong newConnectionOk = new AtomicLong();
     final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger keepAliveConnections = new AtomicInteger();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final ExecutorService pool;
     private final List<Future<?>> clients = new ArrayList<>();
+    private final int keepAliveClients;
+    /** Per client, System.nanoTime() when its current request started; 0 between requests. */
+    private final AtomicLongArray startedAt;
 
     TestLoad(int port, int keepAliveClients, int newConnectionClients) {
+        this.keepAliveClients = keepAliveClients;
+        startedAt = new AtomicLongArray(keepAliveClients + newConnectionClients);
         pool = Executors.newFixedThreadPool(keepAliveClients + newConnectionClients);
         for (int i = 0; i < keepAliveClients + newConnectionClients; i++) {
             boolean keepAlive = i < keepAliveClients;
+            int client = i;
             clients.add(pool.submit(() -> {
                 try (KeepAlive conn = new KeepAlive(port)) {
                     while (!stop.get()) {
                         long start = System.nanoTime();
+                        startedAt.set(client, start);
                         try {
                             RawClient.Response r = keepAlive ? conn.get("/ka") : RawClient.get(port, "/new", READ_TIMEOUT);
                             if (r.status() == 200) {
                                 ok.incrementAndGet();
+                                (keepAlive ? keepAliveOk : newConnectionOk).incrementAndGet();
                             } else {
                                 failed.incrementAndGet();
                                 failures.add("status " + r.status());
@@ -54,6 +66,7 @@ final class TestLoad implements AutoCloseable {
                             failed.incrementAndGet();
                             failures.add(e.toString());
                         }
+                        startedAt.set(client, 0);
                         long latencyMs = (System.nanoTime() - start) / 1_000_000;
                         maxLatencyMs.accumulateAndGet(latencyMs, Math::max);
                         (keepAlive ? keepAliveMaxLatencyMs : newConnectionMaxLatencyMs)
@@ -68,6 +81,18 @@ final class TestLoad implements AutoCloseable {
                 return null;
             }));
         }
+    }
+
+    /** Whether every new-connection client has a request unanswered for at least {@code age}. */
+    boolean everyNewConnectionWaitingFor(Duration age) {
+        long now = System.nanoTime();
+        for (int i = keepAliveClients; i < startedAt.length(); i++) {
+            long start = startedAt.get(i);
+            if (start == 0 || now - start < age.toNanos()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Stops the clients and waits for their last requests. */
