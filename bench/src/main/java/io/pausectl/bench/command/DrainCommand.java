@@ -35,6 +35,13 @@ public final class DrainCommand implements Callable<Integer> {
                     + " ratioToProxyPassthrough, haproxyReleased, haproxyFailed, haproxyDrainMs} here.")
     Path json;
 
+    @Option(names = "--warm-drain", paramLabel = "N", defaultValue = "2000",
+            description = "Requests held and released once before anything is measured, for both gates (default"
+                    + " ${DEFAULT-VALUE}, at most --count): the release path is code pass-through never runs, and a"
+                    + " drain that compiles it is slower. --warm-drain equal to --count warms it as the pass-through"
+                    + " it is compared with is warmed (an unmeasured round of --count); 0 measures a cold drain.")
+    int warmDrain;
+
     @Option(names = "--haproxy", description = "Also hold and release as many requests in HAProxy with the Lua gate, in the same run.")
     boolean haproxy;
 
@@ -44,7 +51,11 @@ public final class DrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        DrainScenario.Report r = DrainScenario.run(count, proxy.jvmOptions, haproxy, new Narrator(out, false));
+        if (warmDrain < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warm-drain must be 0 or more");
+        }
+        DrainScenario.Report r = DrainScenario.run(count, Math.min(warmDrain, count), proxy.jvmOptions, haproxy,
+                new Narrator(out, false));
         out.printf("released %d, failed %d, drained in %d ms; upstream capacity %.0f requests/s (ratio %.3f);"
                         + " pause-proxy pass-through %.0f requests/s (ratio %.3f)%n",
                 r.released(), r.failed(), r.drainMs(), r.upstreamCapacityRps(), r.ratioToUpstreamCapacity(),

@@ -37,17 +37,19 @@ public final class DrainScenario {
     }
 
     public static Report run(int count, List<String> proxyJvmOptions, Narrator n) throws Exception {
-        return run(count, proxyJvmOptions, false, n);
+        return run(count, Math.min(count, WARM_DRAIN), proxyJvmOptions, false, n);
     }
 
-    public static Report run(int count, List<String> proxyJvmOptions, boolean haproxy, Narrator n) throws Exception {
+    /** @param warm requests held and released once before anything is measured, for each gate (0: none) */
+    public static Report run(int count, int warm, List<String> proxyJvmOptions, boolean haproxy, Narrator n)
+            throws Exception {
         HeldLoad.checkCount(count);
         try (SampleUpstream upstream = SampleUpstream.start(1);
              BenchProxy proxy = BenchProxy.start(upstream.uri(), HeldLoad.proxyArgs(count), proxyJvmOptions);
              LoadGenerator generator = new LoadGenerator(2)) {
             n.always("pause-proxy pid %d; warming up", proxy.pid());
             WindowScenario.warmUp(generator, proxy, upstream, WindowScenario.WARM_UP_REQUESTS);
-            warmDrain(generator, count, () -> HeldLoad.pause(proxy, "pause-bench drain: warm-up"), proxy.admin()::resume,
+            warmDrain(generator, warm, () -> HeldLoad.pause(proxy, "pause-bench drain: warm-up"), proxy.admin()::resume,
                     c -> HeldLoad.sendAndAwaitHeld(generator, proxy, upstream, c, n), n);
 
             double capacity = closedLoopRate(generator, upstream.uri(), upstream, count);
@@ -69,17 +71,20 @@ public final class DrainScenario {
             long failed = r.failed() + r.lost();
             n.always("drained %d in %d ms (%.0f requests/s)%s", r.ok(), TimeUnit.NANOSECONDS.toMillis(drainNanos), drainRps,
                     failed > 0 ? "; failed " + failed + " " + r.failures() : "");
+            n.always("answered after the resume: %s", progress(run, r, resumedAt));
             Long haReleased = null;
             Long haFailed = null;
             Long haDrainMs = null;
             if (haproxy) {
                 LoadResult[] haResult = new LoadResult[1];
-                long haNanos = haproxyDrainNanos(generator, upstream, count, n, haResult);
+                String[] haProgress = new String[1];
+                long haNanos = haproxyDrainNanos(generator, upstream, count, warm, n, haResult, haProgress);
                 haReleased = haResult[0].ok();
                 haFailed = haResult[0].failed() + haResult[0].lost();
                 haDrainMs = TimeUnit.NANOSECONDS.toMillis(haNanos);
                 n.always("haproxy (Lua gate) drained %d in %d ms (%.0f requests/s)%s", haReleased, haDrainMs,
                         haReleased * 1e9 / haNanos, haFailed > 0 ? "; failed " + haFailed + " " + haResult[0].failures() : "");
+                n.always("haproxy: %s", haProgress[0]);
             }
             return new Report(r.ok(), failed, TimeUnit.NANOSECONDS.toMillis(drainNanos), Math.round(capacity * 10) / 10.0,
                     Math.round(drainRps / capacity * 1000) / 1000.0, Math.round(passthrough * 10) / 10.0,
@@ -87,7 +92,7 @@ public final class DrainScenario {
         }
     }
 
-    /** Requests held and released once before anything is measured (at most the count measured). */
+    /** Requests held and released once before anything is measured, by default (at most the count measured). */
     static final int WARM_DRAIN = 2000;
 
     /**
@@ -98,11 +103,15 @@ public final class DrainScenario {
      * compiled (the JIT compiler took most of a core through a cold drain, session 7). Both gates
      * get the same warm-up.
      */
-    static void warmDrain(LoadGenerator generator, int count, HoldScenario.Pause pause, HoldScenario.Resume resume,
+    static void warmDrain(LoadGenerator generator, int warm, HoldScenario.Pause pause, HoldScenario.Resume resume,
                           HoldScenario.Hold hold, Narrator n) throws Exception {
-        int warm = Math.min(count, WARM_DRAIN);
+        if (warm <= 0) {
+            n.always("no warm-up drain: the release path is measured cold");
+            return;
+        }
         long started = System.nanoTime();
-        HoldScenario.warmHold(generator, warm, pause, resume, hold);
+        // Exactly `warm`: warmHold's own cap (HoldScenario.WARM_HOLD, 500) made this 500 whatever was asked.
+        HoldScenario.holdAndRelease(warm, pause, resume, hold);
         n.always("warm-up: held and released %d in %d ms", warm,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
@@ -119,13 +128,40 @@ public final class DrainScenario {
         return Math.max(1, last - resumedAt);
     }
 
+    /**
+     * When a share of the held requests had their answers, in ms from the resume (50, 90, 99 % and
+     * all): a drain slowed by a few stragglers (a connect retransmitted, say) reads differently from
+     * one slow throughout.
+     */
+    static String progress(LoadRun run, LoadResult r, long resumedAt) {
+        RequestLog log = r.log();
+        long[] done = new long[log.capacity()];
+        int n = 0;
+        for (int seq = 0; seq < log.capacity(); seq++) {
+            if (log.doneNanos(seq) >= 0) {
+                done[n++] = Math.max(0, run.startNanos() + log.doneNanos(seq) - resumedAt);
+            }
+        }
+        if (n == 0) {
+            return "none";
+        }
+        java.util.Arrays.sort(done, 0, n);
+        StringBuilder b = new StringBuilder();
+        for (int pct : new int[] {50, 90, 99}) {
+            b.append(pct).append(" % in ").append(TimeUnit.NANOSECONDS.toMillis(done[Math.max(0, n * pct / 100 - 1)]))
+                    .append(" ms, ");
+        }
+        return b.append("all in ").append(TimeUnit.NANOSECONDS.toMillis(done[n - 1])).append(" ms").toString();
+    }
+
     /** HAProxy with the Lua gate in front of the same upstream: holds {@code count}, resumes, times the release. */
-    private static long haproxyDrainNanos(LoadGenerator generator, SampleUpstream upstream, int count, Narrator n,
-                                          LoadResult[] result) throws Exception {
+    private static long haproxyDrainNanos(LoadGenerator generator, SampleUpstream upstream, int count, int warm,
+                                          Narrator n,
+                                          LoadResult[] result, String[] progress) throws Exception {
         try (HaproxyGate haproxy = HaproxyGate.start(upstream.uri(), count + CONCURRENCY + 100)) {
             n.always("haproxy (Lua gate) pid %d; warming up", haproxy.pid());
             HoldScenario.warmUp(generator, haproxy.uri(), upstream);
-            warmDrain(generator, count, () -> {
+            warmDrain(generator, warm, () -> {
                 haproxy.pause();
                 return "";
             }, lease -> haproxy.resume(), c -> HeldLoad.sendAndAwaitHeld(generator, haproxy.uri(), haproxy::held,
@@ -138,6 +174,7 @@ public final class DrainScenario {
             haproxy.resume();
             LoadResult r = run.result().get(300, TimeUnit.SECONDS);
             result[0] = r;
+            progress[0] = "answered after the resume: " + progress(run, r, resumedAt);
             return drainNanos(run, r, resumedAt);
         }
     }

@@ -90,6 +90,20 @@ final class HeldLoad {
         return st.lease().id();
     }
 
+    /**
+     * What the requests answered so far got, as the generator counts them: a status, or a
+     * connection the generator could not open (its connect timeout: a listen queue overflowing on
+     * a loaded host) or that closed before the answer. "Answered" includes those, so a hold that
+     * stops here is not always the gate answering.
+     */
+    private static String answersOf(LoadRun run) {
+        try {
+            return run.result().get(10, java.util.concurrent.TimeUnit.SECONDS).failures().toString();
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
+        }
+    }
+
     /** How many requests a paused gate holds now. */
     interface HeldCount {
         long held() throws Exception;
@@ -123,9 +137,11 @@ final class HeldLoad {
                 break;
             }
             if (run.answeredSoFar() > 0 || ledger.arrivals() > 0) {
+                long answered = run.answeredSoFar();
                 run.finishNow();
-                throw new IllegalStateException("while paused, " + run.answeredSoFar() + " request(s) were answered and "
-                        + ledger.arrivals() + " reached the upstream: the gate is not holding (it holds " + held + ")");
+                throw new IllegalStateException("while paused, " + answered + " request(s) were answered and "
+                        + ledger.arrivals() + " reached the upstream: the gate is not holding (it holds " + held
+                        + "); the answers: " + answersOf(run));
             }
             if (System.nanoTime() > deadline) {
                 run.finishNow();

@@ -164,7 +164,11 @@ public final class HoldScenario {
      * same warm-up.
      */
     static void warmHold(LoadGenerator generator, int count, Pause pause, Resume resume, Hold hold) throws Exception {
-        int warm = Math.min(count, WARM_HOLD);
+        holdAndRelease(Math.min(count, WARM_HOLD), pause, resume, hold);
+    }
+
+    /** Pauses, holds {@code warm} requests, resumes, and waits until all are answered. */
+    static void holdAndRelease(int warm, Pause pause, Resume resume, Hold hold) throws Exception {
         String lease = pause.pause();
         LoadRun run = hold.hold(warm);
         resume.resume(lease);

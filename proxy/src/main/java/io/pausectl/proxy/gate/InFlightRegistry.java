@@ -1,8 +1,11 @@
 package io.pausectl.proxy.gate;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
 
 import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 
@@ -99,6 +102,16 @@ final class InFlightRegistry {
         long p15;
         long p16;
         long p17;
+
+        /**
+         * Requests the gate's executor released to this loop, not yet settled here (the executor
+         * offers, this loop takes: {@code QueueingPauseGate.handToLoop}).
+         */
+        final Queue<GatedRequest> released = PlatformDependent.newMpscQueue();
+        /** Whether a task to take {@link #released} is due on this loop. */
+        final AtomicBoolean settleScheduled = new AtomicBoolean();
+        /** That task, made once; the gate's executor only. */
+        Runnable settleReleased;
 
         Loop(EventLoop loop) {
             super(loop);

@@ -68,6 +68,11 @@ final class QueueingGateReadings implements GateReadings {
     }
 
     @Override
+    public long drainStartTimeouts() {
+        return gate.drainStartTimeouts();
+    }
+
+    @Override
     public boolean maintenanceOn() {
         return gate.maintenanceOn();
     }

@@ -8,6 +8,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
+import io.netty.util.internal.PlatformDependent;
 import io.pausectl.api.AdminRequests;
 import io.pausectl.api.Counters;
 import io.pausectl.api.HeldList;
@@ -27,9 +28,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The pause gate: while a pause lease is held, requests in its scope are held in a bounded FIFO
@@ -79,7 +82,12 @@ import java.util.concurrent.TimeUnit;
  * requests behind it until their {@code queue-timeout} (review, session 7: 256 long-polls held
  * every slot until they ended, and everything arriving after the resume got 503). The loop tells
  * the executor once per released request ({@link GatedRequest#owesDrainSlot}); the executor keeps
- * the holders in release order ({@link #drainSlotHolders}) with one timer for the oldest.
+ * the holders in release order ({@link #drainSlotHolders}) with one timer for the oldest, and counts
+ * the slots that timer frees ({@code pauseproxy_drain_start_timeouts_total}).
+ *
+ * <p>Releases and freed slots cross between the executor and the loops in batches: a queue per
+ * direction (one per loop for releases) and one task for whatever it holds when the task runs, not a
+ * task per request ({@link #handToLoop}, {@link #giveBackLater}).
  */
 public final class QueueingPauseGate implements PauseGate {
     private static final Logger log = LoggerFactory.getLogger(QueueingPauseGate.class);
@@ -115,6 +123,12 @@ public final class QueueingPauseGate implements PauseGate {
      */
     private final ArrayDeque<GatedRequest> drainSlotHolders = new ArrayDeque<>();
     private ScheduledFuture<?> drainSlotTimer;
+    /** Released requests whose drain slots the loops gave back, for the executor (giveBackLater). */
+    private final Queue<GatedRequest> slotsGivenBack = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean giveBackScheduled = new AtomicBoolean();
+    private final Runnable takeGivenBackSlots = this::takeGivenBackSlots;
+    /** Drain slots freed by drain-start-timeout since start; written on the executor, read anywhere. */
+    private volatile long drainStartTimeouts;
     private long nextReleaseAtNanos;
     private ScheduledFuture<?> timeoutTimer;
     private ScheduledFuture<?> pumpTimer;
@@ -196,7 +210,7 @@ public final class QueueingPauseGate implements PauseGate {
     public void answerStarted(GatedRequest request) {
         if (request.owesDrainSlot) {
             request.owesDrainSlot = false;
-            toExecutor(() -> giveBackDrainSlot(request));
+            giveBackLater(request);
         }
     }
 
@@ -250,7 +264,7 @@ public final class QueueingPauseGate implements PauseGate {
     /** On the request's loop: apply the executor's decision to release, unless the client left. */
     private void settleRelease(GatedRequest request) {
         if (request.holdState != HoldState.HELD) {
-            toExecutor(() -> giveBackDrainSlot(request));
+            giveBackLater(request);
             return;
         }
         request.holdState = HoldState.RELEASED;
@@ -359,8 +373,62 @@ public final class QueueingPauseGate implements PauseGate {
         armDrainSlotTimer();
         // The loop's in-flight list must exist before a later pause takes its census, so that the
         // census is sent to this loop after this release (see the class comment).
-        inFlight.of(request.eventLoop());
-        request.eventLoop().execute(() -> settleRelease(request));
+        handToLoop(inFlight.of(request.eventLoop()), request);
+    }
+
+    /**
+     * Hands a released request to its loop: into the loop's queue of releases, and one task to settle
+     * them unless one is already due. A drain releases hundreds at once, and a task for each was a
+     * lambda, a task-queue entry and a wake-up each. Still in order, and still before any task this
+     * executor sends the loop later (a census): a task already due has not yet begun taking from the
+     * queue when the flag is still set.
+     */
+    private void handToLoop(InFlightRegistry.Loop loop, GatedRequest request) {
+        loop.released.offer(request);
+        if (loop.settleScheduled.compareAndSet(false, true)) {
+            Runnable settle = loop.settleReleased;
+            if (settle == null) {
+                settle = () -> settleReleased(loop);
+                loop.settleReleased = settle;
+            }
+            loop.eventLoop().execute(settle);
+        }
+    }
+
+    /** On a loop: settles every release handed to it so far, in release order. */
+    private void settleReleased(InFlightRegistry.Loop loop) {
+        loop.settleScheduled.set(false);
+        GatedRequest request;
+        while ((request = loop.released.poll()) != null) {
+            settleRelease(request);
+        }
+    }
+
+    /**
+     * On a loop: a released request no longer needs its drain slot. The slots come back to the
+     * executor in batches, one task for any number of them (as {@link #handToLoop} the other way).
+     */
+    private void giveBackLater(GatedRequest request) {
+        slotsGivenBack.offer(request);
+        if (giveBackScheduled.compareAndSet(false, true)) {
+            toExecutor(takeGivenBackSlots);
+        }
+    }
+
+    /** On the executor: counts the slots the loops gave back, then releases as many held requests. */
+    private void takeGivenBackSlots() {
+        giveBackScheduled.set(false);
+        boolean freed = false;
+        GatedRequest request;
+        while ((request = slotsGivenBack.poll()) != null) {
+            freed |= freeDrainSlot(request);
+        }
+        if (freed) {
+            dropFreedHolders();
+            if (!queue.isEmpty() && phase.state == PauseState.DRAINING) {
+                pump();
+            }
+        }
     }
 
     private void schedulePump(long delayNanos) {
@@ -372,19 +440,24 @@ public final class QueueingPauseGate implements PauseGate {
         }
     }
 
-    /** The loop says a released request's slot is free (see "Drain slots"); the first word counts. */
-    private void giveBackDrainSlot(GatedRequest request) {
+    /**
+     * The loop says a released request's slot is free (see "Drain slots"); the first word counts.
+     * Returns whether it freed one.
+     */
+    private boolean freeDrainSlot(GatedRequest request) {
         if (!request.drainSlot) {
-            return;
+            return false;
         }
         request.drainSlot = false;
         drainInFlight--;
+        return true;
+    }
+
+    /** Drops the holders at the front whose slots are free already (the timer watches the first). */
+    private void dropFreedHolders() {
         GatedRequest first;
         while ((first = drainSlotHolders.peek()) != null && !first.drainSlot) {
             drainSlotHolders.poll();
-        }
-        if (!queue.isEmpty() && phase.state == PauseState.DRAINING) {
-            pump();
         }
     }
 
@@ -418,6 +491,7 @@ public final class QueueingPauseGate implements PauseGate {
         }
         armDrainSlotTimer();
         if (freed > 0) {
+            drainStartTimeouts += freed; // the executor is the only writer
             log.debug("pause gate: {} released request(s) without an answer after {}: their drain slots are free",
                     freed, Durations.format(settings.drainStartTimeout()));
             if (!queue.isEmpty() && phase.state == PauseState.DRAINING) {
@@ -870,6 +944,14 @@ public final class QueueingPauseGate implements PauseGate {
     /** Bytes buffered for the requests held now. */
     public long queuedBytes() {
         return bounds.bytes();
+    }
+
+    /**
+     * Drain slots given back because {@code drain-start-timeout} passed before the released
+     * request's answer started, since start.
+     */
+    public long drainStartTimeouts() {
+        return drainStartTimeouts;
     }
 
     /** Requests forwarded and not finished, in scope or not. */

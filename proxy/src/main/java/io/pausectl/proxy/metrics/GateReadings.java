@@ -46,6 +46,14 @@ public interface GateReadings {
         return Double.NaN;
     }
 
+    /**
+     * Drain slots given back because {@code drain-start-timeout} passed with no answer started (a
+     * long-poll, a slow upload, an upstream thinking long), since start; 0 when unknown.
+     */
+    default long drainStartTimeouts() {
+        return 0;
+    }
+
     /** Whether maintenance mode is on. */
     default boolean maintenanceOn() {
         return false;

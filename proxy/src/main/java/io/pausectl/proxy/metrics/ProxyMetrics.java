@@ -188,6 +188,10 @@ public final class ProxyMetrics {
         FunctionCounter.builder("pauseproxy.maintenance.answered", gate, g -> g.counters().maintenanceAnswered())
                 .description("Requests answered 503 at once by maintenance mode (never held, never forwarded)")
                 .register(registry);
+        FunctionCounter.builder("pauseproxy.drain.start.timeouts", gate, GateReadings::drainStartTimeouts)
+                .description("Drain slots given back because drain-start-timeout passed before the released"
+                        + " request's answer started (it goes on; the next held request is released)")
+                .register(registry);
         FunctionCounter.builder("pauseproxy.pauses", gate, g -> g.counters().pausesResumed())
                 .description("Pauses ended, by how they ended")
                 .tag("end", "resumed")

@@ -265,6 +265,7 @@ class AdminApiTest {
                 "pauseproxy_hold_seconds_bucket",
                 "pauseproxy_pauses_total{end=\"resumed\"} 1",
                 "pauseproxy_pauses_total{end=\"expired\"} 0",
+                "pauseproxy_drain_start_timeouts_total 0",
                 "pauseproxy_pause_seconds_count 1",
                 "pauseproxy_requests_total{status_class=\"2xx\"}",
                 "pauseproxy_request_seconds_bucket",

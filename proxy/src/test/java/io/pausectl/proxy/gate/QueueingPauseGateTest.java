@@ -360,10 +360,13 @@ class QueueingPauseGateTest {
         assertThat(events).as("the head freed the slot").containsExactly(streamed, longPoll);
         advance(GateSettings.DEFAULT_DRAIN_START_TIMEOUT.minusMillis(1));
         assertThat(events).as("no answer yet: the slot is held").containsExactly(streamed, longPoll);
+        assertThat(gate.drainStartTimeouts()).isZero();
         advance(Duration.ofMillis(1));
         assertThat(events).as("freed after drain-start-timeout").containsExactly(streamed, longPoll, last);
+        assertThat(gate.drainStartTimeouts()).as("counted: pauseproxy_drain_start_timeouts_total").isEqualTo(1);
         assertThat(gate.state()).isEqualTo(PauseState.RUNNING);
         advance(GateSettings.DEFAULT_DRAIN_START_TIMEOUT); // `last` has no answer either
+        assertThat(gate.drainStartTimeouts()).isEqualTo(2);
         gate.exit(longPoll); // its slot went already: not given back twice
         gate.exit(streamed);
         settle();

@@ -38,6 +38,9 @@ class ProxyMetricsGateTest {
         assertThat(registry.get("pauseproxy.held").tag("outcome", "shutdown").functionCounter().count()).isEqualTo(7);
         assertThat(registry.get("pauseproxy.pauses").tag("end", "resumed").functionCounter().count()).isEqualTo(5);
         assertThat(registry.get("pauseproxy.pauses").tag("end", "expired").functionCounter().count()).isEqualTo(6);
+        assertThat(registry.get("pauseproxy.drain.start.timeouts").functionCounter().count()).isZero();
+        gate.drainStartTimeouts = 3;
+        assertThat(registry.get("pauseproxy.drain.start.timeouts").functionCounter().count()).isEqualTo(3);
     }
 
     private static final class Readings implements GateReadings {
@@ -46,6 +49,12 @@ class ProxyMetricsGateTest {
         volatile long bytes;
         volatile long inFlight;
         volatile Counters counters = new Counters(0, 0, 0, 0, 0, 0, 0, 0);
+        volatile long drainStartTimeouts;
+
+        @Override
+        public long drainStartTimeouts() {
+            return drainStartTimeouts;
+        }
 
         @Override
         public PauseState state() {
