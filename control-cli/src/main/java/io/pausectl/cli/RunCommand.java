@@ -47,6 +47,9 @@ import java.util.stream.Collectors;
         description = {"Pause every target, wait until nothing is in flight, run CMD with the terminal's stdin,"
                 + " stdout and stderr, and resume every target when it exits (or fails, or pausectl gets"
                 + " SIGINT/SIGTERM, forwarded to CMD first).",
+                "Traffic stays paused while any process CMD started still runs, even one whose parent has exited"
+                        + " (a job left in the background: on Linux pausectl adopts such orphans), unless it"
+                        + " detached into a session of its own (setsid, a daemon); signals reach them all.",
                 "Progress and the summary go to stderr; with -o json the summary is printed as JSON on stdout"
                         + " after CMD exits.",
                 "Exit code: CMD's own once it ran; 3 could not pause (CMD not run); 4 another lease holds a pause"
@@ -103,9 +106,10 @@ final class RunCommand implements Callable<Integer> {
     private final AtomicReference<String> interruptedBy = new AtomicReference<>();
     private DatabaseWindow database;
     private Messages messages;
+    /** pausectl as the reaper of the command's orphans while {@code run} runs, or null where it cannot be one. */
+    private Subreaper subreaper;
 
     @Override
-    @SuppressWarnings("try") // the signal registration is held for the window, never read
     public Integer call() {
         validate();
         try {
@@ -120,10 +124,38 @@ final class RunCommand implements Callable<Integer> {
                     + " (nothing was paused)");
         }
         messages = new Messages(spec.commandLine().getErr(), root.context().stderrIsTerminal());
-        java.util.Optional<PausectlCommand.EtcdFleet> etcdFleet = root.etcdFleet();
-        if (etcdFleet.isPresent()) {
-            return fleetRun(etcdFleet.get());
+        // Before anything is paused: loading the native library takes a moment.
+        subreaper = adoptOrphans();
+        try {
+            java.util.Optional<PausectlCommand.EtcdFleet> etcdFleet = root.etcdFleet();
+            if (etcdFleet.isPresent()) {
+                return fleetRun(etcdFleet.get());
+            }
+            return pauseAndRun();
+        } finally {
+            if (subreaper != null) {
+                subreaper.disable();
+            }
         }
+    }
+
+    /**
+     * Makes pausectl the reaper of the command's orphans ({@link CommandProcesses}), or says once why it
+     * cannot be one here.
+     */
+    private Subreaper adoptOrphans() {
+        StringBuilder why = new StringBuilder();
+        Subreaper adopting = Subreaper.enable(why);
+        if (adopting == null) {
+            messages.say("note: pausectl cannot adopt the command's orphaned processes here (" + why + "): one"
+                    + " whose parent exits before a snapshot (every " + CommandProcesses.REFRESH_EVERY_MS
+                    + " ms) saw it is not waited for");
+        }
+        return adopting;
+    }
+
+    @SuppressWarnings("try") // the signal registration is held for the window, never read
+    private int pauseAndRun() {
         // The pre-flight check runs before anything is paused.
         database = postgres.open(spec, root.context().environment(), messages);
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
@@ -394,7 +426,7 @@ final class RunCommand implements Callable<Integer> {
                 builder.environment().put("PGAPPNAME", database.watch().applicationName());
                 builder.environment().put(PostgresOptions.ENV_APPLICATION_NAME, database.watch().applicationName());
             }
-            CommandProcesses process = new CommandProcesses(builder.start());
+            CommandProcesses process = CommandProcesses.start(builder, subreaper);
             child.set(process);
             return process;
         }

@@ -26,10 +26,10 @@ record TerminalSize(int rows, int columns) {
      */
     static TerminalSize ofStderr() {
         try {
-            Process stty = new ProcessBuilder("sh", "-c", "stty size <&2 2>/dev/null")
+            // Through OwnProcesses: it may start while run adopts orphans, which must not reap it.
+            Process stty = OwnProcesses.start(new ProcessBuilder("sh", "-c", "stty size <&2 2>/dev/null")
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.INHERIT));
             if (!stty.waitFor(2, TimeUnit.SECONDS)) {
                 stty.destroyForcibly();
                 return UNKNOWN;

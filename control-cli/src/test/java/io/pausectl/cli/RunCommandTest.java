@@ -457,8 +457,8 @@ class RunCommandTest {
 
     /**
      * A command that exits while a process it started still runs (a job left in the background) keeps traffic
-     * paused until that process ends. The command lives 2 s after it starts the job, so that pausectl's
-     * snapshots (every 500 ms) see the job before it is orphaned.
+     * paused until that process ends. The command lives 2 s after it starts the job (the orphan tests below
+     * have it exit at once).
      */
     @Test
     void aProcessLeftRunningByTheCommandKeepsThePauseUntilItEnds() throws Exception {
@@ -475,6 +475,122 @@ class RunCommandTest {
         go();
         assertThat(finish(run)).isEqualTo(0);
         assertThat(Files.exists(dir.resolve("grandchild.done"))).isTrue();
+        assertThat(a.events()).containsExactly("pause", "resume");
+    }
+
+    /**
+     * A job for the orphan tests: {@code job.sh DIR} sets {@code trap}, records its PID in {@code job.pid} (and
+     * {@code command.pid}, for {@link WaitingCommand#close}), touches {@code started}, waits until {@code go}
+     * exists, then touches {@code job.done}. Returns how a shell starts it.
+     */
+    private String job(String trap) throws Exception {
+        Files.writeString(dir.resolve("job.sh"), trap + "\n"
+                + "echo $$ >> \"$1/command.pid\"; echo $$ > \"$1/job.pid\"; touch \"$1/started\"\n"
+                + "while [ -d \"$1\" ] && [ ! -e \"$1/go\" ]; do sleep 0.02; done\n"
+                + "[ -d \"$1\" ] && touch \"$1/job.done\"\n");
+        return "sh \"$1/job.sh\" \"$1\" 2>/dev/null";
+    }
+
+    private static final String UNTIL_STARTED = "while [ ! -e \"$1/started\" ]; do sleep 0.02; done";
+
+    private List<String> shell(String script) {
+        return List.of("sh", "-c", script, "sh", dir.toString());
+    }
+
+    /** Whether {@code pid} is a zombie child of this JVM (an orphan pausectl adopted and did not reap). */
+    private static boolean ourZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 1).strip().split(" ");
+            return fields[0].equals("Z") && Long.parseLong(fields[1]) == ProcessHandle.current().pid();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The command leaves a job in the background and the job keeps the pause until it ends, then traffic resumes
+     * and the job, an orphan pausectl adopted, is reaped (its zombie does not count as running).
+     */
+    private void theJobKeepsThePause(List<String> command) throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"), command);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("job.pid")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cli.err().contains("processes it started still run"));
+        assertThat(run).isNotDone();
+        assertThat(a.paused()).as(cli.err()).isTrue();
+        assertThat(cli.err()).contains("the command's own process has ended (code 0), but processes it started"
+                + " still run: pid " + pid("job.pid") + " (");
+        go();
+        assertThat(finish(run)).as(cli.err()).isEqualTo(0);
+        assertThat(Files.exists(dir.resolve("job.done"))).isTrue();
+        assertThat(a.events()).containsExactly("pause", "resume");
+        assertThat(ourZombie(pid("job.pid"))).isFalse();
+    }
+
+    /**
+     * The review's case (session 8): {@code sh -c 'job & exit 0'}. The shell exits at once, the job is orphaned
+     * before any snapshot sees it; pausectl used to resume and exit at once while the job still ran.
+     */
+    @Test
+    void aJobLeftInTheBackgroundByACommandThatExitsAtOnceKeepsThePause() throws Exception {
+        theJobKeepsThePause(shell(job("") + " & exit 0"));
+    }
+
+    /** The same, the job started 1.2 s into the command: between two snapshots, as the review ran it. */
+    @Test
+    void aJobLeftInTheBackgroundLateKeepsThePause() throws Exception {
+        theJobKeepsThePause(shell("sleep 1.2; " + job("") + " & exit 0"));
+    }
+
+    /**
+     * A double fork while the command runs on: the subshell that started the job exits at once, so the job is
+     * orphaned while the command still runs, and it keeps the pause after the command ends.
+     */
+    @Test
+    void aJobWhoseParentExitedWhileTheCommandRanKeepsThePause() throws Exception {
+        theJobKeepsThePause(shell("( " + job("") + " & ); " + UNTIL_STARTED + "; exit 0"));
+    }
+
+    /**
+     * A daemon the command starts in a session of its own ({@code setsid}), with a worker that is not a session
+     * leader, seen by snapshots for a second: it left the command on purpose and is not waited for.
+     */
+    @Test
+    void aDaemonInASessionOfItsOwnIsNotWaitedFor() throws Exception {
+        FakeTarget a = cli.target("http://a:1");
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--"),
+                shell("setsid sh -c '" + job("").replace("\"", "") + "; :' sh \"$1\" & " + UNTIL_STARTED
+                        + "; sleep 1; exit 0"));
+        assertThat(finish(run)).as(cli.err()).isEqualTo(0);
+        assertThat(a.events()).containsExactly("pause", "resume");
+        assertThat(ended("job.pid")).as("the daemon's worker still runs").isFalse();
+        assertThat(cli.err()).doesNotContain("processes it started still run");
+    }
+
+    /**
+     * SIGTERM to pausectl reaches a job orphaned while the command ran (a double fork), and traffic resumes only
+     * once that job has ended; it used to reach only the command's own process, and the job ran on.
+     */
+    @Test
+    void sigtermReachesAnOrphanedJob() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Boolean> aliveAtResume = new java.util.concurrent.atomic.AtomicReference<>();
+        FakeTarget a = cli.target("http://a:1").onResume(() -> {
+            try {
+                aliveAtResume.compareAndSet(null, !ended("job.pid"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        CompletableFuture<Integer> run = start(List.of("run", "--target", "http://a:1", "--kill-after", "60s", "--"),
+                shell("( " + job("trap 'touch \"$1/gotterm\"; exit 0' TERM") + " & ); " + UNTIL_STARTED
+                        + "; exec sleep 30"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.signals.installed() && Files.exists(dir.resolve("job.pid")));
+        cli.signals.raise("TERM");
+        assertThat(finish(run)).as(cli.err()).isEqualTo(128 + 15);
+        assertThat(Files.exists(dir.resolve("gotterm"))).as(cli.err()).isTrue();
+        assertThat(aliveAtResume.get()).isFalse();
         assertThat(a.events()).containsExactly("pause", "resume");
     }
 
