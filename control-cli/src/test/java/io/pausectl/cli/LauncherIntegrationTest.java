@@ -201,4 +201,66 @@ class LauncherIntegrationTest {
                 "http://127.0.0.1:" + closedPort(), "status");
         assertThat(classesFromTheArchive(fast.out())).isGreaterThan(200);
     }
+
+    /**
+     * {@code run} as built, with its JNA from the shaded jar, and a real SIGTERM: the command leaves a job whose
+     * parent exits at once (a double fork), so only pausectl as the job's subreaper finds it; the signal reaches
+     * the job and pausectl exits once it has ended, not before. On the old code the job, orphaned before any
+     * snapshot, never got the signal.
+     */
+    @Test
+    void runsSigtermReachesAJobOrphanedByTheCommand() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean resumed = new java.util.concurrent.atomic.AtomicBoolean();
+        byte[] paused = ("{\"state\":\"paused\",\"queueDepth\":0,\"inFlight\":0,\"inFlightInScope\":0,"
+                + "\"lease\":{\"id\":\"l-1\",\"holder\":\"pausectl/t\",\"reason\":\"r\","
+                + "\"expiresAt\":\"2030-01-01T00:00:00Z\"},\"pausedSince\":\"2029-12-31T23:59:00Z\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] running = "{\"state\":\"running\"}".getBytes(StandardCharsets.UTF_8);
+        HttpServer admin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        admin.createContext("/v1/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals("/v1/pause")) {
+                resumed.set(false);
+            } else if (path.equals("/v1/resume")) {
+                resumed.set(true);
+            }
+            byte[] answer = resumed.get() ? running : paused;
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            try (var body = exchange.getResponseBody()) {
+                body.write(answer);
+            }
+        });
+        admin.start();
+        Path err = dir.resolve("err");
+        Process pausectl = null;
+        try {
+            Files.writeString(dir.resolve("job.sh"), "trap 'touch \"$1/gotterm\"; exit 0' TERM\n"
+                    + "echo $$ > \"$1/job.pid\"\n"
+                    + "while [ -d \"$1\" ] && [ ! -e \"$1/go\" ]; do sleep 0.02; done\n");
+            pausectl = new ProcessBuilder(LAUNCHER.toAbsolutePath().toString(), "--target",
+                    "http://127.0.0.1:" + admin.getAddress().getPort(), "run", "--wait-idle", "1s", "--kill-after",
+                    "60s", "--", "sh", "-c", "( sh \"$1/job.sh\" \"$1\" & ); while [ ! -e \"$1/job.pid\" ];"
+                    + " do sleep 0.02; done; exec sleep 60", "sh", dir.toString())
+                    .redirectInput(new File("/dev/null")).redirectOutput(dir.resolve("out").toFile())
+                    .redirectError(err.toFile()).start();
+            Process p = pausectl;
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> Files.exists(dir.resolve("job.pid")) || !p.isAlive());
+            long job = Long.parseLong(Files.readString(dir.resolve("job.pid")).strip());
+            pausectl.destroy(); // SIGTERM; pausectl's handlers are in place before the command starts
+            assertThat(pausectl.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(err)).isTrue();
+            assertThat(pausectl.exitValue()).as(Files.readString(err)).isEqualTo(128 + 15);
+            assertThat(Files.exists(dir.resolve("gotterm"))).as(Files.readString(err)).isTrue();
+            assertThat(ProcessHandle.of(job).filter(ProcessHandle::isAlive)).isEmpty();
+            assertThat(Files.readString(err)).doesNotContain("cannot adopt");
+        } finally {
+            Files.writeString(dir.resolve("go"), "");
+            if (pausectl != null) {
+                pausectl.destroyForcibly();
+            }
+            admin.stop(0);
+        }
+    }
 }
