@@ -39,7 +39,9 @@ final class Subreaper {
             }
             return new Subreaper();
         } catch (LinkageError | RuntimeException e) {
-            why.append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+            // One line: a linkage error's message may list every path it tried.
+            why.append(e.getClass().getSimpleName()).append(": ")
+                    .append(String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             return null;
         }
     }
