@@ -120,7 +120,9 @@ public final class ProcessUpstream extends RecordingUpstream {
      * proxy.
      */
     public synchronized void kill() throws InterruptedException {
-        process.destroyForcibly();
+        // Through the handle: Process.destroyForcibly also closes this side's end of the pipe, so the
+        // reader failed with "Stream closed" before reading the ids the process wrote just before it died.
+        process.toHandle().destroyForcibly();
         process.waitFor();
         reader.join(TimeUnit.SECONDS.toMillis(10));
     }
