@@ -46,6 +46,8 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 abstract class PostgresWindowScenarios {
     private static final Duration EXIT = Duration.ofSeconds(60);
+    /** How long the test's own status call waits for the proxy's answer: a loaded CI host is slow. */
+    private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(30);
 
     private PostgresServer db;
     private TestUpstream upstream;
@@ -117,7 +119,7 @@ abstract class PostgresWindowScenarios {
     }
 
     private Status status() throws Exception {
-        try (AdminApiTarget admin = new AdminApiTarget(proxy.adminUrl(), Optional.empty(), Duration.ofSeconds(5))) {
+        try (AdminApiTarget admin = new AdminApiTarget(proxy.adminUrl(), Optional.empty(), STATUS_TIMEOUT)) {
             return admin.status();
         }
     }

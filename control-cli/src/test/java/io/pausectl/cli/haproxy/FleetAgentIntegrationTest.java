@@ -381,7 +381,9 @@ class FleetAgentIntegrationTest {
     @Test
     void anHaproxyWithNoAgentServesOnceItsStartHoldIsOver() throws Exception {
         fleet(0);
-        Duration startHold = Duration.ofSeconds(2);
+        // Counted from HAProxy's start: long enough that a loaded host has started it, answered its
+        // stats socket and held the request below before the hold is over (2 s was not, on a busy host).
+        Duration startHold = Duration.ofSeconds(6);
         haproxy(startHold);
         long sentAt = System.nanoTime();
         var early = send("early");
