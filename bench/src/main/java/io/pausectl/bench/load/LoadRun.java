@@ -89,7 +89,9 @@ public final class LoadRun {
     /** A worker finished; its totals were written on its loop before this atomic decrement. */
     void workerDone() {
         if (running.decrementAndGet() == 0) {
-            result.complete(collect());
+            LoadResult r = collect();
+            workers.forEach(LoadWorker::closeConnections);
+            result.complete(r);
         }
     }
 

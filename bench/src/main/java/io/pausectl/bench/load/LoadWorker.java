@@ -359,9 +359,18 @@ final class LoadWorker {
         neverWritten = pending.size();
         pending.clear();
         idle.clear();
-        for (ClientConnectionHandler c : new ArrayList<>(connections)) {
-            c.close();
-        }
+        // Its connections are closed once every worker is done (closeConnections): closing them now
+        // made the proxy close them too while the other workers' requests were still being answered
+        // (a drain's tail, when one worker's share was released first), and the drain timed that.
         run.workerDone();
+    }
+
+    /** Closes this worker's connections, on its loop; once the whole run is over. */
+    void closeConnections() {
+        loop.execute(() -> {
+            for (ClientConnectionHandler c : new ArrayList<>(connections)) {
+                c.close();
+            }
+        });
     }
 }

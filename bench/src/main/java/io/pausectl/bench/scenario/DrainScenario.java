@@ -63,15 +63,18 @@ public final class DrainScenario {
             LoadRun run = HeldLoad.sendAndAwaitHeld(generator, proxy, upstream, count, n);
             n.always("holding %d requests; resuming", count);
 
+            long connectionsBefore = upstream.connectionsAccepted();
             long resumedAt = System.nanoTime();
             proxy.admin().resume(lease);
             LoadResult r = run.result().get(300, TimeUnit.SECONDS);
+            long opened = upstream.connectionsAccepted() - connectionsBefore;
             long drainNanos = drainNanos(run, r, resumedAt);
             double drainRps = r.ok() * 1e9 / drainNanos;
             long failed = r.failed() + r.lost();
             n.always("drained %d in %d ms (%.0f requests/s)%s", r.ok(), TimeUnit.NANOSECONDS.toMillis(drainNanos), drainRps,
                     failed > 0 ? "; failed " + failed + " " + r.failures() : "");
-            n.always("answered after the resume: %s", progress(run, r, resumedAt));
+            n.always("answered after the resume: %s; upstream connections opened: %d", progress(run, r, resumedAt),
+                    opened);
             Long haReleased = null;
             Long haFailed = null;
             Long haDrainMs = null;
@@ -170,11 +173,13 @@ public final class DrainScenario {
             LoadRun run = HeldLoad.sendAndAwaitHeld(generator, haproxy.uri(), haproxy::held, upstream, count, n,
                     () -> "haproxy's output:\n" + haproxy.output());
             n.always("haproxy holding %d requests; resuming", count);
+            long connectionsBefore = upstream.connectionsAccepted();
             long resumedAt = System.nanoTime();
             haproxy.resume();
             LoadResult r = run.result().get(300, TimeUnit.SECONDS);
             result[0] = r;
-            progress[0] = "answered after the resume: " + progress(run, r, resumedAt);
+            progress[0] = "answered after the resume: " + progress(run, r, resumedAt) + "; upstream connections opened: "
+                    + (upstream.connectionsAccepted() - connectionsBefore);
             return drainNanos(run, r, resumedAt);
         }
     }

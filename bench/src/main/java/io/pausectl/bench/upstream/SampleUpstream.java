@@ -34,11 +34,20 @@ public final class SampleUpstream extends RecordingUpstream {
     private final Channel serverChannel;
     /** Told every id as it arrives, before it is answered (the upstream process reports them); null: nobody. */
     private final java.util.function.Consumer<String> arrivals;
+    /** Connections accepted since start. */
+    private final java.util.concurrent.atomic.AtomicLong accepted;
 
-    private SampleUpstream(EventLoopGroup group, Channel serverChannel, java.util.function.Consumer<String> arrivals) {
+    private SampleUpstream(EventLoopGroup group, Channel serverChannel, java.util.function.Consumer<String> arrivals,
+                           java.util.concurrent.atomic.AtomicLong accepted) {
         this.group = group;
         this.serverChannel = serverChannel;
         this.arrivals = arrivals;
+        this.accepted = accepted;
+    }
+
+    /** Connections this upstream accepted since it started (a drain's new upstream connections). */
+    public long connectionsAccepted() {
+        return accepted.get();
     }
 
     /** Starts an upstream on 127.0.0.1, a free port, that always answers 200. */
@@ -72,6 +81,7 @@ public final class SampleUpstream extends RecordingUpstream {
                                        java.util.function.Consumer<String> arrivals) throws InterruptedException {
         EventLoopGroup group = Transports.group("sample-upstream", threads);
         SampleUpstream[] self = new SampleUpstream[1];
+        java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
         try {
             Channel ch = new ServerBootstrap()
                     .group(group)
@@ -82,6 +92,7 @@ public final class SampleUpstream extends RecordingUpstream {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
+                            accepted.incrementAndGet();
                             if (keepAlive != null) {
                                 c.pipeline().addLast(new IdleStateHandler(0, 0, keepAlive.toNanos(), TimeUnit.NANOSECONDS),
                                         new KeepAliveTimeout());
@@ -94,7 +105,7 @@ public final class SampleUpstream extends RecordingUpstream {
                         }
                     })
                     .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
-            self[0] = new SampleUpstream(group, ch, arrivals);
+            self[0] = new SampleUpstream(group, ch, arrivals, accepted);
             return self[0];
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);

@@ -3,9 +3,11 @@ package io.pausectl.proxy.server;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -34,6 +36,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProxyServer {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    /**
+     * Netty's default read sizes for client connections (64 B to 64 KiB, adapting; at most 16 reads per
+     * readiness event, what Netty sets for a stream channel's own allocator from its metadata), one for
+     * all of them.
+     */
+    private static final RecvByteBufAllocator CLIENT_READ_SIZES = new AdaptiveRecvByteBufAllocator()
+            .maxMessagesPerRead(16);
 
     private final ProxyConfig config;
     private final PauseGate gate;
@@ -89,6 +98,10 @@ public final class ProxyServer {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
+                // The same read-size rule as Netty's default, made once: by default every connection's
+                // config makes its own (stateless: the per-connection guess lives in its handle), 32
+                // bytes a held connection need not keep.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READ_SIZES)
                 .childHandler(new ClientChannelInitializer(context, clients));
         try {
             listener = bootstrap.bind(config.listen()).sync().channel();
