@@ -674,10 +674,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void upstreamInterim(HttpResponse interim) {
         ClientExchange ex = exchange;
-        if (ex != null && state == State.FORWARDING && ex.heldNanos >= 0) {
-            // The upstream is answering a released request: its drain slot is free.
-            gate.answerStarted(ex);
-        }
+        // An interim answer does not free a released request's drain slot: a 103 Early Hints or a
+        // 100 Continue comes before the upstream does the request's work (an origin that hints on
+        // every page would otherwise have the whole queue at once); the final head, the exchange's
+        // end or drain-start-timeout does (upstreamHead, PauseGate.exit, the gate's timer).
         if (ex == null || state != State.FORWARDING || ex.http10) {
             // RFC 9110 §15.2: never to an HTTP/1.0 client, which cannot tell it from the answer.
             return;

@@ -21,8 +21,9 @@ public interface PauseGate {
     void exit(GatedRequest request);
 
     /**
-     * A released request no longer needs its drain slot: the upstream began answering it (a response
-     * head, interim or final). From then on its pace is the answer's and its client's, which must not
+     * A released request no longer needs its drain slot: the upstream began answering it (its final
+     * response head; an interim one such as 103 Early Hints or 100 Continue comes before the work
+     * and does not count). From then on its pace is the answer's and its client's, which must not
      * hold back the requests released after it. Any number of times; only the first counts, and
      * nothing happens for a request the gate did not release.
      */

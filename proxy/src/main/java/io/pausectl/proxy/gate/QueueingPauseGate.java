@@ -74,7 +74,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <h2>Drain slots</h2>
  * While draining, at most {@code drain-concurrency} released requests may be starting at once: the
  * drain spreads out the burst of work a resume hands the upstream. A release takes a slot; the
- * slot is given back at the first of: the request's response head arrives (interim or final), its
+ * slot is given back at the first of: the request's final response head arrives (not an interim one: a 103 Early Hints or a
+ * 100 Continue comes before the upstream's work, review, session 8), its
  * exchange ends, or {@code drain-start-timeout} (default 1 s) has passed since its release. So a
  * slow upload, a long download, an event stream or a long-poll holds a slot for at most that long
  * (a slow upload is not told from a fast one by a read that waits: the rest of a fast client's body

@@ -157,6 +157,40 @@ class DrainSlotsTest {
     }
 
     @Test
+    void anEarlyHintDoesNotFreeTheSlot() throws Exception {
+        // Review, session 8: an origin sends 103 Early Hints at once, before the request's work; the
+        // slot was given back on any interim answer, so every held request reached the origin at
+        // once (12 with drain-concurrency 2). Only the final head frees it now.
+        int count = 6;
+        try (PauseFixture fx = PauseFixture.start("drain-concurrency", "2", "drain-start-timeout", "1h")) {
+            Status paused = fx.pause(PAUSE);
+            List<RawClient> gets = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                gets.add(fx.client().send(request("GET", "/park?hint=1", "hinted-" + i)));
+                awaitHeld(fx, i + 1);
+            }
+            fx.resume(paused.lease().id());
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.upstream.parked() == 2);
+            for (RawClient g : gets.subList(0, 2)) {
+                g.setReadTimeout(30_000);
+                assertThat(g.read().status()).as("the hint is relayed").isEqualTo(103);
+            }
+            assertThat(fx.gate().queueDepth()).as("the others wait for a final answer").isEqualTo(count - 2);
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                fx.upstream.unpark();
+                return fx.upstream.order().size() == count && fx.upstream.parked() == 0;
+            });
+            for (int i = 2; i < count; i++) {
+                gets.get(i).setReadTimeout(30_000);
+                assertThat(gets.get(i).read().status()).isEqualTo(103);
+            }
+            assertAnswered(gets, "a hinted GET");
+            assertThat(fx.upstream.maxActive()).isEqualTo(2);
+            assertThat(fx.upstream.duplicates()).isEmpty();
+        }
+    }
+
+    @Test
     void fastUploadsKeepTheirSlotsUntilTheirAnswersStart() throws Exception {
         // Review of a first version: a slot given back when the proxy waits for the next piece of a
         // body let every released upload through at once (the rest of a fast client's body is

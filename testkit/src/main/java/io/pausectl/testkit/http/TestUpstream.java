@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code x-path}; a request with an {@code X-Req-Id} header is answered {@code ok <id>}
  *       instead (the pause tests follow requests by id: {@link #order}, {@link #count})</li>
  *   <li>{@code /slow?ms=N}: answers after N ms: {@code slow}, or {@code ok <id>}</li>
- *   <li>{@code /park}: answers {@code ok <id>} when {@link #unpark} is called</li>
+ *   <li>{@code /park}: answers {@code ok <id>} when {@link #unpark} is called; {@code /park?hint=1}
+ *       sends a {@code 103 Early Hints} at once, before it parks</li>
  *   <li>{@code /chunked?n=N}: 200 in N chunks of "chunk-i;"</li>
  *   <li>{@code /close-delimited}: HTTP/1.0-style response, no length, ended by closing</li>
  *   <li>{@code /bytes?size=N}: N bytes 'a'..'z' repeating, fixed length</li>
@@ -369,6 +370,9 @@ public final class TestUpstream implements AutoCloseable {
                     return;
                 }
                 case "/park": {
+                    if ("1".equals(param(q, "hint", "0"))) {
+                        raw(ctx, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n", false);
+                    }
                     String id = req.headers().get(REQUEST_ID);
                     parked.add(answer(ctx, id == null ? "" : id, null));
                     return;
