@@ -56,6 +56,7 @@ import java.util.List;
  *       {@code Set-Cookie} or a second {@code Content-Length}; the client side refuses the same
  *       with 400. Checked by Netty's header validators as each field is added: one pass over its
  *       chars, nothing allocated. A trailer refused after the head went out cuts the response;</li>
+ *   <li>a status code that is not three digits from 100 to 599 (RFC 9112 §4, RFC 9110 §15);</li>
  *   <li>a control byte but HTAB in the status line's reason phrase (RFC 9112 §4: {@code HTAB /
  *       SP / VCHAR / obs-text}).</li>
  * </ul>
@@ -166,12 +167,39 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
         /** A final response's head: one that keeps its bytes (HTTP/1.1; others are encoded as parsed). */
         @Override
         protected HttpMessage createMessage(String[] initialLine) {
+            int code = statusCode(initialLine[1]);
             checkReasonPhrase(initialLine[2]);
             if (!HttpVersion.HTTP_1_1.text().equals(initialLine[0])) {
                 return super.createMessage(initialLine);
             }
-            return new ReceivedResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(Integer.parseInt(initialLine[1]), initialLine[2]), headersFactory);
+            return new ReceivedResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code, initialLine[2]),
+                    headersFactory);
+        }
+
+        /**
+         * The status code: exactly three digits (RFC 9112 §4: {@code status-code = 3DIGIT}) from 100
+         * to 599 (RFC 9110 §15: values outside are invalid, and a recipient treats such a response
+         * as a 5xx). Netty takes any integer, and would pass {@code 099} on as {@code 99} and
+         * {@code 2000} or {@code 999} as sent, which clients refuse or misread.
+         *
+         * @throws IllegalArgumentException for any other code (the proxy answers 502)
+         */
+        private static int statusCode(String text) {
+            if (text.length() != 3) {
+                throw new IllegalArgumentException("status code '" + text + "' is not three digits");
+            }
+            int code = 0;
+            for (int i = 0; i < 3; i++) {
+                char c = text.charAt(i);
+                if (c < '0' || c > '9') {
+                    throw new IllegalArgumentException("status code '" + text + "' is not three digits");
+                }
+                code = code * 10 + c - '0';
+            }
+            if (code < 100 || code > 599) {
+                throw new IllegalArgumentException("status code " + code + " is outside 100-599");
+            }
+            return code;
         }
 
         /**

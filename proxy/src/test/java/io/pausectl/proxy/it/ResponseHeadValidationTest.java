@@ -4,6 +4,7 @@ import io.pausectl.proxy.testing.ProxyFixture;
 import io.pausectl.proxy.testing.ScriptedUpstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -198,6 +199,41 @@ class ResponseHeadValidationTest {
         assertThat(got).as(name).startsWith("HTTP/1.1 502 ");
         assertThat(got.toLowerCase(Locale.ROOT)).as(name).doesNotContain("evil");
         assertThat(proxy.upstreamErrors("protocol")).as(name).isEqualTo(before + 1);
+    }
+
+    /**
+     * Status codes that are not three digits from 100 to 599 (RFC 9112 §4, RFC 9110 §15). Netty took
+     * any integer: {@code 099} went on as {@code 99}, {@code 2000} and {@code 999} as sent (review,
+     * session 8), which clients refuse ({@code curl}: "Unsupported response code") or misread.
+     */
+    static Stream<Arguments> badStatusCodes() {
+        return Stream.of(
+                arguments("099", "HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("99", "HTTP/1.1 99 Odd\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("2000", "HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("0200", "HTTP/1.1 0200 OK\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("999", "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("600", "HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("+20", "HTTP/1.1 +20 OK\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("999 from HTTP/1.0", "HTTP/1.0 999 Odd\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("099 as an interim answer", "HTTP/1.1 099 Odd\r\n\r\nHTTP/1.1 200 OK\r\n"
+                        + "Content-Length: 2\r\n\r\nok"),
+                arguments("999, folded head", "HTTP/1.1 999 Odd\r\n" + FOLD + "Content-Length: 2\r\n\r\nok"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badStatusCodes")
+    void aStatusCodeOutsideThreeDigitsFrom100To599IsAnswered502(String name, String answer) throws Exception {
+        double before = proxy.upstreamErrors("protocol");
+        assertThat(exchange(answer)).as(name).startsWith("HTTP/1.1 502 ");
+        assertThat(proxy.upstreamErrors("protocol")).as(name).isEqualTo(before + 1);
+    }
+
+    @Test
+    void theEdgesOfTheRangeGoOn() throws Exception {
+        assertThat(exchange("HTTP/1.1 599 Odd\r\nContent-Length: 2\r\n\r\nok")).startsWith("HTTP/1.1 599 Odd\r\n");
+        assertThat(exchange("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+                .startsWith("HTTP/1.1 102 Processing\r\n").endsWith("ok");
     }
 
     @ParameterizedTest(name = "{0}")
