@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.pausectl.common.ByteSizes;
 import io.pausectl.common.Durations;
 import io.pausectl.proxy.fleet.FleetSettings;
@@ -184,14 +185,24 @@ public final class ConfigLoader {
                         if (token == null || !token.isScalarValue()) {
                             throw new ConfigException("--config: " + path + ": '" + key + "' must be a list of strings");
                         }
-                        list.add(scalar(p, token));
+                        list.add(scalar(p, token, path, key));
                     }
                 } else if (token != null && token.isScalarValue() && token != JsonToken.VALUE_NULL) {
-                    list.add(scalar(p, token));
+                    list.add(scalar(p, token, path, key));
                 } else if (token != JsonToken.VALUE_NULL) {
                     throw new ConfigException("--config: " + path + ": '" + key + "' must be a plain value");
                 }
                 values.put(key, list);
+            }
+            // One document: a second one ("---" and more settings) was dropped without a word. An
+            // empty one after it (a trailing "---") says nothing and is let be.
+            token = p.nextToken();
+            if (token == JsonToken.VALUE_NULL) {
+                token = p.nextToken();
+            }
+            if (token != null) {
+                throw new ConfigException("--config: " + path + line(p) + " holds a second YAML document (after"
+                        + " '---'): put every setting in one" + raw.from());
             }
         } catch (JacksonException e) {
             String message = e.getOriginalMessage().lines().findFirst().orElse("");
@@ -213,11 +224,22 @@ public final class ConfigLoader {
      * A scalar as the user wrote it ({@code 1e3}, not {@code 1000.0}); YAML's booleans ({@code yes},
      * {@code on}) as {@code true}/{@code false}, as YAML means them.
      */
-    private static String scalar(JsonParser p, JsonToken token) throws IOException {
+    private static String scalar(JsonParser p, JsonToken token, Path path, String key) throws IOException, ConfigException {
+        if (p instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+            // The streaming parser gives an alias as its anchor's name ("*t" read as "t"): refused, not
+            // misread. Anchors and aliases are rare in a file of a few settings.
+            throw new ConfigException("--config: " + path + line(p) + ": '" + key + "' is the YAML alias *"
+                    + p.getText() + ", which pause-proxy does not follow: write the value itself");
+        }
         if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
             return Boolean.toString(token == JsonToken.VALUE_TRUE);
         }
         return p.getText();
+    }
+
+    private static String line(JsonParser p) {
+        var location = p.currentLocation();
+        return location == null || location.getLineNr() <= 0 ? "" : " line " + location.getLineNr();
     }
 
     private ProxyConfig build() throws ConfigException {

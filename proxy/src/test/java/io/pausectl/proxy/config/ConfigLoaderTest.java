@@ -206,6 +206,31 @@ class ConfigLoaderTest {
         assertThat(c.accessLog()).isTrue();
     }
 
+    /**
+     * Review (session 8): an alias was read as its anchor's name ("*t" as the duration "t"), and a
+     * second YAML document was dropped without a word (its settings not applied).
+     */
+    @Test
+    void anAliasOrASecondDocumentIsRefusedInOneLine() throws Exception {
+        Path yaml = dir.resolve("a.yaml");
+        Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nqueue-timeout: &t 30s\nmax-pause: *t\n");
+        assertRefused(flags("config", yaml.toString()), Map.of(), "--config: " + yaml
+                + " line 3: 'max-pause' is the YAML alias *t, which pause-proxy does not follow: write the value itself");
+        Files.writeString(yaml, "upstream: &u http://127.0.0.1:9000\nbypass-path: [/health, *u]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(flags("config", yaml.toString()), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'bypass-path' is the YAML alias *u");
+        Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nmax-queued: 5\n---\nqueue-timeout: 10s\n");
+        assertThatThrownBy(() -> ConfigLoader.load(flags("config", yaml.toString()), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--config: " + yaml + " line 4 holds a second YAML document (after '---'):"
+                        + " put every setting in one")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        for (String end : List.of("---\n", "...\n", "")) {
+            Files.writeString(yaml, "upstream: http://127.0.0.1:9000\nmax-queued: 5\n" + end);
+            assertThat(ConfigLoader.load(flags("config", yaml.toString()), Map.of()).maxQueued()).as(end).isEqualTo(5);
+        }
+    }
+
     /** Review (session 7): an empty item in a list (a,,b; a trailing comma) was dropped without a word. */
     @Test
     void anEmptyItemInAListIsRefused() throws Exception {
