@@ -16,7 +16,14 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FieldNames {
     /** Below this many names, comparing each is cheaper than building a set (no allocation). */
     public static final int SET_FROM = 8;
-    private static final int MULTIPLIER = ThreadLocalRandom.current().nextInt() | 1;
+    /**
+     * Odd, and 3 or 5 modulo 8: the multiplicative order modulo 2^32 is then the greatest (2^30).
+     * A multiplier near ±1 modulo a high power of two (such as {@code 0x...ffff}) makes the
+     * polynomial hash of similar names a small sum of their chars, so thousands of them collide
+     * whole: one process in 40 read a head's names six times over (HeadLinesTest, session 8).
+     */
+    private static final int MULTIPLIER = (ThreadLocalRandom.current().nextInt() & ~7)
+            | (ThreadLocalRandom.current().nextBoolean() ? 3 : 5);
 
     private final CharSequence[] table;
     private final int mask;
@@ -78,9 +85,19 @@ public final class FieldNames {
         return h;
     }
 
-    /** The high bits of the hash times 2^32 / phi (Fibonacci hashing): every bit of the hash counts. */
+    /**
+     * The high bits of the hash after MurmurHash3's 32-bit finalizer, which mixes every bit of the
+     * hash into every bit of the slot. Fibonacci hashing alone (the hash times 2^32 / phi) left
+     * names of one pattern ({@code hop-0} to {@code hop-999}) in long runs for some multipliers.
+     */
     private int slot(int hash) {
-        return (hash * 0x9E3779B9) >>> shift;
+        int h = hash;
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h >>> shift;
     }
 
     private static boolean sameIgnoringCase(CharSequence a, CharSequence b) {
