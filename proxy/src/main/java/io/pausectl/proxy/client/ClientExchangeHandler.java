@@ -30,7 +30,7 @@ import io.pausectl.proxy.gate.PauseGate;
 import io.pausectl.proxy.gate.Refusal;
 import io.pausectl.proxy.http.CompactHttpHeaders;
 import io.pausectl.proxy.http.ForwardedHeaders;
-import io.pausectl.proxy.http.HeadLines;
+import io.pausectl.proxy.http.RelayedHeads;
 import io.pausectl.proxy.http.HopByHopHeaders;
 import io.pausectl.proxy.http.ReceivedHead;
 import io.pausectl.proxy.http.TunnelHandler;
@@ -46,7 +46,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -68,7 +67,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
     private static final Logger LOG = LoggerFactory.getLogger(ClientExchangeHandler.class);
-    private static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
     private static final AsciiString UPGRADE = HttpHeaderValues.UPGRADE;
 
     /** Where the connection is between and within exchanges. */
@@ -236,7 +234,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     /** {@code Server-Timing: pause;dur=<ms>} on the answer to a request that was held (and only then). */
     private static void addPauseTiming(HttpHeaders headers, ClientExchange ex) {
         if (ex.heldNanos >= 0) {
-            headers.add(SERVER_TIMING, pauseTiming(ex));
+            headers.add(RelayedHeads.SERVER_TIMING, pauseTiming(ex));
         }
     }
 
@@ -425,63 +423,18 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     /**
      * The upstream head {@link #prepareUpstreamHead} makes, made on the received bytes instead
-     * ({@link HeadLines}): the same fields removed and set, every other line as the client sent it,
-     * and the parsed head left as it came (it still decides the body's framing, which the edit
-     * does not change). For an HTTP/1.1 request in origin form whose head came in one read; false
-     * (nothing done) otherwise.
+     * ({@link RelayedHeads#request}): the same fields removed and set, every other line as the client
+     * sent it, and the parsed head left as it came (it still decides the body's framing, which the
+     * edit does not change). For an HTTP/1.1 request in origin form whose head came in one read;
+     * false (nothing done) otherwise.
      */
     private boolean relayRequestHead(ClientExchange ex) {
-        HttpRequest request = ex.request;
-        byte[] received = ReceivedHead.receivedOf(request);
-        if (received == null || request.protocolVersion() != HttpVersion.HTTP_1_1) {
-            return false;
-        }
-        HttpHeaders headers = request.headers();
-        if (!headers.contains(HttpHeaderNames.HOST)) {
-            return false;
-        }
-        HeadEdit edit = HeadEdit.current();
-        List<CharSequence> drop = edit.drop;
-        List<CharSequence> add = edit.add;
-        HopByHopHeaders.namesToStrip(headers, drop);
-        drop.add(HttpHeaderNames.EXPECT);
-        framingAsParsed(headers, drop, add);
-        if (HttpUtil.isTransferEncodingChunked(request)) {
-            add.add(HttpHeaderNames.TRANSFER_ENCODING);
-            add.add(HttpHeaderValues.CHUNKED);
-        }
-        if (ex.upgrade) {
-            add.add(HttpHeaderNames.UPGRADE);
-            add.add(headers.get(HttpHeaderNames.UPGRADE));
-            add.add(HttpHeaderNames.CONNECTION);
-            add.add(HttpHeaderValues.UPGRADE);
-        }
-        ForwardedHeaders.requestFields(headers, clientIp, HttpVersion.HTTP_1_1, add, drop);
-        byte[] outgoing = HeadLines.edit(received, drop, add, true);
+        byte[] outgoing = RelayedHeads.request(ex.request, ex.upgrade, clientIp);
         if (outgoing == null) {
             return false;
         }
-        ((ReceivedHead) request).outgoing(outgoing);
+        ((ReceivedHead) ex.request).outgoing(outgoing);
         return true;
-    }
-
-    /**
-     * The framing fields of the received bytes never go on: the proxy frames each message itself.
-     * {@code Content-Length} goes on as the parser read it (one field, plain digits: the parser makes
-     * one of equal repeats); {@code Transfer-Encoding} only as the caller sets it. Both are dropped
-     * whatever the parsed head says, because the parser changes them as it reads: Netty removes
-     * {@code chunked} from a response that has no body (to HEAD, 204, 304), and the received line
-     * would otherwise reach the client (found in review).
-     */
-    private static void framingAsParsed(HttpHeaders headers, List<CharSequence> drop, List<CharSequence> add) {
-        drop.add(HttpHeaderNames.CONTENT_LENGTH);
-        drop.add(HttpHeaderNames.TRANSFER_ENCODING);
-        CharSequence length = headers instanceof CompactHttpHeaders compact
-                ? compact.getText(HttpHeaderNames.CONTENT_LENGTH) : headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (length != null) {
-            add.add(HttpHeaderNames.CONTENT_LENGTH);
-            add.add(length);
-        }
     }
 
     private void requestContent(HttpContent content) {
@@ -759,7 +712,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     /**
-     * The client's head made on the upstream's received bytes ({@link HeadLines}), as
+     * The client's head made on the upstream's received bytes ({@link RelayedHeads#response}), as
      * {@link #upstreamHead} would make it on the parsed head: hop-by-hop fields out, then
      * {@code Transfer-Encoding}, {@code Connection}, {@code Via} and {@code Server-Timing} set.
      * Only where the parsed head, left as it is, frames the body as the edit says
@@ -768,35 +721,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      */
     private boolean relayResponseHead(ClientExchange ex, HttpResponse response, int code, boolean sameFraming,
                                       boolean chunked, CharSequence connection) {
-        byte[] received = ReceivedHead.receivedOf(response);
-        if (received == null || !sameFraming || code < 200 || code == 204 || code == 205) {
+        if (!sameFraming || code < 200 || code == 204 || code == 205) {
             return false;
         }
-        HttpHeaders headers = response.headers();
-        HeadEdit edit = HeadEdit.current();
-        List<CharSequence> drop = edit.drop;
-        List<CharSequence> add = edit.add;
-        HopByHopHeaders.namesToStrip(headers, drop);
-        // Via as the encode path makes it: after the hop-by-hop fields are gone.
-        String via = ForwardedHeaders.via(headers, response.protocolVersion(), drop);
-        drop.add(HttpHeaderNames.VIA);
-        framingAsParsed(headers, drop, add);
-        if (chunked) {
-            add.add(HttpHeaderNames.TRANSFER_ENCODING);
-            add.add(HttpHeaderValues.CHUNKED);
-        }
-        if (connection != null) {
-            add.add(HttpHeaderNames.CONNECTION);
-            add.add(connection);
-        }
-        add.add(HttpHeaderNames.VIA);
-        add.add(via);
-        if (ex.heldNanos >= 0) {
-            add.add(SERVER_TIMING);
-            add.add(pauseTiming(ex));
-        }
-        // Names validated: UpstreamHttpCodec refuses whitespace in a name or before its colon.
-        byte[] outgoing = HeadLines.edit(received, drop, add, true);
+        byte[] outgoing = RelayedHeads.response(response, chunked, connection,
+                ex.heldNanos >= 0 ? pauseTiming(ex) : null);
         if (outgoing == null) {
             return false;
         }

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.pausectl.proxy.http.CompactHttpHeaders;
+import io.pausectl.proxy.http.HeadBytes;
 import io.pausectl.proxy.http.KnownWords;
 import io.pausectl.proxy.http.ReceivedHead;
 
@@ -310,7 +311,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         private ReceivedFullRequest parseWholeHead(byte[] h, int fieldLines) {
             int n = h.length;
             int p = 0;
-            while (TCHAR[h[p] & 0xff]) {
+            while (HeadBytes.isTchar(h[p])) {
                 p++;
             }
             if (p == 0 || h[p] != ' ') {
@@ -338,11 +339,17 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             }
             SingleContentLengthHeaders headers = new SingleContentLengthHeaders();
             headers.expectFields(fieldLines);
+            int[] lineStarts = new int[fieldLines + 1];
+            int field = 0;
             int fieldBytes = 0;
             p += 10;
             while (h[p] != CR) {
                 int nameStart = p;
-                while (TCHAR[h[p] & 0xff]) {
+                if (field == fieldLines) {
+                    return null;
+                }
+                lineStarts[field++] = p;
+                while (HeadBytes.isTchar(h[p])) {
                     p++;
                 }
                 if (p == nameStart || h[p] != ':') {
@@ -373,14 +380,16 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                                 : new AsciiString(h, valueStart, valueEnd - valueStart, false));
                 p += 2;
             }
-            if (p + 2 != n || h[p + 1] != LF || fieldBytes > maxHeaderSize - 2) {
+            if (p + 2 != n || h[p + 1] != LF || fieldBytes > maxHeaderSize - 2 || field != fieldLines) {
                 return null;
             }
+            lineStarts[field] = p;
             ReceivedFullRequest request = new ReceivedFullRequest(version, method(h, methodEnd),
                     new String(h, 0, targetStart, targetEnd - targetStart), headers);
             request.headSize = lineLength + fieldBytes;
             if (version == HttpVersion.HTTP_1_1) {
                 request.received(h);
+                headers.scannedLines(h, lineStarts);
             }
             return request;
         }
@@ -403,28 +412,15 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         private static boolean framesABody(byte[] h, int from, int length) {
             switch (length) {
                 case 14:
-                    return named(h, from, HttpHeaderNames.CONTENT_LENGTH);
+                    return HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.CONTENT_LENGTH);
                 case 17:
-                    return named(h, from, HttpHeaderNames.TRANSFER_ENCODING);
+                    return HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.TRANSFER_ENCODING);
                 case 18:
-                    return named(h, from, HttpHeaderNames.SEC_WEBSOCKET_KEY1) || named(h, from, HttpHeaderNames.SEC_WEBSOCKET_KEY2);
+                    return HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.SEC_WEBSOCKET_KEY1)
+                            || HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.SEC_WEBSOCKET_KEY2);
                 default:
                     return false;
             }
-        }
-
-        /** Whether {@code h} from {@code from} spells {@code lower} (a lower-case name), in any case. */
-        private static boolean named(byte[] h, int from, AsciiString lower) {
-            for (int i = 0; i < lower.length(); i++) {
-                int b = h[from + i];
-                if (b >= 'A' && b <= 'Z') {
-                    b += 32;
-                }
-                if (b != lower.byteAt(i)) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         /**
@@ -458,7 +454,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             }
             int lineEnd = lf - 1;
             int p = start;
-            while (p < lineEnd && isTchar(buffer.getByte(p))) {
+            while (p < lineEnd && HeadBytes.isTchar(buffer.getByte(p))) {
                 p++;
             }
             if (p == start || p == lineEnd || buffer.getByte(p) != ' ') {
@@ -604,23 +600,8 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
 
         private static final byte CR = '\r';
         private static final byte LF = '\n';
-        /** RFC 9110 §5.6.2 tchar, by byte value. */
-        private static final boolean[] TCHAR = new boolean[256];
-
-        static {
-            for (int b = 0; b < 256; b++) {
-                TCHAR[b] = isTchar((byte) b);
-            }
-        }
-
         private static boolean isDigit(byte b) {
             return b >= '0' && b <= '9';
-        }
-
-        /** RFC 9110 §5.6.2 tchar. */
-        private static boolean isTchar(byte b) {
-            return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
-                    || b > ' ' && b < 0x7f && "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
         }
 
         @Override

@@ -42,6 +42,13 @@ public class CompactHttpHeaders extends HttpHeaders {
     /** name, value, name, value…: {@code 2 * size} of them used. */
     private CharSequence[] fields = NONE;
     private int size;
+    /**
+     * The head a strict parser read these fields from, while they are exactly what it read
+     * ({@link #scannedLines}); null once anything changed them.
+     */
+    private byte[] scannedHead;
+    /** Where each field's line starts in {@link #scannedHead}, and where the empty line that ends it does. */
+    private int[] lineStarts;
 
     /**
      * @param validate whether names and values are checked as Netty's default header factory
@@ -87,39 +94,11 @@ public class CompactHttpHeaders extends HttpHeaders {
         CharSequence[] f = fields;
         for (int i = from; i < size; i++) {
             CharSequence n = f[2 * i];
-            if (n == name || n.length() == length && sameIgnoringCase(n, name, length)) {
+            if (n == name || n.length() == length && HeadBytes.sameIgnoringCase(n, name)) {
                 return i;
             }
         }
         return -1;
-    }
-
-    private static boolean sameIgnoringCase(CharSequence a, CharSequence b, int length) {
-        if (a instanceof AsciiString x && b instanceof AsciiString y) {
-            // The decoders' names and HttpHeaderNames' constants: compared on their arrays, byte by
-            // byte, folding only ASCII letters (AsciiString's own comparison folds every byte
-            // through a call per byte: a few percent of the proxy's CPU with every look-up).
-            byte[] xa = x.array();
-            byte[] ya = y.array();
-            int xo = x.arrayOffset();
-            int yo = y.arrayOffset();
-            for (int i = 0; i < length; i++) {
-                int p = xa[xo + i];
-                int q = ya[yo + i];
-                if (p != q && (((p | 0x20) != (q | 0x20)) || (p | 0x20) < 'a' || (p | 0x20) > 'z')) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        for (int i = 0; i < length; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y && lower(x) != lower(y)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static char lower(char c) {
@@ -436,6 +415,30 @@ public class CompactHttpHeaders extends HttpHeaders {
         append(name, value);
     }
 
+    /**
+     * Says that these fields are exactly the field lines of {@code head}, in order, as a strict
+     * parser read and checked them: field {@code i}'s line (with its CRLF) is
+     * {@code head[lineStarts[i], lineStarts[i + 1])}, and {@code lineStarts[size()]} is where the
+     * empty line that ends the head starts (entries past that one mean nothing). What
+     * {@link #lineStartsIn} gives until the fields change.
+     */
+    public final void scannedLines(byte[] head, int[] lineStarts) {
+        if (lineStarts.length <= size) {
+            throw new IllegalArgumentException(lineStarts.length + " line starts for " + size + " fields");
+        }
+        this.scannedHead = head;
+        this.lineStarts = lineStarts;
+    }
+
+    /**
+     * Where each field's line starts in {@code head} ({@link #scannedLines}), when these fields are
+     * still exactly what a strict parser read from that very array; null otherwise (another head,
+     * fields parsed by Netty's decoder, or changed since). Not to be written.
+     */
+    public final int[] lineStartsIn(byte[] head) {
+        return head != null && head == scannedHead ? lineStarts : null;
+    }
+
     @Override
     public HttpHeaders addInt(CharSequence name, int value) {
         return add(name, Integer.toString(value));
@@ -502,6 +505,7 @@ public class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders clear() {
+        changed();
         Arrays.fill(fields, 0, 2 * size, null);
         size = 0;
         return this;
@@ -516,6 +520,7 @@ public class CompactHttpHeaders extends HttpHeaders {
     }
 
     private void append(CharSequence name, CharSequence value) {
+        changed();
         if (2 * size == fields.length) {
             fields = Arrays.copyOf(fields, Math.max(16, 2 * fields.length));
         }
@@ -536,6 +541,9 @@ public class CompactHttpHeaders extends HttpHeaders {
             fields[2 * kept + 1] = fields[2 * i + 1];
             kept++;
         }
+        if (kept < size) {
+            changed();
+        }
         Arrays.fill(fields, 2 * kept, 2 * size, null);
         size = kept;
     }
@@ -544,15 +552,24 @@ public class CompactHttpHeaders extends HttpHeaders {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             CharSequence n = fields[2 * i];
-            if (n == name || n.length() == name.length() && sameIgnoringCase(n, name, name.length())) {
+            if (n == name || n.length() == name.length() && HeadBytes.sameIgnoringCase(n, name)) {
                 continue;
             }
             fields[2 * kept] = n;
             fields[2 * kept + 1] = fields[2 * i + 1];
             kept++;
         }
+        if (kept < size) {
+            changed();
+        }
         Arrays.fill(fields, 2 * kept, 2 * size, null);
         size = kept;
+    }
+
+    /** The fields no longer say what a parser read: the line starts are forgotten. */
+    private void changed() {
+        scannedHead = null;
+        lineStarts = null;
     }
 
     /** A value as {@code DefaultHttpHeaders} keeps it. */

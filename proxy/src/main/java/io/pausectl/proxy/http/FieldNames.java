@@ -1,5 +1,7 @@
 package io.pausectl.proxy.http;
 
+import io.netty.util.AsciiString;
+
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -38,7 +40,7 @@ public final class FieldNames {
             CharSequence name = names.get(i);
             int slot = slot(hash(name));
             while (table[slot] != null) {
-                if (sameIgnoringCase(table[slot], name)) {
+                if (HeadBytes.sameIgnoringCase(table[slot], name)) {
                     break;
                 }
                 slot = (slot + 1) & mask;
@@ -55,7 +57,7 @@ public final class FieldNames {
     /** Whether {@code name} is in the set. */
     public boolean contains(CharSequence name) {
         for (int slot = slot(hash(name)); table[slot] != null; slot = (slot + 1) & mask) {
-            if (sameIgnoringCase(table[slot], name)) {
+            if (HeadBytes.sameIgnoringCase(table[slot], name)) {
                 return true;
             }
         }
@@ -64,13 +66,9 @@ public final class FieldNames {
 
     /** Whether the name in {@code bytes} from {@code from} to {@code to} (one char a byte) is in the set. */
     public boolean contains(byte[] bytes, int from, int to) {
-        int h = 0;
-        for (int i = from; i < to; i++) {
-            h = h * MULTIPLIER + lower(bytes[i] & 0xff);
-        }
-        for (int slot = slot(h); table[slot] != null; slot = (slot + 1) & mask) {
+        for (int slot = slot(hash(bytes, from, to)); table[slot] != null; slot = (slot + 1) & mask) {
             CharSequence name = table[slot];
-            if (name.length() == to - from && sameIgnoringCase(bytes, from, name)) {
+            if (name.length() == to - from && HeadBytes.sameIgnoringCase(bytes, from, name)) {
                 return true;
             }
         }
@@ -78,9 +76,20 @@ public final class FieldNames {
     }
 
     private static int hash(CharSequence name) {
+        if (name instanceof AsciiString ascii) {
+            return hash(ascii.array(), ascii.arrayOffset(), ascii.arrayOffset() + ascii.length());
+        }
         int h = 0;
         for (int i = 0; i < name.length(); i++) {
-            h = h * MULTIPLIER + lower(name.charAt(i));
+            h = h * MULTIPLIER + HeadBytes.lower(name.charAt(i));
+        }
+        return h;
+    }
+
+    private static int hash(byte[] bytes, int from, int to) {
+        int h = 0;
+        for (int i = from; i < to; i++) {
+            h = h * MULTIPLIER + HeadBytes.lower(bytes[i] & 0xff);
         }
         return h;
     }
@@ -98,35 +107,5 @@ public final class FieldNames {
         h *= 0xc2b2ae35;
         h ^= h >>> 16;
         return h >>> shift;
-    }
-
-    private static boolean sameIgnoringCase(CharSequence a, CharSequence b) {
-        int n = a.length();
-        if (n != b.length()) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            int x = a.charAt(i);
-            int y = b.charAt(i);
-            if (x != y && lower(x) != lower(y)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean sameIgnoringCase(byte[] bytes, int from, CharSequence name) {
-        for (int i = 0; i < name.length(); i++) {
-            int a = bytes[from + i] & 0xff;
-            int b = name.charAt(i);
-            if (a != b && lower(a) != lower(b)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int lower(int c) {
-        return c >= 'A' && c <= 'Z' ? c + 32 : c;
     }
 }

@@ -91,22 +91,42 @@ public final class ForwardedHeaders {
      */
     public static void requestFields(HttpHeaders headers, String clientIp, HttpVersion received,
                                      List<CharSequence> fields, List<CharSequence> replaced) {
-        boolean forHopByHop = named(replaced, X_FORWARDED_FOR);
-        boolean viaHopByHop = named(replaced, HttpHeaderNames.VIA);
+        addRequestFields(headers, clientIp, received, fields, replaced);
+        replaced.addAll(REPLACED);
+        lookAlikes(headers, replaced);
+    }
+
+    /** The names {@link #requestFields} always adds to its {@code replaced}, in order. */
+    public static final List<AsciiString> REPLACED = List.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
+            HttpHeaderNames.VIA, FORWARDED);
+
+    /**
+     * {@link #requestFields}'s fields alone: added to {@code fields}, with the look-alikes present
+     * added to {@code lookAlikes}; the names in {@link #REPLACED} are the caller's to drop.
+     *
+     * @param hopByHop the request's hop-by-hop names ({@code Connection} options at least)
+     */
+    public static void requestFieldsOnly(HttpHeaders headers, String clientIp, HttpVersion received,
+                                         List<CharSequence> fields, List<? extends CharSequence> hopByHop,
+                                         List<CharSequence> lookAlikes) {
+        addRequestFields(headers, clientIp, received, fields, hopByHop);
+        lookAlikes(headers, lookAlikes);
+    }
+
+    private static void addRequestFields(HttpHeaders headers, String clientIp, HttpVersion received,
+                                         List<CharSequence> fields, List<? extends CharSequence> hopByHop) {
+        boolean forHopByHop = named(hopByHop, X_FORWARDED_FOR);
+        boolean viaHopByHop = named(hopByHop, HttpHeaderNames.VIA);
         fields.add(X_FORWARDED_FOR);
         fields.add(forHopByHop ? clientIp : forwardedFor(headers, clientIp));
         fields.add(X_FORWARDED_PROTO);
         fields.add(HTTP);
         fields.add(X_FORWARDED_HOST);
-        fields.add(headers.get(HttpHeaderNames.HOST));
+        // A view of the received bytes stays one: the edit copies its bytes.
+        fields.add(headers instanceof CompactHttpHeaders compact ? compact.getText(HttpHeaderNames.HOST)
+                : headers.get(HttpHeaderNames.HOST));
         fields.add(HttpHeaderNames.VIA);
         fields.add(viaHopByHop ? self(received) : via(headers, received));
-        replaced.add(X_FORWARDED_FOR);
-        replaced.add(X_FORWARDED_PROTO);
-        replaced.add(X_FORWARDED_HOST);
-        replaced.add(HttpHeaderNames.VIA);
-        replaced.add(FORWARDED);
-        lookAlikes(headers, replaced);
     }
 
     /** The request's {@code X-Forwarded-For} list with {@code clientIp} appended. */

@@ -59,7 +59,7 @@ public final class HeadLines {
         for (int n = 0; n < drop.size(); n++) {
             CharSequence name = drop.get(n);
             if (name.length() > 0) {
-                firsts |= 1L << (lower(name.charAt(0)) & 63);
+                firsts |= 1L << (HeadBytes.lower(name.charAt(0)) & 63);
             }
         }
         // Pass 1: check every line, measure what is kept.
@@ -103,6 +103,89 @@ public final class HeadLines {
             System.arraycopy(received, run, out, length, end - run);
             length += end - run;
         }
+        return append(out, length, add);
+    }
+
+    /**
+     * {@link #edit}'s result for a head whose fields a strict parser read from {@code received} and
+     * still are as read ({@link CompactHttpHeaders#lineStartsIn}), made from the line starts that
+     * parser kept instead of a second, checking scan: what the strict parsers accept (a start line
+     * of tokens, a target and a reason without control bytes; token names ending at their colon;
+     * values of visible ASCII, SP and HTAB; CRLF line ends) is what {@link #edit} checks for, so
+     * both give the same bytes for it. A field is dropped when its name is in {@code always} or in
+     * {@code drop}.
+     *
+     * @param always names every head of this kind drops (a set made once)
+     * @param drop   more names to drop (the head's {@code Connection} options, look-alikes), compared
+     *               without regard to ASCII case
+     * @param add    name, value, name, value…: fields appended in this order, as in {@link #edit}
+     * @return the edited head, without the empty line that ends it; null when {@code fields} holds
+     *         no line starts for {@code received} (the caller edits with {@link #edit} instead)
+     */
+    public static byte[] relay(byte[] received, CompactHttpHeaders fields, FieldNames always,
+                               List<? extends CharSequence> drop, List<? extends CharSequence> add) {
+        int[] starts = fields.lineStartsIn(received);
+        if (starts == null) {
+            return null;
+        }
+        int n = fields.size();
+        FieldNames dropSet = drop.size() >= FieldNames.SET_FROM ? FieldNames.of(drop) : null;
+        // Pass 1: which fields go (the first 64 remembered, the rest asked again), what is kept.
+        long droppedBits = 0;
+        int dropped = 0;
+        int kept = starts[n];
+        for (int i = 0; i < n; i++) {
+            if (dropped(fields.nameAt(i), always, drop, dropSet)) {
+                dropped++;
+                kept -= starts[i + 1] - starts[i];
+                if (i < 64) {
+                    droppedBits |= 1L << i;
+                }
+            }
+        }
+        int addBytes = 0;
+        for (int i = 0; i + 1 < add.size(); i += 2) {
+            addBytes += add.get(i).length() + add.get(i + 1).length() + 4;
+        }
+        byte[] out = new byte[kept + addBytes];
+        int length = 0;
+        if (dropped == 0) {
+            System.arraycopy(received, 0, out, 0, kept);
+            length = kept;
+        } else {
+            // Pass 2: copy the kept lines, runs of them at once.
+            int run = 0;
+            for (int i = 0; i < n; i++) {
+                if (i < 64 ? (droppedBits & (1L << i)) != 0 : dropped(fields.nameAt(i), always, drop, dropSet)) {
+                    System.arraycopy(received, run, out, length, starts[i] - run);
+                    length += starts[i] - run;
+                    run = starts[i + 1];
+                }
+            }
+            System.arraycopy(received, run, out, length, starts[n] - run);
+            length += starts[n] - run;
+        }
+        return append(out, length, add);
+    }
+
+    private static boolean dropped(CharSequence name, FieldNames always, List<? extends CharSequence> drop,
+                                   FieldNames dropSet) {
+        if (always.contains(name)) {
+            return true;
+        }
+        if (dropSet != null) {
+            return dropSet.contains(name);
+        }
+        for (int i = 0; i < drop.size(); i++) {
+            if (HeadBytes.sameIgnoringCase(name, drop.get(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Writes the fields of {@code add} into {@code out} from {@code length}, which they fill. */
+    private static byte[] append(byte[] out, int length, List<? extends CharSequence> add) {
         for (int i = 0; i + 1 < add.size(); i += 2) {
             length = write(out, length, add.get(i));
             out[length++] = ':';
@@ -127,7 +210,7 @@ public final class HeadLines {
         if (first == ' ' || first == '\t' || first == ':') {
             return -1;
         }
-        if ((firsts & (1L << (lower(first) & 63))) == 0) {
+        if ((firsts & (1L << (HeadBytes.lower(first) & 63))) == 0) {
             // Not a dropped name. Unless the parser refused it, whitespace before its colon makes
             // the line unsafe to relay: RFC 9112 §5.1 has a proxy remove it, the parsed head does.
             return namesValidated || !whitespaceBeforeColon(bytes, line, lf) ? 0 : -1;
@@ -201,26 +284,11 @@ public final class HeadLines {
         int length = to - from;
         for (int n = 0; n < names.size(); n++) {
             CharSequence name = names.get(n);
-            if (name.length() == length && sameIgnoringCase(bytes, from, name)) {
+            if (name.length() == length && HeadBytes.sameIgnoringCase(bytes, from, name)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean sameIgnoringCase(byte[] bytes, int from, CharSequence name) {
-        for (int i = 0; i < name.length(); i++) {
-            int a = bytes[from + i] & 0xff;
-            int b = name.charAt(i);
-            if (a != b && lower(a) != lower(b)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int lower(int c) {
-        return c >= 'A' && c <= 'Z' ? c + 32 : c;
     }
 
     @SuppressWarnings("deprecation")

@@ -24,6 +24,9 @@ public final class HopByHopHeaders {
             HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
     };
 
+    /** The fixed hop-by-hop names: dropped wherever they are, whatever {@code Connection} says. */
+    public static final List<AsciiString> FIXED_NAMES = List.of(FIXED);
+
     private HopByHopHeaders() {
     }
 
@@ -72,12 +75,7 @@ public final class HopByHopHeaders {
         }
         List<CharSequence> names = out != null ? out : new ArrayList<>(4);
         if ((present & 1) != 0) {
-            for (String token : connectionTokens(headers)) {
-                if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
-                        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)) {
-                    names.add(token);
-                }
-            }
+            connectionOptions(headers, names);
         }
         for (int i = 0; i < FIXED.length; i++) {
             if ((present & (1 << i)) != 0) {
@@ -108,23 +106,54 @@ public final class HopByHopHeaders {
         }
     }
 
-    /** The comma-separated tokens of every {@code Connection} header, trimmed, in order. */
-    public static List<String> connectionTokens(HttpHeaders headers) {
-        List<String> tokens = new ArrayList<>(2);
-        for (Iterator<String> it = headers.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
-            String value = it.next();
-            int start = 0;
-            while (start <= value.length()) {
-                int comma = value.indexOf(',', start);
-                int end = comma < 0 ? value.length() : comma;
-                String token = value.substring(start, end).trim();
-                if (!token.isEmpty()) {
-                    tokens.add(token);
+    /**
+     * Adds to {@code out} the options of every {@code Connection} field in order (comma-separated,
+     * trimmed of whitespace, empty ones skipped), but {@code Content-Length} and {@code Host}
+     * (see the class comment). Each is a view of the value where the value is an
+     * {@link AsciiString} (as the strict parsers make them): no copy.
+     */
+    public static void connectionOptions(HttpHeaders headers, List<CharSequence> out) {
+        if (headers instanceof CompactHttpHeaders compact) {
+            for (int i = 0, n = compact.size(); i < n; i++) {
+                CharSequence name = compact.nameAt(i);
+                if (name.length() == 10 && HeadBytes.sameIgnoringCase(name, HttpHeaderNames.CONNECTION)) {
+                    options(compact.valueAt(i), out);
                 }
-                start = end + 1;
             }
+            return;
         }
-        return tokens;
+        for (Iterator<String> it = headers.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            options(it.next(), out);
+        }
+    }
+
+    private static void options(CharSequence value, List<CharSequence> out) {
+        int length = value.length();
+        int start = 0;
+        while (start <= length) {
+            int end = start;
+            while (end < length && value.charAt(end) != ',') {
+                end++;
+            }
+            int from = start;
+            int to = end;
+            // As String.trim: every char up to SP is whitespace here.
+            while (from < to && value.charAt(from) <= ' ') {
+                from++;
+            }
+            while (to > from && value.charAt(to - 1) <= ' ') {
+                to--;
+            }
+            if (from < to) {
+                CharSequence option = value instanceof AsciiString ascii ? ascii.subSequence(from, to, false)
+                        : value.subSequence(from, to);
+                if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(option)
+                        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(option)) {
+                    out.add(option);
+                }
+            }
+            start = end + 1;
+        }
     }
 
     /** Whether a {@code Connection} header names {@code token} (case-insensitive). */

@@ -7,9 +7,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.pausectl.proxy.http.HeadBytes;
 import io.pausectl.proxy.http.KnownWords;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One pass over an origin's answer of the everyday kind that arrived whole in the bytes read so
@@ -35,24 +37,8 @@ final class WholeResponseParser {
     private static final byte CR = '\r';
     private static final byte LF = '\n';
     private static final byte[] VERSION = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CONTENT_LENGTH = HttpHeaderNames.CONTENT_LENGTH.toByteArray();
-    private static final byte[] TRANSFER_ENCODING = HttpHeaderNames.TRANSFER_ENCODING.toByteArray();
-    /** RFC 9110 §5.6.2 tchar, by byte value. */
-    private static final boolean[] TCHAR = new boolean[128];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 32] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-    }
-
+    private static final AsciiString CONTENT_LENGTH = HttpHeaderNames.CONTENT_LENGTH;
+    private static final AsciiString TRANSFER_ENCODING = HttpHeaderNames.TRANSFER_ENCODING;
     private final int maxStatusLine;
     private final int maxFieldBytes;
     private final int maxBody;
@@ -95,13 +81,19 @@ final class WholeResponseParser {
         UpstreamHttpCodec.SingleLengthHeaders headers = new UpstreamHttpCodec.SingleLengthHeaders();
         long length = -1;
         int line = statusEnd + 2;
+        int[] lineStarts = new int[8];
+        int fields = 0;
         while (line < head.length - 2) {
+            if (fields + 1 == lineStarts.length) {
+                lineStarts = Arrays.copyOf(lineStarts, 2 * lineStarts.length);
+            }
+            lineStarts[fields++] = line;
             int end = lineEnd(head, line);
             if (end < 0) {
                 return null;
             }
             int colon = line;
-            while (colon < end && head[colon] >= 0 && TCHAR[head[colon]]) {
+            while (colon < end && HeadBytes.isTchar(head[colon])) {
                 colon++;
             }
             if (colon == line || colon == end || head[colon] != ':') {
@@ -126,11 +118,11 @@ final class WholeResponseParser {
                 name = new AsciiString(head, line, colon - line, false);
             }
             int nameLength = colon - line;
-            if (nameLength == CONTENT_LENGTH.length && sameIgnoringCase(head, line, CONTENT_LENGTH)) {
+            if (nameLength == CONTENT_LENGTH.length() && HeadBytes.sameIgnoringCase(head, line, CONTENT_LENGTH)) {
                 if (length >= 0 || (length = digits(head, from, to)) < 0) {
                     return null;
                 }
-            } else if (nameLength == TRANSFER_ENCODING.length && sameIgnoringCase(head, line, TRANSFER_ENCODING)) {
+            } else if (nameLength == TRANSFER_ENCODING.length() && HeadBytes.sameIgnoringCase(head, line, TRANSFER_ENCODING)) {
                 return null;
             }
             headers.addScanned(name, from == to ? AsciiString.EMPTY_STRING : new AsciiString(head, from, to - from, false));
@@ -139,6 +131,8 @@ final class WholeResponseParser {
         if (length < 0 || length > maxBody || buffer.writerIndex() - headEnd < length) {
             return null;
         }
+        lineStarts[fields] = line;
+        headers.scannedLines(head, lineStarts);
         buffer.readerIndex(headEnd);
         ByteBuf body = length == 0 ? Unpooled.EMPTY_BUFFER : buffer.readRetainedSlice((int) length);
         UpstreamHttpCodec.ReceivedFullResponse whole = new UpstreamHttpCodec.ReceivedFullResponse(HttpVersion.HTTP_1_1,
@@ -226,17 +220,6 @@ final class WholeResponseParser {
         String word = KnownWords.word(head, reason, end - reason);
         return new HttpResponseStatus(code, word != null ? word : new String(head, reason, end - reason,
                 StandardCharsets.ISO_8859_1));
-    }
-
-    /** Whether {@code lower.length} bytes of {@code head} from {@code from} spell {@code lower} in any ASCII case. */
-    private static boolean sameIgnoringCase(byte[] head, int from, byte[] lower) {
-        for (int i = 0; i < lower.length; i++) {
-            byte b = head[from + i];
-            if (b != lower[i] && (b < 'A' || b > 'Z' || b + 32 != lower[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isWhitespace(byte b) {

@@ -23,10 +23,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.pausectl.proxy.http.CompactHttpHeaders;
 import io.pausectl.proxy.http.ForwardedHeaders;
-import io.pausectl.proxy.http.HeadLines;
 import io.pausectl.proxy.http.HopByHopHeaders;
 import io.pausectl.proxy.http.ReceivedHead;
+import io.pausectl.proxy.http.RelayedHeads;
 import io.pausectl.testkit.RandomSeed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -341,6 +342,11 @@ class StrictHeadPathTest {
                     requests++;
                     if (request instanceof ClientHttpCodec.ReceivedFullRequest whole && whole.headSize >= 0) {
                         strictHeads++;
+                        if (whole.protocolVersion() == HttpVersion.HTTP_1_1 && ((CompactHttpHeaders) whole.headers())
+                                .lineStartsIn(ReceivedHead.receivedOf(whole)) == null) {
+                            // The relay would scan it again: a difference from Netty's path's log.
+                            log.append("STRICT HEAD WITHOUT LINE STARTS\n");
+                        }
                     }
                     describe(request);
                 } else if (msg instanceof HttpContent content) {
@@ -403,35 +409,16 @@ class StrictHeadPathTest {
         }
     }
 
-    /** The head {@code ClientExchangeHandler.relayRequestHead} sends: its edit of the received bytes. */
+    /**
+     * The head {@code ClientExchangeHandler.relayRequestHead} sends ({@link RelayedHeads#request}): on
+     * the strict path made from the parser's line starts, on Netty's by {@code HeadLines.edit}'s scan,
+     * so comparing the two paths compares those two edits.
+     */
     private static String relayed(HttpRequest r, byte[] received) {
         HttpHeaders h = r.headers();
-        List<CharSequence> drop = new ArrayList<>();
-        List<CharSequence> add = new ArrayList<>();
-        HopByHopHeaders.namesToStrip(h, drop);
-        drop.add(HttpHeaderNames.EXPECT);
-        drop.add(HttpHeaderNames.CONTENT_LENGTH);
-        drop.add(HttpHeaderNames.TRANSFER_ENCODING);
-        String length = h.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (length != null) {
-            add.add(HttpHeaderNames.CONTENT_LENGTH);
-            add.add(length);
-        }
-        if (HttpUtil.isTransferEncodingChunked(r)) {
-            add.add(HttpHeaderNames.TRANSFER_ENCODING);
-            add.add(HttpHeaderValues.CHUNKED);
-        }
-        if (h.contains(HttpHeaderNames.UPGRADE) && HopByHopHeaders.connectionHas(h, HttpHeaderValues.UPGRADE)) {
-            add.add(HttpHeaderNames.UPGRADE);
-            add.add(h.get(HttpHeaderNames.UPGRADE));
-            add.add(HttpHeaderNames.CONNECTION);
-            add.add(HttpHeaderValues.UPGRADE);
-        }
-        if (h.contains(HttpHeaderNames.HOST)) {
-            ForwardedHeaders.requestFields(h, "192.0.2.1", HttpVersion.HTTP_1_1, add, drop);
-        }
-        byte[] edited = received == null ? null : HeadLines.edit(received, drop, add, true);
-        return "drop=" + drop + " add=" + add + " bytes=" + (edited == null ? "null" : escape(edited));
+        boolean upgrade = h.contains(HttpHeaderNames.UPGRADE) && HopByHopHeaders.connectionHas(h, HttpHeaderValues.UPGRADE);
+        byte[] edited = RelayedHeads.request(r, upgrade, "192.0.2.1");
+        return "bytes=" + (edited == null ? "null" : escape(edited));
     }
 
     /** The head the encode path sends: hop-by-hop out, forwarding fields in, encoded by Netty. */

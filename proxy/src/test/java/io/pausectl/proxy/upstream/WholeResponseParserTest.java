@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.pausectl.proxy.http.CompactHttpHeaders;
 import io.pausectl.proxy.http.ReceivedHead;
+import io.pausectl.proxy.http.RelayedHeads;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -40,7 +42,14 @@ class WholeResponseParserTest {
             "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 3\r\nContent-Length: 2\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\nno",
             "HTTP/1.1 299 Odd\tbut fine\r\nCONTENT-LENGTH: 1\r\nx-y_z: ~!#$%&'*+-.^_`|\r\n\r\nz",
             "HTTP/1.1 201 Created\r\nLocation: /a\r\nContent-Length: 0\r\n\r\n",
-            "HTTP/1.1 500 Whatever the origin says\r\nContent-Length: 10\r\n\r\n0123456789");
+            "HTTP/1.1 500 Whatever the origin says\r\nContent-Length: 10\r\n\r\n0123456789",
+            // hop-by-hop fields, Connection options (Via and a field named twice among them), a Via to extend
+            "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Drop,,  x-other \r\nx-drop: 1\r\nKeep-Alive: timeout=5\r\n"
+                    + "Via: 1.0 origin\r\nTE: trailers\r\nX-OTHER: 2\r\nProxy-Connection: x\r\nContent-Length: 1\r\n"
+                    + "Trailer: X\r\nUpgrade: h2c\r\nX-Kept: 3\r\n\r\nx",
+            "HTTP/1.1 200 OK\r\nVia: 1.1 a\r\nconnection: via, content-length, host\r\nHost: h\r\nContent-Length: 2\r\n"
+                    + "VIA: 1.1 b\r\n\r\nab",
+            "HTTP/1.1 200 OK\r\n" + "X-Many: 1\r\n".repeat(70) + "Connection: x-late\r\nX-Late: 1\r\nContent-Length: 0\r\n\r\n");
 
     /** Answers the parser leaves to Netty's path: refused there, or of another kind. */
     private static final List<String> OTHER = List.of(
@@ -91,6 +100,8 @@ class WholeResponseParserTest {
             List<Object> fast = decode(true, HttpMethod.GET, List.of(bytes(answer)));
             assertThat(fast.get(0)).as(answer).isInstanceOf(UpstreamHttpCodec.ReceivedFullResponse.class);
             HttpResponse r = (HttpResponse) fast.get(0);
+            assertThat(((CompactHttpHeaders) r.headers()).lineStartsIn(ReceivedHead.receivedOf(r)))
+                    .as("line starts kept for the relay: " + answer).isNotNull();
             for (Map.Entry<CharSequence, CharSequence> field : (Iterable<Map.Entry<CharSequence, CharSequence>>) () -> r.headers().iteratorCharSequence()) {
                 // Netty's path makes a String of each value; this one keeps views of the head's bytes.
                 assertThat(field.getValue()).as(answer).isNotInstanceOf(String.class);
@@ -235,6 +246,10 @@ class WholeResponseParserTest {
         out.forEach(ReferenceCountUtil::release);
     }
 
+    private static String relayed(byte[] head) {
+        return head == null ? "none" : new String(head, StandardCharsets.ISO_8859_1) + '|';
+    }
+
     /**
      * Everything downstream reads of the messages: kind, result and its cause's kind, version,
      * status, fields in order, the head's bytes kept, body bytes.
@@ -253,6 +268,10 @@ class WholeResponseParserTest {
                 }
                 byte[] received = ReceivedHead.receivedOf(r);
                 d.append(" received=").append(received == null ? "none" : new String(received, StandardCharsets.ISO_8859_1)).append('|');
+                // What the client is sent in its place: from the parser's line starts on the strict
+                // path, by HeadLines.edit's scan on Netty's, so the two edits are compared too.
+                d.append(" relayed=").append(relayed(RelayedHeads.response(r, false, null, null)))
+                        .append(" relayedChunkedClosed=").append(relayed(RelayedHeads.response(r, true, "close", "pause;dur=7")));
             }
             if (o instanceof HttpContent c) {
                 d.append(o instanceof LastHttpContent ? " last " : " content ")

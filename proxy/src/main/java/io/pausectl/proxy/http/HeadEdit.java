@@ -1,7 +1,6 @@
-package io.pausectl.proxy.client;
+package io.pausectl.proxy.http;
 
 import io.netty.util.concurrent.FastThreadLocal;
-import io.pausectl.proxy.http.HeadLines;
 
 import java.util.ArrayList;
 import java.util.List;
