@@ -367,7 +367,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         int headBytes = HeldFootprint.of(request, wireBytes, unparsed);
         ClientExchange ex = new ClientExchange(this, ctx.channel().eventLoop(), request, pathOf(request.uri()),
-                hostOf(headers.get(HttpHeaderNames.HOST)), headBytes, System.nanoTime(), HttpUtil.isKeepAlive(request),
+                hostOf(headers instanceof CompactHttpHeaders compact ? compact.getText(HttpHeaderNames.HOST)
+                        : headers.get(HttpHeaderNames.HOST)), headBytes, System.nanoTime(), HttpUtil.isKeepAlive(request),
                 hasBody, expectContinue, upgrade);
         exchange = ex;
         // A bodiless request comes whole from the codec: nothing more is read for it.
@@ -1256,15 +1257,38 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     /** The Host header's host, lower case, without the port (IPv6 brackets kept). */
-    static String hostOf(String host) {
+    static String hostOf(CharSequence host) {
         if (host == null) {
             return "";
         }
         int end = host.length();
-        int colon = host.lastIndexOf(':');
-        if (colon >= 0 && host.indexOf(']') < colon) {
+        int colon = -1;
+        int bracket = -1;
+        for (int i = 0; i < end; i++) {
+            char c = host.charAt(i);
+            if (c == ':') {
+                colon = i;
+            } else if (c == ']' && bracket < 0) {
+                bracket = i;
+            }
+        }
+        if (colon >= 0 && bracket < colon) {
             end = colon;
         }
-        return host.substring(0, end).trim().toLowerCase(Locale.ROOT);
+        // As String.trim, then toLowerCase(Locale.ROOT), with one String made when nothing changes case.
+        int from = 0;
+        while (from < end && host.charAt(from) <= ' ') {
+            from++;
+        }
+        while (end > from && host.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        boolean lower = true;
+        for (int i = from; i < end && lower; i++) {
+            char c = host.charAt(i);
+            lower = !(c >= 'A' && c <= 'Z' || c >= 0x80);
+        }
+        String text = host instanceof AsciiString ascii ? ascii.toString(from, end) : host.subSequence(from, end).toString();
+        return lower ? text : text.toLowerCase(Locale.ROOT);
     }
 }

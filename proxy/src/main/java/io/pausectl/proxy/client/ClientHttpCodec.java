@@ -259,9 +259,11 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
          *   <li>field lines {@code token ":" OWS value OWS CRLF}, no whitespace before the colon, no
          *       obs-fold, values of visible ASCII, SP and HTAB only (no obs-text, no control byte);
          *       their bytes, without line ends, at most the head limit less 2;</li>
-         *   <li>no {@code Content-Length}, no {@code Transfer-Encoding} and neither draft-76 WebSocket
-         *       key: a request without a body (RFC 9112 §6.3), which Netty hands on as its head and an
-         *       empty end, here as one {@link ReceivedFullRequest};</li>
+         *   <li>no {@code Content-Length} but at most one whose value is exactly {@code 0}, no
+         *       {@code Transfer-Encoding} and neither draft-76 WebSocket key: a request without a body
+         *       (RFC 9112 §6.3), which Netty hands on as its head and an empty end, here as one
+         *       {@link ReceivedFullRequest} (a line that may say otherwise is looked at before the head
+         *       is copied, {@link #mayFrameABody}, so a head with a body is not copied for nothing);</li>
          *   <li>the empty line that ends the head.</li>
          * </ul>
          * For what it accepts, the request is what Netty's decoder and {@link #wholeWhenBodiless} make
@@ -288,6 +290,10 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                     end = lf + 1;
                     break;
                 }
+                if (lineStart > start && mayFrameABody(buffer, lineStart, lf)) {
+                    // Netty's decoder takes it (a request with a body, mostly): not copied for nothing.
+                    return null;
+                }
                 lines++;
                 lineStart = lf + 1;
             }
@@ -301,6 +307,68 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 buffer.readerIndex(end);
             }
             return request;
+        }
+
+        /**
+         * Whether the line {@code buffer[from, lf]} may be a field that gives the request a body
+         * ({@link #framing}) other than {@code Content-Length: 0}: a quick look before the head is
+         * copied, so that a head the parse would leave to Netty's decoder is not copied first. It
+         * answers true for every such field; the parse decides the rest (and checks these again).
+         */
+        private boolean mayFrameABody(ByteBuf buffer, int from, int lf) {
+            int first = buffer.getByte(from) | 0x20;
+            if (first != 'c' && first != 't' && first != 's') {
+                return false;
+            }
+            int colon = buffer.indexOf(from, lf, (byte) ':');
+            if (colon < 0) {
+                return false;
+            }
+            switch (colon - from) {
+                case 17:
+                    return named(buffer, from, HttpHeaderNames.TRANSFER_ENCODING);
+                case 18:
+                    return named(buffer, from, HttpHeaderNames.SEC_WEBSOCKET_KEY1)
+                            || named(buffer, from, HttpHeaderNames.SEC_WEBSOCKET_KEY2);
+                case 14:
+                    if (!named(buffer, from, HttpHeaderNames.CONTENT_LENGTH)) {
+                        return false;
+                    }
+                    break;
+                default:
+                    return false;
+            }
+            // Content-Length: OWS "0" OWS CRLF is taken; any other value is not.
+            int p = colon + 1;
+            while (p < lf && isOws(buffer.getByte(p))) {
+                p++;
+            }
+            if (p >= lf || buffer.getByte(p) != '0') {
+                return true;
+            }
+            p++;
+            while (p < lf && isOws(buffer.getByte(p))) {
+                p++;
+            }
+            return p != lf - 1 || buffer.getByte(p) != CR;
+        }
+
+        /** Whether {@code buffer} from {@code from} spells {@code lower} (a lower-case name) in any ASCII case. */
+        private static boolean named(ByteBuf buffer, int from, AsciiString lower) {
+            for (int i = 0; i < lower.length(); i++) {
+                int b = buffer.getByte(from + i);
+                if (b >= 'A' && b <= 'Z') {
+                    b += 32;
+                }
+                if (b != lower.byteAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean isOws(byte b) {
+            return b == ' ' || b == '\t';
         }
 
         /**
@@ -341,6 +409,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             headers.expectFields(fieldLines);
             int[] lineStarts = new int[fieldLines + 1];
             int field = 0;
+            boolean sawLength = false;
             int fieldBytes = 0;
             p += 10;
             while (h[p] != CR) {
@@ -370,8 +439,17 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                         break;
                     }
                 }
-                if (h[p] != CR || h[p + 1] != LF || framesABody(h, nameStart, nameLength)) {
+                if (h[p] != CR || h[p + 1] != LF) {
                     return null;
+                }
+                int kind = framing(h, nameStart, nameLength);
+                if (kind != NO_FRAMING) {
+                    // Only one Content-Length of exactly 0: no body (RFC 9112 §6.3), as Netty's
+                    // decoder reads it, which keeps that field as received. Any other framing is its.
+                    if (kind != CONTENT_LENGTH || sawLength || valueEnd - valueStart != 1 || h[valueStart] != '0') {
+                        return null;
+                    }
+                    sawLength = true;
                 }
                 fieldBytes += p - nameStart;
                 AsciiString name = KnownWords.name(h, nameStart, nameLength);
@@ -404,22 +482,28 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             return HttpMethod.valueOf(new String(h, 0, 0, length));
         }
 
+        private static final int NO_FRAMING = 0;
+        private static final int CONTENT_LENGTH = 1;
+        private static final int OTHER_FRAMING = 2;
+
         /**
-         * Whether the field name {@code h[from, from + length)} is one that gives a request a body:
-         * {@code Content-Length}, {@code Transfer-Encoding}, or a draft-76 WebSocket key (with both,
-         * Netty's decoder frames 8 bytes for a GET), compared without regard to case.
+         * Whether the field name {@code h[from, from + length)} is one that may give a request a body:
+         * {@link #CONTENT_LENGTH}, or {@link #OTHER_FRAMING} for {@code Transfer-Encoding} and the
+         * draft-76 WebSocket keys (with both, Netty's decoder frames 8 bytes for a GET); compared
+         * without regard to case. {@link #NO_FRAMING} for any other name.
          */
-        private static boolean framesABody(byte[] h, int from, int length) {
+        private static int framing(byte[] h, int from, int length) {
             switch (length) {
                 case 14:
-                    return HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.CONTENT_LENGTH);
+                    return HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.CONTENT_LENGTH) ? CONTENT_LENGTH : NO_FRAMING;
                 case 17:
-                    return HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.TRANSFER_ENCODING);
+                    return HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.TRANSFER_ENCODING) ? OTHER_FRAMING : NO_FRAMING;
                 case 18:
                     return HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.SEC_WEBSOCKET_KEY1)
-                            || HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.SEC_WEBSOCKET_KEY2);
+                            || HeadBytes.sameIgnoringCase(h, from, HttpHeaderNames.SEC_WEBSOCKET_KEY2)
+                            ? OTHER_FRAMING : NO_FRAMING;
                 default:
-                    return false;
+                    return NO_FRAMING;
             }
         }
 

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.pausectl.proxy.http.CompactHttpHeaders;
 import io.pausectl.proxy.http.RequestTargets;
 import io.pausectl.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
@@ -171,11 +172,21 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
         }
         // RFC 9112 §3.2: more than one Host is a 400 in any version (an origin reading the last one
         // while the gate read the first would walk around a host scope); HTTP/1.1 also needs one.
-        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) {
+        // Read where they are (a view of the received bytes stays one): no list, no String.
+        CharSequence host;
+        int hosts;
+        if (headers instanceof CompactHttpHeaders compact) {
+            hosts = compact.count(HttpHeaderNames.HOST);
+            host = compact.getText(HttpHeaderNames.HOST);
+        } else {
+            List<String> all = headers.getAll(HttpHeaderNames.HOST);
+            hosts = all.size();
+            host = hosts == 0 ? null : all.get(0);
+        }
+        if (hosts > 1) {
             return new Problem(HttpResponseStatus.BAD_REQUEST, "more than one Host header");
         }
-        if (!http10 && hosts.isEmpty()) {
+        if (!http10 && hosts == 0) {
             return new Problem(HttpResponseStatus.BAD_REQUEST, "no Host header");
         }
         // Each Connection option names a field to remove. The removal is one sweep of the fields
@@ -197,7 +208,7 @@ public final class ClientRequestValidator extends ChannelInboundHandlerAdapter {
         if (target != null) {
             return new Problem(HttpResponseStatus.BAD_REQUEST, target);
         }
-        for (String host : hosts) {
+        if (host != null) {
             String why = RequestTargets.hostProblem(host);
             if (why != null) {
                 return new Problem(HttpResponseStatus.BAD_REQUEST, why);

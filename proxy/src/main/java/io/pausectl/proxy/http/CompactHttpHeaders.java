@@ -125,6 +125,15 @@ public class CompactHttpHeaders extends HttpHeaders {
         return i < 0 ? null : fields[2 * i + 1];
     }
 
+    /** How many fields of {@code name} there are. */
+    public int count(CharSequence name) {
+        int n = 0;
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     @Override
     public String get(CharSequence name, String defaultValue) {
         String value = get(name);

@@ -47,10 +47,14 @@ public final class HeadBytes {
             byte[] a = ascii.array();
             int o = ascii.arrayOffset();
             for (int i = 0; i < n; i++) {
-                int x = bytes[from + i] & 0xff;
-                int y = a[o + i] & 0xff;
-                if (x != y && lower(x) != lower(y)) {
-                    return false;
+                int x = bytes[from + i];
+                int y = a[o + i];
+                // Different bytes are the same letter only when both fold to one of a-z.
+                if (x != y) {
+                    int folded = x | 0x20;
+                    if (folded != (y | 0x20) || folded < 'a' || folded > 'z') {
+                        return false;
+                    }
                 }
             }
             return true;

@@ -113,8 +113,8 @@ public final class RequestTargets {
      *
      * @return one line fit for a 400 answer, or null
      */
-    public static String hostProblem(String value) {
-        if (value.isEmpty()) {
+    public static String hostProblem(CharSequence value) {
+        if (value.length() == 0) {
             return null;
         }
         if (value.length() > 261) {
@@ -122,9 +122,9 @@ public final class RequestTargets {
         }
         int hostEnd;
         if (value.charAt(0) == '[') {
-            int close = value.indexOf(']');
+            int close = indexOf(value, ']');
             if (close < 0) {
-                return "Host '" + printable(value) + "': IP literal without ']'";
+                return "Host '" + printable(value.toString()) + "': IP literal without ']'";
             }
             int colons = 0;
             for (int i = 1; i < close; i++) {
@@ -132,48 +132,57 @@ public final class RequestTargets {
                 if (c == ':') {
                     colons++;
                 } else if (c != '.' && hexValue(c) < 0) {
-                    return "Host '" + printable(value) + "': not an IPv6 address";
+                    return "Host '" + printable(value.toString()) + "': not an IPv6 address";
                 }
             }
             if (colons < 2 || close == 1) {
-                return "Host '" + printable(value) + "': not an IPv6 address";
+                return "Host '" + printable(value.toString()) + "': not an IPv6 address";
             }
             hostEnd = close + 1;
             if (hostEnd < value.length() && value.charAt(hostEnd) != ':') {
-                return "Host '" + printable(value) + "': text after the IP literal";
+                return "Host '" + printable(value.toString()) + "': text after the IP literal";
             }
         } else {
-            hostEnd = value.indexOf(':');
+            hostEnd = indexOf(value, ':');
             if (hostEnd < 0) {
                 hostEnd = value.length();
             }
             String why = regNameProblem(value, hostEnd);
             if (why != null) {
-                return "Host '" + printable(value) + "': " + why;
+                return "Host '" + printable(value.toString()) + "': " + why;
             }
         }
         if (hostEnd < value.length()) {
             // ":" port, where port = *DIGIT (an empty port is allowed by RFC 3986).
             int digits = value.length() - hostEnd - 1;
             if (digits > 5) {
-                return "Host '" + printable(value) + "': port out of range";
+                return "Host '" + printable(value.toString()) + "': port out of range";
             }
             int port = 0;
             for (int i = hostEnd + 1; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if (c < '0' || c > '9') {
-                    return "Host '" + printable(value) + "': port is not a number";
+                    return "Host '" + printable(value.toString()) + "': port is not a number";
                 }
                 port = port * 10 + (c - '0');
             }
             if (port > 65535) {
-                return "Host '" + printable(value) + "': port out of range";
+                return "Host '" + printable(value.toString()) + "': port out of range";
             }
         }
         return null;
     }
 
-    private static String regNameProblem(String value, int end) {
+    private static int indexOf(CharSequence text, char c) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String regNameProblem(CharSequence value, int end) {
         if (end == 0) {
             return "no host";
         }

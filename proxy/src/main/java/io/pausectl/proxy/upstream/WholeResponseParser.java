@@ -39,6 +39,16 @@ final class WholeResponseParser {
     private static final byte[] VERSION = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
     private static final AsciiString CONTENT_LENGTH = HttpHeaderNames.CONTENT_LENGTH;
     private static final AsciiString TRANSFER_ENCODING = HttpHeaderNames.TRANSFER_ENCODING;
+    /** KnownWords' shared spellings of the framing names (null when it has none). */
+    private static final AsciiString KNOWN_LENGTH = known("Content-Length");
+    private static final AsciiString KNOWN_LENGTH_LOWER = known("content-length");
+    private static final AsciiString KNOWN_CODING = known("Transfer-Encoding");
+    private static final AsciiString KNOWN_CODING_LOWER = known("transfer-encoding");
+
+    private static AsciiString known(String spelling) {
+        byte[] bytes = spelling.getBytes(StandardCharsets.US_ASCII);
+        return KnownWords.name(bytes, 0, bytes.length);
+    }
     private final int maxStatusLine;
     private final int maxFieldBytes;
     private final int maxBody;
@@ -113,16 +123,25 @@ final class WholeResponseParser {
                     return null;
                 }
             }
-            AsciiString name = KnownWords.name(head, line, colon - line);
-            if (name == null) {
-                name = new AsciiString(head, line, colon - line, false);
-            }
             int nameLength = colon - line;
-            if (nameLength == CONTENT_LENGTH.length() && HeadBytes.sameIgnoringCase(head, line, CONTENT_LENGTH)) {
+            AsciiString name = KnownWords.name(head, line, nameLength);
+            boolean isLength;
+            boolean isCoding;
+            if (name != null) {
+                // A shared name is the one spelled exactly so: compared by identity, not byte by byte.
+                isLength = name == KNOWN_LENGTH || name == KNOWN_LENGTH_LOWER;
+                isCoding = name == KNOWN_CODING || name == KNOWN_CODING_LOWER;
+            } else {
+                name = new AsciiString(head, line, nameLength, false);
+                isLength = nameLength == CONTENT_LENGTH.length() && HeadBytes.sameIgnoringCase(head, line, CONTENT_LENGTH);
+                isCoding = nameLength == TRANSFER_ENCODING.length()
+                        && HeadBytes.sameIgnoringCase(head, line, TRANSFER_ENCODING);
+            }
+            if (isLength) {
                 if (length >= 0 || (length = digits(head, from, to)) < 0) {
                     return null;
                 }
-            } else if (nameLength == TRANSFER_ENCODING.length() && HeadBytes.sameIgnoringCase(head, line, TRANSFER_ENCODING)) {
+            } else if (isCoding) {
                 return null;
             }
             headers.addScanned(name, from == to ? AsciiString.EMPTY_STRING : new AsciiString(head, from, to - from, false));

@@ -127,6 +127,19 @@ class StrictHeadPathTest {
             "GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
             "GET //x/../y HTTP/1.1\r\nHost: a\r\n\r\n",
             "GET / HTTP/1.1\r\n\r\n",
+            "POST /p HTTP/1.1\r\nHost: a\r\ncontent-length:0\r\nX-After: 1\r\n\r\n",
+            "GET /p HTTP/1.1\r\nContent-LENGTH: \t0 \t\r\nHost: a\r\n\r\n",
+            "POST /p HTTP/1.0\r\nContent-Length: 0\r\n\r\n",
+            "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 00\r\n\r\n",
+            "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: +0\r\n\r\n",
+            "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 0, 0\r\n\r\n",
+            "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
+            "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nSec-WebSocket-Key1: 1\r\nSec-WebSocket-Key2: 2\r\n\r\n12345678",
+            "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 0 0\r\n\r\n",
+            "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length : 0\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nSec-Fetch-Site: none\r\nCache-Control: no-cache\r\nTE: trailers\r\n"
+                    + "Sec-CH-UA-Platform: \"Linux\"\r\nConnection: keep-alive\r\n\r\n",
     };
 
     /** Bytes a mutation puts in: the ones parsers disagree on. */
@@ -135,7 +148,7 @@ class StrictHeadPathTest {
 
     /** Field lines a mutation inserts. */
     private static final String[] FIELDS = {
-            "Content-Length: 0", "Content-Length: 2", "Transfer-Encoding: chunked", " folded", "\tfolded",
+            "Content-Length: 0", "Content-Length: 2", "content-length:0", "Content-Length: 0 ", "Transfer-Encoding: chunked", " folded", "\tfolded",
             "X: \u0085", "Sec-WebSocket-Key1: 1", "Sec-WebSocket-Key2: 2", "Connection: close", "Connection: upgrade",
             "Upgrade: h2c", "Host: b", "X-Empty:", "Expect: 100-continue", "Via: x", "X-Forwarded-For: 9.9.9.9",
             "x_forwarded_for: 6.6.6.6", "Forwarded: for=1", "Keep-Alive: 1", "TE: trailers", "A:b", "a :b", "Te:",
@@ -153,6 +166,21 @@ class StrictHeadPathTest {
             }
         }
         assertThat(strict).as("heads the strict path took").isGreaterThan(15);
+    }
+
+    @Test
+    void aRequestWithContentLengthZeroIsTakenByTheStrictPathAndReadAlike() {
+        for (String head : List.of("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+                "GET /p HTTP/1.1\r\nContent-LENGTH: \t0 \t\r\nHost: a\r\n\r\n",
+                "POST /p HTTP/1.0\r\nContent-Length: 0\r\n\r\n")) {
+            assertThat(compare(bytes(head), new int[0], LINE, HEAD)).as(head).isEqualTo(1);
+        }
+        // Any other length, or a second field, stays Netty's.
+        for (String head : List.of("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 00\r\n\r\n",
+                "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
+                "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx")) {
+            assertThat(compare(bytes(head), new int[0], LINE, HEAD)).as(head).isZero();
+        }
     }
 
     @Test
