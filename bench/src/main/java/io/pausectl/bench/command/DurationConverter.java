@@ -14,4 +14,11 @@ final class DurationConverter extends io.pausectl.cli.DurationConverter {
     DurationConverter() {
         super(Duration.ofMillis(1), MAX);
     }
+
+    /** The same, 0 included: an optional step given 0 is skipped. */
+    static final class OrZero extends io.pausectl.cli.DurationConverter {
+        OrZero() {
+            super(Duration.ZERO, MAX);
+        }
+    }
 }

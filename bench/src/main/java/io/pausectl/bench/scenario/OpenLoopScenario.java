@@ -4,8 +4,13 @@ import io.pausectl.bench.load.LoadGenerator;
 import io.pausectl.bench.load.LoadResult;
 import io.pausectl.bench.load.LoadSpec;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,21 +20,59 @@ import java.util.concurrent.TimeUnit;
  * during it, which a closed-loop tool such as wrk hides: coordinated omission). The target may be
  * anything HTTP/1.1 on loopback; it must echo {@code X-Req-Id} (the bench's upstream does; nginx
  * with {@code add_header X-Req-Id $http_x_req_id}), since an answer with another id is a failure.
+ *
+ * <p>The generator is a JVM too, and its own stalls count against the target like the target's:
+ * a fresh generator spent half of its core in its JIT compilers 10-17 s after its start (and its
+ * first collections took 20-50 ms), so nginx alone at 6,000 requests/s measured a p99 of
+ * 96-227 ms. So one run measures several targets and rates in one generator, warms it at the first
+ * rate until its JIT compilers are quiet ({@link #SETTLED_COMPILE_SHARE} of a warm-up round, at
+ * most {@code settleMax}), warms each target again at each rate for {@code warmUp}, and collects
+ * the warm-up's garbage before each measured window; each report says how much the generator's
+ * JIT and collector ran during its window, so an instrument that interfered is seen.
  */
 public final class OpenLoopScenario {
+    /** The generator counts as settled once its JIT compiled for less than this share of a warm-up round. */
+    static final double SETTLED_COMPILE_SHARE = 0.02;
+
     private OpenLoopScenario() {
     }
 
-    /** One open-loop measurement; latencies in milliseconds from the intended send time. */
+    /**
+     * One open-loop measurement; latencies in milliseconds from the intended send time.
+     *
+     * @param generatorWarmUpMs   how long the generator warmed before this window (its own settling included)
+     * @param generatorSettled    whether its JIT was quiet when the measured windows began
+     * @param generatorCompileMs  the generator's JIT compile time during this window, ms (0 for an instrument
+     *                            that did not interfere)
+     * @param generatorGcMs       the generator's collection time during this window, ms
+     */
     public record Report(String target, String path, double offeredRps, long durationMs, int connections, long sent,
                          long ok, long failed, long lost, double achievedRps, double p50Ms, double p90Ms, double p99Ms,
-                         double p999Ms, double maxMs) {
+                         double p999Ms, double maxMs, long generatorWarmUpMs, boolean generatorSettled,
+                         long generatorCompileMs, long generatorGcMs) {
     }
 
-    public static Report run(URI target, String path, double rate, Duration duration, Duration warmUp, int connections,
-                             int threads, Narrator n) throws Exception {
-        if (rate <= 0 || rate > 1_000_000) {
-            throw new IllegalArgumentException("--rate must be in (0, 1000000]");
+    /**
+     * Measures every target at every rate (for each rate in turn, each target in turn).
+     *
+     * @param targets    http://host:port of each target, on loopback
+     * @param rates      offered requests per second, each in (0, 1,000,000]
+     * @param duration   each measured window, at least 1 s
+     * @param warmUp     the unmeasured run at the same rate against the same target before each window (may be 0)
+     * @param settleMax  the longest the generator warms to let its own JIT settle, before the first window
+     * @return one report per (rate, target), in the order measured
+     * @throws IllegalArgumentException for a rate, duration or connection count out of range
+     */
+    public static List<Report> run(List<URI> targets, String path, List<Double> rates, Duration duration,
+                                   Duration warmUp, Duration settleMax, int connections, int threads, Narrator n)
+            throws Exception {
+        for (double rate : rates) {
+            if (rate <= 0 || rate > 1_000_000) {
+                throw new IllegalArgumentException("--rate must be in (0, 1000000]");
+            }
+        }
+        if (targets.isEmpty() || rates.isEmpty()) {
+            throw new IllegalArgumentException("give at least one --url and one --rate");
         }
         if (duration.toMillis() < 1000) {
             throw new IllegalArgumentException("--duration must be at least 1s");
@@ -37,17 +80,78 @@ public final class OpenLoopScenario {
         if (connections <= 0 || connections > 10_000) {
             throw new IllegalArgumentException("--connections must be 1..10000");
         }
+        List<Report> reports = new ArrayList<>();
         try (LoadGenerator generator = new LoadGenerator(threads)) {
-            if (!warmUp.isZero()) {
-                n.always("warming up: %.0f requests/s for %s", rate, WindowScenario.human(warmUp));
-                measure(generator, target, path, rate, warmUp, connections);
+            long warmStart = System.nanoTime();
+            boolean settled = settle(generator, targets.get(0), path, rates.get(0), settleMax, connections, n);
+            long settleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - warmStart);
+            for (double rate : rates) {
+                for (URI target : targets) {
+                    long warmedMs = settleMs;
+                    settleMs = 0;
+                    if (!warmUp.isZero()) {
+                        n.always("warming up: %s%s at %.0f requests/s for %s", target, path, rate,
+                                WindowScenario.human(warmUp));
+                        measure(generator, target, path, rate, warmUp, connections);
+                        warmedMs += warmUp.toMillis();
+                    }
+                    // The warm-up's survivors are collected now, not in the measured window.
+                    System.gc();
+                    long compileBefore = compileMillis();
+                    long gcBefore = gcMillis();
+                    LoadResult r = measure(generator, target, path, rate, duration, connections);
+                    long compileMs = compileMillis() - compileBefore;
+                    long gcMs = gcMillis() - gcBefore;
+                    double achieved = r.elapsedNanos() <= 0 ? 0
+                            : r.ok() * 1e9 / Math.max(r.elapsedNanos(), duration.toNanos());
+                    reports.add(new Report(target.toString(), path, rate, duration.toMillis(), connections, r.sent(),
+                            r.ok(), r.failed(), r.lost(), round(achieved), round(r.p50Ms()), round(r.percentileMs(90)),
+                            round(r.p99Ms()), round(r.percentileMs(99.9)), round(r.maxMs()), warmedMs, settled,
+                            compileMs, gcMs));
+                }
             }
-            LoadResult r = measure(generator, target, path, rate, duration, connections);
-            double achieved = r.elapsedNanos() <= 0 ? 0 : r.ok() * 1e9 / Math.max(r.elapsedNanos(), duration.toNanos());
-            return new Report(target.toString(), path, rate, duration.toMillis(), connections, r.sent(), r.ok(), r.failed(),
-                    r.lost(), round(achieved), round(r.p50Ms()), round(r.percentileMs(90)), round(r.p99Ms()),
-                    round(r.percentileMs(99.9)), round(r.maxMs()));
         }
+        return reports;
+    }
+
+    /**
+     * Runs the first target at the first rate in rounds of 2 s until the generator's JIT compiled
+     * for less than {@link #SETTLED_COMPILE_SHARE} of a round, or {@code settleMax} passed.
+     *
+     * @return whether the JIT settled
+     */
+    private static boolean settle(LoadGenerator generator, URI target, String path, double rate, Duration settleMax,
+                                  int connections, Narrator n) throws Exception {
+        if (settleMax.isZero()) {
+            return false;
+        }
+        Duration round = Duration.ofSeconds(2);
+        long deadline = System.nanoTime() + settleMax.toNanos();
+        n.always("letting the generator's JIT settle: %s%s at %.0f requests/s (at most %s)", target, path, rate,
+                WindowScenario.human(settleMax));
+        while (System.nanoTime() < deadline) {
+            long before = compileMillis();
+            measure(generator, target, path, rate, round, connections);
+            if (compileMillis() - before < SETTLED_COMPILE_SHARE * round.toMillis()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The JIT's total compile time so far, ms, or 0 where the JVM does not say. */
+    private static long compileMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
+    /** Every collector's total time so far, ms. */
+    private static long gcMillis() {
+        long total = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
     }
 
     private static LoadResult measure(LoadGenerator generator, URI target, String path, double rate, Duration duration,

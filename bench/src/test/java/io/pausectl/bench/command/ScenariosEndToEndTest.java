@@ -139,15 +139,45 @@ class ScenariosEndToEndTest {
         Path json = dir.resolve("openloop.json");
         try (SampleUpstream upstream = SampleUpstream.start(1)) {
             Run run = pauseBench("openloop", "--url", upstream.uri().toString(), "--rate", "200", "--duration", "1s",
-                    "--warmup", "1s", "--json", json.toString());
+                    "--warmup", "1s", "--settle-max", "0", "--json", json.toString());
 
             assertThat(run.exitCode()).as(run.out()).isZero();
         }
-        JsonNode r = JSON.readTree(json.toFile());
+        JsonNode reports = JSON.readTree(json.toFile());
+        assertThat(reports).hasSize(1);
+        JsonNode r = reports.get(0);
         assertThat(r.get("sent").asLong()).isEqualTo(200);
         assertThat(r.get("ok").asLong()).isEqualTo(200);
         assertThat(r.get("failed").asLong() + r.get("lost").asLong()).isZero();
         assertThat(r.get("p99Ms").asDouble()).isPositive();
+        assertThat(r.get("generatorSettled").asBoolean()).isFalse();
+    }
+
+    @Test
+    void openLoopMeasuresEachRateAgainstEachTargetInOneGenerator(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("openloop.json");
+        try (SampleUpstream first = SampleUpstream.start(1); SampleUpstream second = SampleUpstream.start(1)) {
+            Run run = pauseBench("openloop", "--url", first.uri().toString(), "--url", second.uri().toString(),
+                    "--rate", "100", "--rate", "300", "--duration", "1s", "--warmup", "0", "--settle-max", "4s",
+                    "--json", json.toString());
+
+            assertThat(run.exitCode()).as(run.out()).isZero();
+            JsonNode reports = JSON.readTree(json.toFile());
+            assertThat(reports).hasSize(4);
+            String[] targets = {first.uri().toString(), second.uri().toString()};
+            for (int i = 0; i < 4; i++) {
+                JsonNode r = reports.get(i);
+                assertThat(r.get("target").asText()).isEqualTo(targets[i % 2]);
+                assertThat(r.get("offeredRps").asDouble()).isEqualTo(i < 2 ? 100 : 300);
+                assertThat(r.get("sent").asLong()).isEqualTo(i < 2 ? 100 : 300);
+                assertThat(r.get("ok").asLong()).isEqualTo(r.get("sent").asLong());
+                if (i > 0) {
+                    assertThat(r.get("generatorWarmUpMs").asLong()).as("only the first window follows the settling")
+                            .isZero();
+                }
+            }
+            assertThat(reports.get(0).get("generatorWarmUpMs").asLong()).isGreaterThanOrEqualTo(2000);
+        }
     }
 
     @Test
