@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 
 /** {@code pause-bench openloop}: latency at a fixed rate, from each request's intended send time. */
 @Command(name = "openloop", mixinStandardHelpOptions = true,
-        header = "Latency of one or more targets at fixed request rates (open loop).",
+        header = "Latency of targets at fixed request rates (open loop).",
         description = {"Sends --rate requests per second to --url for --duration, each at its intended time whatever",
                 "happened to the ones before it, and measures each latency from that time (wrk2's way: a stall",
                 "counts against every request that should have gone during it). The target must echo X-Req-Id.",
