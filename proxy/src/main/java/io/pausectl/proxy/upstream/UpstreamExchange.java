@@ -93,7 +93,8 @@ public final class UpstreamExchange {
     private final long timeoutNanos;
     private final long connectDeadlineNanos;
     private final UpstreamListener listener;
-    private final FutureListener<UpstreamConnection> acquired = this::acquired;
+    /** Made on first use: most requests take an idle connection at once ({@link UpstreamConnectionPool#pollReady}). */
+    private FutureListener<UpstreamConnection> acquired;
 
     private State state = State.IDLE;
     private Promise<UpstreamConnection> acquiring;
@@ -127,7 +128,8 @@ public final class UpstreamExchange {
     private boolean awaitingAccept;
     /** The pause before the next look at whether the head was acknowledged. */
     private long acceptPollNanos;
-    private final Runnable checkAcceptTask = this::checkAccepted;
+    /** Made on first use (only a request with a body on a new connection waits for its accept). */
+    private Runnable checkAcceptTask;
 
     /**
      * @param pool         the pool of the client channel's event loop
@@ -166,12 +168,31 @@ public final class UpstreamExchange {
 
     /** Gets a connection and sends the head; {@link UpstreamListener#upstreamConnected} follows. */
     public void start() {
+        // Not replayable: a pooled connection the origin may be closing is no place for it.
+        boolean fresh = !replayable && pool.reuse() == UpstreamReuse.SAFE;
+        if (!fresh) {
+            // What acquire would hand over at once, without a promise and its listener.
+            UpstreamConnection ready = pool.pollReady();
+            if (ready != null) {
+                state = State.ACQUIRING;
+                use(ready);
+                return;
+            }
+        }
         state = State.ACQUIRING;
         Promise<UpstreamConnection> p = pool.eventLoop().newPromise();
         acquiring = p;
-        p.addListener(acquired);
-        // Not replayable: a pooled connection the origin may be closing is no place for it.
-        pool.acquire(p, !replayable && pool.reuse() == UpstreamReuse.SAFE, connectDeadlineNanos);
+        p.addListener(acquiredListener());
+        pool.acquire(p, fresh, connectDeadlineNanos);
+    }
+
+    private FutureListener<UpstreamConnection> acquiredListener() {
+        FutureListener<UpstreamConnection> l = acquired;
+        if (l == null) {
+            l = this::acquired;
+            acquired = l;
+        }
+        return l;
     }
 
     private void acquired(Future<UpstreamConnection> f) {
@@ -184,7 +205,11 @@ public final class UpstreamExchange {
             listener.upstreamFailed(UpstreamErrorKind.CONNECT, f.cause());
             return;
         }
-        UpstreamConnection c = f.getNow();
+        use(f.getNow());
+    }
+
+    /** The exchange has its connection: the head goes out. */
+    private void use(UpstreamConnection c) {
         connection = c;
         target = c.target();
         responseSeen = false;
@@ -268,6 +293,9 @@ public final class UpstreamExchange {
         }
         acceptPollNanos = acceptPollNanos == 0 ? FIRST_ACCEPT_POLL_NANOS
                 : Math.min(MAX_ACCEPT_POLL_NANOS, acceptPollNanos * 2);
+        if (checkAcceptTask == null) {
+            checkAcceptTask = this::checkAccepted;
+        }
         pool.eventLoop().schedule(checkAcceptTask, acceptPollNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
@@ -561,7 +589,7 @@ public final class UpstreamExchange {
             state = State.ACQUIRING;
             Promise<UpstreamConnection> p = pool.eventLoop().newPromise();
             acquiring = p;
-            p.addListener(acquired);
+            p.addListener(acquiredListener());
             pool.acquire(p, true, connectDeadlineNanos);
             return;
         }
