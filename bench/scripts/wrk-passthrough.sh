@@ -7,7 +7,9 @@
 # launcher's default JVM settings) on free loopback ports with configs generated in a temporary
 # directory; pins nginx and the proxies to one core and the load generators to the other; then
 #  - closed loop: `wrk -t1 -c64 --latency` against each target (after a warm-up of --warmup, then
-#    2 s probes until two successive ones agree within 5 %, at most --warmup-max seconds), --rounds times in
+#    2 s probes until two successive ones agree within 5 % and, for pause-proxy, its JIT compilers
+#    used at most 1 % of the last probe, at most --warmup-max seconds; pause-proxy is warmed so on
+#    both bodies before the first round), --rounds times in
 #    turn so that a burst of someone else's load does not land on one target only; the table shows
 #    each one's median requests/s and median p99;
 #  - RSS of each server process: the largest seen while wrk ran (sampled every 0.5 s) and after;
@@ -196,19 +198,42 @@ to_ms() {
     printf "%.3f", n }'
 }
 
+# CPU ticks (1/100 s) pause-proxy's JIT compiler threads used so far; 0 for the other targets.
+jit_ticks() { # name
+  local t s=0 c
+  if [ "$1" = pause-proxy ]; then
+    for t in /proc/"$PROXY_PID"/task/*; do
+      case "$(cat "$t/comm" 2>/dev/null)" in
+        C1\ CompilerThre*|C2\ CompilerThre*)
+          # After "pid (comm) ", utime and stime are the 12th and 13th fields (comm holds a space).
+          c=$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')
+          s=$((s + ${c:-0})) ;;
+      esac
+    done
+  fi
+  echo "$s"
+}
+
 # Warms a target up to a steady state: 2 s probes until two successive ones agree within 5 %
 # (after at least --warmup), at most --warmup-max. A JVM is still compiling after 20-30 s of load
 # (session 6: a fresh pause-proxy did 4.6k, 15.5k, 18.2k, 16.6k, 24.4k requests/s in successive
-# 5 s runs), so a fixed 5 s warm-up measured its first round before it was compiled. Prints the
-# probes on stderr; the table only counts the measured runs.
+# 5 s runs), so a fixed 5 s warm-up measured its first round before it was compiled. For pause-proxy
+# the last probe must also find its JIT compilers (nearly) idle, at most 20 ms of their CPU in the
+# 2 s: two probes agreeing within 5 % still left 13-26 C2 compilations for each later 10 s round
+# (session 9: tiered promotions and recompilations, C2 bursts of a few ms on the core the proxy and
+# nginx share, as many milliseconds as a p99 is made of). Prints the probes on stderr (with the
+# compilers' milliseconds for pause-proxy); the table only counts the measured runs.
 warm_up() { # name port path
-  local start=$SECONDS last="" rps n=0 probes=""
+  local start=$SECONDS last="" rps n=0 probes="" jit0 jit
   taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$2$3" >/dev/null 2>&1 || true
   while [ $((SECONDS - start)) -lt "$WARMUP_MAX" ]; do
+    jit0=$(jit_ticks "$1")
     rps=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d2s "http://127.0.0.1:$2$3" 2>/dev/null | awk '/^Requests\/sec:/ {printf "%.0f", $2}')
+    jit=$(( $(jit_ticks "$1") - jit0 ))
     n=$((n + 1))
     probes="$probes ${rps:-0}"
-    if [ -n "$last" ] && [ -n "$rps" ] && awk -v a="$last" -v b="$rps" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 0.05 * a) }'; then
+    [ "$1" = pause-proxy ] && probes="$probes (jit $((jit * 10)) ms)"
+    if [ -n "$last" ] && [ -n "$rps" ] && [ "$jit" -le 2 ] && awk -v a="$last" -v b="$rps" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 0.05 * a) }'; then
       echo "warm-up $1 $3: steady after $((SECONDS - start)) s (probes of 2 s:$probes)" >&2
       return 0
     fi
@@ -234,11 +259,17 @@ run_wrk() { # name port path round
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 max_of() { sort -g "$1" | tail -n1; }
 
-echo "wrk -t1 -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up, then 2 s probes until two agree within 5 %, at most ${WARMUP_MAX} s), $ROUNDS round(s); servers on cpu $PROXY_CPU, wrk on cpu $WRK_CPU"
+echo "wrk -t1 -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up, then 2 s probes until two agree within 5 % and pause-proxy's JIT compilers used at most 1 % of the last, at most ${WARMUP_MAX} s each; pause-proxy first on /small, /16k and /small again), $ROUNDS round(s); servers on cpu $PROXY_CPU, wrk on cpu $WRK_CPU"
 echo "nginx $NGINX_PORT, haproxy $HAPROXY_PORT ($(haproxy -v | head -n1 | awk '{print $3}')), pause-proxy $PROXY_PORT (JAVA_OPTS='$PROXY_JVM_OPTS')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 RAW="$WORK/raw.txt"
 : > "$RAW"
+# A JVM compiles what each kind of answer runs, and the first answers of the other kind make it
+# recompile what it had compiled for one (session 9: 70-106 compilations in the next 10 s): the proxy
+# is warmed on both bodies, and on the first again, before any measured round.
+for path in /small /16k /small; do
+  warm_up pause-proxy "$PROXY_PORT" "$path"
+done
 for round in $(seq 1 "$ROUNDS"); do
   for path in /small /16k; do
     run_wrk nginx "$NGINX_PORT" "$path" "$round" | tee -a "$RAW"
