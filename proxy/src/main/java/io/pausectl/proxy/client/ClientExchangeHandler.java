@@ -1013,15 +1013,26 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         Channel client = ctx.channel();
         clientFlushPending = false;
         ctx.flush();
-        Channel up = upstreamHalf.tunnelTo(new TunnelHandler(client));
+        // Both pipelines become byte tunnels before either relays a byte: removing a codec passes on
+        // what it still holds (a server's first frame read with its 101, a client's early bytes), and
+        // the peer's HTTP encoder, were it still there, would refuse those bytes and close the
+        // connection. The two sides share this event loop, so nothing is read in between.
+        TunnelHandler toClient = TunnelHandler.holding(client);
+        Channel up = upstreamHalf.tunnelTo(toClient);
+        TunnelHandler toUpstream = TunnelHandler.holding(up);
         ChannelPipeline clientPipeline = client.pipeline();
-        clientPipeline.addLast(ClientPipeline.TUNNEL, new TunnelHandler(up));
-        for (String name : ClientPipeline.BEFORE_EXCHANGE) {
+        clientPipeline.addLast(ClientPipeline.TUNNEL, toUpstream);
+        // Nearest to the tunnel first, so that the codec's leftover bytes go straight to the tunnel
+        // (Netty's flow control handler, were it still behind the codec, would drop them with itself).
+        clientPipeline.remove(this);
+        for (int i = ClientPipeline.BEFORE_EXCHANGE.size() - 1; i >= 0; i--) {
+            String name = ClientPipeline.BEFORE_EXCHANGE.get(i);
             if (clientPipeline.get(name) != null) {
                 clientPipeline.remove(name);
             }
         }
-        clientPipeline.remove(this);
+        toClient.open();
+        toUpstream.open();
         client.config().setAutoRead(true);
         up.config().setAutoRead(true);
     }

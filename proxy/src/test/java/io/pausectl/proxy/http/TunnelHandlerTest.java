@@ -42,4 +42,40 @@ class TunnelHandlerTest {
         side.finishAndReleaseAll();
         peer.finishAndReleaseAll();
     }
+
+    @Test
+    void aHoldingTunnelRelaysWhatItReadOnlyOnceOpenInOrder() {
+        EmbeddedChannel peer = new EmbeddedChannel();
+        TunnelHandler tunnel = TunnelHandler.holding(peer);
+        EmbeddedChannel side = new EmbeddedChannel(tunnel);
+        side.writeInbound(Unpooled.copiedBuffer("first ", StandardCharsets.US_ASCII));
+        side.writeInbound(Unpooled.copiedBuffer("second", StandardCharsets.US_ASCII));
+        assertThat((Object) peer.readOutbound()).as("nothing before open").isNull();
+
+        tunnel.open();
+        side.writeInbound(Unpooled.copiedBuffer(" third", StandardCharsets.US_ASCII));
+
+        StringBuilder relayed = new StringBuilder();
+        for (ByteBuf b; (b = peer.readOutbound()) != null; b.release()) {
+            relayed.append(b.toString(StandardCharsets.US_ASCII));
+        }
+        assertThat(relayed).hasToString("first second third");
+        side.finishAndReleaseAll();
+        peer.finishAndReleaseAll();
+    }
+
+    @Test
+    void whatAHoldingTunnelKeptIsReleasedWithIt() {
+        EmbeddedChannel peer = new EmbeddedChannel();
+        EmbeddedChannel side = new EmbeddedChannel(TunnelHandler.holding(peer));
+        ByteBuf early = Unpooled.copiedBuffer("early", StandardCharsets.US_ASCII);
+        side.writeInbound(early);
+        side.close();
+        assertThat(early.refCnt()).isZero();
+        ByteBuf relayed = peer.readOutbound();
+        assertThat(relayed.readableBytes()).as("only the end of the tunnel").isZero();
+        assertThat(peer.isOpen()).isFalse();
+        side.finishAndReleaseAll();
+        peer.finishAndReleaseAll();
+    }
 }

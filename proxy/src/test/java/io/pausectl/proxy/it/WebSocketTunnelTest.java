@@ -6,6 +6,8 @@ import io.pausectl.testkit.http.RawClient.Response;
 import io.pausectl.proxy.testing.ScriptedUpstream;
 import io.pausectl.testkit.http.TestUpstream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,6 +61,62 @@ class WebSocketTunnelTest {
             }
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> proxy.registry.get("pauseproxy.inflight.requests").gauge().value() == 0);
+        }
+    }
+
+    /**
+     * A server that speaks first (a greeting, an Engine.IO "open" packet) may send its first frame in
+     * the same write as its 101, or right after it; the bytes its codec still held when the tunnel
+     * was made once went to the client's HTTP encoder, which refused them and closed the connection.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"one write", "two writes"})
+    void bytesTheServerSendsWithItsSwitchReachTheClient(String how) throws Exception {
+        String head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: x\r\n\r\n";
+        String greeting = "\u0081\u0005hello";
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            c.readHead();
+            if (how.equals("one write")) {
+                c.write(head + greeting);
+            } else {
+                c.write(head);
+                c.write(greeting);
+            }
+            byte[] buf = new byte[4];
+            int read = c.in.readNBytes(buf, 0, 4);
+            c.write("echo:" + new String(buf, 0, read, StandardCharsets.ISO_8859_1));
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()))) {
+            for (int i = 0; i < 5; i++) {
+                try (RawClient c = new RawClient(proxy.port)) {
+                    c.send("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+                    assertThat(c.read().status()).isEqualTo(101);
+                    assertThat(new String(c.readRaw(greeting.length()), StandardCharsets.ISO_8859_1))
+                            .as("the server's first frame, round %d", i).isEqualTo(greeting);
+                    c.send("ping");
+                    assertThat(new String(c.readRaw(9), StandardCharsets.ISO_8859_1)).isEqualTo("echo:ping");
+                }
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> proxy.registry.get("pauseproxy.inflight.requests").gauge().value() == 0);
+        }
+    }
+
+    /** The client's side of the same: bytes it sent right behind its upgrade request reach the server after the 101. */
+    @Test
+    void bytesTheClientSendsRightBehindItsUpgradeRequestReachTheServer() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            c.readHead();
+            c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+            byte[] buf = new byte[5];
+            int read = c.in.readNBytes(buf, 0, 5);
+            c.write("echo:" + new String(buf, 0, read, StandardCharsets.ISO_8859_1));
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            c.send("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nearly");
+            assertThat(c.read().status()).isEqualTo(101);
+            assertThat(new String(c.readRaw(10), StandardCharsets.ISO_8859_1)).isEqualTo("echo:early");
         }
     }
 }
