@@ -480,7 +480,14 @@ public final class UpstreamExchange {
         }
         int code = response.status().code();
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            if (code == 101 && upgrade) {
+            if (code == 101) {
+                if (!upgrade) {
+                    // RFC 9110 §15.2.2: a server must not switch to a protocol the request did not
+                    // offer; past a 101 the connection no longer speaks HTTP, so no final answer follows.
+                    fail(UpstreamErrorKind.PROTOCOL, new IOException("upstream " + target
+                            + " switched protocols (101) for a request that asked for no upgrade"));
+                    return;
+                }
                 switching = true;
                 responseStarted = true;
                 listener.upstreamHead(response);
@@ -488,7 +495,7 @@ public final class UpstreamExchange {
             }
             // Its (empty) end follows and is dropped here.
             skippingInterim = true;
-            if (code != 100 && code != 101) {
+            if (code != 100) {
                 // 100 is not relayed: the proxy answers Expect itself and never sends it upstream.
                 listener.upstreamInterim(response);
             }

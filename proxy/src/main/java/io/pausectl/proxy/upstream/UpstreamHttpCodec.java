@@ -220,14 +220,32 @@ final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpC
         /**
          * Keeps the bytes of a head parsed whole in one call ({@link ReceivedHead#received}): from
          * {@code start} to where the parser stopped after it. A head parsed over several calls
-         * keeps none; so does one not starting exactly with its status line.
+         * keeps none; so does one whose status line is not exactly {@code HTTP/1.1 SP 3DIGIT SP}
+         * (RFC 9112 §4): Netty's decoder reads {@code HTTP/1.1  200 OK} (two spaces) or a line
+         * starting with a space leniently, and such a head is re-encoded from what was parsed, so the
+         * client gets one well-formed status line whichever way the head arrived.
          */
         private void keepReceivedHead(ByteBuf buffer, int start, int end, boolean headWhole, Object first) {
             if (first instanceof ReceivedResponse response && headWhole && response.decoderResult().isSuccess()
-                    && end - start > STATUS_LINE_START.length
-                    && ByteBufUtil.equals(buffer, start, STATUS_LINE_START_BUF, 0, STATUS_LINE_START.length)) {
+                    && end - start > STATUS_LINE_START.length + 4
+                    && ByteBufUtil.equals(buffer, start, STATUS_LINE_START_BUF, 0, STATUS_LINE_START.length)
+                    && statusCodeAt(buffer, start + STATUS_LINE_START.length) == response.status().code()
+                    && buffer.getByte(start + STATUS_LINE_START.length + 3) == ' ') {
                 response.received(ByteBufUtil.getBytes(buffer, start, end - start));
             }
+        }
+
+        /** The three digits at {@code index} as a number, or -1 where any of them is not a digit. */
+        private static int statusCodeAt(ByteBuf buffer, int index) {
+            int code = 0;
+            for (int i = index; i < index + 3; i++) {
+                byte b = buffer.getByte(i);
+                if (b < '0' || b > '9') {
+                    return -1;
+                }
+                code = code * 10 + b - '0';
+            }
+            return code;
         }
 
         /**

@@ -329,4 +329,63 @@ class ResponseHeadValidationTest {
         assertThat(got).startsWith("HTTP/1.1 200 Fine\tThanks \u00e9\r\n")
                 .contains("\r\nX-A: a\tb \u00e9\u00ff\r\n").endsWith("\r\n\r\nok");
     }
+
+    /**
+     * Status lines Netty's decoder reads leniently. Read whole, a head was relayed as received, so
+     * {@code HTTP/1.1  200 OK} (two spaces) reached the client as sent, and re-encoded when it came
+     * in pieces (review, session 9): a client must get the same well-formed line (RFC 9112 §4:
+     * {@code HTTP-version SP 3DIGIT SP}) whichever way the head arrived.
+     */
+    static Stream<Arguments> looseStatusLines() {
+        return Stream.of(
+                arguments("two spaces before the code", "HTTP/1.1  200 OK\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("three spaces before the code", "HTTP/1.1   200 OK\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("no space after the code", "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok"),
+                arguments("two spaces, interim answer first", "HTTP/1.1  103 Early\r\nLink: </a>\r\n\r\n"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("looseStatusLines")
+    void aLooseStatusLineReachesTheClientWellFormedWhetherReadWholeOrInPieces(String name, String answer)
+            throws Exception {
+        String whole = exchange(answer);
+        String pieces = exchange(answer.substring(0, 6), answer.substring(6));
+        for (String got : List.of(whole, pieces)) {
+            for (String line : got.split("\r\n")) {
+                if (line.startsWith("HTTP/")) {
+                    assertThat(line).as(name).matches("HTTP/1\\.1 [1-5][0-9][0-9] .*");
+                }
+            }
+            assertThat(got).as(name).endsWith("\r\n\r\nok");
+        }
+        assertThat(whole).as(name + ": read whole or in pieces").isEqualTo(pieces);
+    }
+
+    /**
+     * A 101 to a request that offered no upgrade (RFC 9110 §15.2.2: a server must not switch to a
+     * protocol the request did not offer). One without {@code Sec-WebSocket-Accept} was taken for an
+     * interim answer and the client waited for a final one that never came, until the upstream
+     * timeout (review, session 9); every such 101 is a 502 at once.
+     */
+    static Stream<Arguments> unrequestedSwitches() {
+        return Stream.of(
+                arguments("websocket", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\n\r\n"),
+                arguments("websocket with an accept", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n"),
+                arguments("h2c", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"),
+                arguments("no Upgrade field", "HTTP/1.1 101 Switching Protocols\r\n\r\n"),
+                arguments("followed by bytes", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unrequestedSwitches")
+    void aSwitchTheRequestDidNotAskForIsAnswered502AtOnce(String name, String answer) throws Exception {
+        double before = proxy.upstreamErrors("protocol");
+        // exchange() reads with a 10 s timeout: far below the proxy's upstream timeout it used to wait for.
+        assertThat(exchange(answer)).as(name).startsWith("HTTP/1.1 502 ");
+        assertThat(proxy.upstreamErrors("protocol")).as(name).isEqualTo(before + 1);
+    }
 }
