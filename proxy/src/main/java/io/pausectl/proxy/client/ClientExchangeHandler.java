@@ -355,7 +355,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
         boolean http11 = request.protocolVersion().minorVersion() == 1;
         boolean expectContinue = http11 && hasBody && headers.contains(HttpHeaderNames.EXPECT);
-        boolean upgrade = headers.contains(HttpHeaderNames.UPGRADE) && HopByHopHeaders.connectionHas(headers, UPGRADE);
+        // RFC 9110 §7.8: an Upgrade in an HTTP/1.0 request is ignored. A chunked body is not offered
+        // one either: past a 101 the proxy relays raw bytes, and the rest of a body it re-chunks
+        // would reach the origin without its chunk framing. Not offered, Upgrade is hop-by-hop and
+        // removed, and the request is an ordinary exchange (a server may always decline to switch).
+        boolean upgrade = http11 && !chunked && headers.contains(HttpHeaderNames.UPGRADE)
+                && HopByHopHeaders.connectionHas(headers, UPGRADE);
         int wireBytes = ClientHttpCodec.headSize(request);
         // Measured before prepareUpstreamHead changes the headers, and before the rest of this
         // socket read (the body's start) is parsed: it is still in the decoder's buffer.
@@ -1033,6 +1038,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         toClient.open();
         toUpstream.open();
+        if (inputShutdown) {
+            // The client ended its output before the 101: the tunnel passes that end on now.
+            toUpstream.inputEnded();
+        }
         client.config().setAutoRead(true);
         up.config().setAutoRead(true);
     }

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -16,7 +17,11 @@ import java.util.ArrayDeque;
  * protocol, after a {@code 101 Switching Protocols}) turned an HTTP exchange into a tunnel. One
  * sits last in each of the two pipelines. Reading stops while the peer is not writable and resumes
  * when it drains. Anything that is not a byte buffer (an HTTP object left over from the codec just
- * removed) is released and dropped. When either side closes, the other is flushed and closed.
+ * removed) is released and dropped. When either side closes, the other is flushed and closed; when
+ * a side that allows half-closure (the client's) only ends its output, the end is passed on (the
+ * peer's output is shut down once what was relayed is flushed) and the other direction goes on
+ * until its sender ends it, as over a plain TCP connection (RFC 9293 §3.6): a client that sends
+ * its input and then its end of stream (Docker's attach, {@code Upgrade: tcp}) still gets the output.
  *
  * <p>A tunnel made {@link #holding} keeps what it reads until {@link #open}: a codec being removed
  * passes on the bytes it still holds (a server's first frame read together with its 101), and they
@@ -27,6 +32,8 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     /** Bytes read before {@link #open}, in order; null once open. */
     private ArrayDeque<ByteBuf> held;
+    /** This side's input ended while holding: the peer's output ends at {@link #open}. */
+    private boolean inputEndedWhileHeld;
 
     /** A tunnel that relays at once. */
     public TunnelHandler(Channel peer) {
@@ -50,18 +57,45 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
     public void open() {
         ArrayDeque<ByteBuf> early = held;
         held = null;
-        if (early == null || early.isEmpty()) {
+        if (early != null && !early.isEmpty()) {
+            ByteBuf b;
+            while ((b = early.poll()) != null) {
+                if (peer.isActive()) {
+                    peer.write(b, peer.voidPromise());
+                } else {
+                    b.release();
+                }
+            }
+            peer.flush();
+        }
+        if (inputEndedWhileHeld) {
+            inputEndedWhileHeld = false;
+            inputEnded();
+        }
+    }
+
+    /**
+     * This side's input has ended (its end of stream came, possibly before the tunnel was made):
+     * the peer's output ends once what was relayed is flushed; a peer that cannot half-close is
+     * closed instead.
+     */
+    public void inputEnded() {
+        if (held != null) {
+            inputEndedWhileHeld = true;
             return;
         }
-        ByteBuf b;
-        while ((b = early.poll()) != null) {
-            if (peer.isActive()) {
-                peer.write(b, peer.voidPromise());
-            } else {
-                b.release();
-            }
+        if (!peer.isActive()) {
+            return;
         }
-        peer.flush();
+        if (peer instanceof DuplexChannel duplex) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                if (duplex.isActive() && !duplex.isOutputShutdown()) {
+                    duplex.shutdownOutput();
+                }
+            });
+        } else {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     @Override
@@ -124,11 +158,11 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Client channels allow half-closure; a tunnel ends at either side's end of stream, as before. */
+    /** Client channels allow half-closure: their end of stream is passed on, and their output goes on. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            ctx.close();
+            inputEnded();
         }
         ctx.fireUserEventTriggered(evt);
     }

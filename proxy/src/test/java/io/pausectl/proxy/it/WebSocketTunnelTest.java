@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -117,6 +118,81 @@ class WebSocketTunnelTest {
             c.send("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nearly");
             assertThat(c.read().status()).isEqualTo(101);
             assertThat(new String(c.readRaw(10), StandardCharsets.ISO_8859_1)).isEqualTo("echo:early");
+        }
+    }
+
+    /**
+     * The origin reads until the client's end of stream, then answers with what it got and closes:
+     * a protocol that half-closes its hijacked connection (Docker's attach: stdin's end, then the
+     * output). The tunnel closed both sides at the client's end of stream and the output was lost.
+     */
+    private static ScriptedUpstream readsToTheEndThenAnswers() throws IOException {
+        return new ScriptedUpstream((c, n) -> {
+            c.readHead();
+            c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
+            byte[] got = c.in.readAllBytes();
+            c.write("GOT:" + new String(got, StandardCharsets.ISO_8859_1));
+            c.socket.close();
+        });
+    }
+
+    @Test
+    void aClientsEndOfStreamInsideTheTunnelIsPassedOnAndTheAnswerStillComes() throws Exception {
+        try (ScriptedUpstream upstream = readsToTheEndThenAnswers();
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            c.send("GET /attach HTTP/1.1\r\nHost: a\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(101);
+            c.send("stdin");
+            c.shutdownOutput();
+            assertThat(new String(c.readRaw(9), StandardCharsets.ISO_8859_1)).isEqualTo("GOT:stdin");
+            assertThat(c.orderlyEndOfStream()).isTrue();
+        }
+    }
+
+    @Test
+    void aClientsEndOfStreamBeforeThe101IsPassedOnOnceTheTunnelIsMade() throws Exception {
+        // The end of stream came while the exchange waited for the 101: the tunnel never saw it, and
+        // the tunnel stayed open on both sides until the origin wrote (review, session 9).
+        try (ScriptedUpstream upstream = readsToTheEndThenAnswers();
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            c.send("GET /attach HTTP/1.1\r\nHost: a\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
+            c.shutdownOutput();
+            assertThat(c.read().status()).isEqualTo(101);
+            assertThat(new String(c.readRaw(4), StandardCharsets.ISO_8859_1)).isEqualTo("GOT:");
+            assertThat(c.orderlyEndOfStream()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.server.clientConnections() == 0);
+        }
+    }
+
+    /**
+     * Requests that are not offered an upgrade: an HTTP/1.0 one (RFC 9110 §7.8: its Upgrade is
+     * ignored) and one with a chunked body (past a 101 the rest of the body would reach the origin
+     * without its chunk framing). Upgrade is hop-by-hop: the origin does not see it and answers them
+     * as ordinary requests.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"HTTP/1.0", "chunked body"})
+    void anUpgradeIsNotOfferedForAnHttp10RequestNorAChunkedBody(String kind) throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            String head = c.readHead();
+            if (head.toLowerCase(java.util.Locale.ROOT).contains("upgrade")) {
+                c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+            } else {
+                c.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nplain");
+            }
+            c.socket.close();
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            c.send(kind.equals("HTTP/1.0")
+                    ? "GET /ws HTTP/1.0\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                    : "POST /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertThat(r.status()).as(kind).isEqualTo(200);
+            assertThat(r.bodyText()).as(kind).isEqualTo("plain");
+            assertThat(upstream.heads().get(0).toLowerCase(java.util.Locale.ROOT)).as(kind).doesNotContain("upgrade");
         }
     }
 }
