@@ -67,7 +67,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
     private static final Logger LOG = LoggerFactory.getLogger(ClientExchangeHandler.class);
-    private static final AsciiString UPGRADE = HttpHeaderValues.UPGRADE;
 
     /** Where the connection is between and within exchanges. */
     enum State {
@@ -224,11 +223,17 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     /**
      * The client side's keep-alive rule, whatever the answer: the connection closes after it when
-     * the client asked so (RFC 9112 §9.3), the proxy is shutting down, or the request's body was
-     * not read to its end (the next bytes would not be a request head).
+     * the client asked so (RFC 9112 §9.3), the proxy is shutting down, the request's body was not
+     * read to its end (the next bytes would not be a request head), or the request offered an
+     * upgrade and the answer is not a 101. Past an upgrade request the client may already speak
+     * the protocol it asked for (RFC 9110 §7.8: it starts right after the request), so what it sent
+     * next cannot be told from pipelined HTTP; read as requests, a line protocol's or a frame's
+     * bytes could reach the origin as a request the client never made. The codec kept them unparsed
+     * ({@link ClientHttpCodec#offersUpgrade}), and they are dropped with the connection; a client
+     * that did pipeline a request retries it on a new one (RFC 9112 §9.3.2).
      */
     private boolean clientMustClose(ClientExchange ex) {
-        return !ex.clientKeepAlive || shuttingDown || (ex.hasBody && !ex.requestFullyRead);
+        return !ex.clientKeepAlive || shuttingDown || (ex.hasBody && !ex.requestFullyRead) || ex.upgrade;
     }
 
     /** {@code Server-Timing: pause;dur=<ms>} on the answer to a request that was held (and only then). */
@@ -355,12 +360,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
         boolean http11 = request.protocolVersion().minorVersion() == 1;
         boolean expectContinue = http11 && hasBody && headers.contains(HttpHeaderNames.EXPECT);
-        // RFC 9110 §7.8: an Upgrade in an HTTP/1.0 request is ignored. A chunked body is not offered
-        // one either: past a 101 the proxy relays raw bytes, and the rest of a body it re-chunks
-        // would reach the origin without its chunk framing. Not offered, Upgrade is hop-by-hop and
-        // removed, and the request is an ordinary exchange (a server may always decline to switch).
-        boolean upgrade = http11 && !chunked && headers.contains(HttpHeaderNames.UPGRADE)
-                && HopByHopHeaders.connectionHas(headers, UPGRADE);
+        // The codec's rule (HTTP/1.1, no chunked body), which stopped parsing past such a request.
+        // Not offered, Upgrade is hop-by-hop and removed, and the request is an ordinary exchange
+        // (a server may always decline to switch).
+        boolean upgrade = ClientHttpCodec.offersUpgrade(request);
         int wireBytes = ClientHttpCodec.headSize(request);
         // Measured before prepareUpstreamHead changes the headers, and before the rest of this
         // socket read (the body's start) is parsed: it is still in the decoder's buffer.

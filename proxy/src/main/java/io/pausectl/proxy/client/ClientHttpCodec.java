@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
@@ -22,11 +24,13 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.pausectl.proxy.http.CompactHttpHeaders;
 import io.pausectl.proxy.http.HeadBytes;
+import io.pausectl.proxy.http.HopByHopHeaders;
 import io.pausectl.proxy.http.KnownWords;
 import io.pausectl.proxy.http.ReceivedHead;
 
@@ -54,6 +58,11 @@ import java.util.List;
  * Like {@code HttpServerCodec} it remembers which requests were HEAD, so the encoder never
  * writes a body (or a chunked terminator) after a HEAD response. A request without a body comes
  * out whole, as one {@link FullHttpRequest}; any other as its head, then its content.
+ *
+ * <p>Past a request that {@linkplain #offersUpgrade offers an upgrade} nothing more is parsed:
+ * every further byte stays in the decoder, in order, for the tunnel a {@code 101} makes (removing
+ * the codec hands them on), or for nobody if the origin does not switch (the connection then
+ * closes after its answer).
  */
 public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
     /**
@@ -132,6 +141,21 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         return request.decoderResult() instanceof HttpMessageDecoderResult result ? result.totalSize() : 0;
     }
 
+    /**
+     * Whether {@code request} is offered to the origin as an upgrade (RFC 9110 §7.8): HTTP/1.1,
+     * {@code Upgrade} named in {@code Connection}, and no chunked body. An HTTP/1.0 request's
+     * Upgrade is ignored (§7.8); a chunked body is not offered one either, since past a 101 the
+     * proxy relays raw bytes and the rest of a body it re-chunks would reach the origin without its
+     * chunk framing. Past such a request (its end) the bytes may be the new protocol's, so the
+     * decoder stops parsing ({@link RequestDecoder}); the exchange handler forwards it as an upgrade.
+     */
+    static boolean offersUpgrade(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        return HttpVersion.HTTP_1_1.equals(request.protocolVersion()) && headers.contains(HttpHeaderNames.UPGRADE)
+                && HopByHopHeaders.connectionHas(headers, HttpHeaderValues.UPGRADE)
+                && !HttpUtil.isTransferEncodingChunked(request);
+    }
+
     /** Decodes requests, refusing ambiguous framing, and records each request's method. */
     final class RequestDecoder extends HttpRequestDecoder {
         int internalBufferCapacity() {
@@ -146,6 +170,13 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         private boolean inHead = true;
         /** A failed head was handed on: the connection closes, everything after it is dropped. */
         private boolean broken;
+        /** The request being read offers an upgrade ({@link #offersUpgrade}): parsing stops at its end. */
+        private boolean upgradeOffered;
+        /**
+         * An upgrade request was handed on whole: what follows is not parsed, and stays in the
+         * decoder's buffer for the tunnel (see the class comment).
+         */
+        private boolean tunnelBound;
         /** {@link #HEAD_STARTED} was fired for the head being read. */
         private boolean headStartSignalled;
         /** The next request's line has not been checked yet ({@link #requestLineProblem}). */
@@ -185,6 +216,10 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 buffer.skipBytes(buffer.readableBytes());
                 return;
             }
+            if (tunnelBound) {
+                // The new protocol's bytes, maybe: left unread, in order (the class comment).
+                return;
+            }
             int before = out.size();
             ReceivedFullRequest strict = strictPath && decoderBetweenMessages && inHead && lineUnchecked && !headSplit
                     ? strictWholeHead(buffer) : null;
@@ -215,12 +250,26 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                     headStartSignalled = false;
                     if (((HttpRequest) o).decoderResult().isFailure()) {
                         broken = true;
+                    } else {
+                        upgradeOffered = offersUpgrade((HttpRequest) o);
                     }
                 }
                 if (o instanceof LastHttpContent) {
                     inHead = true;
                     lineUnchecked = true;
+                    if (upgradeOffered && !broken) {
+                        // Nothing past it is a request until the origin answers, and then only if it
+                        // did not switch; bytes a client sends at once (a first frame, a line) are the
+                        // tunnel's first bytes (RFC 9110 §7.8: the new protocol starts right after
+                        // the request). Netty's decoder never sees them: it would skip control bytes
+                        // or refuse a line, and a request parsed from them would be lost or, worse, sent.
+                        tunnelBound = true;
+                    }
+                    upgradeOffered = false;
                 }
+            }
+            if (tunnelBound) {
+                return;
             }
             if (!broken && inHead && buffer.isReadable() && !headStartSignalled && out.size() == before) {
                 // Part of a head is here and the rest is not: the header timeout starts. (A call that
@@ -636,8 +685,41 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             }
         }
 
+        /**
+         * The client's end of stream past an upgrade request keeps the bytes that came before it:
+         * Netty's decoder would decode them one last time and release them, so the tunnel would pass
+         * the end on without them. The event goes on (the exchange handler passes the end on once the
+         * tunnel has the bytes); a close releases them as usual ({@code channelInactive}).
+         */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (tunnelBound && evt instanceof ChannelInputShutdownEvent) {
+                ctx.fireUserEventTriggered(evt);
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        /**
+         * Past an upgrade request the decoder does not ask for more when a read gave it nothing to
+         * hand on (it would for a message cut short): what it keeps for the tunnel is what was
+         * read with the request, not whatever the client sends until the origin answers.
+         */
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            if (tunnelBound) {
+                discardSomeReadBytes();
+                ctx.fireChannelReadComplete();
+                return;
+            }
+            super.channelReadComplete(ctx);
+        }
+
         @Override
         protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (tunnelBound) {
+                return;
+            }
             if (broken) {
                 in.skipBytes(in.readableBytes());
                 return;

@@ -9,10 +9,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -193,6 +201,156 @@ class WebSocketTunnelTest {
             assertThat(r.status()).as(kind).isEqualTo(200);
             assertThat(r.bodyText()).as(kind).isEqualTo("plain");
             assertThat(upstream.heads().get(0).toLowerCase(java.util.Locale.ROOT)).as(kind).doesNotContain("upgrade");
+        }
+    }
+
+    private static final String UPGRADE_REQUEST = "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    private static final String SWITCH = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\n\r\n";
+
+    /** RFC 6455 §5.7: a masked text frame of "Hello". */
+    private static final byte[] MASKED_HELLO = {(byte) 0x81, (byte) 0x85, 0x37, (byte) 0xfa, 0x21, 0x3d, 0x7f,
+            (byte) 0x9f, 0x4d, 0x51, 0x58};
+
+    private static byte[] latin1(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(a);
+        out.writeBytes(b);
+        return out.toByteArray();
+    }
+
+    /** Whether the proxy saw a client connection's end of stream. */
+    private static boolean clientInputShutdown(ProxyFixture proxy) {
+        for (Channel ch : proxy.server.clientChannels()) {
+            if (ch instanceof DuplexChannel d && d.isInputShutdown()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What a client may send right behind its upgrade request, before it has the 101. */
+    private static byte[] early(String kind) {
+        if (kind.contains("frame")) {
+            return MASKED_HELLO;
+        }
+        if (kind.contains("line")) {
+            return latin1("hello\r\n");
+        }
+        return latin1("GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
+
+    /**
+     * Bytes right behind an upgrade request are the tunnel's first bytes, whatever they look like:
+     * the client's codec parsed them as HTTP. A frame lost its first bytes (Netty's decoder skips
+     * control bytes before a request line), a line was refused as a malformed request line, and a
+     * request was parsed and then dropped with the flow control when the tunnel was made; split over
+     * two reads, the part in the first read was parsed (a frame's first bytes, a request's line) and
+     * lost. The origin answers 101 only once the client sent everything.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"a WebSocket frame", "a text line", "a whole request", "a frame split across reads",
+            "a request split across reads"})
+    void bytesRightBehindAnUpgradeRequestAreTheTunnelsFirstBytes(String kind) throws Exception {
+        byte[] early = early(kind);
+        // Split: the frame after its first three bytes, the request after its request line and two bytes.
+        int firstPart = !kind.contains("split") ? early.length
+                : kind.contains("frame") ? 3 : new String(early, StandardCharsets.ISO_8859_1).indexOf('\n') + 3;
+        CountDownLatch allSent = new CountDownLatch(1);
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            c.readHead();
+            allSent.await(10, TimeUnit.SECONDS);
+            c.write(SWITCH);
+            byte[] got = c.in.readNBytes(early.length);
+            c.out.write(concat(latin1("echo:"), got));
+            c.out.flush();
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            c.setReadTimeout(5_000);
+            c.send(concat(latin1(UPGRADE_REQUEST), Arrays.copyOf(early, firstPart)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.heads().size() == 1);
+            if (firstPart < early.length) {
+                c.send(Arrays.copyOfRange(early, firstPart, early.length));
+            }
+            allSent.countDown();
+            assertThat(c.read().status()).isEqualTo(101);
+            assertThat(c.readRaw(5 + early.length)).as(kind).isEqualTo(concat(latin1("echo:"), early));
+            assertThat(upstream.heads()).as("nothing read as a request").hasSize(1);
+        }
+    }
+
+    /**
+     * An origin that does not switch (RFC 9110 §7.8: it may ignore Upgrade) answers with a final
+     * response; what the client sent behind its upgrade request may be the new protocol's bytes,
+     * which must never be read as requests (a line protocol's "GET ..." would reach the origin as a
+     * request the client never made): the connection closes after the answer, and the client
+     * retries an unanswered pipelined request on a new one (RFC 9112 §9.3.2). The bytes were parsed:
+     * a request went on to the origin, a line got a 400 behind the answer.
+     */
+    @ParameterizedTest(name = "{0} with {1} behind")
+    @CsvSource({"200, a whole request", "200, a text line", "426, a whole request", "426, a text line"})
+    void bytesBehindARefusedUpgradeAreNeverReadAsRequestsAndTheConnectionCloses(int code, String kind)
+            throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            String head;
+            while ((head = c.readHead()) != null) {
+                if (head.toLowerCase(java.util.Locale.ROOT).contains("upgrade: websocket")) {
+                    c.write("HTTP/1.1 " + code + (code == 426 ? " Upgrade Required\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\n" : " OK\r\n") + "Content-Length: 4\r\n\r\nnope");
+                } else {
+                    c.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nserved");
+                }
+            }
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            c.send(concat(latin1(UPGRADE_REQUEST), early(kind)));
+            Response r = c.read();
+            assertThat(r.status()).isEqualTo(code);
+            assertThat(r.bodyText()).isEqualTo("nope");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.orderlyEndOfStream()).as("nothing more than the answer, then the end").isTrue();
+            assertThat(upstream.heads()).as("nothing read as a request").hasSize(1);
+        }
+    }
+
+    /**
+     * The client's bytes and then its end of stream, both before the 101 (a client that sends its
+     * input and half-closes at once): the end of stream made the codec drop the bytes it held, so
+     * the origin got the end without them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"in the request's write", "in a later write"})
+    void bytesAndAnEndOfStreamBeforeThe101ReachTheServerInOrder(String when) throws Exception {
+        CountDownLatch ended = new CountDownLatch(1);
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            c.readHead();
+            ended.await(10, TimeUnit.SECONDS);
+            c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
+            byte[] got = c.in.readAllBytes();
+            c.write("GOT:" + new String(got, StandardCharsets.ISO_8859_1));
+            c.socket.close();
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient c = new RawClient(proxy.port)) {
+            c.setReadTimeout(5_000);
+            String request = "GET /attach HTTP/1.1\r\nHost: a\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n";
+            if (when.equals("in the request's write")) {
+                c.send(request + "stdin");
+            } else {
+                c.send(request);
+                await().atMost(Duration.ofSeconds(10)).until(() -> upstream.heads().size() == 1);
+                c.send("stdin");
+            }
+            c.shutdownOutput();
+            await().atMost(Duration.ofSeconds(10)).until(() -> clientInputShutdown(proxy));
+            ended.countDown();
+            assertThat(c.read().status()).isEqualTo(101);
+            assertThat(new String(c.readRaw(9), StandardCharsets.ISO_8859_1)).isEqualTo("GOT:stdin");
+            assertThat(c.orderlyEndOfStream()).isTrue();
         }
     }
 }
