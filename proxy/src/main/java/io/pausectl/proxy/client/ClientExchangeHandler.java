@@ -674,6 +674,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 headers.set(HttpHeaderNames.UPGRADE, protocol);
             }
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            // The last head of the exchange, and the answer a released upgrade waited for.
+            addPauseTiming(headers, ex);
             ex.switching = true;
             ctx.write(response, ctx.voidPromise());
             clientFlushPending = true;

@@ -85,6 +85,32 @@ class PauseOverSocketsTest {
         }
     }
 
+    /**
+     * A held upgrade's 101 is a response head like any other released one (RFC 9110 §15.2.2 does
+     * not forbid fields on it): it carries the hold in Server-Timing. It had none. The client's
+     * first frame, sent with the request while it was held, is the tunnel's first bytes.
+     */
+    @Test
+    void aReleasedUpgradesSwitchCarriesServerTimingAndBecomesATunnel() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{\"reason\":\"test\",\"holder\":\"it\"}");
+            RawClient c = fx.client();
+            byte[] frame = "\u0081\u0005hello".getBytes(StandardCharsets.ISO_8859_1);
+            c.send("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                    + new String(frame, StandardCharsets.ISO_8859_1));
+            awaitQueueDepth(fx, 1);
+            assertThat(c.silentFor(200)).as("held").isTrue();
+            fx.resume(paused.lease().id());
+            Response r = c.read();
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.header("upgrade")).isEqualTo("websocket");
+            assertThat(pauseMillis(r)).isGreaterThanOrEqualTo(200);
+            assertThat(c.readRaw(frame.length)).as("the frame sent while held, echoed").isEqualTo(frame);
+            assertThat(c.send(frame).readRaw(frame.length)).isEqualTo(frame);
+        }
+    }
+
     @Test
     void pastMaxQueuedANewRequestGets503AtOnceAndIsNeverForwarded() throws Exception {
         try (PauseFixture fx = PauseFixture.start("max-queued", "2")) {
