@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pausectl.common.Durations;
 import io.pausectl.proxy.gate.Admission;
@@ -85,15 +86,24 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     /**
-     * Fired down a client pipeline when the proxy shuts down: finish the exchange, then close.
-     * (Not "drain", which is the pause gate's release of held requests.)
+     * Tells client connection {@code ch} that the proxy shuts down (on its event loop): an exchange
+     * in progress finishes, then the connection closes; one waiting for a request closes at once.
+     * (Not "drain", which is the pause gate's release of held requests.) {@code settled} is
+     * completed once the connection has no exchange left that a graceful stop waits for: it closed,
+     * or it is, or became, a tunnel. A tunnel has no end the proxy could wait for (a WebSocket may
+     * stay open for hours), so the stop does not wait on it; the server closes tunnels once the
+     * ordinary exchanges are done ({@code ProxyServer.shutdown}).
      */
-    public static final Object SHUTDOWN = new Object() {
-        @Override
-        public String toString() {
-            return "SHUTDOWN";
+    public static void shutdown(Channel ch, Promise<Void> settled) {
+        ch.closeFuture().addListener(f -> settled.trySuccess(null));
+        ClientExchangeHandler handler = ch.pipeline().get(ClientExchangeHandler.class);
+        if (handler == null) {
+            // Only a tunnel's pipeline has none (switchToTunnel).
+            settled.trySuccess(null);
+        } else {
+            handler.shutdown(settled);
         }
-    };
+    }
 
     private final ClientContext context;
     private final PauseGate gate;
@@ -117,6 +127,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private State state = State.AWAITING_HEAD;
     private ClientExchange exchange;
     private boolean shuttingDown;
+    /** Completed when the connection becomes a tunnel while the proxy shuts down (see {@link #shutdown(Channel, Promise)}). */
+    private Promise<Void> shutdownSettled;
     /** A read was asked of the pipeline and no message answered it yet. */
     private boolean readPending;
     /**
@@ -1049,6 +1061,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         client.config().setAutoRead(true);
         up.config().setAutoRead(true);
+        if (shutdownSettled != null) {
+            // Made while the proxy shuts down: nothing left here for the stop to wait for.
+            shutdownSettled.trySuccess(null);
+        }
     }
 
     /** The client side gives up on the upstream half, if it has one: closed, never reused. */
@@ -1145,17 +1161,18 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         headTimer = ctx.channel().eventLoop().schedule(headTimerTask(), next, TimeUnit.NANOSECONDS);
     }
 
+    private void shutdown(Promise<Void> settled) {
+        shuttingDown = true;
+        shutdownSettled = settled;
+        if (state == State.AWAITING_HEAD) {
+            closeClient();
+        }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ClientHttpCodec.HEAD_STARTED) {
             headStarted();
-            return;
-        }
-        if (evt == SHUTDOWN) {
-            shuttingDown = true;
-            if (state == State.AWAITING_HEAD) {
-                closeClient();
-            }
             return;
         }
         if (evt instanceof ChannelInputShutdownEvent) {

@@ -113,7 +113,8 @@ public enum Setting {
     MAX_HEADER_SIZE("max-header-size", Kind.SIZE, "SIZE", "16KiB", "Largest request head (then 431).",
             256, 1 << 20, c -> ByteSizes.format(c.maxHeaderSize())),
     SHUTDOWN_GRACE("shutdown-grace", Kind.DURATION_OR_ZERO, "DURATION", "30s",
-            "On SIGTERM, how long exchanges in progress may take to finish.",
+            "On SIGTERM, how long exchanges in progress may take to finish; tunnels (upgraded connections) are not"
+                    + " waited for, and are closed once the exchanges are done.",
             c -> Durations.format(c.shutdownGrace())),
     ACCESS_LOG("access-log", Kind.BOOLEAN, "BOOL", "false",
             "Log one line per request (logger io.pausectl.proxy.access); --access-log alone means true.",

@@ -3,14 +3,17 @@ package io.pausectl.proxy.server;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
 import io.pausectl.common.Durations;
 import io.pausectl.proxy.client.ClientContext;
 import io.pausectl.proxy.client.ClientExchangeHandler;
@@ -25,8 +28,11 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The client listener and its event loops: binds {@code --listen}, serves every client connection
@@ -52,6 +58,8 @@ public final class ProxyServer {
     private EventLoopGroup group;
     private UpstreamPools pools;
     private Channel listener;
+    /** {@link #shutdown} ran (a second call does nothing). */
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
     public ProxyServer(ProxyConfig config, PauseGate gate, ProxyMetrics metrics) {
         this(config, gate, metrics, Transport.best());
@@ -141,22 +149,62 @@ public final class ProxyServer {
      * finish (each connection closes after its current response) for up to {@code grace}, then
      * closes whatever is left and stops the event loops.
      *
-     * @return whether every client connection finished within the grace period
+     * <p>Tunnels (connections past a {@code 101}) are not waited for: nothing the proxy can do ends
+     * them, and an open WebSocket would otherwise hold every stop for its whole grace period. They
+     * are closed (what was relayed flushed, then both sides closed) as soon as no ordinary exchange
+     * is left, so they live as long as the stop lasts and no longer; a connection that becomes a
+     * tunnel during the stop counts as done from its 101. HAProxy's {@code hard-stop-after} and
+     * nginx's {@code worker_shutdown_timeout} close tunnels the same way, at a deadline of their own.
+     *
+     * @return whether every ordinary exchange finished within the grace period
      */
     public boolean shutdown(Duration grace) throws InterruptedException {
-        if (group == null) {
+        if (group == null || !stopping.compareAndSet(false, true)) {
             return true;
         }
+        long deadline = System.nanoTime() + grace.toNanos();
         if (listener != null) {
             listener.close().await(5, TimeUnit.SECONDS);
         }
+        // Settled: closed, or a tunnel (ClientExchangeHandler.shutdown).
+        Map<Channel, Promise<Void>> settled = new HashMap<>();
         for (Channel ch : clients) {
-            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ClientExchangeHandler.SHUTDOWN));
+            Promise<Void> done = ch.eventLoop().newPromise();
+            settled.put(ch, done);
+            ch.eventLoop().execute(() -> ClientExchangeHandler.shutdown(ch, done));
         }
-        boolean clean = clients.newCloseFuture().await(grace.toMillis(), TimeUnit.MILLISECONDS);
-        if (!clean) {
-            LOG.warn("{} client connection(s) still busy after the {} grace period; closing them", clients.size(),
+        boolean clean = true;
+        for (Promise<Void> done : settled.values()) {
+            if (!done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                clean = false;
+                break;
+            }
+        }
+        int busy = 0;
+        int tunnels = 0;
+        for (Channel ch : clients) {
+            if (!ch.isOpen()) {
+                continue;
+            }
+            Promise<Void> done = settled.get(ch);
+            if (done != null && done.isDone()) {
+                tunnels++;
+                ch.eventLoop().execute(() -> ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                        .addListener(ChannelFutureListener.CLOSE));
+            } else {
+                // Busy at the end of the grace, or accepted as the listener closed and never told.
+                busy++;
+                ch.close();
+            }
+        }
+        if (busy > 0) {
+            LOG.warn("{} client connection(s) still busy after the {} grace period; closing them", busy,
                     Durations.format(grace));
+        }
+        if (tunnels > 0) {
+            LOG.info("closing {} tunnel(s): upgraded connections have no end the proxy could wait for", tunnels);
+        }
+        if (!clients.newCloseFuture().await(5, TimeUnit.SECONDS)) {
             clients.close().await(5, TimeUnit.SECONDS);
         }
         pools.closeIdle();

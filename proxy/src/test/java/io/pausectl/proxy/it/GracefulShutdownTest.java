@@ -6,6 +6,7 @@ import io.pausectl.testkit.http.RawClient.Response;
 import io.pausectl.testkit.http.TestUpstream;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,31 @@ class GracefulShutdownTest {
             assertThat(busy.closedByServer()).isTrue();
             await().atMost(Duration.ofSeconds(5)).until(() -> proxy.lastLines().stream()
                     .anyMatch(l -> l.contains("still busy after the 500ms grace period")));
+        }
+    }
+
+    /**
+     * An open tunnel (a WebSocket) held every SIGTERM for the whole grace period, 30 s here: a stop
+     * waits for ordinary exchanges only, and closes tunnels once they are done.
+     */
+    @Test
+    void sigtermDoesNotWaitForAnOpenTunnel() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(); ProxyProcess proxy = start(upstream, "30s");
+             RawClient tunnel = new RawClient(proxy.clientAddress().getPort());
+             RawClient busy = new RawClient(proxy.clientAddress().getPort())) {
+            tunnel.send("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(tunnel.read().status()).isEqualTo(101);
+            assertThat(tunnel.send("ping").readRaw(4)).isEqualTo("ping".getBytes(StandardCharsets.ISO_8859_1));
+            busy.send("GET /slow?ms=1000 HTTP/1.1\r\nHost: a\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.seen().size() == 2);
+
+            long start = System.nanoTime();
+            assertThat(proxy.terminate(Duration.ofSeconds(40))).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            Response r = busy.read();
+            assertThat(r.bodyText()).as("the ordinary exchange in flight finished").isEqualTo("slow");
+            assertThat(tunnel.closedByServer()).isTrue();
         }
     }
 }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -351,6 +352,61 @@ class WebSocketTunnelTest {
             assertThat(c.read().status()).isEqualTo(101);
             assertThat(new String(c.readRaw(9), StandardCharsets.ISO_8859_1)).isEqualTo("GOT:stdin");
             assertThat(c.orderlyEndOfStream()).isTrue();
+        }
+    }
+
+    /**
+     * A stop waits for ordinary exchanges, not for tunnels, which nothing but their ends closes: an
+     * open tunnel held every stop for its whole grace period (30 s here). The tunnel still relays
+     * while an ordinary request is in flight; once that one is answered (Connection: close), the
+     * stop ends, well within 5 s, and both sides of the tunnel see it closed.
+     */
+    @Test
+    void aStopWaitsForOrdinaryExchangesNotForTunnels() throws Exception {
+        CountDownLatch answerSlow = new CountDownLatch(1);
+        CountDownLatch upstreamSawTheEnd = new CountDownLatch(1);
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            String head = c.readHead();
+            if (head.startsWith("GET /ws ")) {
+                c.write(SWITCH);
+                byte[] buf = new byte[256];
+                int read;
+                while ((read = c.in.read(buf)) > 0) {
+                    c.out.write(buf, 0, read);
+                    c.out.flush();
+                }
+                upstreamSawTheEnd.countDown();
+            } else {
+                answerSlow.await(20, TimeUnit.SECONDS);
+                c.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow");
+            }
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+             RawClient tunnel = new RawClient(proxy.port); RawClient busy = new RawClient(proxy.port)) {
+            tunnel.send(UPGRADE_REQUEST);
+            assertThat(tunnel.read().status()).isEqualTo(101);
+            assertThat(new String(tunnel.send("one").readRaw(3), StandardCharsets.ISO_8859_1)).isEqualTo("one");
+            busy.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.heads().size() == 2);
+
+            long start = System.nanoTime();
+            CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return proxy.server.shutdown(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(new String(tunnel.send("two").readRaw(3), StandardCharsets.ISO_8859_1))
+                    .as("the tunnel relays while an ordinary exchange is in flight").isEqualTo("two");
+            assertThat(stopped).isNotDone();
+            answerSlow.countDown();
+            Response r = busy.read();
+            assertThat(r.bodyText()).isEqualTo("slow");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(stopped.get(5, TimeUnit.SECONDS)).as("every ordinary exchange finished").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            assertThat(tunnel.orderlyEndOfStream()).as("the tunnel's client sees the close").isTrue();
+            assertThat(upstreamSawTheEnd.await(5, TimeUnit.SECONDS)).as("the tunnel's origin sees the close").isTrue();
         }
     }
 }
