@@ -1039,9 +1039,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         // what it still holds (a server's first frame read with its 101, a client's early bytes), and
         // the peer's HTTP encoder, were it still there, would refuse those bytes and close the
         // connection. The two sides share this event loop, so nothing is read in between.
-        TunnelHandler toClient = TunnelHandler.holding(client);
+        // Half-closed, a tunnel is closed once nothing moved for the client idle timeout.
+        TunnelHandler toClient = TunnelHandler.holding(client, settings.clientIdleNanos);
         Channel up = upstreamHalf.tunnelTo(toClient);
-        TunnelHandler toUpstream = TunnelHandler.holding(up);
+        TunnelHandler toUpstream = toClient.otherWay(up);
         ChannelPipeline clientPipeline = client.pipeline();
         clientPipeline.addLast(ClientPipeline.TUNNEL, toUpstream);
         // Nearest to the tunnel first, so that the codec's leftover bytes go straight to the tunnel

@@ -9,8 +9,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Relays raw bytes from its channel to a peer channel once an upgrade (WebSocket or any other
@@ -27,27 +31,76 @@ import java.util.ArrayDeque;
  * passes on the bytes it still holds (a server's first frame read together with its 101), and they
  * may only go to the peer once the peer's pipeline has no HTTP encoder left, which would refuse them
  * and close the connection.
+ *
+ * <p>A half-closed tunnel is bounded: once a side's end was passed on, the tunnel is closed (both
+ * channels) when no byte was read from either side for the half-closed idle time, as HAProxy's
+ * {@code timeout client-fin} / {@code server-fin}; the other side may never end its own output, and
+ * an open tunnel has no other end than its sides'. The two handlers of a tunnel ({@link #holding},
+ * {@link #otherWay}) share that clock; both channels are on one event loop, where it is kept.
  */
 public final class TunnelHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelHandler.class);
     private final Channel peer;
+    /** What the two handlers of one tunnel share. */
+    private final Tunnel tunnel;
+    /** This handler's context, once added. */
+    private ChannelHandlerContext ctx;
     /** Bytes read before {@link #open}, in order; null once open. */
     private ArrayDeque<ByteBuf> held;
     /** This side's input ended while holding: the peer's output ends at {@link #open}. */
     private boolean inputEndedWhileHeld;
 
-    /** A tunnel that relays at once. */
+    /** A tunnel that relays at once, without a bound once half-closed. */
     public TunnelHandler(Channel peer) {
-        this.peer = peer;
+        this(peer, false, new Tunnel(0));
     }
 
-    private TunnelHandler(Channel peer, boolean holding) {
+    private TunnelHandler(Channel peer, boolean holding, Tunnel tunnel) {
         this.peer = peer;
         this.held = holding ? new ArrayDeque<>(2) : null;
+        this.tunnel = tunnel;
     }
 
-    /** A tunnel that keeps what it reads until {@link #open}, for while both pipelines are still being changed. */
-    public static TunnelHandler holding(Channel peer) {
-        return new TunnelHandler(peer, true);
+    /**
+     * A tunnel that keeps what it reads until {@link #open}, for while both pipelines are still being
+     * changed.
+     *
+     * @param halfClosedIdleNanos once a side's end was passed on, the tunnel closes when nothing was
+     *                            read for this long; 0 for no bound
+     */
+    public static TunnelHandler holding(Channel peer, long halfClosedIdleNanos) {
+        return new TunnelHandler(peer, true, new Tunnel(halfClosedIdleNanos));
+    }
+
+    /**
+     * The handler for the other direction of this tunnel, relaying to {@code peer} (holding, as this
+     * one was made), sharing this one's half-closed bound; for the pipeline of this handler's peer.
+     */
+    public TunnelHandler otherWay(Channel peer) {
+        return new TunnelHandler(peer, held != null, tunnel);
+    }
+
+    /**
+     * What the two handlers of one tunnel share, on their event loop: the bound on a half-closed
+     * tunnel and when a byte was last read from either side.
+     */
+    private static final class Tunnel {
+        final long halfClosedIdleNanos;
+        /** A side's end was passed on: reads are timed. */
+        boolean halfClosed;
+        long lastReadNanos;
+        ScheduledFuture<?> timer;
+
+        Tunnel(long halfClosedIdleNanos) {
+            this.halfClosedIdleNanos = halfClosedIdleNanos;
+        }
+
+        void cancel() {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+        }
     }
 
     /**
@@ -87,6 +140,7 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
         if (!peer.isActive()) {
             return;
         }
+        boundHalfClosed();
         if (peer instanceof DuplexChannel duplex) {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
                 if (duplex.isActive() && !duplex.isOutputShutdown()) {
@@ -98,11 +152,48 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Starts the half-closed bound (once per tunnel), on this handler's event loop. */
+    private void boundHalfClosed() {
+        Tunnel t = tunnel;
+        if (t.halfClosed || t.halfClosedIdleNanos <= 0 || ctx == null) {
+            return;
+        }
+        t.halfClosed = true;
+        t.lastReadNanos = System.nanoTime();
+        t.timer = ctx.executor().schedule(this::checkHalfClosed, t.halfClosedIdleNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkHalfClosed() {
+        Tunnel t = tunnel;
+        t.timer = null;
+        Channel self = ctx.channel();
+        if (!self.isActive() && !peer.isActive()) {
+            return;
+        }
+        long idle = System.nanoTime() - t.lastReadNanos;
+        if (idle >= t.halfClosedIdleNanos) {
+            LOG.debug("{}: half-closed tunnel to {} idle for {} ms, closing", self, peer,
+                    TimeUnit.NANOSECONDS.toMillis(idle));
+            self.close();
+            peer.close();
+            return;
+        }
+        t.timer = ctx.executor().schedule(this::checkHalfClosed, t.halfClosedIdleNanos - idle, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
             return;
+        }
+        if (tunnel.halfClosed) {
+            tunnel.lastReadNanos = System.nanoTime();
         }
         if (held != null) {
             held.add((ByteBuf) msg);
@@ -153,6 +244,7 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseHeld();
+        tunnel.cancel();
         if (peer.isActive()) {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

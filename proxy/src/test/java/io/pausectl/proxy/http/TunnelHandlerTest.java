@@ -46,7 +46,7 @@ class TunnelHandlerTest {
     @Test
     void aHoldingTunnelRelaysWhatItReadOnlyOnceOpenInOrder() {
         EmbeddedChannel peer = new EmbeddedChannel();
-        TunnelHandler tunnel = TunnelHandler.holding(peer);
+        TunnelHandler tunnel = TunnelHandler.holding(peer, 0);
         EmbeddedChannel side = new EmbeddedChannel(tunnel);
         side.writeInbound(Unpooled.copiedBuffer("first ", StandardCharsets.US_ASCII));
         side.writeInbound(Unpooled.copiedBuffer("second", StandardCharsets.US_ASCII));
@@ -67,7 +67,7 @@ class TunnelHandlerTest {
     @Test
     void whatAHoldingTunnelKeptIsReleasedWithIt() {
         EmbeddedChannel peer = new EmbeddedChannel();
-        EmbeddedChannel side = new EmbeddedChannel(TunnelHandler.holding(peer));
+        EmbeddedChannel side = new EmbeddedChannel(TunnelHandler.holding(peer, 0));
         ByteBuf early = Unpooled.copiedBuffer("early", StandardCharsets.US_ASCII);
         side.writeInbound(early);
         side.close();

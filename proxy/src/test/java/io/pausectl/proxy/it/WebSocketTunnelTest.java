@@ -409,4 +409,71 @@ class WebSocketTunnelTest {
             assertThat(upstreamSawTheEnd.await(5, TimeUnit.SECONDS)).as("the tunnel's origin sees the close").isTrue();
         }
     }
+
+    /**
+     * A tunnel one side of which ended its output (a half-close, passed on) while the other never
+     * closes had no bound and stayed open for ever, both sockets and the upstream connection with
+     * it. Once half-closed, it is closed when no byte moved for --client-idle-timeout (as HAProxy's
+     * timeout client-fin / server-fin): the origin here reads the end and then neither writes nor
+     * closes.
+     */
+    @ParameterizedTest(name = "half-closed {0}")
+    @ValueSource(strings = {"inside the tunnel", "before the 101"})
+    void aHalfClosedTunnelWhereNothingMovesIsClosedAfterTheIdleTimeout(String when) throws Exception {
+        CountDownLatch upstreamSawTheEnd = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            c.readHead();
+            c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
+            c.in.readAllBytes();
+            upstreamSawTheEnd.countDown();
+            // Silent, and never closes (until the test ends).
+            done.await(30, TimeUnit.SECONDS);
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()), "client-idle-timeout", "300ms");
+             RawClient c = new RawClient(proxy.port)) {
+            c.setReadTimeout(5_000);
+            c.send("GET /attach HTTP/1.1\r\nHost: a\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
+            if (when.equals("before the 101")) {
+                c.shutdownOutput();
+            }
+            assertThat(c.read().status()).isEqualTo(101);
+            if (when.equals("inside the tunnel")) {
+                c.shutdownOutput();
+            }
+            assertThat(upstreamSawTheEnd.await(5, TimeUnit.SECONDS)).as("the end was passed on").isTrue();
+            long ended = System.nanoTime();
+            assertThat(c.closedByServer()).as("closed once nothing moved for the idle timeout").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - ended)).isLessThan(Duration.ofSeconds(4));
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.server.clientConnections() == 0);
+            done.countDown();
+        }
+    }
+
+    /** The bound counts from the last byte, not from the half-close: an answer still coming keeps it open. */
+    @Test
+    void aHalfClosedTunnelStaysOpenWhileBytesMove() throws Exception {
+        int pieces = 16;
+        CountDownLatch done = new CountDownLatch(1);
+        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
+            c.readHead();
+            c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
+            c.in.readAllBytes();
+            // 800 ms of output after the client's end, one byte each 50 ms (pacing, not waiting).
+            for (int i = 0; i < pieces; i++) {
+                Thread.sleep(50);
+                c.write("x");
+            }
+            // Then silent, and never closes (until the test ends).
+            done.await(30, TimeUnit.SECONDS);
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()), "client-idle-timeout", "500ms");
+             RawClient c = new RawClient(proxy.port)) {
+            c.setReadTimeout(5_000);
+            c.send("GET /attach HTTP/1.1\r\nHost: a\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(101);
+            c.shutdownOutput();
+            assertThat(new String(c.readRaw(pieces), StandardCharsets.ISO_8859_1)).isEqualTo("x".repeat(pieces));
+            assertThat(c.closedByServer()).as("closed once the bytes stopped").isTrue();
+            done.countDown();
+        }
+    }
 }
