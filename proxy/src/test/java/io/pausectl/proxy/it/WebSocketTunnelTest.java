@@ -452,20 +452,21 @@ class WebSocketTunnelTest {
     /** The bound counts from the last byte, not from the half-close: an answer still coming keeps it open. */
     @Test
     void aHalfClosedTunnelStaysOpenWhileBytesMove() throws Exception {
-        int pieces = 16;
+        int pieces = 25;
         CountDownLatch done = new CountDownLatch(1);
         try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
             c.readHead();
             c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
             c.in.readAllBytes();
-            // 800 ms of output after the client's end, one byte each 50 ms (pacing, not waiting).
+            // 2.5 s of output after the client's end, longer than the 2 s bound, one byte each 100 ms
+            // (pacing, not waiting; the bound leaves room for a stalled machine).
             for (int i = 0; i < pieces; i++) {
-                Thread.sleep(50);
+                Thread.sleep(100);
                 c.write("x");
             }
             // Then silent, and never closes (until the test ends).
             done.await(30, TimeUnit.SECONDS);
-        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()), "client-idle-timeout", "500ms");
+        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()), "client-idle-timeout", "2s");
              RawClient c = new RawClient(proxy.port)) {
             c.setReadTimeout(5_000);
             c.send("GET /attach HTTP/1.1\r\nHost: a\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
