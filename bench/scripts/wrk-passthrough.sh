@@ -16,10 +16,17 @@
 #  - open loop (unless --no-open-loop): `pause-bench openloop` at 50 % and 80 % of HAProxy's median
 #    closed-loop requests/s, against HAProxy and pause-proxy (and nginx), latency from each
 #    request's intended send time (wrk2 is not packaged here; the bench's generator is open loop).
-#    One generator per body measures every target at both rates after warming until its own JIT
-#    is quiet (a fresh generator spent half its core compiling and measured nginx alone at
-#    6,000/s with a p99 of 96-227 ms); each row says the generator's own JIT and GC ms in its
-#    window (GENERATOR_JVM_OPTS sets its JVM options);
+#    pause-proxy is first warmed with open-loop traffic at both rates until its JIT compilers are
+#    quiet (as before the closed loop: open-loop traffic opens connections on both of its sides
+#    and runs code a closed loop never does; a proxy warmed by wrk alone still made 956
+#    compilations, 190 of them after a deoptimization, in its first two open-loop windows; at most
+#    twice --warmup-max).
+#    One generator per body measures every target at both rates after warming on every target at
+#    both rates until its own JIT is quiet (a fresh generator spent half its core compiling and
+#    measured nginx alone at 6,000/s with a p99 of 96-227 ms); it runs C1-compiled code only
+#    (-XX:TieredStopAtLevel=1): with C2, answers of another target made it deoptimize and
+#    recompile again in every window, 640-840 ms in pause-proxy's; each row says the generator's
+#    own JIT and GC ms in its window (GENERATOR_JVM_OPTS sets its JVM options);
 # prints every run and the tables, and stops everything it started.
 #
 # Usage: bench/scripts/wrk-passthrough.sh [--duration 10s] [--warmup 5s] [--warmup-max 60] [--connections 64]
@@ -40,10 +47,12 @@ OPEN_LOOP=1
 OPEN_DURATION=10s
 OPEN_ROUNDS=1
 PROXY_JVM_OPTS="${PROXY_JVM_OPTS:-}"
-# The open-loop generator is a JVM on one core: its own collections count against every target, so a
-# young generation large enough for a second or more of its garbage and a collector without
-# concurrent threads; leak detection's sampled stack traces off (the bench's, not the proxy's).
-GENERATOR_JVM_OPTS="${GENERATOR_JVM_OPTS:--XX:+UseSerialGC -Xmn64m -Dio.netty.leakDetection.level=disabled}"
+# The open-loop generator is a JVM on one core: its own collections and compilations count against
+# every target, so a young generation large enough for a second or more of its garbage, a collector
+# without concurrent threads, and C1's code only: C1 without profiles never deoptimizes when another
+# target's answers take other branches, and compiles in a millisecond what C2 compiles in tens;
+# leak detection's sampled stack traces off (the bench's, not the proxy's).
+GENERATOR_JVM_OPTS="${GENERATOR_JVM_OPTS:--XX:+UseSerialGC -Xmn64m -XX:TieredStopAtLevel=1 -Dio.netty.leakDetection.level=disabled}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -307,6 +316,27 @@ if [ "$OPEN_LOOP" = 1 ]; then
   echo "open loop: pause-bench openloop at 50 % and 80 % of HAProxy's median closed-loop requests/s, $OPEN_DURATION each, generator on cpu $WRK_CPU"
   echo "(one generator per body and round: it first warms until its own JIT is quiet, then warms each target for 2 s"
   echo " before each window and collects its own garbage; JAVA_OPTS='$GENERATOR_JVM_OPTS')"
+  # pause-proxy warmed with open-loop traffic (both bodies, both rates, 3 s each) until its JIT
+  # compilers used at most 1 % of a whole turn of 12 s (as the closed loop's warm-up), at most
+  # twice --warmup-max seconds: each turn's generators open new connections, and the code that
+  # sets one up runs a few hundred times a turn, so it reaches C2 over a minute or two (a proxy
+  # warmed by wrk made 1,231, 263, 235, 67, 139, 54, 40, 26 compilations in successive turns).
+  start=$SECONDS
+  turns=""
+  while [ $((SECONDS - start)) -lt $((2 * WARMUP_MAX)) ]; do
+    jit0=$(jit_ticks pause-proxy)
+    for path in /small /16k; do
+      ha_rps=$(med_rps haproxy "$path")
+      JAVA_OPTS="$GENERATOR_JVM_OPTS" taskset -c "$WRK_CPU" "$BENCH" openloop --url "http://127.0.0.1:$PROXY_PORT" \
+        --path "$path" --rate "$(awk -v r="$ha_rps" 'BEGIN { printf "%.0f", r * 50 / 100 }')" \
+        --rate "$(awk -v r="$ha_rps" 'BEGIN { printf "%.0f", r * 80 / 100 }')" --duration 3s --warmup 0 \
+        --settle-max 0 >/dev/null
+    done
+    jit=$(( $(jit_ticks pause-proxy) - jit0 ))
+    turns="$turns $((jit * 10))"
+    [ "$jit" -le 12 ] && break
+  done
+  echo "open-loop warm-up of pause-proxy: $((SECONDS - start)) s, its JIT ms per turn of 12 s:$turns"
   for round in $(seq 1 "$OPEN_ROUNDS"); do
     for path in /small /16k; do
       ha_rps=$(med_rps haproxy "$path")

@@ -70,6 +70,14 @@ public final class PauseProxyMain implements Callable<Integer> {
                 && System.getProperty("io.netty.leakDetectionLevel") == null) {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
+        // Netty's adaptive allocator takes a heap below 512 MiB (ours is 128 MiB) for a machine short
+        // of memory, and then pools no buffer above 16,896 bytes: each such read or write buffer was a
+        // fresh direct buffer, zeroed, and freed through a Cleaner. The upstream's read size grows to
+        // 32 KiB for a 16 KiB answer, so every such answer paid it (4 % of the CPU of 16 KiB
+        // pass-through, async-profiler). Direct memory stays capped by -XX:MaxDirectMemorySize.
+        if (System.getProperty("io.netty.allocator.lowMemory") == null) {
+            System.setProperty("io.netty.allocator.lowMemory", "false");
+        }
         int code = commandLine(System.getenv()).execute(args);
         if (code != 0) {
             System.exit(code);

@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
                 "happened to the ones before it, and measures each latency from that time (wrk2's way: a stall",
                 "counts against every request that should have gone during it). The target must echo X-Req-Id.",
                 "With several --url and --rate, measures each rate in turn against each target in turn, in one",
-                "generator: it first warms at the first rate until its own JIT compilers are quiet (at most",
-                "--settle-max), then warms each target at each rate for --warmup and collects its garbage before",
+                "generator: it first warms on every target at every rate in turn until its own JIT compilers",
+                "are quiet over a whole turn (at most --settle-max), then warms each target at each rate for --warmup and collects its garbage before",
                 "the measured window; each result says the generator's own JIT and GC time in its window."})
 public final class OpenLoopCommand implements Callable<Integer> {
     @Spec
@@ -47,8 +47,9 @@ public final class OpenLoopCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     Duration warmUp;
 
-    @Option(names = "--settle-max", defaultValue = "60s", converter = DurationConverter.OrZero.class,
-            description = "The longest the generator warms first until its own JIT compilers are quiet; 0 skips it "
+    @Option(names = "--settle-max", defaultValue = "90s", converter = DurationConverter.OrZero.class,
+            description = "The longest the generator warms first, every target at every rate in turn, until its own "
+                    + "JIT compilers are quiet; 0 skips it "
                     + "(default ${DEFAULT-VALUE}).")
     Duration settleMax;
 
