@@ -86,8 +86,8 @@ public enum Setting {
                     + " meets a closing connection gets 502.",
             c -> c.upstreamReuse().spelling()),
     CLIENT_IDLE_TIMEOUT("client-idle-timeout", Kind.DURATION, "DURATION", "1m",
-            "A client connection idle this long between requests is closed; so is a half-closed tunnel (one side"
-                    + " ended its output) from which nothing was read for this long.",
+            "A client connection idle this long between requests is closed; so is a tunnel whose client ended its"
+                    + " output (half-closed) and from which nothing was read for this long.",
             c -> Durations.format(c.clientIdleTimeout())),
     CLIENT_SEND_TIMEOUT("client-send-timeout", Kind.DURATION, "DURATION", "1m",
             "A client that takes none of what is written to it for this long is cut, and the upstream connection"
