@@ -166,18 +166,29 @@ public final class ProxyServer {
         if (listener != null) {
             listener.close().await(5, TimeUnit.SECONDS);
         }
-        // Settled: closed, or a tunnel (ClientExchangeHandler.shutdown).
+        // Settled: closed, or a tunnel (ClientExchangeHandler.shutdown). A connection accepted just as
+        // the listener closed joins the group after a pass over it: each pass tells the ones not told
+        // yet, until a pass finds none, so none is cut as "busy" without having been told.
         Map<Channel, Promise<Void>> settled = new HashMap<>();
-        for (Channel ch : clients) {
-            Promise<Void> done = ch.eventLoop().newPromise();
-            settled.put(ch, done);
-            ch.eventLoop().execute(() -> ClientExchangeHandler.shutdown(ch, done));
-        }
         boolean clean = true;
-        for (Promise<Void> done : settled.values()) {
-            if (!done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                clean = false;
-                break;
+        for (boolean told = true; told && clean; ) {
+            told = false;
+            List<Promise<Void>> pass = new ArrayList<>();
+            for (Channel ch : clients) {
+                if (settled.containsKey(ch)) {
+                    continue;
+                }
+                Promise<Void> done = ch.eventLoop().newPromise();
+                settled.put(ch, done);
+                pass.add(done);
+                told = true;
+                ch.eventLoop().execute(() -> ClientExchangeHandler.shutdown(ch, done));
+            }
+            for (Promise<Void> done : pass) {
+                if (!done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    clean = false;
+                    break;
+                }
             }
         }
         int busy = 0;
@@ -192,7 +203,7 @@ public final class ProxyServer {
                 ch.eventLoop().execute(() -> ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
                         .addListener(ChannelFutureListener.CLOSE));
             } else {
-                // Busy at the end of the grace, or accepted as the listener closed and never told.
+                // Busy at the end of the grace.
                 busy++;
                 ch.close();
             }
