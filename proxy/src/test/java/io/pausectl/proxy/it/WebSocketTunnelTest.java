@@ -56,13 +56,8 @@ class WebSocketTunnelTest {
 
     @Test
     void a101WithoutWebSocketAcceptStillBecomesATunnelAndLeavesNothingInFlight() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
-            c.readHead();
-            c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
-            byte[] buf = new byte[5];
-            int read = c.in.readNBytes(buf, 0, 5);
-            c.write("echo:" + new String(buf, 0, read, StandardCharsets.ISO_8859_1));
-        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()))) {
+        try (ScriptedUpstream upstream = switchesThenEchoesFiveBytes();
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()))) {
             try (RawClient c = new RawClient(proxy.port)) {
                 c.send("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
                 assertThat(c.read().status()).isEqualTo(101);
@@ -116,13 +111,8 @@ class WebSocketTunnelTest {
     /** The client's side of the same: bytes it sent right behind its upgrade request reach the server after the 101. */
     @Test
     void bytesTheClientSendsRightBehindItsUpgradeRequestReachTheServer() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream((c, n) -> {
-            c.readHead();
-            c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
-            byte[] buf = new byte[5];
-            int read = c.in.readNBytes(buf, 0, 5);
-            c.write("echo:" + new String(buf, 0, read, StandardCharsets.ISO_8859_1));
-        }); ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
+        try (ScriptedUpstream upstream = switchesThenEchoesFiveBytes();
+             ProxyFixture proxy = ProxyFixture.start(List.of(upstream.url()));
              RawClient c = new RawClient(proxy.port)) {
             c.send("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nearly");
             assertThat(c.read().status()).isEqualTo(101);
@@ -135,6 +125,17 @@ class WebSocketTunnelTest {
      * a protocol that half-closes its hijacked connection (Docker's attach: stdin's end, then the
      * output). The tunnel closed both sides at the client's end of stream and the output was lost.
      */
+    /** An origin that answers 101, then echoes the first 5 bytes it reads after it as {@code echo:<bytes>}. */
+    private static ScriptedUpstream switchesThenEchoesFiveBytes() throws IOException {
+        return new ScriptedUpstream((c, n) -> {
+            c.readHead();
+            c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+            byte[] buf = new byte[5];
+            int read = c.in.readNBytes(buf, 0, 5);
+            c.write("echo:" + new String(buf, 0, read, StandardCharsets.ISO_8859_1));
+        });
+    }
+
     private static ScriptedUpstream readsToTheEndThenAnswers() throws IOException {
         return new ScriptedUpstream((c, n) -> {
             c.readHead();
