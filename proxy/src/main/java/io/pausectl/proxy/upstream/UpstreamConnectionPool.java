@@ -2,6 +2,7 @@ package io.pausectl.proxy.upstream;
 
 import io.pausectl.proxy.config.UpstreamReuse;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
@@ -60,6 +61,7 @@ public final class UpstreamConnectionPool {
     static final long MAX_BACKOFF_NANOS = 500_000_000L;
 
     private final EventLoop eventLoop;
+    private final BatchedFlush batchedFlush;
     private final Bootstrap bootstrap;
     private final List<UpstreamTarget> targets;
     private final ProxyMetrics metrics;
@@ -94,6 +96,7 @@ public final class UpstreamConnectionPool {
     UpstreamConnectionPool(EventLoop eventLoop, Bootstrap bootstrap, List<UpstreamTarget> targets, ProxyMetrics metrics,
                            int maxIdlePerTarget, long idleTimeoutNanos, UpstreamReuse reuse, ConnectionPacer[] pacers) {
         this.eventLoop = eventLoop;
+        this.batchedFlush = new BatchedFlush(eventLoop);
         this.pacers = pacers;
         this.reuse = reuse;
         this.idleTimeoutNanos = idleTimeoutNanos;
@@ -110,6 +113,11 @@ public final class UpstreamConnectionPool {
 
     public EventLoop eventLoop() {
         return eventLoop;
+    }
+
+    /** Flushes {@code channel} once the loop's current pass of I/O ends ({@link BatchedFlush}). */
+    void flushLater(Channel channel) {
+        batchedFlush.flushLater(channel);
     }
 
     ProxyMetrics metrics() {

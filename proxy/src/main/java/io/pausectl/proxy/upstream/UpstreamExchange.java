@@ -241,10 +241,11 @@ public final class UpstreamExchange {
             awaitAccept(up);
             return;
         }
-        // A bodiless request's head waits for its (empty) end before the flush: one write.
+        // A bodiless request's head waits for its (empty) end before the flush: one write. The
+        // flush waits for the end of the loop's pass, with the other requests read in it.
         up.write(head, up.voidPromise());
         if (!replayable || whole) {
-            up.flush();
+            pool.flushLater(up);
         }
         listener.upstreamConnected();
     }
