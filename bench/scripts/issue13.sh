@@ -3,7 +3,8 @@
 # HAProxy 2.6 measured in the same run.
 #  1. pass-through (bench/scripts/wrk-passthrough.sh): wrk closed loop, 3-byte and 16 KiB bodies,
 #     nginx / HAProxy / pause-proxy, medians of --rounds; open loop at 50 % and 80 % of HAProxy's
-#     maximum; RSS during and after;
+#     maximum, also medians of --rounds (one round's p99 moved with the machine's noise: the
+#     generator's floor against nginx alone was 4-10 ms in one run); RSS during and after;
 #  2. hold: `pause-bench hold --haproxy` at 1,000, 5,000 and 10,000 held requests (RSS per held
 #     request, pause-proxy with the launcher's default JVM settings vs HAProxy with the Lua gate);
 #  3. drain: `pause-bench drain --haproxy --count 10000` (release of 10,000 held requests vs the
@@ -49,7 +50,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "issue13: $(date -u +%FT%TZ), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), load average $(cut -d' ' -f1-3 /proc/loadavg), scheduler group $(cat /proc/self/autogroup 2>/dev/null || echo '?')"
 case ",$ONLY," in *,passthrough,*)
   echo; echo "== pass-through =="
-  "$ROOT/bench/scripts/wrk-passthrough.sh" --rounds "$ROUNDS" ;;
+  "$ROOT/bench/scripts/wrk-passthrough.sh" --rounds "$ROUNDS" --open-loop-rounds "$ROUNDS" ;;
 esac
 case ",$ONLY," in *,hold,*)
   for count in ${HOLD_COUNTS//,/ }; do
