@@ -7,20 +7,26 @@ import java.util.concurrent.Executor;
 
 /**
  * Request heads written to upstream connections during one pass of an event loop, flushed together
- * when the pass ends: HAProxy's order, which reads every ready connection first and sends
- * afterwards. The flush is a task, and an event loop runs its tasks after the I/O events that one
- * wait for readiness returned (Netty's {@code SingleThreadIoEventLoop}), so every request read in
- * that pass is written before the first one is sent.
+ * by a task the loop runs after that pass. An event loop handles every I/O event one wait for
+ * readiness returned, then runs its tasks in order (Netty's {@code SingleThreadIoEventLoop}), so the
+ * heads of the requests read in one pass leave together once every ready connection was read; a
+ * head written from a task (a released request of a drain, a request that waited for a connection)
+ * leaves after the tasks queued before this one.
  *
- * <p>Why: the origin often shares the proxy's core (a sidecar beside its application). A request
- * sent to it wakes it, and the kernel's scheduler may switch to it at once, before the proxy has
- * read the other requests of the pass; the origin then answers one request per wake-up, and every
- * switch costs both processes time. Sent together, the requests of a pass wake the origin once. On
- * the 2-core bench (nginx on the proxy's core, {@code bench/RESULTS.md}) this took the proxy from
- * 0.45 to 0.32 involuntary context switches per request and its CPU per request down by 5 %.
+ * <p>Why: the origin often shares the proxy's core (a sidecar beside its application, or nginx in
+ * the bench). A request sent to it wakes it, and the kernel's scheduler may switch to it at once,
+ * before the proxy has read the other requests of the pass; the origin then answers about one
+ * request per wake-up, and every switch costs both processes time. HAProxy's system calls show the
+ * order this gives (every ready connection read, then the sends), and pause-proxy sent each request
+ * as soon as it was read: 0.45 involuntary context switches per request against HAProxy's 0.31 on
+ * the bench, 0.32 with this batching, and 5 % less CPU per request ({@code bench/RESULTS.md},
+ * session 11).
  *
- * <p>A head waits at most for the rest of the pass (the other ready connections' reads): the same
- * wait as in HAProxy. One per event loop, used only on it (its {@link UpstreamConnectionPool}).
+ * <p>Only the flush of a head the exchange would have flushed at once waits here: a body's pieces,
+ * a head waiting for its empty end, a request sent again and a head on a new connection that waits
+ * for the upstream's accept ({@link AcceptGate}) are flushed as before. A channel closed before the
+ * flush releases what it held unsent (the exchange sees the close as before). One per event loop,
+ * used only on it (its {@link UpstreamConnectionPool}).
  */
 final class BatchedFlush implements Runnable {
     /** The event loop (tests pass their own queue of tasks). */
@@ -41,17 +47,26 @@ final class BatchedFlush implements Runnable {
     }
 
     /**
-     * Flushes every channel listed, also one listed by a flush's consequences (a failed write that
-     * frees a connection to the next waiting request), then forgets them.
+     * Flushes every channel listed, also one listed while this runs (by whatever a flush sets off),
+     * then forgets them. A flush that throws does not keep the others from leaving.
      */
     @Override
     public void run() {
-        try {
-            for (int i = 0; i < written.size(); i++) {
+        RuntimeException failed = null;
+        for (int i = 0; i < written.size(); i++) {
+            try {
                 written.get(i).flush();
+            } catch (RuntimeException e) {
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
             }
-        } finally {
-            written.clear();
+        }
+        written.clear();
+        if (failed != null) {
+            throw failed;
         }
     }
 }

@@ -48,7 +48,7 @@ class BatchedFlushTest {
     @Test
     void aWriteListedByAFlushLeavesInTheSameRun() {
         BatchedFlush flush = new BatchedFlush(loopTasks::add);
-        // Flushing the first channel frees a connection to the next request, as a failed write can.
+        // Whatever a flush sets off may write and list another channel while the task runs.
         first.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
             @Override
             public void flush(ChannelHandlerContext ctx) {
@@ -74,6 +74,36 @@ class BatchedFlushTest {
         assertThat((Object) first.readOutbound()).isNull();
         endPass();
         assertThat(readAll(first)).isEqualTo("two");
+    }
+
+    @Test
+    void aFlushThatThrowsDoesNotKeepTheOthersFromLeaving() {
+        BatchedFlush flush = new BatchedFlush(loopTasks::add);
+        // Netty's flush hands a handler's exception to the pipeline; a channel may still throw.
+        EmbeddedChannel broken = new EmbeddedChannel() {
+            @Override
+            public io.netty.channel.Channel flush() {
+                throw new IllegalStateException("a broken channel");
+            }
+        };
+        try {
+            broken.write(bytes("stuck"));
+            flush.flushLater(broken);
+            second.write(bytes("GET /b"));
+            flush.flushLater(second);
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> loopTasks.remove(0).run())
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(readAll(second)).isEqualTo("GET /b");
+
+            second.write(bytes("GET /c"));
+            flush.flushLater(second);
+            assertThat(loopTasks).as("the list was emptied: the next pass queues its own flush").hasSize(1);
+            endPass();
+            assertThat(readAll(second)).isEqualTo("GET /c");
+        } finally {
+            broken.finishAndReleaseAll();
+        }
     }
 
     @Test
