@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * connections already open: straight to the upstream once, then through the proxy unpaused).
  * The pass-through and the drain are measured {@code trials} times, alternated (pass-through,
  * drain, pass-through, drain, ...) so that a slow spell of a shared machine falls on both, and
- * compared by their medians. Optionally also HAProxy with the Lua gate releasing as many held
+ * compared trial by trial: the median of each drain's rate over the pass-through's just before it. Optionally also HAProxy with the Lua gate releasing as many held
  * requests, timed the same way, in each trial after the proxy's drain.
  */
 public final class DrainScenario {
@@ -36,7 +36,9 @@ public final class DrainScenario {
      * The drain's JSON: the design's fields, then the proxy's own pass-through rate and the drain's
      * ratio to it, then HAProxy's gate (null when not measured); then every trial's figures. With
      * several trials, {@code drainMs}, {@code proxyPassthroughRps} and {@code haproxyDrainMs} are
-     * the medians of the trials, the ratios are of the medians, {@code released} is the fewest any
+     * the medians of the trials, {@code ratioToProxyPassthrough} is the median of each trial's drain
+     * rate over the pass-through rate measured just before it, {@code ratioToUpstreamCapacity} the
+     * median drain rate over the capacity, {@code released} is the fewest any
      * trial released and {@code failed} counts the failed and lost of all trials.
      */
     public record Report(long released, long failed, long drainMs, double upstreamCapacityRps,
@@ -104,9 +106,19 @@ public final class DrainScenario {
             double passthroughRps = median(passthrough);
             double drainRps = median(Arrays.stream(drains).mapToDouble(Drain::rps).toArray());
             long drainMs = Math.round(median(Arrays.stream(drains).mapToDouble(Drain::ms).toArray()));
+            // Each drain against the pass-through measured just before it (the pair closest in time, so
+            // in the same state of a shared machine), then the median of those ratios: a ratio of the
+            // two medians could pair a fast reference with a slow drain from another spell.
+            double[] paired = new double[trials];
+            for (int t = 0; t < trials; t++) {
+                paired[t] = drains[t].rps() / passthrough[t];
+            }
+            double ratio = median(paired);
             if (trials > 1) {
-                n.always("medians of %d trials: pause-proxy pass-through %.0f requests/s, drain %d ms (%.0f requests/s):"
-                        + " ratio %.3f", trials, passthroughRps, drainMs, drainRps, drainRps / passthroughRps);
+                n.always("medians of %d trials: pause-proxy pass-through %.0f requests/s, drain %d ms (%.0f requests/s);"
+                        + " drain vs the pass-through just before it: %s, median %.3f (ratio of the medians %.3f)", trials,
+                        passthroughRps, drainMs, drainRps, Arrays.toString(Arrays.stream(paired).map(r -> round(r, 1000))
+                                .toArray()), ratio, drainRps / passthroughRps);
             }
             Long haReleased = null;
             Long haFailed = null;
@@ -123,7 +135,7 @@ public final class DrainScenario {
             }
             return new Report(Arrays.stream(drains).mapToLong(Drain::released).min().orElseThrow(),
                     Arrays.stream(drains).mapToLong(Drain::failed).sum(), drainMs, round(capacity, 10),
-                    round(drainRps / capacity, 1000), round(passthroughRps, 10), round(drainRps / passthroughRps, 1000),
+                    round(drainRps / capacity, 1000), round(passthroughRps, 10), round(ratio, 1000),
                     haReleased, haFailed, haDrainMs, trials,
                     Arrays.stream(passthrough).mapToObj(r -> round(r, 10)).toList(),
                     Arrays.stream(drains).map(Drain::ms).toList(),
