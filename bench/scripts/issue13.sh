@@ -8,7 +8,7 @@
 #  2. hold: `pause-bench hold --haproxy` at 1,000, 5,000 and 10,000 held requests (RSS per held
 #     request, pause-proxy with the launcher's default JVM settings vs HAProxy with the Lua gate);
 #  3. drain: `pause-bench drain --haproxy --count 10000` (release of 10,000 held requests vs the
-#     proxy's own pass-through rate vs HAProxy's gate).
+#     proxy's own pass-through rate vs HAProxy's gate; medians of 3 trials alternated in one run).
 # Each part starts what it measures itself on loopback and stops it. Hold and drain are not pinned
 # (the bench, its upstream and the proxies share both cores).
 #

@@ -17,10 +17,12 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LoadRun {
     private final LoadSpec spec;
-    private final long startNanos;
+    /** Fixed at construction, except with {@link LoadSpec#connectFirst()}: set once when the last connection opened. */
+    private volatile long startNanos;
     private final RequestLog log;
     private final List<LoadWorker> workers = new ArrayList<>();
     private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger connecting = new AtomicInteger();
     private final AtomicInteger closedLoopNext = new AtomicInteger();
     private final CompletableFuture<LoadResult> result = new CompletableFuture<>();
     final LongAdder issued = new LongAdder();
@@ -35,6 +37,7 @@ public final class LoadRun {
     void add(LoadWorker worker) {
         workers.add(worker);
         running.incrementAndGet();
+        connecting.incrementAndGet();
     }
 
     void start() {
@@ -45,7 +48,11 @@ public final class LoadRun {
         return spec;
     }
 
-    /** {@link System#nanoTime()} at which request 0 is intended. */
+    /**
+     * {@link System#nanoTime()} at which request 0 is intended; with {@link LoadSpec#connectFirst()},
+     * the connections begin to open then and the clock is reset to when the last one opened
+     * (read it again once the run is over).
+     */
     public long startNanos() {
         return startNanos;
     }
@@ -84,6 +91,17 @@ public final class LoadRun {
 
     boolean closedLoopHasMore() {
         return closedLoopNext.get() < spec.count() && System.nanoTime() - startNanos < spec.duration().toNanos();
+    }
+
+    /**
+     * With {@link LoadSpec#connectFirst()}: a worker's connections have all opened (or failed). Once
+     * every worker's have, the clock starts and every worker begins to send.
+     */
+    void workerConnected() {
+        if (connecting.decrementAndGet() == 0) {
+            startNanos = System.nanoTime();
+            workers.forEach(LoadWorker::go);
+        }
     }
 
     /** A worker finished; its totals were written on its loop before this atomic decrement. */

@@ -29,10 +29,16 @@ import java.util.UUID;
  * @param keepAlive      reuse connections; otherwise one connection per request ({@code Connection: close})
  * @param answerGrace    after the last request is issued, how long to wait for answers
  * @param keepLog        keep each request's times and status (for charts and the window's drain time)
+ * @param connectFirst   closed-loop: open all {@code concurrency} connections before the run's clock
+ *                       starts (its start is then when the last one opened), and close none until
+ *                       the run is over, so that the run times requests only, as a drain of held
+ *                       requests is timed on connections already open; otherwise each connection
+ *                       is opened at the start and closed when it has nothing more to send, both
+ *                       inside the run's time
  */
 public record LoadSpec(URI target, String path, String runId, boolean openLoop, double ratePerSecond,
                        int concurrency, int count, Duration duration, int maxConnections, boolean keepAlive,
-                       Duration answerGrace, boolean keepLog) {
+                       Duration answerGrace, boolean keepLog, boolean connectFirst) {
 
     public LoadSpec {
         Objects.requireNonNull(target, "target");
@@ -61,6 +67,9 @@ public record LoadSpec(URI target, String path, String runId, boolean openLoop, 
         }
         if (maxConnections <= 0) {
             throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
+        }
+        if (openLoop && connectFirst) {
+            throw new IllegalArgumentException("connectFirst is for closed-loop runs");
         }
     }
 
@@ -110,6 +119,7 @@ public record LoadSpec(URI target, String path, String runId, boolean openLoop, 
         private boolean keepAlive = true;
         private Duration answerGrace = Duration.ofSeconds(10);
         private boolean keepLog = true;
+        private boolean connectFirst;
 
         private Builder(URI target, boolean openLoop) {
             this.target = target;
@@ -146,9 +156,14 @@ public record LoadSpec(URI target, String path, String runId, boolean openLoop, 
             return this;
         }
 
+        public Builder connectFirst(boolean connectFirst) {
+            this.connectFirst = connectFirst;
+            return this;
+        }
+
         public LoadSpec build() {
             return new LoadSpec(target, path, runId, openLoop, ratePerSecond, concurrency, count, duration,
-                    maxConnections, keepAlive, answerGrace, keepLog);
+                    maxConnections, keepAlive, answerGrace, keepLog, connectFirst);
         }
     }
 }

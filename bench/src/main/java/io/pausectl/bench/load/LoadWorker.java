@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -48,6 +49,10 @@ final class LoadWorker {
     private int nextSeq;
     private ScheduledFuture<?> deadline;
     private boolean finished;
+    // connect-first (closed loop): connects settled, of which failed, before the run's clock started
+    private boolean going;
+    private int connectsSettled;
+    private int connectsFailedEarly;
 
     // totals, read by the run once finished
     final Histogram latencyMicros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
@@ -94,6 +99,11 @@ final class LoadWorker {
         loop.execute(this::begin);
     }
 
+    /** Connect-first: every worker's connections are open and the run's clock has started; send. */
+    void go() {
+        loop.execute(this::startSending);
+    }
+
     void finishSoon() {
         loop.execute(this::finish);
     }
@@ -110,6 +120,17 @@ final class LoadWorker {
             long end = start + spec.intendedOffsetNanos(last) + spec.answerGrace().toNanos();
             deadline = loop.schedule(this::finish, end - System.nanoTime(), TimeUnit.NANOSECONDS);
             loop.schedule(this::tick, start - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } else if (spec.connectFirst()) {
+            if (connectionShare == 0) {
+                run.workerConnected();
+                finish();
+                return;
+            }
+            loop.schedule(() -> {
+                for (int i = 0; i < connectionShare; i++) {
+                    connect();
+                }
+            }, start - System.nanoTime(), TimeUnit.NANOSECONDS);
         } else {
             long end = start + spec.duration().toNanos();
             deadline = loop.schedule(this::finish, end + spec.answerGrace().toNanos() - System.nanoTime(),
@@ -125,6 +146,38 @@ final class LoadWorker {
                     connect();
                 }
             }, start - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Connect-first: the clock started (the run's start is now); what a closed loop's begin does, on open connections. */
+    private void startSending() {
+        if (finished) {
+            return;
+        }
+        going = true;
+        long end = run.startNanos() + spec.duration().toNanos();
+        deadline = loop.schedule(this::finish, end + spec.answerGrace().toNanos() - System.nanoTime(),
+                TimeUnit.NANOSECONDS);
+        loop.schedule(this::maybeFinish, end - System.nanoTime(), TimeUnit.NANOSECONDS);
+        for (int i = 0; i < connectsFailedEarly; i++) {
+            // each fails one request, as connectFailed does; the run may end only once all are counted
+            int seq = run.nextClosedLoopSeq();
+            if (seq >= 0) {
+                issuedClosedLoop(seq);
+                fail(seq, RequestLog.CONNECT_FAILED, System.nanoTime());
+            }
+        }
+        List<ClientConnectionHandler> ready = new ArrayList<>(idle);
+        idle.clear();
+        for (ClientConnectionHandler c : ready) {
+            becameIdle(c);
+        }
+        maybeFinish();
+    }
+
+    private void connectSettled() {
+        if (++connectsSettled == connectionShare) {
+            run.workerConnected();
         }
     }
 
@@ -186,21 +239,30 @@ final class LoadWorker {
         ChannelFuture f = bootstrap.connect();
         f.addListener(done -> {
             connecting--;
+            boolean early = spec.connectFirst() && !going;
             if (done.isSuccess()) {
                 Channel ch = f.channel();
                 ClientConnectionHandler c = ch.pipeline().get(ClientConnectionHandler.class);
                 if (finished || c == null) {
                     ch.close();
-                    return;
+                } else {
+                    connections.add(c);
+                    if (early) {
+                        idle.addLast(c);
+                    } else {
+                        becameIdle(c);
+                    }
                 }
-                connections.add(c);
-                becameIdle(c);
             } else {
                 open--;
-                if (finished) {
-                    return;
+                if (early) {
+                    connectsFailedEarly++;
+                } else if (!finished) {
+                    connectFailed();
                 }
-                connectFailed();
+            }
+            if (early) {
+                connectSettled();
             }
         });
     }
@@ -248,7 +310,9 @@ final class LoadWorker {
                 issuedClosedLoop(seq);
                 send(c, seq);
             } else {
-                c.close();
+                if (!spec.connectFirst()) {
+                    c.close();
+                }
                 maybeFinish();
             }
         }
@@ -293,6 +357,9 @@ final class LoadWorker {
         }
         if (brokenSeq >= 0) {
             fail(brokenSeq, RequestLog.CLOSED_BEFORE_ANSWER, System.nanoTime());
+        }
+        if (spec.connectFirst() && !going) {
+            return; // one connection fewer when the clock starts; nothing was sent yet
         }
         if (spec.openLoop()) {
             while (pending.size() > connecting && open < connectionShare) {

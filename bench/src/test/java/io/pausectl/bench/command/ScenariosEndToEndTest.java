@@ -101,7 +101,7 @@ class ScenariosEndToEndTest {
     void drainReleasesEveryHeldRequestAndComparesWithTheUpstreamsCapacity(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("drain.json");
 
-        Run run = pauseBench("drain", "--count", "500", "--json", json.toString());
+        Run run = pauseBench("drain", "--count", "500", "--trials", "2", "--json", json.toString());
 
         assertThat(run.exitCode()).as(run.out()).isZero();
         JsonNode r = JSON.readTree(json.toFile());
@@ -109,6 +109,16 @@ class ScenariosEndToEndTest {
         assertThat(r.get("failed").asLong()).isZero();
         assertThat(r.get("upstreamCapacityRps").asDouble()).isPositive();
         assertThat(r.get("ratioToUpstreamCapacity").asDouble()).isPositive();
+        assertThat(r.get("trials").asInt()).isEqualTo(2);
+        assertThat(r.get("drainMsTrials")).hasSize(2);
+        assertThat(r.get("drainRpsTrials")).hasSize(2);
+        JsonNode passthrough = r.get("proxyPassthroughRpsTrials");
+        assertThat(passthrough).hasSize(2);
+        assertThat(r.get("proxyPassthroughRps").asDouble()).as("the median of two is their mean")
+                .isCloseTo((passthrough.get(0).asDouble() + passthrough.get(1).asDouble()) / 2,
+                        org.assertj.core.data.Offset.offset(0.1));
+        assertThat(r.get("haproxyDrainMsTrials").isNull()).isTrue();
+        assertThat(run.out()).contains("trial 1 of 2: ", "trial 2 of 2: ", "medians of 2 trials");
     }
 
     @Test
@@ -198,6 +208,7 @@ class ScenariosEndToEndTest {
         assertThat(d.get("haproxyReleased").asLong()).isEqualTo(300);
         assertThat(d.get("haproxyFailed").asLong()).isZero();
         assertThat(d.get("proxyPassthroughRps").asDouble()).isPositive();
+        assertThat(d.get("haproxyDrainMsTrials")).as("HAProxy's gate drains in every trial").hasSize(3);
     }
 
     @Test
@@ -205,6 +216,9 @@ class ScenariosEndToEndTest {
         assertThat(pauseBench("window", "--pause", "20s", "--duration", "10s").exitCode()).isEqualTo(2);
         assertThat(pauseBench("window", "--duration", "ten").exitCode()).isEqualTo(2);
         assertThat(pauseBench("hold", "--count", "0").exitCode()).isEqualTo(2);
+        Run noTrials = pauseBench("drain", "--trials", "0");
+        assertThat(noTrials.exitCode()).isEqualTo(2);
+        assertThat(noTrials.out()).isEqualTo("pause-bench: --trials must be 1 or more, not 0" + System.lineSeparator());
         assertThat(pauseBench("passthrough", "--target", "nonsense").exitCode()).isEqualTo(2);
         assertThat(pauseBench("openloop", "--url", "http://127.0.0.1:1", "--rate", "0").exitCode()).isEqualTo(2);
         assertThat(pauseBench().exitCode()).isEqualTo(2);

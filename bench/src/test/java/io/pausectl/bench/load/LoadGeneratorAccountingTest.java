@@ -179,6 +179,40 @@ class LoadGeneratorAccountingTest {
     }
 
     @Test
+    void aConnectFirstClosedLoopRunsOnTheConnectionsItOpenedBeforeItsClock() throws Exception {
+        try (SampleUpstream upstream = SampleUpstream.start(1)) {
+            LoadSpec spec = LoadSpec.closedLoop(upstream.uri(), 8, 2000, Duration.ofSeconds(30)).keepLog(true)
+                    .connectFirst(true).build();
+            IdLedger ledger = upstream.openLedger(spec.runId(), spec.count());
+
+            LoadResult r = run(spec);
+
+            assertThat(r.ok()).isEqualTo(2000);
+            assertThat(r.sent()).isEqualTo(2000);
+            assertThat(ledger.distinctSeen()).isEqualTo(2000);
+            assertThat(upstream.connectionsAccepted()).as("each connection opened once, none closed and opened again")
+                    .isEqualTo(8);
+            for (int seq = 0; seq < 2000; seq++) {
+                assertThat(r.log().intendedNanos(seq)).as("request %d issued after the clock started", seq)
+                        .isGreaterThanOrEqualTo(0);
+            }
+        }
+    }
+
+    @Test
+    void aConnectFirstRunToATargetThatRefusesConnectionsFailsAndEnds() throws Exception {
+        java.net.URI closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = java.net.URI.create("http://127.0.0.1:" + s.getLocalPort());
+        }
+        LoadResult r = run(LoadSpec.closedLoop(closedPort, 4, 100, Duration.ofSeconds(30)).connectFirst(true).build());
+
+        assertThat(r.failures()).containsEntry("connect failed", 4L);
+        assertThat(r.sent()).isEqualTo(4);
+        assertThat(r.lost()).isZero();
+    }
+
+    @Test
     void aTargetThatRefusesConnectionsFailsEveryRequestAndTheRunEnds() throws Exception {
         java.net.URI closedPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
