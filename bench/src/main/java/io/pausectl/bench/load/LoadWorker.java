@@ -126,11 +126,7 @@ final class LoadWorker {
                 finish();
                 return;
             }
-            loop.schedule(() -> {
-                for (int i = 0; i < connectionShare; i++) {
-                    connect();
-                }
-            }, start - System.nanoTime(), TimeUnit.NANOSECONDS);
+            connectShareAt(start);
         } else {
             long end = start + spec.duration().toNanos();
             deadline = loop.schedule(this::finish, end + spec.answerGrace().toNanos() - System.nanoTime(),
@@ -141,12 +137,17 @@ final class LoadWorker {
                 finish();
                 return;
             }
-            loop.schedule(() -> {
-                for (int i = 0; i < connectionShare; i++) {
-                    connect();
-                }
-            }, start - System.nanoTime(), TimeUnit.NANOSECONDS);
+            connectShareAt(start);
         }
+    }
+
+    /** Opens this worker's share of the connections at {@code startNanos} (System.nanoTime). */
+    private void connectShareAt(long startNanos) {
+        loop.schedule(() -> {
+            for (int i = 0; i < connectionShare; i++) {
+                connect();
+            }
+        }, startNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
 
     /** Connect-first: the clock started (the run's start is now); what a closed loop's begin does, on open connections. */
