@@ -233,6 +233,14 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                         return;
                     }
                 }
+                if (inHead && hasBareCr(buffer)) {
+                    // Before Netty's decoder sees it: a bare CR anywhere in the head refuses it with
+                    // 400 at once, whatever else is wrong with the line (RFC 9112 §2.2). Netty's
+                    // decoder looks for the LF: a line that also ran past its limit was refused as
+                    // too long (414), and one that did not waited for more bytes.
+                    refuse(buffer, out, "bare CR in the request head");
+                    return;
+                }
                 int start = buffer.readerIndex();
                 boolean headWhole = inHead && !headSplit;
                 decoderBetweenMessages = false;
