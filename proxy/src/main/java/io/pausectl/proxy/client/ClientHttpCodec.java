@@ -236,8 +236,9 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 if (inHead && hasBareCr(buffer)) {
                     // Before Netty's decoder sees it: a bare CR anywhere in the head refuses it with
                     // 400 at once, whatever else is wrong with the line (RFC 9112 §2.2). Netty's
-                    // decoder looks for the LF: a line that also ran past its limit was refused as
-                    // too long (414), and one that did not waited for more bytes.
+                    // decoder looks for the LF, which may never come, and refused a line that also
+                    // ran past its limit as too long (414). Bytes left behind a message come back
+                    // here (ByteToMessageDecoder decodes again what is left), so every head is checked.
                     refuse(buffer, out, "bare CR in the request head");
                     return;
                 }
@@ -284,11 +285,6 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 // handed on a message is followed by another for the bytes left, which tells.)
                 headStartSignalled = true;
                 ctx.fireUserEventTriggered(HEAD_STARTED);
-            }
-            if (!broken && inHead && hasBareCr(buffer)) {
-                // The decoder waits for an LF that may never come (RFC 9112 §2.2: a bare CR is
-                // invalid); refuse now rather than at the idle timeout.
-                refuse(buffer, out, "bare CR in the request head");
             }
         }
 
