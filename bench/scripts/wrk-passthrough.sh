@@ -27,6 +27,9 @@
 #    (-XX:TieredStopAtLevel=1): with C2, answers of another target made it deoptimize and
 #    recompile again in every window, 640-840 ms in pause-proxy's; each row says the generator's
 #    own JIT and GC ms in its window (GENERATOR_JVM_OPTS sets its JVM options);
+#  - pause-proxy's own collections (young and full: count and ms, from its /metrics) in each of its
+#    closed-loop windows and in each round of open-loop windows: a full collection stops every
+#    exchange for 15-45 ms on this machine, which is a whole window's p99 at 80 %;
 # prints every run and the tables, and stops everything it started.
 #
 # Usage: bench/scripts/wrk-passthrough.sh [--duration 10s] [--warmup 5s] [--warmup-max 60] [--connections 64]
@@ -179,6 +182,19 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 [ -n "$PROXY_PORT" ] || { echo "wrk-passthrough: pause-proxy did not start:" >&2; cat "$WORK/proxy.log" >&2; exit 1; }
+ADMIN_PORT=$(sed -n 's/.*admin API listening on [^ ]*:\([0-9]*\).*/\1/p' "$WORK/proxy.log" | head -n1)
+# pause-proxy's collections so far, from its /metrics: "young-count young-ms full-count full-ms"
+# (the serial collector's Copy and MarkSweepCompact; a full collection stops every exchange).
+proxy_gcs() {
+  curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '
+    /^jvm_gc_collection_seconds_count\{gc="Copy"\}/ {yc = $2} /^jvm_gc_collection_seconds_sum\{gc="Copy"\}/ {ys = $2}
+    /^jvm_gc_collection_seconds_count\{gc="MarkSweepCompact"\}/ {fc = $2} /^jvm_gc_collection_seconds_sum\{gc="MarkSweepCompact"\}/ {fs = $2}
+    END {printf "%d %d %d %d\n", yc, ys * 1000, fc, fs * 1000}'
+}
+gc_delta() {  # gc_delta "BEFORE" "AFTER": what was collected in between, in words
+  awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " ");
+    printf "%d full (%d ms), %d young (%d ms)", y[3] - x[3], y[4] - x[4], y[1] - x[1], y[2] - x[2] }'
+}
 # nginx's worker (the master only forks it) is the process that serves.
 NGINX_WORKER=""
 for _ in $(seq 1 50); do
@@ -255,8 +271,10 @@ run_wrk() { # name port path round
   if [ "$4" = 1 ]; then
     warm_up "$1" "$2" "$3"
   fi
-  local out
+  local out gc0
+  [ "$1" = pause-proxy ] && gc0=$(proxy_gcs)
   out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$2$3")
+  [ "$1" = pause-proxy ] && echo "round $4 $3: pause-proxy's collections in its window: $(gc_delta "$gc0" "$(proxy_gcs)")" >> "$WORK/closed-gc.txt"
   echo "$out" > "$WORK/wrk-$1-${3#/}-$4.txt"
   local rps p99 errors
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
@@ -287,6 +305,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 echo "load average after the closed loop: $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$WORK/closed-gc.txt"
 for name in haproxy nginx pause-proxy; do
   cp "$WORK/rss.$name" "$WORK/rss-closed.$name"
 done
@@ -343,6 +362,7 @@ if [ "$OPEN_LOOP" = 1 ]; then
       rate50=$(awk -v r="$ha_rps" 'BEGIN { printf "%.0f", r * 50 / 100 }')
       rate80=$(awk -v r="$ha_rps" 'BEGIN { printf "%.0f", r * 80 / 100 }')
       json="$WORK/open-${path#/}-$round.json"
+      gc0=$(proxy_gcs)
       JAVA_OPTS="$GENERATOR_JVM_OPTS" taskset -c "$WRK_CPU" "$BENCH" openloop --url "http://127.0.0.1:$NGINX_PORT" \
         --url "http://127.0.0.1:$HAPROXY_PORT" --url "http://127.0.0.1:$PROXY_PORT" --path "$path" \
         --rate "$rate50" --rate "$rate80" --duration "$OPEN_DURATION" --warmup 2s --json "$json" >/dev/null
@@ -357,9 +377,11 @@ for r in reports:
     print(name, sys.argv[5], share, r["offeredRps"], r["achievedRps"], r["p50Ms"], r["p99Ms"], r["p999Ms"], r["maxMs"],
           r["failed"] + r["lost"], r["generatorCompileMs"], r["generatorGcMs"])
 PY
+      echo "round $round $path: pause-proxy's collections while this round's windows ran (its own and the others'): $(gc_delta "$gc0" "$(proxy_gcs)")" >> "$WORK/open-gc.txt"
     done
   done
   echo "load average after the open loop: $(cut -d' ' -f1-3 /proc/loadavg)"
+  cat "$WORK/open-gc.txt"
   printf '\n| target | body | offered (share of HAProxy max) | achieved rps | p50 ms | p99 ms | p99.9 ms | max ms | p99 vs haproxy | failed | generator JIT / GC ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n'
   for path in /small /16k; do
     for share in 50 80; do
