@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * connections already open: straight to the upstream once, then through the proxy unpaused).
  * The pass-through and the drain are measured {@code trials} times, alternated (pass-through,
  * drain, pass-through, drain, ...) so that a slow spell of a shared machine falls on both, and
- * compared trial by trial: the median of each drain's rate over the pass-through's just before it. Optionally also HAProxy with the Lua gate releasing as many held
- * requests, timed the same way, in each trial after the proxy's drain.
+ * compared trial by trial: the median of each drain's rate over the pass-through's just before it.
+ * Optionally also HAProxy with the Lua gate releasing as many held requests, timed the same way, in
+ * each trial after the proxy's drain.
  */
 public final class DrainScenario {
     /** The proxy's default drain concurrency, and the closed-loop concurrency of the capacity run. */
