@@ -23,9 +23,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         header = "A small maintenance window, end to end, explained.",
-        description = {"A maintenance window at a friendly scale (about 10 s), explained as it goes: an in-process upstream,",
-                "the real pause-proxy in front of it, steady load, and 'pausectl run -- sleep 3' in the middle.",
-                "Prints what the clients saw and writes a latency-over-time chart (SVG)."})
+        description = {"A maintenance window at a friendly scale (about 10 s), explained as it goes: an in-process upstream,"
+                + " the real pause-proxy in front of it, steady load, and 'pausectl run -- sleep 3' in the middle."
+                + " Prints what the clients saw and writes a latency-over-time chart (SVG)."})
 public final class DemoCommand implements Callable<Integer> {
     static final double RATE = 200;
     static final Duration DURATION = Duration.ofSeconds(8);

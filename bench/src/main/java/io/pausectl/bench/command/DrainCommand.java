@@ -15,13 +15,13 @@ import java.util.concurrent.Callable;
 /** {@code pause-bench drain}: how fast the held queue empties against the upstream's own capacity. */
 @Command(name = "drain", mixinStandardHelpOptions = true,
         header = "Release speed against the upstream's own capacity.",
-        description = {"Holds --count requests in a paused pause-proxy, resumes, and times until all are answered,",
-                "against the upstream's own capacity and the proxy's own pass-through rate for the same requests, both",
-                "measured in the same run (same generator, closed loop, 256 connections, timed from when they are all",
-                "open, as the drain is). The pass-through and the drain are measured --trials times, alternated, and",
-                "compared by their medians. With --haproxy, HAProxy 2.6 with deploy/haproxy/pause-gate.lua holds and",
-                "releases as many in each trial, timed the same way. Target: >= 0.9x the proxy's pass-through rate,",
-                "and (with --haproxy) in less time than HAProxy's gate."})
+        description = {"Holds --count requests in a paused pause-proxy, resumes, and times until all are answered,"
+                + " against the upstream's own capacity and the proxy's own pass-through rate for the same requests, both"
+                + " measured in the same run (same generator, closed loop, 256 connections, timed from when they are all"
+                + " open, as the drain is). The pass-through and the drain are measured --trials times, alternated, and"
+                + " compared by their medians. With --haproxy, HAProxy 2.6 with deploy/haproxy/pause-gate.lua holds and"
+                + " releases as many in each trial, timed the same way. Target: >= 0.9x the proxy's pass-through rate,"
+                + " and (with --haproxy) in less time than HAProxy's gate."})
 public final class DrainCommand implements Callable<Integer> {
     /** The drain's target rate as a share of the proxy's own pass-through rate. */
     static final double TARGET_RATIO = 0.9;

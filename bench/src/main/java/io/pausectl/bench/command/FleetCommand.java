@@ -17,10 +17,10 @@ import java.util.concurrent.Callable;
 /** {@code pause-bench fleet}: time from {@code pausectl --etcd --fleet run} to every node acked paused. */
 @Command(name = "fleet", mixinStandardHelpOptions = true,
         header = "Time from a fleet's run to all nodes acked, through etcd.",
-        description = {"Starts one etcd member here (the installed etcd; or give --etcd URL), --proxies real pause-proxy",
-                "processes with --fleet and --simulated nodes in this JVM (each: session lease, watch, linearizable read,",
-                "report), then times --rounds windows of pausectl's own 'run' code: from run to the intent in etcd, and",
-                "to the last node's 'paused' report, as an observer watching etcd sees them."})
+        description = {"Starts one etcd member here (the installed etcd; or give --etcd URL), --proxies real pause-proxy"
+                + " processes with --fleet and --simulated nodes in this JVM (each: session lease, watch, linearizable read,"
+                + " report), then times --rounds windows of pausectl's own 'run' code: from run to the intent in etcd, and"
+                + " to the last node's 'paused' report, as an observer watching etcd sees them."})
 public final class FleetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -15,12 +15,12 @@ import java.util.concurrent.Callable;
 /** {@code pause-bench hold}: the proxy's memory per held request. */
 @Command(name = "hold", mixinStandardHelpOptions = true,
         header = "Memory per held request of a paused pause-proxy.",
-        description = {"Holds --count requests (one connection each) in a paused pause-proxy and reports its memory per held request:",
-                "RSS and live heap (after a full GC), each against the same proxy idle; RSS read once its JIT compilers",
-                "are idle and their memory returned (the figure read at once is printed too). With --haproxy, HAProxy 2.6 with",
-                "deploy/haproxy/pause-gate.lua holds as many, measured the same way, in the same run. Target: RSS per held",
-                "request at most half of HAProxy's (3.7 KiB without --haproxy: half of its 7.44 KiB measured on this",
-                "machine). Needs a JDK (jcmd)."})
+        description = {"Holds --count requests (one connection each) in a paused pause-proxy and reports its memory per held request:"
+                + " RSS and live heap (after a full GC), each against the same proxy idle; RSS read once its JIT compilers"
+                + " are idle and their memory returned (the figure read at once is printed too). With --haproxy, HAProxy 2.6 with"
+                + " deploy/haproxy/pause-gate.lua holds as many, measured the same way, in the same run. Target: RSS per held"
+                + " request at most half of HAProxy's (3.7 KiB without --haproxy: half of its 7.44 KiB measured on this"
+                + " machine). Needs a JDK (jcmd)."})
 public final class HoldCommand implements Callable<Integer> {
     /** HAProxy 2.6's RSS per held request with the Lua gate, measured on the reference machine (issue 13). */
     static final double HAPROXY_RSS_KIB = 7.44;

@@ -17,13 +17,13 @@ import java.util.concurrent.Callable;
 /** {@code pause-bench openloop}: latency at a fixed rate, from each request's intended send time. */
 @Command(name = "openloop", mixinStandardHelpOptions = true,
         header = "Latency of targets at fixed request rates (open loop).",
-        description = {"Sends --rate requests per second to --url for --duration, each at its intended time whatever",
-                "happened to the ones before it, and measures each latency from that time (wrk2's way: a stall",
-                "counts against every request that should have gone during it). The target must echo X-Req-Id.",
-                "With several --url and --rate, measures each rate in turn against each target in turn, in one",
-                "generator: it first warms on every target at every rate in turn until its own JIT compilers",
-                "are quiet over a whole turn (at most --settle-max), then warms each target at each rate for --warmup and collects its garbage before",
-                "the measured window; each result says the generator's own JIT and GC time in its window."})
+        description = {"Sends --rate requests per second to --url for --duration, each at its intended time whatever"
+                + " happened to the ones before it, and measures each latency from that time (wrk2's way: a stall"
+                + " counts against every request that should have gone during it). The target must echo X-Req-Id."
+                + " With several --url and --rate, measures each rate in turn against each target in turn, in one"
+                + " generator: it first warms on every target at every rate in turn until its own JIT compilers"
+                + " are quiet over a whole turn (at most --settle-max), then warms each target at each rate for --warmup and collects its garbage before"
+                + " the measured window; each result says the generator's own JIT and GC time in its window."})
 public final class OpenLoopCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "passthrough", mixinStandardHelpOptions = true,
         header = "Throughput and latency of targets side by side.",
         description = {"Throughput and latency of targets side by side, one run, same generator (closed loop, keep-alive).",
-                "Without --target: the bench's upstream directly, pause-proxy in front of it, and HAProxy and nginx in",
-                "front of it when installed. Ratios are to the first target."})
+                "Without --target: the bench's upstream directly, pause-proxy in front of it, and HAProxy and nginx in"
+                + " front of it when installed. Ratios are to the first target."})
 public final class PassthroughCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -18,9 +18,9 @@ import java.util.concurrent.Callable;
 /** {@code pause-bench window}: a maintenance window under load, measured. */
 @Command(name = "window", mixinStandardHelpOptions = true,
         header = "Load through pause-proxy with a pausectl run window.",
-        description = {"Runs open-loop load through a real pause-proxy (own process) in front of an in-process upstream,",
-                "with 'pausectl run -- sleep <pause>' in the middle, and reports what the clients and the upstream saw.",
-                "Targets: 0 failed, 0 lost, 0 duplicated; max latency <= pause + 100 ms."})
+        description = {"Runs open-loop load through a real pause-proxy (own process) in front of an in-process upstream,"
+                + " with 'pausectl run -- sleep <pause>' in the middle, and reports what the clients and the upstream saw."
+                + " Targets: 0 failed, 0 lost, 0 duplicated; max latency <= pause + 100 ms."})
 public final class WindowCommand implements Callable<Integer> {
     /** Latency allowed above the pause itself. */
     static final long TARGET_SLACK_MS = 100;
