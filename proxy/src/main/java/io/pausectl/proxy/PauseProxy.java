@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -33,6 +34,8 @@ public final class PauseProxy {
     private InetSocketAddress clientAddress;
     private InetSocketAddress adminAddress;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** The idle collector's periodic check (serial collector only); null otherwise. */
+    private volatile ScheduledFuture<?> idleCollection;
 
     public PauseProxy(ProxyConfig config) {
         this.config = config;
@@ -68,6 +71,10 @@ public final class PauseProxy {
             gate.shutdown();
             gate.close();
             throw e;
+        }
+        IdleCollector idle = IdleCollector.forThisJvm(gate.readings(), metrics);
+        if (idle != null) {
+            idleCollection = idle.scheduleOn(admin.executor());
         }
         if (fleet != null) {
             fleet.start();
@@ -117,6 +124,10 @@ public final class PauseProxy {
         }
         if (fleet != null) {
             fleet.close();
+        }
+        ScheduledFuture<?> idle = idleCollection;
+        if (idle != null) {
+            idle.cancel(false);
         }
         Future<Integer> refused = gate.shutdown();
         if (!refused.await(5, TimeUnit.SECONDS)) {

@@ -164,6 +164,14 @@ public final class AdminServer {
         return bound;
     }
 
+    /**
+     * The admin API's event loop, once started: for the process's own light periodic work (the
+     * idle collector), off the client loops.
+     */
+    public java.util.concurrent.ScheduledExecutorService executor() {
+        return group.next();
+    }
+
     /** Stops listening and closes admin connections. */
     public Future<?> stop() {
         if (serverChannel != null) {

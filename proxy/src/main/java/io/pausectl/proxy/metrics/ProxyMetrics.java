@@ -252,6 +252,11 @@ public final class ProxyMetrics {
         requestTimer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Requests answered since start ({@link #requestDone} calls). */
+    public long requestsDone() {
+        return requestTimer.count();
+    }
+
     /** A client connection started a lingering close. */
     public void lingeringClose() {
         lingeringCloses.increment();

@@ -1,0 +1,59 @@
+package io.pausectl.proxy;
+
+import io.pausectl.testkit.http.TestUpstream;
+import io.pausectl.testkit.proxy.ProxyProcess;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real proxy with the launcher's JVM defaults (the serial collector): idle after start-up, which
+ * promoted megabytes to the old generation, it collects it once (a full collection its GC log
+ * names {@code System.gc()}) and not again while it stays idle; with explicit collections disabled
+ * it never does.
+ */
+class IdleCollectionProcessTest {
+    private static final String IDLE_COLLECTION = "Pause Full (System.gc())";
+
+    @Test
+    void anIdleProxyCollectsItsOldGenerationOnceAndNotAgainWhileIdle() throws Exception {
+        Queue<String> gcLog = new ConcurrentLinkedQueue<>();
+        try (TestUpstream upstream = new TestUpstream();
+             ProxyProcess proxy = start(upstream, List.of("-Xlog:gc:stdout"), gcLog)) {
+            assertThat(proxy.isAlive()).isTrue();
+            await().atMost(Duration.ofSeconds(20)).until(() -> idleCollections(gcLog) == 1);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> idleCollections(gcLog) == 1);
+        }
+    }
+
+    @Test
+    void withExplicitCollectionsDisabledItNeverCollects() throws Exception {
+        Queue<String> gcLog = new ConcurrentLinkedQueue<>();
+        try (TestUpstream upstream = new TestUpstream();
+             ProxyProcess proxy = start(upstream, List.of("-Xlog:gc:stdout", "-XX:+DisableExplicitGC"), gcLog)) {
+            assertThat(proxy.isAlive()).isTrue();
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+                    .until(() -> gcLog.stream().noneMatch(l -> l.contains("Pause Full")));
+        }
+    }
+
+    private static ProxyProcess start(TestUpstream upstream, List<String> jvmOptions, Queue<String> out)
+            throws Exception {
+        return ProxyProcess.builder()
+                .args(List.of("--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--upstream", upstream.url()))
+                .jvmOptions(jvmOptions)
+                .output(out::add)
+                .start();
+    }
+
+    private static long idleCollections(Queue<String> gcLog) {
+        return gcLog.stream().filter(l -> l.contains(IDLE_COLLECTION)).count();
+    }
+}
