@@ -183,17 +183,19 @@ for _ in $(seq 1 300); do
 done
 [ -n "$PROXY_PORT" ] || { echo "wrk-passthrough: pause-proxy did not start:" >&2; cat "$WORK/proxy.log" >&2; exit 1; }
 ADMIN_PORT=$(sed -n 's/.*admin API listening on [^ ]*:\([0-9]*\).*/\1/p' "$WORK/proxy.log" | head -n1)
-# pause-proxy's collections so far, from its /metrics: "young-count young-ms full-count full-ms"
-# (the serial collector's Copy and MarkSweepCompact; a full collection stops every exchange).
+# pause-proxy's collections so far, from its /metrics: "young-count young-ms full-count full-ms
+# idle-count" (the serial collector's Copy and MarkSweepCompact; a full collection stops every
+# exchange; the idle ones, pauseproxy_idle_collections_total, came when nothing was in flight).
 proxy_gcs() {
   { curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" || true; } | awk '
     /^jvm_gc_collection_seconds_count\{gc="Copy"\}/ {yc = $2} /^jvm_gc_collection_seconds_sum\{gc="Copy"\}/ {ys = $2}
     /^jvm_gc_collection_seconds_count\{gc="MarkSweepCompact"\}/ {fc = $2} /^jvm_gc_collection_seconds_sum\{gc="MarkSweepCompact"\}/ {fs = $2}
-    END {printf "%d %d %d %d\n", yc, ys * 1000, fc, fs * 1000}'
+    /^pauseproxy_idle_collections_total / {ic = $2}
+    END {printf "%d %d %d %d %d\n", yc, ys * 1000, fc, fs * 1000, ic}'
 }
 gc_delta() {  # gc_delta "BEFORE" "AFTER": what was collected in between, in words
   awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " ");
-    printf "%d full (%d ms), %d young (%d ms)", y[3] - x[3], y[4] - x[4], y[1] - x[1], y[2] - x[2] }'
+    printf "%d full (%d ms; %d of them idle), %d young (%d ms)", y[3] - x[3], y[4] - x[4], y[5] - x[5], y[1] - x[1], y[2] - x[2] }'
 }
 # nginx's worker (the master only forks it) is the process that serves.
 NGINX_WORKER=""

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * no such help (G1 has its own {@code G1PeriodicGCInterval}). {@code JAVA_OPTS=-XX:+DisableExplicitGC}
  * turns it off; it notices (the collection count does not move) and stops asking.
  *
- * <p>Thread-safe enough for its one caller: {@link #check} runs on one scheduled thread.
+ * <p>{@link #check} runs on one scheduled thread; {@link #collections} may be read from any.
  */
 final class IdleCollector {
     private static final Logger LOG = LoggerFactory.getLogger(IdleCollector.class);
@@ -62,7 +62,8 @@ final class IdleCollector {
     private final Runnable collect;
     private long lastRequestsDone = -1;
     private boolean disabled;
-    private long collections;
+    /** Written by the checking thread only; read by scrapes. */
+    private volatile long collections;
 
     IdleCollector(Readings readings, Runnable collect) {
         this.readings = readings;

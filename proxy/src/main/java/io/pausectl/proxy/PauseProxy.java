@@ -34,7 +34,9 @@ public final class PauseProxy {
     private InetSocketAddress clientAddress;
     private InetSocketAddress adminAddress;
     private final AtomicBoolean stopped = new AtomicBoolean();
-    /** The idle collector's periodic check (serial collector only); null otherwise. */
+    /** Under the serial collector, the idle collector (its metric reads it through a weak reference); else null. */
+    private volatile IdleCollector idleCollector;
+    /** The idle collector's periodic check; null without one. */
     private volatile ScheduledFuture<?> idleCollection;
 
     public PauseProxy(ProxyConfig config) {
@@ -74,6 +76,8 @@ public final class PauseProxy {
         }
         IdleCollector idle = IdleCollector.forThisJvm(gate.readings(), metrics);
         if (idle != null) {
+            idleCollector = idle;
+            metrics.bindIdleCollections(idle, IdleCollector::collections);
             idleCollection = idle.scheduleOn(admin.executor());
         }
         if (fleet != null) {

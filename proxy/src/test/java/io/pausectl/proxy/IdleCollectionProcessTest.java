@@ -4,6 +4,10 @@ import io.pausectl.testkit.http.TestUpstream;
 import io.pausectl.testkit.proxy.ProxyProcess;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
@@ -15,8 +19,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The real proxy with the launcher's JVM defaults (the serial collector): idle after start-up, which
  * promoted megabytes to the old generation, it collects it once (a full collection its GC log
- * names {@code System.gc()}) and not again while it stays idle; with explicit collections disabled
- * it never does.
+ * names {@code System.gc()}), counts it in {@code pauseproxy_idle_collections_total}, and does not
+ * collect again while it stays idle; with explicit collections disabled it never does.
  */
 class IdleCollectionProcessTest {
     private static final String IDLE_COLLECTION = "Pause Full (System.gc())";
@@ -30,6 +34,9 @@ class IdleCollectionProcessTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> idleCollections(gcLog) == 1);
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
                     .until(() -> idleCollections(gcLog) == 1);
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(proxy.adminUrl()).resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.body().lines()).contains("pauseproxy_idle_collections_total 1.0");
         }
     }
 

@@ -252,6 +252,18 @@ public final class ProxyMetrics {
         requestTimer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Publishes {@code pauseproxy_idle_collections_total}: the full collections the proxy asked for
+     * while idle and got, read from {@code collector} at each scrape (held strongly by its owner:
+     * Micrometer keeps only a weak reference).
+     */
+    public <T> void bindIdleCollections(T collector, ToLongFunction<T> collections) {
+        FunctionCounter.builder("pauseproxy.idle.collections", collector, c -> collections.applyAsLong(c))
+                .description("Full collections of the old generation the proxy asked for while idle (serial"
+                        + " collector only): a second with nothing in flight or held, 1 MiB or more promoted")
+                .register(registry);
+    }
+
     /** Requests answered since start ({@link #requestDone} calls). */
     public long requestsDone() {
         return requestTimer.count();
