@@ -123,7 +123,16 @@ final class IdleCollector {
 
     /** Checks every {@link #PERIOD_MILLIS} on {@code executor} until the returned future is cancelled. */
     ScheduledFuture<?> scheduleOn(ScheduledExecutorService executor) {
-        return executor.scheduleWithFixedDelay(this::check, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        return executor.scheduleWithFixedDelay(this::checkLogged, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** {@link #check}, with a failure logged: one thrown out of a periodic task would end it for good. */
+    private void checkLogged() {
+        try {
+            check();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            LOG.warn("idle collector: check failed ({}); trying again in {} ms", e.toString(), PERIOD_MILLIS);
+        }
     }
 
     /**

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -168,7 +169,7 @@ public final class AdminServer {
      * The admin API's event loop, once started: for the process's own light periodic work (the
      * idle collector), off the client loops.
      */
-    public java.util.concurrent.ScheduledExecutorService executor() {
+    public ScheduledExecutorService executor() {
         return group.next();
     }
 
