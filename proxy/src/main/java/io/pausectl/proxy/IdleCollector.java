@@ -130,7 +130,7 @@ final class IdleCollector {
     private void checkLogged() {
         try {
             check();
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (RuntimeException e) {
             LOG.warn("idle collector: check failed ({}); trying again in {} ms", e.toString(), PERIOD_MILLIS);
         }
     }
@@ -149,11 +149,14 @@ final class IdleCollector {
         long done = readings.requestsDone();
         boolean quiet = done == lastRequestsDone && readings.busy() == 0;
         lastRequestsDone = done;
-        if (!quiet || readings.oldUsed() - readings.oldLive() < MIN_GARBAGE_BYTES) {
+        if (!quiet) {
+            return false;
+        }
+        long promoted = readings.oldUsed() - readings.oldLive();
+        if (promoted < MIN_GARBAGE_BYTES) {
             return false;
         }
         long before = readings.oldCollections();
-        long promoted = readings.oldUsed() - readings.oldLive();
         collect.run();
         if (readings.oldCollections() == before) {
             // -XX:+DisableExplicitGC (or a collector that ignores the request): stop asking.

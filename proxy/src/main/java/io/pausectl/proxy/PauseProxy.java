@@ -35,7 +35,7 @@ public final class PauseProxy {
     private InetSocketAddress adminAddress;
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** Under the serial collector, the idle collector (its metric reads it through a weak reference); else null. */
-    private volatile IdleCollector idleCollector;
+    private IdleCollector idleCollector;
     /** The idle collector's periodic check; null without one. */
     private volatile ScheduledFuture<?> idleCollection;
 
