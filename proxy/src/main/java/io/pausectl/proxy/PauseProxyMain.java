@@ -47,7 +47,7 @@ import java.util.stream.Collectors;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:stopped by SIGTERM or SIGINT after a graceful shutdown",
-                "1:internal error (for example the listen address is in use)",
+                "1:internal error (for example the listen address is in use, or --transport names one not available)",
                 "2:invalid flags or configuration (one line on stderr says which and why)"})
 public final class PauseProxyMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(PauseProxyMain.class);
@@ -184,7 +184,8 @@ public final class PauseProxyMain implements Callable<Integer> {
         try {
             bound = server.start();
         } catch (Exception e) {
-            String message = e instanceof io.pausectl.proxy.server.ListenException ? e.getMessage()
+            String message = e instanceof io.pausectl.proxy.server.ListenException
+                    || e instanceof io.pausectl.proxy.server.TransportUnavailableException ? e.getMessage()
                     : "cannot listen on " + hostPort(cfg.listen()) + " (clients) and " + hostPort(cfg.adminListen())
                     + " (admin API): " + e;
             LOG.error("pause-proxy: {}", message);

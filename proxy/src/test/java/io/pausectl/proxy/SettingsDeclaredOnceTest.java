@@ -52,6 +52,7 @@ class SettingsDeclaredOnceTest {
         m.put(Setting.DRAIN_START_TIMEOUT, "250ms");
         m.put(Setting.BYPASS_PATH, "/healthz, /ready");
         m.put(Setting.EVENT_LOOPS, "3");
+        m.put(Setting.TRANSPORT, "nio");
         m.put(Setting.CONNECT_TIMEOUT, "2s");
         m.put(Setting.UPSTREAM_TIMEOUT, "45s");
         m.put(Setting.UPSTREAM_IDLE_TIMEOUT, "500ms");

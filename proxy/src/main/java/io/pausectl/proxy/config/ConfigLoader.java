@@ -262,6 +262,7 @@ public final class ConfigLoader {
         Duration drainStartTimeout = duration(Setting.DRAIN_START_TIMEOUT);
         List<String> bypassPaths = bypassPaths();
         int eventLoops = integer(Setting.EVENT_LOOPS);
+        TransportChoice transport = transport();
         Duration connectTimeout = duration(Setting.CONNECT_TIMEOUT);
         Duration upstreamTimeout = duration(Setting.UPSTREAM_TIMEOUT);
         Duration clientIdleTimeout = duration(Setting.CLIENT_IDLE_TIMEOUT);
@@ -277,7 +278,7 @@ public final class ConfigLoader {
         boolean accessLog = bool(Setting.ACCESS_LOG);
         Optional<FleetSettings> fleet = fleet();
         return new ProxyConfig(listen, upstreams, adminListen, adminToken, maxQueued, maxQueuedBytes, queueTimeout,
-                maxPause, drainConcurrency, drainRate, drainStartTimeout, bypassPaths, eventLoops, connectTimeout, upstreamTimeout,
+                maxPause, drainConcurrency, drainRate, drainStartTimeout, bypassPaths, eventLoops, transport, connectTimeout, upstreamTimeout,
                 clientIdleTimeout, upstreamIdleTimeout, upstreamReuse, clientSendTimeout, clientHeaderTimeout, maxConnections,
                 maxRequestLine, maxHeaderSize, shutdownGrace, accessLog, fleet);
     }
@@ -542,6 +543,16 @@ public final class ConfigLoader {
             throw new ConfigException("--upstream-reuse: '" + raw.single() + "' is not safe or always" + raw.from());
         }
         return reuse;
+    }
+
+    private TransportChoice transport() throws ConfigException {
+        Raw raw = rawOrDefault(Setting.TRANSPORT);
+        TransportChoice transport = TransportChoice.parse(raw.single());
+        if (transport == null) {
+            throw new ConfigException("--transport: '" + raw.single() + "' is not auto, io_uring, epoll or nio"
+                    + raw.from());
+        }
+        return transport;
     }
 
     /** {@code --fleet} and its companions: all of them or none. */

@@ -27,6 +27,7 @@ import io.pausectl.proxy.fleet.FleetSettings;
  *                                its answer starts
  * @param bypassPaths             path prefixes never held (health checks)
  * @param eventLoops              number of event loops serving clients and upstreams
+ * @param transport               the socket transport asked for ({@code auto} picks one at start-up)
  * @param connectTimeout          upstream connect timeout
  * @param upstreamTimeout         upstream response timeout (504 when no response head by then)
  * @param clientIdleTimeout       a client connection idle this long between requests is closed
@@ -58,6 +59,7 @@ public record ProxyConfig(
         Duration drainStartTimeout,
         List<String> bypassPaths,
         int eventLoops,
+        TransportChoice transport,
         Duration connectTimeout,
         Duration upstreamTimeout,
         Duration clientIdleTimeout,

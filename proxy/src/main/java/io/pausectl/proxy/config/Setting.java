@@ -69,6 +69,12 @@ public enum Setting {
             return "the number of cores";
         }
     },
+    TRANSPORT("transport", Kind.TRANSPORT, "auto|io_uring|epoll|nio", "auto",
+            "Socket transport. auto: io_uring where the kernel allows it (Linux 5.14+, and a seccomp policy that"
+                    + " permits it: Docker's default does not), else epoll, else Java NIO. A transport named but not"
+                    + " available here stops start-up (exit 1). NIO cannot read TCP_INFO: a request with a body on a new"
+                    + " upstream connection then goes out at once, protected by the connection pacing alone.",
+            c -> c.transport().spelling()),
     CONNECT_TIMEOUT("connect-timeout", Kind.DURATION, "DURATION", "5s", "Upstream connect timeout (then 502).",
             c -> Durations.format(c.connectTimeout())),
     UPSTREAM_TIMEOUT("upstream-timeout", Kind.DURATION, "DURATION", "1m",
@@ -167,6 +173,8 @@ public enum Setting {
         BOOLEAN,
         /** safe or always. */
         REUSE,
+        /** auto, io_uring, epoll or nio. */
+        TRANSPORT,
         /** A fleet or node name. */
         NAME,
         /** http://HOST:PORT URLs, repeatable. */

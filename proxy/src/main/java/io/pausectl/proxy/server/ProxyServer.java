@@ -53,7 +53,8 @@ public final class ProxyServer {
     private final ProxyConfig config;
     private final PauseGate gate;
     private final ProxyMetrics metrics;
-    private final Transport transport;
+    /** The transport in use, chosen at {@link #start} from {@code --transport}. */
+    private Transport transport;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
     private UpstreamPools pools;
@@ -62,23 +63,21 @@ public final class ProxyServer {
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     public ProxyServer(ProxyConfig config, PauseGate gate, ProxyMetrics metrics) {
-        this(config, gate, metrics, Transport.best());
-    }
-
-    public ProxyServer(ProxyConfig config, PauseGate gate, ProxyMetrics metrics, Transport transport) {
         this.config = config;
         this.gate = gate;
         this.metrics = metrics;
-        this.transport = transport;
     }
 
     /**
      * Binds the client listener.
      *
      * @return the bound address (the real port when {@code --listen} asked for port 0)
-     * @throws InterruptedException if interrupted while binding
+     * @throws InterruptedException          if interrupted while binding
+     * @throws TransportUnavailableException when {@code --transport} names one this machine does not allow
+     * @throws ListenException               when the listen address cannot be bound
      */
     public InetSocketAddress start() throws InterruptedException {
+        transport = Transport.of(config.transport());
         group = transport.newGroup(config.eventLoops(), "pause-proxy");
         List<UpstreamTarget> targets = new ArrayList<>();
         for (int i = 0; i < config.upstreams().size(); i++) {
@@ -124,7 +123,7 @@ public final class ProxyServer {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** The transport in use ({@code epoll} or {@code nio}). */
+    /** The transport in use ({@code io_uring}, {@code epoll} or {@code nio}); null before {@link #start}. */
     public String transportName() {
         return transport.name();
     }

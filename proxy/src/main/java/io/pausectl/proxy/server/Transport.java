@@ -12,12 +12,23 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.pausectl.proxy.config.TransportChoice;
 
 /**
- * The socket transport: Linux epoll when its native library loads, Java NIO otherwise.
+ * The socket transport ({@code --transport}): Linux io_uring where the kernel allows it, epoll
+ * where its native library loads, Java NIO otherwise.
  *
- * @param name          {@code epoll} or {@code nio}, for the start-up line
+ * <p>io_uring is preferred because it costs less per exchange: Netty queues each connection's
+ * reads and writes to the kernel and reaps their completions in batches, one {@code io_uring_enter}
+ * per pass of the loop, where epoll takes a {@code recvfrom} and a {@code sendto} per message and
+ * an {@code epoll_ctl} whenever interest changes (bench/RESULTS.md, "Session 14").
+ *
+ * @param name          {@code io_uring}, {@code epoll} or {@code nio}, for the start-up line
  * @param ioHandlers    the I/O handler of the event loops
  * @param serverChannel the listening channel type
  * @param clientChannel the connecting channel type (upstream connections)
@@ -26,18 +37,61 @@ public record Transport(String name, IoHandlerFactory ioHandlers,
                         ChannelFactory<? extends ServerChannel> serverChannel,
                         ChannelFactory<? extends Channel> clientChannel) {
 
-    /** The best transport on this machine. */
-    public static Transport best() {
+    /**
+     * The transport {@code choice} names; for {@link TransportChoice#AUTO} the best one this
+     * machine allows.
+     *
+     * @throws TransportUnavailableException when the transport named is not available here, with
+     *                                       Netty's reason (e.g. a kernel older than io_uring needs,
+     *                                       or a seccomp policy that refuses {@code io_uring_setup})
+     */
+    public static Transport of(TransportChoice choice) {
+        return switch (choice) {
+            case AUTO -> best();
+            case IO_URING -> {
+                if (!IoUring.isAvailable()) {
+                    throw unavailable(choice, IoUring.unavailabilityCause());
+                }
+                yield ioUring();
+            }
+            case EPOLL -> {
+                if (!Epoll.isAvailable()) {
+                    throw unavailable(choice, Epoll.unavailabilityCause());
+                }
+                yield epoll();
+            }
+            case NIO -> nio();
+        };
+    }
+
+    /** The best transport on this machine: io_uring, else epoll, else NIO. */
+    private static Transport best() {
+        if (IoUring.isAvailable()) {
+            return ioUring();
+        }
         if (Epoll.isAvailable()) {
-            return new Transport("epoll", EpollKeptRegistration.newFactory(), EpollServerSocketChannel::new,
-                    EpollSocketChannel::new);
+            return epoll();
         }
         return nio();
     }
 
     /** Java NIO, available everywhere. */
-    public static Transport nio() {
+    private static Transport nio() {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel::new, NioSocketChannel::new);
+    }
+
+    private static Transport ioUring() {
+        return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel::new,
+                IoUringSocketChannel::new);
+    }
+
+    private static Transport epoll() {
+        return new Transport("epoll", EpollKeptRegistration.newFactory(), EpollServerSocketChannel::new,
+                EpollSocketChannel::new);
+    }
+
+    private static TransportUnavailableException unavailable(TransportChoice choice, Throwable cause) {
+        return new TransportUnavailableException(choice, cause);
     }
 
     /** A group of {@code threads} event loops on this transport. */

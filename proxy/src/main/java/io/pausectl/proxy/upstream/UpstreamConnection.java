@@ -46,11 +46,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private int slot;
     /** The proxy closed it (not a sign of trouble at the upstream). */
     private boolean closedHere;
-    /** Reused for {@link #acceptedByPeer} and {@link #retransmitted} (epoll only); null until first asked. */
-    private io.netty.channel.epoll.EpollTcpInfo tcpInfo;
-    /** {@code tcpi_state} values (Linux {@code include/net/tcp_states.h}). */
-    private static final int TCP_ESTABLISHED = 1;
-    private static final int TCP_CLOSE_WAIT = 8;
+    /** Reads {@code TCP_INFO} for {@link #acceptedByPeer} and {@link #retransmitted}; null until first asked. */
+    private TcpInfoReader tcpInfo;
 
     UpstreamConnection(UpstreamConnectionPool pool, UpstreamTarget target) {
         this.pool = pool;
@@ -136,9 +133,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Whether {@link #acceptedByPeer} can ever say yes: only the epoll transport reads {@code TCP_INFO}. */
+    /** Whether {@link #acceptedByPeer} can ever say yes: only io_uring and epoll read {@code TCP_INFO}. */
     boolean canProveAccept() {
-        return channel instanceof io.netty.channel.epoll.EpollSocketChannel;
+        return TcpInfoReader.canRead(channel);
     }
 
     /**
@@ -148,45 +145,36 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
      * handshake on the client as soon as its SYN-ACK arrives, and drops the handshake's last ACK and
      * every segment after it while the upstream's accept queue is full; with SYN cookies in play it
      * keeps no state at all, so any segment but the first one sent is answered with a reset. Read
-     * from {@code TCP_INFO} (epoll only; false elsewhere): no packet in flight
+     * from {@code TCP_INFO} (io_uring and epoll; false on NIO): no packet in flight
      * ({@code tcpi_unacked}, which a received reset sets to 0 too, hence the state check) on a
      * connection still established or only closed by the upstream ({@code CLOSE_WAIT}). Call it
      * only after a write completed: a segment still queued in this kernel is not in flight.
      */
     boolean acceptedByPeer() {
-        if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll && epoll.isActive()) {
-            try {
-                io.netty.channel.epoll.EpollTcpInfo info = tcpInfo(epoll);
-                int state = info.state();
-                return info.unacked() == 0 && (state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT);
-            } catch (RuntimeException e) {
-                return false;
-            }
+        TcpInfoReader info = tcpInfo();
+        if (info == null || !info.read()) {
+            return false;
         }
-        return false;
+        int state = info.state();
+        return info.unacked() == 0
+                && (state == TcpInfoReader.TCP_ESTABLISHED || state == TcpInfoReader.TCP_CLOSE_WAIT);
     }
 
     /**
      * Whether the kernel had to retransmit anything on this connection ({@code TCP_INFO}'s
-     * {@code tcpi_total_retrans}; epoll transport only, false elsewhere).
+     * {@code tcpi_total_retrans}; io_uring and epoll, false on NIO).
      */
     private boolean retransmitted() {
-        if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll && epoll.isActive()) {
-            try {
-                return tcpInfo(epoll).totalRetrans() > 0;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }
-        return false;
+        TcpInfoReader info = tcpInfo();
+        return info != null && info.read() && info.totalRetrans() > 0;
     }
 
-    /** {@code TCP_INFO} read into the connection's one holder (not a new one per call). */
-    private io.netty.channel.epoll.EpollTcpInfo tcpInfo(io.netty.channel.epoll.EpollSocketChannel epoll) {
+    /** The connection's one {@code TCP_INFO} reader (made at the first call), or null on NIO. */
+    private TcpInfoReader tcpInfo() {
         if (tcpInfo == null) {
-            tcpInfo = new io.netty.channel.epoll.EpollTcpInfo();
+            tcpInfo = TcpInfoReader.of(channel);
         }
-        return epoll.tcpInfo(tcpInfo);
+        return tcpInfo;
     }
 
     /** Closed while unproven: a failure, unless the proxy closed it. */

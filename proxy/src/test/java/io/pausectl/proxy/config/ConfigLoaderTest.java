@@ -68,6 +68,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void transportIsAutoByDefaultAndAnUnknownOneIsOneClearLine() throws Exception {
+        assertThat(ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000"), Map.of()).transport())
+                .isEqualTo(TransportChoice.AUTO);
+        assertThat(ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000"),
+                Map.of("PAUSE_PROXY_TRANSPORT", "IO_URING")).transport()).isEqualTo(TransportChoice.IO_URING);
+        assertThat(ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000", "transport", "epoll"),
+                Map.of("PAUSE_PROXY_TRANSPORT", "nio")).transport()).isEqualTo(TransportChoice.EPOLL);
+        assertThatThrownBy(() -> ConfigLoader.load(flags("upstream", "http://127.0.0.1:9000", "transport", "kqueue"),
+                Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--transport: 'kqueue' is not auto, io_uring, epoll or nio");
+    }
+
+    @Test
     void flagsWinOverEnvironmentWhichWinsOverTheFile() throws Exception {
         Path yaml = dir.resolve("p.yaml");
         Files.writeString(yaml, String.join("\n",

@@ -25,6 +25,11 @@ public final class ProxyFixture implements AutoCloseable {
     public final int port;
 
     private final QueueingPauseGate ownGate;
+    /**
+     * The transport the fixtures ask for: {@code -Dpausectl.test.transport=epoll} (or {@code nio},
+     * {@code io_uring}) runs the suite on that one; {@code auto} by default, as the proxy.
+     */
+    private static final String TRANSPORT = System.getProperty("pausectl.test.transport", "auto");
 
     /** @param gate the gate to use, or null for a real queueing gate (state running: forwards all) */
     private ProxyFixture(ProxyConfig config, PauseGate gate) throws InterruptedException {
@@ -34,14 +39,14 @@ public final class ProxyFixture implements AutoCloseable {
         if (gate == null) {
             gate = ownGate;
         }
-        this.server = new ProxyServer(config, gate, metrics, Boolean.getBoolean("pausectl.test.nio") ? io.pausectl.proxy.server.Transport.nio() : io.pausectl.proxy.server.Transport.best());
+        this.server = new ProxyServer(config, gate, metrics);
         this.port = server.start().getPort();
     }
 
     /** Starts a proxy in front of {@code upstreams} with extra flags given as name, value pairs. */
     public static ProxyFixture start(PauseGate gate, List<String> upstreams, String... flags) throws Exception {
         return new ProxyFixture(config(Map.of("listen", List.of("127.0.0.1:0"), "upstream", upstreams,
-                "event-loops", List.of("1")), flags), gate);
+                "event-loops", List.of("1"), "transport", List.of(TRANSPORT)), flags), gate);
     }
 
     /**
