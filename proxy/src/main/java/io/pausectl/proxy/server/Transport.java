@@ -50,13 +50,13 @@ public record Transport(String name, IoHandlerFactory ioHandlers,
             case AUTO -> best();
             case IO_URING -> {
                 if (!IoUring.isAvailable()) {
-                    throw unavailable(choice, IoUring.unavailabilityCause());
+                    throw new TransportUnavailableException(choice, IoUring.unavailabilityCause());
                 }
                 yield ioUring();
             }
             case EPOLL -> {
                 if (!Epoll.isAvailable()) {
-                    throw unavailable(choice, Epoll.unavailabilityCause());
+                    throw new TransportUnavailableException(choice, Epoll.unavailabilityCause());
                 }
                 yield epoll();
             }
@@ -88,10 +88,6 @@ public record Transport(String name, IoHandlerFactory ioHandlers,
     private static Transport epoll() {
         return new Transport("epoll", EpollKeptRegistration.newFactory(), EpollServerSocketChannel::new,
                 EpollSocketChannel::new);
-    }
-
-    private static TransportUnavailableException unavailable(TransportChoice choice, Throwable cause) {
-        return new TransportUnavailableException(choice, cause);
     }
 
     /** A group of {@code threads} event loops on this transport. */

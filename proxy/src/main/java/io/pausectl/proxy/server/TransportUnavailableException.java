@@ -3,8 +3,9 @@ package io.pausectl.proxy.server;
 import io.pausectl.proxy.config.TransportChoice;
 
 /**
- * {@code --transport} named a transport this machine does not allow; its message is one line for
- * the user, e.g. {@code --transport io_uring is not available here: ... (use --transport auto)}.
+ * {@code --transport} named a transport this machine does not allow. Its message is one line for
+ * the user: the transport, Netty's reason (the first line of its cause's message) and the way out,
+ * e.g. {@code --transport io_uring is not available here: <reason> (--transport auto picks one that is)}.
  */
 public final class TransportUnavailableException extends IllegalStateException {
     TransportUnavailableException(TransportChoice choice, Throwable cause) {

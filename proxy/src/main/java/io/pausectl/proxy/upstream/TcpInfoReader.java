@@ -6,15 +6,34 @@ import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.uring.IoUringTcpInfo;
 
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
 /**
  * One connection's {@code TCP_INFO} (Linux {@code getsockopt(IPPROTO_TCP, TCP_INFO)}), read into
  * one holder that is reused, on the transports that can read it: io_uring and epoll; NIO cannot.
- * Touched only on the connection's event loop.
+ * Netty gives each of the two transports a holder of its own with the same fields and no common
+ * type, so a reader is made of the holder's calls. Touched only on the connection's event loop.
  */
-abstract sealed class TcpInfoReader {
+final class TcpInfoReader {
     /** {@code tcpi_state} values (Linux {@code include/net/tcp_states.h}). */
     static final int TCP_ESTABLISHED = 1;
     static final int TCP_CLOSE_WAIT = 8;
+
+    private final Channel channel;
+    private final Runnable read;
+    private final IntSupplier state;
+    private final LongSupplier unacked;
+    private final LongSupplier totalRetrans;
+
+    private TcpInfoReader(Channel channel, Runnable read, IntSupplier state, LongSupplier unacked,
+                          LongSupplier totalRetrans) {
+        this.channel = channel;
+        this.read = read;
+        this.state = state;
+        this.unacked = unacked;
+        this.totalRetrans = totalRetrans;
+    }
 
     /** Whether {@link #of} can read {@code channel}'s {@code TCP_INFO}. */
     static boolean canRead(Channel channel) {
@@ -24,10 +43,14 @@ abstract sealed class TcpInfoReader {
     /** A reader of {@code channel}'s {@code TCP_INFO}, or null when its transport cannot read it. */
     static TcpInfoReader of(Channel channel) {
         if (channel instanceof IoUringSocketChannel uring) {
-            return new IoUring(uring);
+            IoUringTcpInfo info = new IoUringTcpInfo();
+            return new TcpInfoReader(channel, () -> uring.tcpInfo(info), info::state, info::unacked,
+                    info::totalRetrans);
         }
         if (channel instanceof EpollSocketChannel epoll) {
-            return new Epoll(epoll);
+            EpollTcpInfo info = new EpollTcpInfo();
+            return new TcpInfoReader(channel, () -> epoll.tcpInfo(info), info::state, info::unacked,
+                    info::totalRetrans);
         }
         return null;
     }
@@ -37,88 +60,30 @@ abstract sealed class TcpInfoReader {
      *
      * @return false when it could not be read (the channel closed, or the call failed)
      */
-    abstract boolean read();
-
-    /** {@code tcpi_state} of the last {@link #read}. */
-    abstract int state();
-
-    /** {@code tcpi_unacked} of the last {@link #read}: segments sent and not yet acknowledged. */
-    abstract long unacked();
-
-    /** {@code tcpi_total_retrans} of the last {@link #read}: segments retransmitted over the connection's life. */
-    abstract long totalRetrans();
-
-    private static final class IoUring extends TcpInfoReader {
-        private final IoUringSocketChannel channel;
-        private final IoUringTcpInfo info = new IoUringTcpInfo();
-
-        IoUring(IoUringSocketChannel channel) {
-            this.channel = channel;
+    boolean read() {
+        if (!channel.isActive()) {
+            return false;
         }
-
-        @Override
-        boolean read() {
-            if (!channel.isActive()) {
-                return false;
-            }
-            try {
-                channel.tcpInfo(info);
-                return true;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }
-
-        @Override
-        int state() {
-            return info.state();
-        }
-
-        @Override
-        long unacked() {
-            return info.unacked();
-        }
-
-        @Override
-        long totalRetrans() {
-            return info.totalRetrans();
+        try {
+            read.run();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
-    private static final class Epoll extends TcpInfoReader {
-        private final EpollSocketChannel channel;
-        private final EpollTcpInfo info = new EpollTcpInfo();
+    /** {@code tcpi_state} of the last {@link #read}. */
+    int state() {
+        return state.getAsInt();
+    }
 
-        Epoll(EpollSocketChannel channel) {
-            this.channel = channel;
-        }
+    /** {@code tcpi_unacked} of the last {@link #read}: segments sent and not yet acknowledged. */
+    long unacked() {
+        return unacked.getAsLong();
+    }
 
-        @Override
-        boolean read() {
-            if (!channel.isActive()) {
-                return false;
-            }
-            try {
-                channel.tcpInfo(info);
-                return true;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }
-
-        @Override
-        int state() {
-            return info.state();
-        }
-
-        @Override
-        long unacked() {
-            return info.unacked();
-        }
-
-        @Override
-        long totalRetrans() {
-            return info.totalRetrans();
-        }
+    /** {@code tcpi_total_retrans} of the last {@link #read}: segments retransmitted over the connection's life. */
+    long totalRetrans() {
+        return totalRetrans.getAsLong();
     }
 }
