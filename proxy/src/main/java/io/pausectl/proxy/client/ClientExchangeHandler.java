@@ -25,6 +25,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pausectl.common.Durations;
+import io.pausectl.proxy.server.TcpInfoReader;
 import io.pausectl.proxy.gate.Admission;
 import io.pausectl.proxy.gate.MaintenanceNotice;
 import io.pausectl.proxy.gate.PauseGate;
@@ -514,13 +515,30 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.forwarded = true;
         ex.heldNanos = heldNanos;
-        if (state != State.HELD || !ctx.channel().isActive()) {
-            // The connection is closing (a read error closes it before channelInactive): the gate
-            // now counts the request released and in flight, so it exits at once, never forwarded.
+        if (state != State.HELD || !ctx.channel().isActive() || clientGoneUnseen()) {
+            // The connection is closing (a read error closes it before channelInactive), or its
+            // client is gone though this loop has not read so: the gate now counts the request
+            // released and in flight, so it exits at once, never forwarded.
             finish(ex, 0);
+            if (ctx.channel().isActive()) {
+                ctx.close();
+            }
             return;
         }
         forward(ex);
+    }
+
+    /**
+     * Whether the client's kernel says its connection is no longer established, though nothing
+     * this loop read said so. A held connection is not read, and behind unread request bytes (a
+     * body the hold left in the socket) a client's reset reaches the proxy only through a read on
+     * the io_uring transport (epoll reports it as an error event at once). Without this check such
+     * a request was forwarded at release for a client that was gone, whose retry would then run it
+     * twice (review, session 14). Read from {@code TCP_INFO}; never true on NIO.
+     */
+    private boolean clientGoneUnseen() {
+        int tcpState = TcpInfoReader.state(ctx.channel());
+        return tcpState >= 0 && tcpState != TcpInfoReader.TCP_ESTABLISHED;
     }
 
     /** The gate refused a held request (on this event loop): 503, and the connection closes. */

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelOutputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.pausectl.proxy.server.TcpInfoReader;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

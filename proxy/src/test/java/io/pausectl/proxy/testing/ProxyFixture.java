@@ -26,8 +26,9 @@ public final class ProxyFixture implements AutoCloseable {
 
     private final QueueingPauseGate ownGate;
     /**
-     * The transport the fixtures ask for: {@code -Dpausectl.test.transport=epoll} (or {@code nio},
-     * {@code io_uring}) runs the suite on that one; {@code auto} by default, as the proxy.
+     * The transport every configuration made here asks for unless the test names one:
+     * {@code -Dpausectl.test.transport=epoll} (or {@code nio}, {@code io_uring}) runs the suite on
+     * that one; {@code auto} by default, as the proxy.
      */
     private static final String TRANSPORT = System.getProperty("pausectl.test.transport", "auto");
 
@@ -46,7 +47,7 @@ public final class ProxyFixture implements AutoCloseable {
     /** Starts a proxy in front of {@code upstreams} with extra flags given as name, value pairs. */
     public static ProxyFixture start(PauseGate gate, List<String> upstreams, String... flags) throws Exception {
         return new ProxyFixture(config(Map.of("listen", List.of("127.0.0.1:0"), "upstream", upstreams,
-                "event-loops", List.of("1"), "transport", List.of(TRANSPORT)), flags), gate);
+                "event-loops", List.of("1")), flags), gate);
     }
 
     /**
@@ -57,6 +58,7 @@ public final class ProxyFixture implements AutoCloseable {
      */
     public static ProxyConfig config(Map<String, List<String>> defaults, String... flags) {
         Map<String, List<String>> given = new HashMap<>(defaults);
+        given.putIfAbsent("transport", List.of(TRANSPORT));
         for (int i = 0; i < flags.length; i += 2) {
             given.put(flags[i], List.of(flags[i + 1]));
         }

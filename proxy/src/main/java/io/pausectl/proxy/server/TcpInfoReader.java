@@ -1,4 +1,4 @@
-package io.pausectl.proxy.upstream;
+package io.pausectl.proxy.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -15,10 +15,10 @@ import java.util.function.LongSupplier;
  * Netty gives each of the two transports a holder of its own with the same fields and no common
  * type, so a reader is made of the holder's calls. Touched only on the connection's event loop.
  */
-final class TcpInfoReader {
+public final class TcpInfoReader {
     /** {@code tcpi_state} values (Linux {@code include/net/tcp_states.h}). */
-    static final int TCP_ESTABLISHED = 1;
-    static final int TCP_CLOSE_WAIT = 8;
+    public static final int TCP_ESTABLISHED = 1;
+    public static final int TCP_CLOSE_WAIT = 8;
 
     private final Channel channel;
     private final Runnable read;
@@ -36,12 +36,21 @@ final class TcpInfoReader {
     }
 
     /** Whether {@link #of} can read {@code channel}'s {@code TCP_INFO}. */
-    static boolean canRead(Channel channel) {
+    public static boolean canRead(Channel channel) {
         return channel instanceof IoUringSocketChannel || channel instanceof EpollSocketChannel;
     }
 
+    /**
+     * {@code channel}'s {@code tcpi_state} now, read once (a holder made for the call), or -1 when
+     * its transport cannot read {@code TCP_INFO} or the read failed.
+     */
+    public static int state(Channel channel) {
+        TcpInfoReader reader = of(channel);
+        return reader != null && reader.read() ? reader.state() : -1;
+    }
+
     /** A reader of {@code channel}'s {@code TCP_INFO}, or null when its transport cannot read it. */
-    static TcpInfoReader of(Channel channel) {
+    public static TcpInfoReader of(Channel channel) {
         if (channel instanceof IoUringSocketChannel uring) {
             IoUringTcpInfo info = new IoUringTcpInfo();
             return new TcpInfoReader(channel, () -> uring.tcpInfo(info), info::state, info::unacked,
@@ -60,7 +69,7 @@ final class TcpInfoReader {
      *
      * @return false when it could not be read (the channel closed, or the call failed)
      */
-    boolean read() {
+    public boolean read() {
         if (!channel.isActive()) {
             return false;
         }
@@ -73,17 +82,17 @@ final class TcpInfoReader {
     }
 
     /** {@code tcpi_state} of the last {@link #read}. */
-    int state() {
+    public int state() {
         return state.getAsInt();
     }
 
     /** {@code tcpi_unacked} of the last {@link #read}: segments sent and not yet acknowledged. */
-    long unacked() {
+    public long unacked() {
         return unacked.getAsLong();
     }
 
     /** {@code tcpi_total_retrans} of the last {@link #read}: segments retransmitted over the connection's life. */
-    long totalRetrans() {
+    public long totalRetrans() {
         return totalRetrans.getAsLong();
     }
 }
