@@ -96,7 +96,7 @@ public final class PauseProxy {
         return adminAddress;
     }
 
-    /** The transport in use ({@code epoll} or {@code nio}). */
+    /** The transport in use ({@code io_uring}, {@code epoll} or {@code nio}); call only after {@link #start}. */
     public String transportName() {
         return server.transportName();
     }

@@ -70,7 +70,7 @@ public enum Setting {
         }
     },
     TRANSPORT("transport", Kind.TRANSPORT, "auto|io_uring|epoll|nio", "auto",
-            "Socket transport. auto: io_uring where the kernel allows it (Linux 5.14+, and a seccomp policy that"
+            "Socket transport. auto: io_uring where the kernel allows it (Linux 5.9+, and a seccomp policy that"
                     + " permits it: Docker's default does not), else epoll, else Java NIO. A transport named but not"
                     + " available here stops start-up (exit 1). NIO cannot read TCP_INFO: a request with a body on a new"
                     + " upstream connection then goes out at once, protected by the connection pacing alone.",

@@ -13,9 +13,9 @@ public enum TransportChoice {
     AUTO("auto"),
     /**
      * Linux io_uring (Netty's {@code IoUringIoHandler}): reads and writes are queued to the kernel
-     * and reaped in batches, fewer system calls per request than epoll. Needs Linux 5.14 or later,
-     * and a seccomp policy that allows {@code io_uring_setup} (Docker's and Kubernetes' default
-     * profiles do not).
+     * and reaped in batches, fewer system calls per request than epoll. Needs Linux 5.9 or later (Netty's
+     * check) and a seccomp policy that allows {@code io_uring_setup} (Docker's default profile and
+     * Kubernetes' {@code RuntimeDefault} do not).
      */
     IO_URING("io_uring"),
     /** Linux epoll (Netty's {@code EpollIoHandler}). */

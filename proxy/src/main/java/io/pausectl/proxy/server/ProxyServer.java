@@ -18,6 +18,7 @@ import io.pausectl.common.Durations;
 import io.pausectl.proxy.client.ClientContext;
 import io.pausectl.proxy.client.ClientExchangeHandler;
 import io.pausectl.proxy.config.ProxyConfig;
+import io.pausectl.proxy.config.TransportChoice;
 import io.pausectl.proxy.gate.PauseGate;
 import io.pausectl.proxy.metrics.ProxyMetrics;
 import io.pausectl.proxy.upstream.UpstreamPools;
@@ -78,7 +79,26 @@ public final class ProxyServer {
      */
     public InetSocketAddress start() throws InterruptedException {
         transport = Transport.of(config.transport());
-        group = transport.newGroup(config.eventLoops(), "pause-proxy");
+        if (config.transport() == TransportChoice.AUTO && transport.name().equals("nio")) {
+            LOG.warn("neither io_uring nor epoll is available here: on NIO, which cannot read TCP_INFO, a request"
+                    + " with a body on a new upstream connection goes out before the upstream's kernel has accepted it");
+        }
+        try {
+            group = transport.newGroup(config.eventLoops(), "pause-proxy");
+        } catch (RuntimeException e) {
+            // io_uring can pass Netty's probe and still fail to set up a ring per loop (a descriptor
+            // or locked-memory limit): auto then takes the next transport, a named one stops here.
+            if (!transport.name().equals("io_uring")) {
+                throw e;
+            }
+            if (config.transport() != TransportChoice.AUTO) {
+                throw new TransportUnavailableException(config.transport(), rootCause(e));
+            }
+            LOG.warn("io_uring is available but its event loops could not be made ({}); using epoll or NIO instead",
+                    rootCause(e).toString());
+            transport = Transport.withoutIoUring();
+            group = transport.newGroup(config.eventLoops(), "pause-proxy");
+        }
         List<UpstreamTarget> targets = new ArrayList<>();
         for (int i = 0; i < config.upstreams().size(); i++) {
             targets.add(UpstreamTarget.of(i, config.upstreams().get(i)));
@@ -123,7 +143,15 @@ public final class ProxyServer {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** The transport in use ({@code io_uring}, {@code epoll} or {@code nio}); null before {@link #start}. */
+    private static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /** The transport in use ({@code io_uring}, {@code epoll} or {@code nio}); call only after {@link #start}. */
     public String transportName() {
         return transport.name();
     }

@@ -69,6 +69,11 @@ public record Transport(String name, IoHandlerFactory ioHandlers,
         if (IoUring.isAvailable()) {
             return ioUring();
         }
+        return withoutIoUring();
+    }
+
+    /** The best transport on this machine but io_uring: epoll, else NIO (auto's fallback). */
+    static Transport withoutIoUring() {
         if (Epoll.isAvailable()) {
             return epoll();
         }

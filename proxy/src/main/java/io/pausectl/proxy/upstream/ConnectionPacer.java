@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
  * How many new connections to ONE upstream may be unproven at once, shared by every event loop's
  * pool. A new connection is <em>unproven</em> from its connect until the upstream's first response
  * byte on it, until the upstream's kernel acknowledged its request's first byte ({@code TCP_INFO},
- * epoll only), or until {@link #PROOF_NANOS} passed without a retransmission: until then it may
+ * io_uring and epoll only), or until {@link #PROOF_NANOS} passed without a retransmission: until then it may
  * still sit in the upstream's listen queue, not yet accepted by the application. A listen queue is
  * small ({@code python3 -m http.server} has 5; Linux drops a connection's SYN, or its handshake's
  * last ACK, once the queue is full), so a release that opened {@code --drain-concurrency} (256)
@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * queue overflowed or that it is failing: a connection whose request had to be retransmitted
  * before it was proven or within {@link #PROOF_NANOS} (the upstream's kernel dropped the handshake's
  * last ACK, as it does on a full queue; with SYN cookies the connect itself succeeds; read from
- * {@code TCP_INFO} on the epoll transport), a connect refused or timed out, a connect still
+ * {@code TCP_INFO} on the io_uring and epoll transports), a connect refused or timed out, a connect still
  * pending well after this
  * upstream's usual connect time ({@link #slowConnectNanos}: four times its smoothed connect time,
  * 10 ms at least, 700 ms at most; a dropped SYN is retransmitted only after 1 s, RFC 6298's initial
