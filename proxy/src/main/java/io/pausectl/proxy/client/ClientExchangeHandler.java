@@ -25,11 +25,11 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pausectl.common.Durations;
-import io.pausectl.proxy.server.TcpInfoReader;
 import io.pausectl.proxy.gate.Admission;
 import io.pausectl.proxy.gate.MaintenanceNotice;
 import io.pausectl.proxy.gate.PauseGate;
 import io.pausectl.proxy.gate.Refusal;
+import io.pausectl.proxy.server.TcpInfoReader;
 import io.pausectl.proxy.http.CompactHttpHeaders;
 import io.pausectl.proxy.http.ForwardedHeaders;
 import io.pausectl.proxy.http.RelayedHeads;
@@ -515,14 +515,16 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.forwarded = true;
         ex.heldNanos = heldNanos;
-        if (state != State.HELD || !ctx.channel().isActive() || clientGoneUnseen()) {
-            // The connection is closing (a read error closes it before channelInactive), or its
-            // client is gone though this loop has not read so: the gate now counts the request
-            // released and in flight, so it exits at once, never forwarded.
+        if (state != State.HELD || !ctx.channel().isActive()) {
+            // The connection is closing (a read error closes it before channelInactive): the gate
+            // now counts the request released and in flight, so it exits at once, never forwarded.
             finish(ex, 0);
-            if (ctx.channel().isActive()) {
-                ctx.close();
-            }
+            return;
+        }
+        if (clientGoneUnseen()) {
+            // Gone, though this loop has not read so: the same, and the connection is closed here.
+            finish(ex, 0);
+            ctx.close();
             return;
         }
         forward(ex);
