@@ -112,6 +112,13 @@ final class InFlightRegistry {
         final AtomicBoolean settleScheduled = new AtomicBoolean();
         /** That task, made once; the gate's executor only. */
         Runnable settleReleased;
+        /**
+         * Whether a task is due on this loop to tell the gate's executor of the drain slots given
+         * back here ({@code QueueingPauseGate.giveBackLater}); this loop only.
+         */
+        boolean giveBackDue;
+        /** That task, made once; this loop only. */
+        Runnable tellGivenBack;
 
         Loop(EventLoop loop) {
             super(loop);

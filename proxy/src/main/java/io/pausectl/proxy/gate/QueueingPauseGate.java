@@ -1,5 +1,6 @@
 package io.pausectl.proxy.gate;
 
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -407,10 +408,42 @@ public final class QueueingPauseGate implements PauseGate {
 
     /**
      * On a loop: a released request no longer needs its drain slot. The slots come back to the
-     * executor in batches, one task for any number of them (as {@link #handToLoop} the other way).
+     * executor in batches, one task for any number of them (as {@link #handToLoop} the other way),
+     * and the executor hears of them once per pass of the loop, by a task that runs after the pass's
+     * reads: a drain's answers arrive many to a pass, and telling the executor at each one woke its
+     * thread at each one (a futex wake on the loop and a switch on the executor's core, about 7 % of
+     * the loops' time in a drain of 10,000, session 15). A slot comes back a pass later at most.
      */
     private void giveBackLater(GatedRequest request) {
         slotsGivenBack.offer(request);
+        EventLoop eventLoop = request.eventLoop();
+        if (!eventLoop.inEventLoop()) {
+            tellExecutorOfGivenBack();
+            return;
+        }
+        InFlightRegistry.Loop loop = inFlight.of(eventLoop);
+        if (loop.giveBackDue) {
+            return;
+        }
+        Runnable tell = loop.tellGivenBack;
+        if (tell == null) {
+            tell = () -> {
+                loop.giveBackDue = false;
+                tellExecutorOfGivenBack();
+            };
+            loop.tellGivenBack = tell;
+        }
+        loop.giveBackDue = true;
+        try {
+            eventLoop.execute(tell);
+        } catch (RejectedExecutionException e) {
+            loop.giveBackDue = false;
+            tellExecutorOfGivenBack();
+        }
+    }
+
+    /** Any thread: one task on the executor for every slot given back so far, unless one is due. */
+    private void tellExecutorOfGivenBack() {
         if (giveBackScheduled.compareAndSet(false, true)) {
             toExecutor(takeGivenBackSlots);
         }
