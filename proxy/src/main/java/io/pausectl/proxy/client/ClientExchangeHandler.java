@@ -173,8 +173,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private ScheduledFuture<?> sendTimer;
     /** Made on the first use (only a client that stops taking what is written arms the timer). */
     private Runnable sendTimerTask;
-    /** Bytes still to drain before the client channel is writable, when the send timer was armed. */
-    private long sendBacklog;
+    /** What the client took since the send timer's last look; made on the first use, as the timer. */
+    private ClientSendProgress sendProgress;
 
     public ClientExchangeHandler(ClientContext context) {
         this.context = context;
@@ -923,8 +923,14 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 awaitingSinceNanos = System.nanoTime();
                 requestRead();
             }
+            if (sendProgress != null) {
+                sendProgress.drained();
+            }
         } else if (sendTimer == null) {
-            sendBacklog = ch.bytesBeforeWritable();
+            if (sendProgress == null) {
+                sendProgress = new ClientSendProgress(ch);
+            }
+            sendProgress.mark(System.nanoTime());
             sendTimer = ch.eventLoop().schedule(sendTimerTask(), settings.clientSendTimeoutNanos, TimeUnit.NANOSECONDS);
         }
         ctx.fireChannelWritabilityChanged();
@@ -934,7 +940,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * {@code --client-send-timeout} (HAProxy's {@code timeout client} on writes, nginx's
      * {@code send_timeout}): a client that took nothing of what was written to it for that long is
      * cut, whatever the state, and the upstream connection feeding it is closed. A slow client that
-     * keeps reading is progress, not a stall.
+     * keeps reading is progress, not a stall, however little of the proxy's own buffers it frees:
+     * what it took is judged by {@link ClientSendProgress}, where the kernel's send buffer counts too.
+     * The timer stays armed while writability comes and goes (it only looks again), so the time
+     * without progress before a cut is between one and two timeouts.
      */
     private void checkSend() {
         sendTimer = null;
@@ -942,9 +951,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (!ch.isActive() || ch.isWritable()) {
             return;
         }
-        long backlog = ch.bytesBeforeWritable();
-        if (backlog < sendBacklog) {
-            sendBacklog = backlog;
+        if (sendProgress.tookSinceLastLook(System.nanoTime())) {
             sendTimer = ch.eventLoop().schedule(sendTimerTask(), settings.clientSendTimeoutNanos, TimeUnit.NANOSECONDS);
             return;
         }

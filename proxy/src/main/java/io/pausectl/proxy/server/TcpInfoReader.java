@@ -25,14 +25,18 @@ public final class TcpInfoReader {
     private final IntSupplier state;
     private final LongSupplier unacked;
     private final LongSupplier totalRetrans;
+    private final LongSupplier lastDataSent;
+    private final LongSupplier lastAckReceived;
 
     private TcpInfoReader(Channel channel, Runnable read, IntSupplier state, LongSupplier unacked,
-                          LongSupplier totalRetrans) {
+                          LongSupplier totalRetrans, LongSupplier lastDataSent, LongSupplier lastAckReceived) {
         this.channel = channel;
         this.read = read;
         this.state = state;
         this.unacked = unacked;
         this.totalRetrans = totalRetrans;
+        this.lastDataSent = lastDataSent;
+        this.lastAckReceived = lastAckReceived;
     }
 
     /** Whether {@link #of} can read {@code channel}'s {@code TCP_INFO}. */
@@ -54,12 +58,12 @@ public final class TcpInfoReader {
         if (channel instanceof IoUringSocketChannel uring) {
             IoUringTcpInfo info = new IoUringTcpInfo();
             return new TcpInfoReader(channel, () -> uring.tcpInfo(info), info::state, info::unacked,
-                    info::totalRetrans);
+                    info::totalRetrans, info::lastDataSent, info::lastAckRecv);
         }
         if (channel instanceof EpollSocketChannel epoll) {
             EpollTcpInfo info = new EpollTcpInfo();
             return new TcpInfoReader(channel, () -> epoll.tcpInfo(info), info::state, info::unacked,
-                    info::totalRetrans);
+                    info::totalRetrans, info::lastDataSent, info::lastAckRecv);
         }
         return null;
     }
@@ -94,5 +98,18 @@ public final class TcpInfoReader {
     /** {@code tcpi_total_retrans} of the last {@link #read}: segments retransmitted over the connection's life. */
     public long totalRetrans() {
         return totalRetrans.getAsLong();
+    }
+
+    /**
+     * {@code tcpi_last_data_sent} of the last {@link #read}: milliseconds since the kernel last sent
+     * a segment carrying data (a window probe carries none; a retransmission does).
+     */
+    public long lastDataSentMillis() {
+        return lastDataSent.getAsLong();
+    }
+
+    /** {@code tcpi_last_ack_recv} of the last {@link #read}: milliseconds since the peer's last acknowledgement. */
+    public long lastAckReceivedMillis() {
+        return lastAckReceived.getAsLong();
     }
 }

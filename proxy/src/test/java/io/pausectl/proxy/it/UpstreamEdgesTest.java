@@ -5,18 +5,26 @@ import io.pausectl.testkit.http.RawClient;
 import io.pausectl.testkit.http.RawClient.Response;
 import io.pausectl.proxy.testing.ScriptedUpstream;
 import io.pausectl.testkit.http.TestUpstream;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The upstream half of an exchange at its edges (issue 9): pooled connections that die idle,
@@ -252,6 +260,51 @@ class UpstreamEdgesTest {
              RawClient c = new RawClient(proxy.port, 4096)) {
             c.send("GET /bytes?size=" + size + " HTTP/1.1\r\nHost: a\r\n\r\n");
             assertThat(c.readCountingBody()).isEqualTo(size);
+        }
+    }
+
+    /**
+     * A client that reads slowly but never stops (a small receive buffer, a little every 20 ms) is
+     * served from the kernel's send buffer, which on loopback grows to megabytes: the proxy's own
+     * buffer does not move for many send timeouts. It was cut at the first or second look (a slow
+     * reader cut at 60 s on io_uring and 120 s on epoll with the default timeout); the kernel now
+     * says that it took bytes. NIO cannot ask the kernel ({@code ClientSendProgress}).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll"})
+    void aSlowReaderServedFromTheKernelsSendBufferIsNotCut(String transport) throws Exception {
+        assumeTrue("io_uring".equals(transport) ? IoUring.isAvailable() : Epoll.isAvailable(), transport);
+        int size = 8 << 20;
+        try (TestUpstream upstream = new TestUpstream();
+             ProxyFixture proxy = ProxyFixture.start(upstream, "client-send-timeout", "1s", "transport", transport);
+             Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.port), 5_000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /bytes?size=" + size + " HTTP/1.1\r\nHost: a\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            for (int tail = 0; tail != 0x0d0a0d0a; ) {
+                int b = in.read();
+                assertThat(b).as("a response head").isNotNegative();
+                tail = tail << 8 | b;
+            }
+            byte[] buf = new byte[65536];
+            long got = 0;
+            // Three looks of the send timer, at about 100 KB a second: a few percent of what the kernel holds.
+            long slowUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() - slowUntil < 0) {
+                int n = in.read(buf, 0, 2048);
+                assertThat(n).as("the proxy ended the response after %d bytes", got).isPositive();
+                got += n;
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            assertThat(proxy.server.clientConnections()).isEqualTo(1);
+            for (int n; got < size && (n = in.read(buf, 0, (int) Math.min(buf.length, size - got))) > 0; ) {
+                got += n;
+            }
+            // The whole body came: the proxy did not end the response early.
+            assertThat(got).isEqualTo(size);
         }
     }
 }
