@@ -41,12 +41,12 @@ final class ClientSendProgress {
     private long headProgress;
     /** The channel became writable since the last look. */
     private boolean drained;
-    /** Made at the first look at the kernel; null on NIO. */
-    private TcpInfoReader tcpInfo;
-    private boolean tcpInfoMade;
+    /** The kernel's side; null on NIO. */
+    private final TcpInfoReader tcpInfo;
 
     ClientSendProgress(Channel channel) {
         this.channel = channel;
+        this.tcpInfo = TcpInfoReader.of(channel);
     }
 
     /** Starts watching from now: what the outbound buffer holds is the mark. */
@@ -82,10 +82,6 @@ final class ClientSendProgress {
     }
 
     private boolean kernelSent(long sinceNanos) {
-        if (!tcpInfoMade) {
-            tcpInfoMade = true;
-            tcpInfo = TcpInfoReader.of(channel);
-        }
         if (tcpInfo == null || !tcpInfo.read()) {
             return false;
         }

@@ -79,7 +79,7 @@ public final class ProxyServer {
      */
     public InetSocketAddress start() throws InterruptedException {
         transport = Transport.of(config.transport());
-        if (config.transport() == TransportChoice.AUTO && transport.name().equals("nio")) {
+        if (config.transport() == TransportChoice.AUTO && transport.kind() == TransportChoice.NIO) {
             LOG.warn("neither io_uring nor epoll is available here: on NIO, which cannot read TCP_INFO, a request"
                     + " with a body on a new upstream connection goes out before the upstream's kernel has accepted it");
         }
@@ -88,7 +88,7 @@ public final class ProxyServer {
         } catch (RuntimeException e) {
             // io_uring can pass Netty's probe and still fail to set up a ring per loop (a descriptor
             // or locked-memory limit): auto then takes the next transport, a named one stops here.
-            if (!transport.name().equals("io_uring")) {
+            if (transport.kind() != TransportChoice.IO_URING) {
                 throw e;
             }
             if (config.transport() != TransportChoice.AUTO) {

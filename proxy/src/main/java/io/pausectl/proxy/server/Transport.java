@@ -28,12 +28,13 @@ import io.pausectl.proxy.config.TransportChoice;
  * per pass of the loop, where epoll takes a {@code recvfrom} and a {@code sendto} per message and
  * an {@code epoll_ctl} whenever interest changes (bench/RESULTS.md, "Session 14").
  *
- * @param name          {@code io_uring}, {@code epoll} or {@code nio}, for the start-up line
+ * @param kind          which one it is: {@link TransportChoice#IO_URING}, {@link TransportChoice#EPOLL} or
+ *                      {@link TransportChoice#NIO}, never {@link TransportChoice#AUTO}
  * @param ioHandlers    the I/O handler of the event loops
  * @param serverChannel the listening channel type
  * @param clientChannel the connecting channel type (upstream connections)
  */
-public record Transport(String name, IoHandlerFactory ioHandlers,
+public record Transport(TransportChoice kind, IoHandlerFactory ioHandlers,
                         ChannelFactory<? extends ServerChannel> serverChannel,
                         ChannelFactory<? extends Channel> clientChannel) {
 
@@ -82,17 +83,22 @@ public record Transport(String name, IoHandlerFactory ioHandlers,
 
     /** Java NIO, available everywhere. */
     private static Transport nio() {
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel::new, NioSocketChannel::new);
+        return new Transport(TransportChoice.NIO, NioIoHandler.newFactory(), NioServerSocketChannel::new, NioSocketChannel::new);
     }
 
     private static Transport ioUring() {
-        return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel::new,
+        return new Transport(TransportChoice.IO_URING, IoUringIoHandler.newFactory(), IoUringServerSocketChannel::new,
                 IoUringSocketChannel::new);
     }
 
     private static Transport epoll() {
-        return new Transport("epoll", EpollKeptRegistration.newFactory(), EpollServerSocketChannel::new,
+        return new Transport(TransportChoice.EPOLL, EpollKeptRegistration.newFactory(), EpollServerSocketChannel::new,
                 EpollSocketChannel::new);
+    }
+
+    /** {@code io_uring}, {@code epoll} or {@code nio}, as {@code --transport} spells it, for the start-up line. */
+    public String name() {
+        return kind.spelling();
     }
 
     /** A group of {@code threads} event loops on this transport. */
