@@ -122,8 +122,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private ChannelHandlerContext socketReadCtx;
     /** Messages this handler was handed (the codec counts those it handed on: the difference waits). */
     private long messagesTaken;
-    /** The codec's {@link ClientHttpCodec#socketReads} when the request now held was held. */
-    private long socketReadsWhenHeld;
     private String clientIp;
     /** The client's port, for {@link #clientAddress()}; -1 when the peer is not an IP socket. */
     private int clientPort = -1;
@@ -404,7 +402,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 break;
             case HELD:
                 state = State.HELD;
-                socketReadsWhenHeld = codec == null ? -1 : codec.socketReads();
                 // Nothing to watch while held (the gate's queue timeout bounds it): the idle
                 // timer comes back when the connection waits for its next request.
                 cancelIdleTimer();
@@ -540,20 +537,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * the io_uring transport (epoll reports it as an error event at once). Without this check such
      * a request was forwarded at release for a client that was gone, whose retry would then run it
      * twice (review, session 14). Read from {@code TCP_INFO}; never true on NIO.
-     *
-     * <p>Asked only when something was read from the connection since the request was held: a held
-     * connection is read only when its transport is told the client ended its side or reset (Netty's
-     * io_uring transport reads once on {@code POLLRDHUP}, whatever the auto-read setting), and that
-     * read brings the unread bytes behind which the reset hides; with none behind it, the read meets
-     * the reset itself and the connection closes. So a drain of requests whose clients stayed makes
-     * no system call for this (it was one per release, about 3.5 µs, 9–12 % of the loops' work in a
-     * drain: bench/RESULTS.md). HeldClientResetTest holds every kind of request that can hide a
-     * reset, on io_uring and epoll.
      */
     private boolean clientGoneUnseen() {
-        if (codec != null && codec.socketReads() == socketReadsWhenHeld) {
-            return false;
-        }
         int tcpState = TcpInfoReader.state(ctx.channel());
         return tcpState >= 0 && tcpState != TcpInfoReader.TCP_ESTABLISHED;
     }

@@ -125,14 +125,6 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         return messagesOut == messagesTaken && !inboundHandler().hasUnparsedBytes();
     }
 
-    /**
-     * Socket reads handed to the decoder so far, each a buffer of the client's bytes: it moves only
-     * when something was read from the connection.
-     */
-    public long socketReads() {
-        return inboundHandler().socketReads;
-    }
-
     /** Messages handed on and not taken yet ({@code messagesTaken} of them were). */
     public long messagesWaiting(long messagesTaken) {
         return messagesOut - messagesTaken;
@@ -172,17 +164,6 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
 
         boolean hasUnparsedBytes() {
             return internalBuffer().isReadable();
-        }
-
-        /** See {@link ClientHttpCodec#socketReads}. */
-        private long socketReads;
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-            if (msg instanceof ByteBuf) {
-                socketReads++;
-            }
-            super.channelRead(ctx, msg);
         }
 
         /** Between requests or within a head, not within a body. */
