@@ -80,6 +80,16 @@ final class ClientExchange extends GatedRequest {
     }
 
     @Override
+    protected boolean clientGoneAtRelease() {
+        return handler.goneAtRelease(this);
+    }
+
+    @Override
+    protected void onClientGone() {
+        handler.closeGone(this);
+    }
+
+    @Override
     protected void onRefuse(Refusal why) {
         handler.refused(this, why);
     }

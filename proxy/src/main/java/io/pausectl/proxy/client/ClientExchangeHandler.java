@@ -405,6 +405,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 // Nothing to watch while held (the gate's queue timeout bounds it): the idle
                 // timer comes back when the connection waits for its next request.
                 cancelIdleTimer();
+                if (inputShutdown) {
+                    // The client ended its side before this request was held (it came pipelined
+                    // behind one in flight): as if it had ended it while held.
+                    heldClientEnded();
+                }
                 break;
             case MAINTENANCE:
                 respondMaintenance(ex, false);
@@ -508,25 +513,34 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
-    /** The gate released a held request (on this event loop). */
+    /**
+     * Whether the client of held {@code ex} is gone as the gate is about to release it (on this
+     * event loop): the connection is closing (a read error closes it before channelInactive tells
+     * the gate), or its kernel says so though nothing this loop read did ({@link #clientGoneUnseen}).
+     */
+    boolean goneAtRelease(ClientExchange ex) {
+        if (ex != exchange || ex.done) {
+            return false;
+        }
+        return state != State.HELD || !ctx.channel().isActive() || clientGoneUnseen();
+    }
+
+    /** The gate found held {@code ex}'s client gone at its release: never forwarded, the connection closes. */
+    void closeGone(ClientExchange ex) {
+        if (ex != exchange || ex.done) {
+            return;
+        }
+        finish(ex, 0);
+        ctx.close();
+    }
+
+    /** The gate released a held request (on this event loop); its client was not found gone. */
     void released(ClientExchange ex, long heldNanos) {
         if (ex != exchange || ex.done) {
             return;
         }
         ex.forwarded = true;
         ex.heldNanos = heldNanos;
-        if (state != State.HELD || !ctx.channel().isActive()) {
-            // The connection is closing (a read error closes it before channelInactive): the gate
-            // now counts the request released and in flight, so it exits at once, never forwarded.
-            finish(ex, 0);
-            return;
-        }
-        if (clientGoneUnseen()) {
-            // Gone, though this loop has not read so: the same, and the connection is closed here.
-            finish(ex, 0);
-            ctx.close();
-            return;
-        }
         forward(ex);
     }
 

@@ -127,6 +127,24 @@ public abstract class GatedRequest {
     protected abstract void onRelease(long heldNanos);
 
     /**
+     * Asked on {@link #eventLoop()} as the gate is about to release this held request: whether its
+     * client is gone though the gate was never told (a reset the loop has not read yet). When true
+     * the hold ends {@code client_gone} and {@link #onClientGone} is called instead of
+     * {@link #onRelease}. False unless a subclass knows better.
+     */
+    protected boolean clientGoneAtRelease() {
+        return false;
+    }
+
+    /**
+     * The gate found this held request's client gone as it released it ({@link #clientGoneAtRelease}):
+     * close the connection. It was never forwarded and {@link PauseGate#exit} must not be called for
+     * it. Runs on {@link #eventLoop()}.
+     */
+    protected void onClientGone() {
+    }
+
+    /**
      * The gate refuses this held request: answer 503 with {@code Retry-After} (and
      * {@code Connection: close} when its body was left unread). It was never forwarded and
      * {@link PauseGate#exit} must not be called for it. Runs on {@link #eventLoop()}.

@@ -263,10 +263,28 @@ public final class QueueingPauseGate implements PauseGate {
         return ticker.nanoTime() - request.heldAtNanos;
     }
 
-    /** On the request's loop: apply the executor's decision to release, unless the client left. */
+    /**
+     * On the request's loop: apply the executor's decision to release, unless the client left, as
+     * the gate was told ({@link #abandon}) or as the request finds now
+     * ({@link GatedRequest#clientGoneAtRelease}): then the hold ends {@code client_gone}, the drain
+     * slot comes back, and the request is never forwarded.
+     */
     private void settleRelease(GatedRequest request) {
         if (request.holdState != HoldState.HELD) {
             giveBackLater(request);
+            return;
+        }
+        if (request.clientGoneAtRelease()) {
+            request.holdState = HoldState.CLIENT_GONE;
+            long heldNanos = settle(request);
+            outcomes.ended(HoldState.CLIENT_GONE);
+            metrics.recordHold(heldNanos);
+            giveBackLater(request);
+            try {
+                request.onClientGone();
+            } catch (RuntimeException e) {
+                log.warn("closing a held request's gone client failed", e);
+            }
             return;
         }
         request.holdState = HoldState.RELEASED;

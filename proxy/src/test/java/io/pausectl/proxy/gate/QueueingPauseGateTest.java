@@ -415,6 +415,27 @@ class QueueingPauseGateTest {
     }
 
     @Test
+    void aRequestFoundGoneAtReleaseEndsClientGoneAndGivesItsDrainSlotBack() {
+        QueueingPauseGate gate = gate(10, 10_000, Duration.ofSeconds(30), Duration.ofMinutes(5), 1, 0, List.of());
+        Status s = done(gate.pause(pauseAll()));
+        Req gone = req(loopA, "POST", "/gone");
+        gone.goneAtRelease = true;
+        Req next = req(loopB, "GET", "/next");
+        gate.enter(gone);
+        gate.enter(next);
+        done(gate.resume(s.lease().id(), false));
+        settle();
+        assertThat(gone.outcome).as("never released: the client is gone").isEqualTo("client gone");
+        assertThat(events).as("drain-concurrency 1: the slot came back, the next one went").containsExactly(gone, next);
+        assertThat(gate.counters().clientGone()).isEqualTo(1);
+        assertThat(gate.counters().released()).isEqualTo(1);
+        assertThat(gate.inFlight()).as("only the released one is in flight").isEqualTo(1);
+        gate.exit(next);
+        settle();
+        assertThat(gate.state()).isEqualTo(PauseState.RUNNING);
+    }
+
+    @Test
     void drainRateSpacesReleases() {
         QueueingPauseGate gate = gate(10, 10_000, Duration.ofSeconds(30), Duration.ofMinutes(5), 100, 10, List.of());
         Status s = done(gate.pause(pauseAll()));
@@ -586,6 +607,8 @@ class QueueingPauseGateTest {
     final class Req extends GatedRequest {
         String outcome;
         long heldNanos = -1;
+        /** What {@link #clientGoneAtRelease} says. */
+        boolean goneAtRelease;
 
         Req(EventLoop loop, String method, String path, int bytes) {
             this(loop, method, path, "", bytes);
@@ -607,6 +630,18 @@ class QueueingPauseGateTest {
         protected void onRefuse(Refusal why) {
             assertThat(outcome).isNull();
             outcome = "refused:" + why;
+            events.add(this);
+        }
+
+        @Override
+        protected boolean clientGoneAtRelease() {
+            return goneAtRelease;
+        }
+
+        @Override
+        protected void onClientGone() {
+            assertThat(outcome).isNull();
+            outcome = "client gone";
             events.add(this);
         }
 

@@ -1,5 +1,6 @@
 package io.pausectl.proxy.pause;
 
+import io.pausectl.api.Counters;
 import io.pausectl.api.Status;
 import io.pausectl.testkit.http.RawClient;
 import io.pausectl.testkit.http.RawClient.Response;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static io.pausectl.proxy.pause.PauseFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +72,83 @@ class HeldClientResetTest {
                 soft.assertThat(fx.upstream.count("reset-bare")).as("the GET of a client that reset").isZero();
             });
             await().atMost(Duration.ofSeconds(10)).until(() -> fx.gate().queueDepth() == 0);
+        }
+    }
+
+    /**
+     * Clients that send a request while paused and reset at once, before the proxy has read it
+     * (helper's review, session 16): the reset is behind the very bytes the proxy reads to hold the
+     * request, so nothing after the hold reads again. None is forwarded, each hold ends
+     * {@code client_gone} (not {@code released}), and a live client held beside them is answered.
+     */
+    @Test
+    void requestsWhoseClientsResetRightAfterSendingAreNeverForwardedAndCountedGone() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            Status paused = fx.pause("{\"reason\":\"r\",\"holder\":\"it\",\"ttl\":\"1m\"}");
+            List<String> sent = List.of(
+                    request("GET", "/g", "at-once-get"),
+                    request("GET", "/g", "at-once-piped") + request("GET", "/g2", "at-once-piped-2"),
+                    request("POST", "/p", "at-once-post"),
+                    "POST /c HTTP/1.1\r\nHost: app.test\r\nX-Req-Id: at-once-chunked\r\n"
+                            + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                    "GET /g10 HTTP/1.0\r\nX-Req-Id: at-once-http10\r\n\r\n",
+                    "POST /b HTTP/1.1\r\nHost: app.test\r\nX-Req-Id: at-once-body\r\nContent-Length: " + BODY
+                            + "\r\n\r\n" + "x".repeat(BODY));
+            for (String bytes : sent) {
+                RawClient c = fx.client();
+                c.send(bytes);
+                c.reset();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.gate().counters().held() == sent.size());
+            RawClient live = fx.client();
+            live.send(request("GET", "/live", "at-once-live"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.gate().counters().held() == sent.size() + 1);
+
+            fx.resume(paused.lease().id());
+            Response answer = live.read();
+            assertThat(answer.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                Counters c = fx.gate().counters();
+                return c.released() + c.clientGone() == c.held();
+            });
+            Counters counters = fx.gate().counters();
+            assertSoftly(soft -> {
+                for (String id : List.of("at-once-get", "at-once-piped", "at-once-piped-2", "at-once-post",
+                        "at-once-chunked", "at-once-http10", "at-once-body")) {
+                    soft.assertThat(fx.upstream.count(id)).as("forwarded for a client that reset: " + id).isZero();
+                }
+                soft.assertThat(fx.upstream.count("at-once-live")).as("the live client's request").isEqualTo(1);
+                soft.assertThat(counters.clientGone()).as("client_gone").isEqualTo(sent.size());
+                soft.assertThat(counters.released()).as("released").isEqualTo(1);
+            });
+        }
+    }
+
+    /**
+     * A request that reaches the gate after its client ended its side (pipelined behind one in
+     * flight, the client's end of stream read meanwhile) is treated as one whose client ends its
+     * side while held: 503 with {@code Connection: close}, counted {@code client_gone}, never
+     * forwarded, also when the client then resets (helper's review, session 16: it was held, then
+     * dropped at release with a bare end of stream and counted {@code released}).
+     */
+    @Test
+    void aRequestHeldAfterItsClientEndedItsSideIsAnswered503AndNeverForwarded() throws Exception {
+        try (PauseFixture fx = PauseFixture.start()) {
+            RawClient c = fx.client();
+            c.send(request("GET", "/park", "parked") + request("GET", "/behind", "behind-end"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.upstream.active() == 1);
+            Status paused = fx.pause("{\"reason\":\"r\",\"holder\":\"it\",\"ttl\":\"1m\",\"waitIdle\":\"0s\"}");
+            c.shutdownOutput();
+            fx.upstream.unpark();
+            assertThat(c.read().status()).isEqualTo(200);
+            Response behind = c.read();
+            assertThat(behind.status()).isEqualTo(503);
+            assertThat(behind.header("Connection")).isEqualToIgnoringCase("close");
+            fx.resume(paused.lease().id());
+            Counters counters = fx.gate().counters();
+            assertThat(counters.clientGone()).as("client_gone").isEqualTo(1);
+            assertThat(counters.released()).as("released").isZero();
+            assertThat(fx.upstream.count("behind-end")).as("the request behind").isZero();
         }
     }
 }
