@@ -514,15 +514,15 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     /**
-     * Whether the client of held {@code ex} is gone as the gate is about to release it (on this
-     * event loop): the connection is closing (a read error closes it before channelInactive tells
-     * the gate), or its kernel says so though nothing this loop read did ({@link #clientGoneUnseen}).
+     * Whether held {@code ex} is not to be forwarded as the gate is about to release it (on this
+     * event loop): its client is gone, as the connection closing says (a read error closes it before
+     * channelInactive tells the gate) or its kernel does though nothing this loop read did
+     * ({@link #clientGoneUnseen}); or the exchange already ended here, so nothing would forward it or
+     * tell the gate it ended.
      */
     boolean goneAtRelease(ClientExchange ex) {
-        if (ex != exchange || ex.done) {
-            return false;
-        }
-        return state != State.HELD || !ctx.channel().isActive() || clientGoneUnseen();
+        return ex != exchange || ex.done || state != State.HELD || !ctx.channel().isActive()
+                || clientGoneUnseen();
     }
 
     /** The gate found held {@code ex}'s client gone at its release: never forwarded, the connection closes. */
@@ -534,11 +534,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ctx.close();
     }
 
-    /** The gate released a held request (on this event loop); its client was not found gone. */
+    /**
+     * The gate released held {@code ex} (on this event loop), right after {@link #goneAtRelease}
+     * said no: it is this connection's exchange, not ended, and its client is there.
+     */
     void released(ClientExchange ex, long heldNanos) {
-        if (ex != exchange || ex.done) {
-            return;
-        }
         ex.forwarded = true;
         ex.heldNanos = heldNanos;
         forward(ex);

@@ -221,10 +221,7 @@ public final class QueueingPauseGate implements PauseGate {
         if (request.holdState != HoldState.HELD) {
             return;
         }
-        request.holdState = HoldState.CLIENT_GONE;
-        long heldNanos = settle(request);
-        outcomes.ended(HoldState.CLIENT_GONE);
-        metrics.recordHold(heldNanos);
+        endHold(request, HoldState.CLIENT_GONE);
         toExecutor(() -> unlink(request));
     }
 
@@ -257,10 +254,17 @@ public final class QueueingPauseGate implements PauseGate {
         return Admission.HELD;
     }
 
-    /** Frees a held request's share of the bounds; returns how long it was held. */
-    private long settle(GatedRequest request) {
+    /**
+     * Ends a hold in {@code end}: frees the request's share of the bounds, counts the outcome and
+     * how long it was held; returns that time.
+     */
+    private long endHold(GatedRequest request, HoldState end) {
+        request.holdState = end;
         bounds.free(request.bufferedBytes());
-        return ticker.nanoTime() - request.heldAtNanos;
+        long heldNanos = ticker.nanoTime() - request.heldAtNanos;
+        outcomes.ended(end);
+        metrics.recordHold(heldNanos);
+        return heldNanos;
     }
 
     /**
@@ -275,10 +279,7 @@ public final class QueueingPauseGate implements PauseGate {
             return;
         }
         if (request.clientGoneAtRelease()) {
-            request.holdState = HoldState.CLIENT_GONE;
-            long heldNanos = settle(request);
-            outcomes.ended(HoldState.CLIENT_GONE);
-            metrics.recordHold(heldNanos);
+            endHold(request, HoldState.CLIENT_GONE);
             giveBackLater(request);
             try {
                 request.onClientGone();
@@ -287,10 +288,7 @@ public final class QueueingPauseGate implements PauseGate {
             }
             return;
         }
-        request.holdState = HoldState.RELEASED;
-        long heldNanos = settle(request);
-        outcomes.ended(HoldState.RELEASED);
-        metrics.recordHold(heldNanos);
+        long heldNanos = endHold(request, HoldState.RELEASED);
         request.owesDrainSlot = true;
         inFlight.of(request.eventLoop()).add(request);
         try {
@@ -305,11 +303,7 @@ public final class QueueingPauseGate implements PauseGate {
         if (request.holdState != HoldState.HELD) {
             return;
         }
-        long heldNanos = settle(request);
-        HoldState end = HoldState.refusedBy(why);
-        request.holdState = end;
-        outcomes.ended(end);
-        metrics.recordHold(heldNanos);
+        endHold(request, HoldState.refusedBy(why));
         try {
             request.onRefuse(why);
         } catch (RuntimeException e) {
