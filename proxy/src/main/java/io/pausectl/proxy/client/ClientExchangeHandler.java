@@ -130,6 +130,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private boolean shuttingDown;
     /** Completed when the connection becomes a tunnel while the proxy shuts down (see {@link #shutdown(Channel, Promise)}). */
     private Promise<Void> shutdownSettled;
+    /** {@link #heldConnectionRead}, made on this connection's first hold. */
+    private Runnable heldReadTask;
     /** A read was asked of the pipeline and no message answered it yet. */
     private boolean readPending;
     /**
@@ -409,6 +411,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                     // The client ended its side before this request was held (it came pipelined
                     // behind one in flight): as if it had ended it while held.
                     heldClientEnded();
+                } else {
+                    watchHeldClient();
                 }
                 break;
             case MAINTENANCE:
@@ -516,13 +520,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     /**
      * Whether held {@code ex} is not to be forwarded as the gate is about to release it (on this
      * event loop): its client is gone, as the connection closing says (a read error closes it before
-     * channelInactive tells the gate) or its kernel does though nothing this loop read did
-     * ({@link #clientGoneUnseen}); or the exchange already ended here, so nothing would forward it or
-     * tell the gate it ended.
+     * channelInactive tells the gate), or the exchange already ended here, so nothing would forward
+     * it or tell the gate it ended. Asks the kernel nothing: {@link #watchHeldClient} did, when the
+     * request was held and at each read since.
      */
     boolean goneAtRelease(ClientExchange ex) {
-        return ex != exchange || ex.done || state != State.HELD || !ctx.channel().isActive()
-                || clientGoneUnseen();
+        return ex != exchange || ex.done || state != State.HELD || !ctx.channel().isActive();
     }
 
     /** The gate found held {@code ex}'s client gone at its release: never forwarded, the connection closes. */
@@ -539,22 +542,77 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * said no: it is this connection's exchange, not ended, and its client is there.
      */
     void released(ClientExchange ex, long heldNanos) {
+        if (codec != null) {
+            codec.watchSocketReads(null);
+        }
         ex.forwarded = true;
         ex.heldNanos = heldNanos;
         forward(ex);
     }
 
     /**
-     * Whether the client's kernel says its connection is no longer established, though nothing
-     * this loop read said so. A held connection is not read, and behind unread request bytes (a
-     * body the hold left in the socket) a client's reset reaches the proxy only through a read on
-     * the io_uring transport (epoll reports it as an error event at once). Without this check such
-     * a request was forwarded at release for a client that was gone, whose retry would then run it
-     * twice (review, session 14). Read from {@code TCP_INFO}; never true on NIO.
+     * Makes sure the client of the request just held is there, now and for as long as it is held,
+     * so that its release need not ask (a system call per release was 9–12 % of the event loops'
+     * work in a drain: bench/RESULTS.md, session 15). A held connection is not read, so a client's
+     * end or reset can hide behind request bytes the hold left unread (a body, a request sent behind
+     * this one), and behind none when it came with the head: the read that brought the head stopped
+     * short of it. Two looks cover every order:
+     * <ul>
+     *   <li>now: an end or reset that arrived before the request was held is in the kernel's
+     *       {@code TCP_INFO} state ({@link #checkHeldClient});</li>
+     *   <li>at each socket read while held ({@link #heldConnectionRead}): one that arrives later makes
+     *       the transport read the connection whatever the auto-read setting (Netty's io_uring reads on
+     *       {@code POLLRDHUP}, epoll on {@code EPOLLRDHUP}, both armed until the first end or reset
+     *       arrives); with nothing unread the read meets the end or the reset itself, which the codec
+     *       and {@link #channelInactive} handle; with bytes unread it brings them, and the kernel's
+     *       state is asked again.</li>
+     * </ul>
+     * Without the first look a request whose client sent it and reset at once was forwarded (173 of
+     * 200 on io_uring, session 16); without a look at all, every held request whose client reset
+     * behind unread bytes (session 14). Never looks on NIO, which cannot read {@code TCP_INFO}.
      */
-    private boolean clientGoneUnseen() {
+    private void watchHeldClient() {
+        if (codec == null || !TcpInfoReader.canRead(ctx.channel())) {
+            return;
+        }
+        codec.watchSocketReads(heldReadTask());
+        checkHeldClient();
+    }
+
+    private Runnable heldReadTask() {
+        Runnable task = heldReadTask;
+        if (task == null) {
+            heldReadTask = task = this::heldConnectionRead;
+        }
+        return task;
+    }
+
+    /** The codec read from the connection while its request was held: see {@link #watchHeldClient}. */
+    private void heldConnectionRead() {
+        if (state != State.HELD) {
+            codec.watchSocketReads(null);
+            return;
+        }
+        checkHeldClient();
+    }
+
+    /**
+     * Ends the hold now if the client's kernel no longer has the connection established: a client
+     * that ended its side ({@code CLOSE_WAIT}, its end of stream not read yet) as if the end had been
+     * read ({@link #heldClientEnded}: 503, {@code client_gone}); any other state (a reset:
+     * {@code CLOSE}) closes the connection, and {@link #channelInactive} drops the request from the
+     * queue ({@code client_gone}). Either way it is never forwarded.
+     */
+    private void checkHeldClient() {
         int tcpState = TcpInfoReader.state(ctx.channel());
-        return tcpState >= 0 && tcpState != TcpInfoReader.TCP_ESTABLISHED;
+        if (tcpState < 0 || tcpState == TcpInfoReader.TCP_ESTABLISHED) {
+            return;
+        }
+        if (tcpState == TcpInfoReader.TCP_CLOSE_WAIT) {
+            heldClientEnded();
+        } else {
+            closeClient();
+        }
     }
 
     /** The gate refused a held request (on this event loop): 503, and the connection closes. */

@@ -125,6 +125,20 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         return messagesOut == messagesTaken && !inboundHandler().hasUnparsedBytes();
     }
 
+    /** Run after each socket read while set ({@link #watchSocketReads}); null most of the time. */
+    private Runnable socketReadWatcher;
+
+    /**
+     * Has {@code onRead} run after each later socket read the decoder takes (after the read's
+     * messages were handed on), until called again with null; not after the read being decoded, if
+     * any. The exchange handler watches a held connection this way: it is read only when its
+     * transport learns that the client ended its side or reset, and the read may bring unread bytes
+     * instead of the end (see {@code ClientExchangeHandler.watchHeldClient}).
+     */
+    void watchSocketReads(Runnable onRead) {
+        socketReadWatcher = onRead;
+    }
+
     /** Messages handed on and not taken yet ({@code messagesTaken} of them were). */
     public long messagesWaiting(long messagesTaken) {
         return messagesOut - messagesTaken;
@@ -702,6 +716,17 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 return;
             }
             super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            // The watcher set before this read: one set by a message of this read (a request held as
+            // it was decoded) has just looked for itself.
+            Runnable watcher = socketReadWatcher;
+            super.channelRead(ctx, msg);
+            if (watcher != null && msg instanceof ByteBuf) {
+                watcher.run();
+            }
         }
 
         /**

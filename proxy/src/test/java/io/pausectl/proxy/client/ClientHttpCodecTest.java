@@ -2,6 +2,8 @@ package io.pausectl.proxy.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -95,5 +97,42 @@ class ClientHttpCodecTest {
         assertThat(body.content().toString(StandardCharsets.US_ASCII)).isEqualTo("hi");
         body.release();
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    /**
+     * The watch a held connection is under: told of each later socket read, after its messages were
+     * handed on, not of the read whose request was held as it was decoded (that one looked itself),
+     * and no longer once the watch ends.
+     */
+    @Test
+    void aSocketReadWatcherIsToldOfEachLaterReadOnly() {
+        ClientHttpCodec codec = new ClientHttpCodec(1024, 2048, 8192);
+        int[] reads = new int[1];
+        int[] messagesWhenTold = new int[1];
+        EmbeddedChannel[] holder = new EmbeddedChannel[1];
+        Runnable watcher = () -> {
+            reads[0]++;
+            messagesWhenTold[0] = holder[0].inboundMessages().size();
+        };
+        EmbeddedChannel ch = new EmbeddedChannel(codec, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest request && request.uri().equals("/held")) {
+                    codec.watchSocketReads(watcher);
+                }
+                ctx.fireChannelRead(msg);
+            }
+        });
+        holder[0] = ch;
+        ch.writeInbound(Unpooled.copiedBuffer("POST /held HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab",
+                StandardCharsets.ISO_8859_1));
+        assertThat(reads[0]).as("the read that brought the held request").isZero();
+        ch.writeInbound(Unpooled.copiedBuffer("cd", StandardCharsets.ISO_8859_1));
+        assertThat(reads[0]).as("a later read").isEqualTo(1);
+        assertThat(messagesWhenTold[0]).as("told after the read's messages were handed on").isEqualTo(3);
+        codec.watchSocketReads(null);
+        ch.writeInbound(Unpooled.copiedBuffer("GET /next HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(reads[0]).as("after the watch ended").isEqualTo(1);
+        ch.finishAndReleaseAll();
     }
 }
