@@ -130,8 +130,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private boolean shuttingDown;
     /** Completed when the connection becomes a tunnel while the proxy shuts down (see {@link #shutdown(Channel, Promise)}). */
     private Promise<Void> shutdownSettled;
-    /** {@link #heldConnectionRead}, made on this connection's first hold. */
-    private Runnable heldReadTask;
     /** A read was asked of the pipeline and no message answered it yet. */
     private boolean readPending;
     /**
@@ -543,7 +541,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      */
     void released(ClientExchange ex, long heldNanos) {
         if (codec != null) {
-            codec.watchSocketReads(null);
+            codec.watchSocketReads(false);
         }
         ex.forwarded = true;
         ex.heldNanos = heldNanos;
@@ -575,22 +573,17 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (codec == null || !TcpInfoReader.canRead(ctx.channel())) {
             return;
         }
-        codec.watchSocketReads(heldReadTask());
+        codec.watchSocketReads(true);
         checkHeldClient();
     }
 
-    private Runnable heldReadTask() {
-        Runnable task = heldReadTask;
-        if (task == null) {
-            heldReadTask = task = this::heldConnectionRead;
-        }
-        return task;
-    }
-
-    /** The codec read from the connection while its request was held: see {@link #watchHeldClient}. */
+    /**
+     * The codec read from the connection while its request was held ({@link ClientHttpCodec#READ_WHILE_WATCHED}):
+     * see {@link #watchHeldClient}.
+     */
     private void heldConnectionRead() {
         if (state != State.HELD) {
-            codec.watchSocketReads(null);
+            codec.watchSocketReads(false);
             return;
         }
         checkHeldClient();
@@ -1273,6 +1266,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ClientHttpCodec.HEAD_STARTED) {
             headStarted();
+            return;
+        }
+        if (evt == ClientHttpCodec.READ_WHILE_WATCHED) {
+            heldConnectionRead();
             return;
         }
         if (evt instanceof ChannelInputShutdownEvent) {

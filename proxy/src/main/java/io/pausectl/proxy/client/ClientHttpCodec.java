@@ -76,6 +76,17 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         }
     };
 
+    /**
+     * Fired down the pipeline after a socket read while the connection's reads are watched
+     * ({@link #watchSocketReads}): a held connection was read.
+     */
+    public static final Object READ_WHILE_WATCHED = new Object() {
+        @Override
+        public String toString() {
+            return "READ_WHILE_WATCHED";
+        }
+    };
+
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
 
     public ClientHttpCodec(int maxRequestLine, int maxHeaderSize, int maxChunkSize) {
@@ -125,18 +136,18 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         return messagesOut == messagesTaken && !inboundHandler().hasUnparsedBytes();
     }
 
-    /** Run after each socket read while set ({@link #watchSocketReads}); null most of the time. */
-    private Runnable socketReadWatcher;
+    /** {@link #READ_WHILE_WATCHED} is fired after each socket read ({@link #watchSocketReads}). */
+    private boolean readsWatched;
 
     /**
-     * Has {@code onRead} run after each later socket read the decoder takes (after the read's
-     * messages were handed on), until called again with null; not after the read being decoded, if
-     * any. The exchange handler watches a held connection this way: it is read only when its
-     * transport learns that the client ended its side or reset, and the read may bring unread bytes
-     * instead of the end (see {@code ClientExchangeHandler.watchHeldClient}).
+     * From now on, fires {@link #READ_WHILE_WATCHED} down the pipeline after each later socket read
+     * the decoder takes (after the read's messages were handed on), until called with false; not
+     * after the read being decoded, if any. The exchange handler watches a held connection this way:
+     * it is read only when its transport learns that the client ended its side or reset, and the
+     * read may bring unread bytes instead of the end (see {@code ClientExchangeHandler.watchHeldClient}).
      */
-    void watchSocketReads(Runnable onRead) {
-        socketReadWatcher = onRead;
+    void watchSocketReads(boolean watch) {
+        readsWatched = watch;
     }
 
     /** Messages handed on and not taken yet ({@code messagesTaken} of them were). */
@@ -720,12 +731,12 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-            // The watcher set before this read: one set by a message of this read (a request held as
+            // Watched before this read: a watch begun by a message of this read (a request held as
             // it was decoded) has just looked for itself.
-            Runnable watcher = socketReadWatcher;
+            boolean watched = readsWatched;
             super.channelRead(ctx, msg);
-            if (watcher != null && msg instanceof ByteBuf) {
-                watcher.run();
+            if (watched && msg instanceof ByteBuf) {
+                ctx.fireUserEventTriggered(READ_WHILE_WATCHED);
             }
         }
 

@@ -100,27 +100,32 @@ class ClientHttpCodecTest {
     }
 
     /**
-     * The watch a held connection is under: told of each later socket read, after its messages were
-     * handed on, not of the read whose request was held as it was decoded (that one looked itself),
-     * and no longer once the watch ends.
+     * The watch a held connection is under: an event after each later socket read, once the read's
+     * messages were handed on, not after the read whose request was held as it was decoded (that one
+     * looked itself), and none once the watch ends.
      */
     @Test
-    void aSocketReadWatcherIsToldOfEachLaterReadOnly() {
+    void aWatchedConnectionSignalsEachLaterReadOnly() {
         ClientHttpCodec codec = new ClientHttpCodec(1024, 2048, 8192);
         int[] reads = new int[1];
         int[] messagesWhenTold = new int[1];
         EmbeddedChannel[] holder = new EmbeddedChannel[1];
-        Runnable watcher = () -> {
-            reads[0]++;
-            messagesWhenTold[0] = holder[0].inboundMessages().size();
-        };
         EmbeddedChannel ch = new EmbeddedChannel(codec, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof HttpRequest request && request.uri().equals("/held")) {
-                    codec.watchSocketReads(watcher);
+                    codec.watchSocketReads(true);
                 }
                 ctx.fireChannelRead(msg);
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt == ClientHttpCodec.READ_WHILE_WATCHED) {
+                    reads[0]++;
+                    messagesWhenTold[0] = holder[0].inboundMessages().size();
+                }
+                ctx.fireUserEventTriggered(evt);
             }
         });
         holder[0] = ch;
@@ -130,7 +135,7 @@ class ClientHttpCodecTest {
         ch.writeInbound(Unpooled.copiedBuffer("cd", StandardCharsets.ISO_8859_1));
         assertThat(reads[0]).as("a later read").isEqualTo(1);
         assertThat(messagesWhenTold[0]).as("told after the read's messages were handed on").isEqualTo(3);
-        codec.watchSocketReads(null);
+        codec.watchSocketReads(false);
         ch.writeInbound(Unpooled.copiedBuffer("GET /next HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.ISO_8859_1));
         assertThat(reads[0]).as("after the watch ended").isEqualTo(1);
         ch.finishAndReleaseAll();
