@@ -402,8 +402,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 break;
             case HELD:
                 state = State.HELD;
-                // Nothing to watch while held (the gate's queue timeout bounds it): the idle
-                // timer comes back when the connection waits for its next request.
+                // No idle timer while held (the gate's queue timeout bounds the wait): it comes
+                // back when the connection waits for its next request. The client is watched.
                 cancelIdleTimer();
                 if (inputShutdown) {
                     // The client ended its side before this request was held (it came pipelined

@@ -128,7 +128,9 @@ public abstract class GatedRequest {
 
     /**
      * Asked on {@link #eventLoop()} as the gate is about to release this held request: whether its
-     * client is gone though the gate was never told (a reset the loop has not read yet). When true
+     * client is gone though the gate was not told yet (its connection is closing, and the abandon
+     * that will follow has not run), or the request ended on its own side. Cheap: no system call,
+     * since a release must not cost one per request in a drain. When true
      * the hold ends {@code client_gone} and {@link #onClientGone} is called instead of
      * {@link #onRelease}. False unless a subclass knows better.
      */
